@@ -1,0 +1,56 @@
+export { StreamsModule } from './streams.module.js';
+export { InjectStreamsOptions, STREAMS_MODULE_OPTIONS } from './streams.module-definition.js';
+export type {
+  HealthOptions,
+  NatsConnectionOptions,
+  StartupPolicy,
+  StreamsModuleOptions,
+} from './streams.options.js';
+
+export { ConnectionService } from './connection/connection.service.js';
+export type { ConnectionStatus, ConnectionStatusType } from './connection/connection.service.js';
+export { redactUrl } from './connection/connection-options.js';
+
+export { StreamService } from './streams/stream.service.js';
+export type { StreamOptionsInput } from './streams/stream.service.js';
+export { DEFAULT_STREAM_DEFAULTS, parseDuration, subjectsOverlap } from './streams/stream-config.js';
+export type {
+  ConflictPolicy,
+  Duration,
+  StreamConfigInput,
+  StreamDeclaration,
+  StreamDeclarations,
+  StreamPolicy,
+} from './streams/stream-declaration.js';
+export type { FieldChange } from './streams/stream-diff.js';
+export type { ReplicaHealth, StreamHealth } from './streams/stream-health.js';
+export type {
+  DeleteBatchResult,
+  EnsureAction,
+  EnsureBatchResult,
+  EnsureResult,
+  PlanAction,
+  PurgeOptions,
+  StreamPlan,
+} from './streams/stream-results.js';
+
+export { StreamMonitor } from './monitoring/stream-monitor.js';
+export type { StreamsSnapshot } from './monitoring/stream-monitor.js';
+
+export { NatsHealthIndicator } from './health/nats.health.js';
+export { StreamsHealthIndicator } from './health/streams.health.js';
+export type { StreamsHealthCheckOptions } from './health/streams.health.js';
+
+export { StreamsError } from './errors/streams.error.js';
+export { NatsConnectionError } from './errors/nats-connection.error.js';
+export { JetStreamUnavailableError } from './errors/jetstream-unavailable.error.js';
+export { JetStreamApiError } from './errors/jetstream-api.error.js';
+export { StreamNotFoundError } from './errors/stream-not-found.error.js';
+export { InvalidStreamConfigError } from './errors/invalid-stream-config.error.js';
+export { StreamConfigConflictError } from './errors/stream-config-conflict.error.js';
+export type { FieldConflict } from './errors/stream-config-conflict.error.js';
+export { StreamBatchError } from './errors/stream-batch.error.js';
+export type { BatchItemResult } from './errors/stream-batch.error.js';
+export { StreamCapacityError } from './errors/stream-capacity.error.js';
+export { StreamPlacementError } from './errors/stream-placement.error.js';
+export { StreamMigrationError } from './errors/stream-migration.error.js';

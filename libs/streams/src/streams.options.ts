@@ -1,0 +1,118 @@
+import type { ConnectionOptions } from 'nats';
+import type { StreamConfigInput, StreamDeclaration } from './streams/stream-declaration.js';
+
+/**
+ * How to reach NATS: every `nats` client connection option (name, user/pass, token,
+ * authenticator for nkeys or creds, tls, reconnect settings, ...) with `servers` required.
+ * Credentials in a server URL (`nats://user:pass@host:4222`, or `nats://token@host:4222`) are used
+ * and never printed.
+ */
+export interface NatsConnectionOptions extends Omit<ConnectionOptions, 'servers' | 'port' | 'waitOnFirstConnect'> {
+  /** One server URL or several, e.g. `'nats://127.0.0.1:4222'`. */
+  servers: string | string[];
+  /**
+   * Reconnect attempts after a connection is lost; -1 retries forever (the client's own default
+   * of 10 would close the connection for good after a short outage).
+   * @default -1
+   */
+  maxReconnectAttempts?: number;
+  /** Wait between reconnect attempts to the same server, in ms. @default 1000 */
+  reconnectTimeWait?: number;
+}
+
+/** What start-up does when no NATS server answers. */
+export interface StartupPolicy {
+  /**
+   * Keep retrying until `timeoutMs` has passed (`true`), or fail after the first attempt (`false`).
+   * @default true
+   */
+  wait?: boolean;
+  /** The longest start-up waits for a server, in ms. Start-up never takes longer. @default 10000 */
+  timeoutMs?: number;
+  /** Pause between attempts while waiting, in ms. @default 500 */
+  retryIntervalMs?: number;
+}
+
+/** Thresholds and policies of the health indicators and `healthCheck`. */
+export interface HealthOptions {
+  /**
+   * A stream whose usage of a configured limit (messages, bytes) reaches this fraction is unhealthy.
+   * @default 0.9
+   */
+  usageThreshold?: number;
+  /**
+   * Whether a clustered stream with a replica offline or lagging (but a leader) counts as up
+   * (`'up'`, reported as degraded) or down.
+   * @default 'up'
+   */
+  degradedReplicas?: 'up' | 'down';
+  /** Timeout of the NATS round-trip check, in ms. @default 2000 */
+  rttTimeoutMs?: number;
+}
+
+/** Options of `StreamsModule.forRoot()` / `forRootAsync()`. */
+export interface StreamsModuleOptions {
+  /** The NATS connection. */
+  connection: NatsConnectionOptions;
+  /** Start-up behaviour when no server answers. @default { wait: true, timeoutMs: 10000, retryIntervalMs: 500 } */
+  startup?: StartupPolicy;
+  /** Longest wait for the connection to drain at shutdown before it is closed, in ms. @default 5000 */
+  drainTimeoutMs?: number;
+  /** Timeout of one JetStream API request, in ms. @default 5000 */
+  requestTimeoutMs?: number;
+  /**
+   * Longest time one stream operation may take, transient cluster answers (no leader yet,
+   * temporarily unavailable, timeouts while a node restarts) retried with backoff within it, in ms.
+   * @default 15000
+   */
+  operationTimeoutMs?: number;
+  /** Stream writes `ensureStreams` and `batchDeleteStreams` keep in flight at once. @default 8 */
+  concurrency?: number;
+  /** Streams to ensure during start-up (more can be declared with `StreamsModule.forFeature`). @default [] */
+  streams?: StreamDeclaration[];
+  /**
+   * Config applied to every stream before its own declared fields. Starts from: retention
+   * `limits`, max_msgs 1,000,000, max_msgs_per_subject 100,000, max_age `'1h'`, storage `file`,
+   * 1 replica.
+   */
+  streamDefaults?: StreamConfigInput;
+  /**
+   * When ensuring the declared streams fails at start-up: `'fail'` stops start-up with the
+   * `StreamBatchError`; `'warn'` logs it and starts anyway.
+   * @default 'fail'
+   */
+  onStartupError?: 'fail' | 'warn';
+  /** How long `getStreamInfo` results are cached, in ms (0 disables the cache). @default 300000 */
+  cacheTtlMs?: number;
+  /** Polling interval of `monitorStreams()` and of the health snapshot, in ms. @default 5000 */
+  monitorIntervalMs?: number;
+  /** Health indicator settings. */
+  health?: HealthOptions;
+}
+
+/** The options with every default applied; what the services read. */
+export interface ResolvedStreamsOptions
+  extends Required<Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection'>> {
+  connection: NatsConnectionOptions;
+  startup: Required<StartupPolicy>;
+  health: Required<HealthOptions>;
+  streamDefaults: StreamConfigInput;
+}
+
+/** Applies the defaults documented on {@link StreamsModuleOptions}. */
+export function resolveOptions(options: StreamsModuleOptions): ResolvedStreamsOptions {
+  return {
+    connection: options.connection,
+    startup: { wait: true, timeoutMs: 10_000, retryIntervalMs: 500, ...options.startup },
+    drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+    operationTimeoutMs: options.operationTimeoutMs ?? 15_000,
+    concurrency: options.concurrency ?? 8,
+    streams: options.streams ?? [],
+    streamDefaults: options.streamDefaults ?? {},
+    onStartupError: options.onStartupError ?? 'fail',
+    cacheTtlMs: options.cacheTtlMs ?? 300_000,
+    monitorIntervalMs: options.monitorIntervalMs ?? 5_000,
+    health: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, ...options.health },
+  };
+}

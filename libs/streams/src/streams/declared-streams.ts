@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
+import type { StreamsModuleOptions } from '../streams.options.js';
+import type { StreamDeclaration } from './stream-declaration.js';
+
+/** The streams one `StreamsModule.forFeature([...])` call declares. */
+export class FeatureStreams {
+  constructor(readonly streams: readonly StreamDeclaration[]) {}
+}
+
+/**
+ * Every stream the app declares: those of `forRoot({ streams })` and of each
+ * `forFeature([...])`, found through Nest's discovery. A name declared twice is an error.
+ */
+@Injectable()
+export class DeclaredStreams {
+  private cached?: Map<string, StreamDeclaration>;
+
+  constructor(
+    @Inject(STREAMS_MODULE_OPTIONS) private readonly options: StreamsModuleOptions,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  /** All declared streams, in declaration order. */
+  all(): StreamDeclaration[] {
+    return [...this.byName().values()];
+  }
+
+  /** The declaration of `name`, if the app declared it. */
+  get(name: string): StreamDeclaration | undefined {
+    return this.byName().get(name);
+  }
+
+  private byName(): Map<string, StreamDeclaration> {
+    if (this.cached) return this.cached;
+    const features = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is FeatureStreams => instance instanceof FeatureStreams);
+    const map = new Map<string, StreamDeclaration>();
+    for (const declaration of [...(this.options.streams ?? []), ...features.flatMap((f) => f.streams)]) {
+      if (map.has(declaration.name)) {
+        throw new Error(`Stream "${declaration.name}" is declared twice (forRoot/forFeature); declare each stream once`);
+      }
+      map.set(declaration.name, declaration);
+    }
+    this.cached = map;
+    return map;
+  }
+}

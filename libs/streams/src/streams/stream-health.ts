@@ -1,0 +1,131 @@
+import type { StreamInfo } from 'nats';
+import type { HealthOptions } from '../streams.options.js';
+import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
+import type { DesiredStream } from './stream-config.js';
+import { diffStreamConfig, type FieldChange } from './stream-diff.js';
+import type { ServerVersion } from './server-version.js';
+
+/** The state of one replica of a clustered stream. */
+export interface ReplicaHealth {
+  name: string;
+  state: 'current' | 'lagging' | 'offline';
+  /** Operations behind the leader. */
+  lag: number;
+  /** Milliseconds since the replica was last seen. */
+  activeMs: number;
+}
+
+/** A stream's health, as `healthCheck` returns it and `monitorStreams` emits it. */
+export interface StreamHealth {
+  name: string;
+  /** False when `status` is `down`. */
+  healthy: boolean;
+  /** `degraded`: a replica is lagging or offline but the stream has a leader. */
+  status: 'up' | 'degraded' | 'down';
+  /** Why the stream is not `up`; empty when it is. */
+  problems: string[];
+  subjects: string[];
+  messages: number;
+  bytes: number;
+  first_seq: number;
+  last_seq: number;
+  consumer_count: number;
+  /** Fraction (0..1+) of each configured limit in use; a limit that is not set is left out. */
+  usage: { messages?: number; bytes?: number };
+  /** Leader and replicas, when the stream is replicated in a cluster. */
+  cluster?: { name?: string; leader?: string; replicas: ReplicaHealth[] };
+  /** Fields that differ from the app's declaration (only for declared streams). */
+  drift?: FieldChange[];
+  /** Why the stream could not be read (`healthy` is then false). */
+  error?: string;
+}
+
+/** What besides the stream info decides its health. */
+export interface HealthContext {
+  /** The app's declaration of the stream, normalised, if it declared it. */
+  declared?: DesiredStream;
+  version: ServerVersion;
+  thresholds: Required<HealthOptions>;
+}
+
+/** Builds a stream's health record from its info, or from the error that kept it from being read. */
+export function toStreamHealth(source: StreamInfo | Error, context: HealthContext, name?: string): StreamHealth {
+  if (source instanceof Error) return unreadable(name ?? '', source);
+  const { config, state } = source;
+  const problems: string[] = [];
+  const usage = usageOf(source);
+  for (const [kind, fraction] of Object.entries(usage)) {
+    if (fraction >= context.thresholds.usageThreshold) {
+      problems.push(`${kind} at ${Math.round(fraction * 100)}% of the limit (threshold ${Math.round(context.thresholds.usageThreshold * 100)}%)`);
+    }
+  }
+  const drift = context.declared ? diffStreamConfig(context.declared.config, config as never, context.version).changes : undefined;
+  if (drift?.length) problems.push(`drifted from its declaration: ${drift.map((d) => d.field).join(', ')}`);
+  const cluster = clusterOf(source);
+  let degraded = false;
+  if (cluster && config.num_replicas > 1) {
+    if (!cluster.leader) problems.push('no leader');
+    const unwell = cluster.replicas.filter((r) => r.state !== 'current').map((r) => `${r.name} ${r.state}`);
+    const missing = config.num_replicas - 1 - cluster.replicas.length;
+    if (missing > 0) unwell.push(`${missing} missing`);
+    if (cluster.leader && unwell.length) {
+      problems.push(`replicas not current: ${unwell.join(', ')}`);
+      degraded = problems.length === 1;
+    }
+  }
+  const status = problems.length === 0 ? 'up' : degraded ? 'degraded' : 'down';
+  const healthy = status === 'up' || (status === 'degraded' && context.thresholds.degradedReplicas === 'up');
+  return {
+    name: config.name,
+    healthy,
+    status,
+    problems,
+    subjects: config.subjects ?? [],
+    messages: state.messages,
+    bytes: state.bytes,
+    first_seq: state.first_seq,
+    last_seq: state.last_seq,
+    consumer_count: state.consumer_count,
+    usage,
+    ...(cluster && config.num_replicas > 1 ? { cluster } : {}),
+    ...(drift ? { drift } : {}),
+  };
+}
+
+function usageOf({ config, state }: StreamInfo): StreamHealth['usage'] {
+  const usage: StreamHealth['usage'] = {};
+  if (config.max_msgs > 0) usage.messages = state.messages / config.max_msgs;
+  if (config.max_bytes > 0) usage.bytes = state.bytes / config.max_bytes;
+  return usage;
+}
+
+function clusterOf(info: StreamInfo): StreamHealth['cluster'] {
+  if (!info.cluster) return undefined;
+  const replicas = (info.cluster.replicas ?? []).map(
+    (r): ReplicaHealth => ({
+      name: r.name,
+      state: r.offline ? 'offline' : r.current ? 'current' : 'lagging',
+      lag: r.lag ?? 0,
+      activeMs: Math.round((r.active ?? 0) / 1e6),
+    }),
+  );
+  return { name: info.cluster.name, leader: info.cluster.leader, replicas };
+}
+
+function unreadable(name: string, error: Error): StreamHealth {
+  const reason = error instanceof StreamNotFoundError ? 'stream not found' : error.message;
+  return {
+    name,
+    healthy: false,
+    status: 'down',
+    problems: [reason],
+    subjects: [],
+    messages: 0,
+    bytes: 0,
+    first_seq: 0,
+    last_seq: 0,
+    consumer_count: 0,
+    usage: {},
+    error: reason,
+  };
+}

@@ -1,0 +1,53 @@
+import type { StreamInfo } from 'nats';
+import type { FieldConflict } from '../errors/stream-config-conflict.error.js';
+import type { FieldChange } from './stream-diff.js';
+
+/** What `ensureStream` did. */
+export type EnsureAction = 'created' | 'updated' | 'unchanged' | 'migrated' | 'recreated';
+
+/** The outcome of ensuring one stream. */
+export interface EnsureResult {
+  name: string;
+  action: EnsureAction;
+  /** Each field that differed, with the server's old value and the declared one. */
+  changes: FieldChange[];
+  /** The stream's info as the server answered after the operation. */
+  info: StreamInfo;
+}
+
+/** One item of `ensureStreams`: an {@link EnsureResult}, or `failed` with its error. */
+export type EnsureBatchResult =
+  | (EnsureResult & { error?: undefined })
+  | { name: string; action: 'failed'; changes: FieldChange[]; error: Error; info?: undefined };
+
+/** What `ensure*` would do for one stream, as reported by `planStream(s)`. */
+export type PlanAction = 'create' | 'update' | 'unchanged' | 'migrate' | 'recreate' | 'conflict' | 'invalid';
+
+/** A dry-run result: nothing was written. */
+export interface StreamPlan {
+  name: string;
+  action: PlanAction;
+  /** Every differing field, conflicting ones included. */
+  changes: FieldChange[];
+  /** The differing fields the server cannot change in place. */
+  conflicts: FieldConflict[];
+  /** For `invalid` (and `conflict`): the error `ensure*` would raise. */
+  error?: Error;
+}
+
+/** The outcome of deleting one stream in `batchDeleteStreams`. */
+export interface DeleteBatchResult {
+  name: string;
+  action: 'deleted' | 'not-found' | 'failed';
+  error?: Error;
+}
+
+/** Which messages `purgeStream` removes. Without options it removes every message. */
+export interface PurgeOptions {
+  /** Only messages on this subject (wildcards allowed). */
+  filter?: string;
+  /** Remove messages below this sequence (not with `keep`). */
+  seq?: number;
+  /** Keep the newest N messages (of `filter`, when given). */
+  keep?: number;
+}
