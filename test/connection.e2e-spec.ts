@@ -1,0 +1,222 @@
+import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  ConnectionService,
+  JetStreamUnavailableError,
+  NatsConnectionError,
+  StreamsModule,
+  type ConnectionStatus,
+  type StreamsModuleOptions,
+} from '@app/streams';
+import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { firstValueFrom, filter, take, timeout, toArray, type Observable } from 'rxjs';
+
+async function boot(options: StreamsModuleOptions): Promise<INestApplicationContext> {
+  const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot(options)] }).compile();
+  const app = moduleRef.createNestApplication();
+  await app.init();
+  return app;
+}
+
+function next(status$: Observable<ConnectionStatus>, type: ConnectionStatus['type'], ms = 15_000): Promise<ConnectionStatus> {
+  return firstValueFrom(status$.pipe(filter((s) => s.type === type), timeout({ first: ms })));
+}
+
+/** A free port: start and dispose a server, its port is free afterwards. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+describe('ConnectionService against a real nats-server', () => {
+  let server: NatsTestServer | undefined;
+  let app: INestApplicationContext | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+    await server?.dispose();
+    app = undefined;
+    server = undefined;
+  });
+
+  it('connects with forRoot and the JetStream manager answers $JS.API.INFO', async () => {
+    server = await startNatsServer();
+    app = await boot({ connection: { servers: server.url, name: 'forRoot-test' } });
+    const connection = app.get(ConnectionService);
+
+    const jsm = await connection.getJetStreamManager();
+    const account = await jsm.getAccountInfo();
+
+    expect(connection.isConnected()).toBe(true);
+    expect(account.limits).toBeDefined();
+    expect(await connection.getJetStreamManager()).toBe(jsm);
+    expect(connection.getJetStream()).toBe(connection.getJetStream());
+    expect(await connection.rtt()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('connects with forRootAsync and options from an injected config provider', async () => {
+    server = await startNatsServer();
+    const url = server.url;
+    @Injectable()
+    class AppConfig {
+      readonly natsUrl = url;
+    }
+    @Module({ providers: [AppConfig], exports: [AppConfig] })
+    class ConfigModule {}
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        StreamsModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({ connection: { servers: config.natsUrl } }),
+        }),
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication();
+    await app.init();
+
+    const jsm = await app.get(ConnectionService).getJetStreamManager();
+    expect((await jsm.getAccountInfo()).streams).toBe(0);
+  });
+
+  it('fails start-up within the timeout, naming the server, when no server answers', async () => {
+    const port = await freePort();
+    const started = Date.now();
+
+    const error = await boot({
+      connection: { servers: `nats://127.0.0.1:${port}` },
+      startup: { wait: true, timeoutMs: 2_000 },
+    }).catch((e: unknown) => e);
+
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(NatsConnectionError);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+    expect((error as NatsConnectionError).waitedMs).toBeGreaterThanOrEqual(1_900);
+    expect(elapsed).toBeLessThan(4_500);
+  });
+
+  it('fails at once without waiting when wait is false', async () => {
+    const port = await freePort();
+    const started = Date.now();
+
+    const error = await boot({
+      connection: { servers: `127.0.0.1:${port}` },
+      startup: { wait: false, timeoutMs: 10_000 },
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(NatsConnectionError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('waits for a server that starts 1 s after the app', async () => {
+    server = await startNatsServer();
+    const url = server.url;
+    await server.stop('SIGKILL');
+    const later = new Promise((resolve) => setTimeout(resolve, 1_000)).then(() => server!.restart());
+
+    app = await boot({ connection: { servers: url }, startup: { wait: true, timeoutMs: 10_000, retryIntervalMs: 200 } });
+    await later;
+
+    expect(app.get(ConnectionService).isConnected()).toBe(true);
+  });
+
+  it('reports a disconnect and a reconnect on status$, and JetStream works again', async () => {
+    server = await startNatsServer();
+    app = await boot({ connection: { servers: server.url, reconnectTimeWait: 200 } });
+    const connection = app.get(ConnectionService);
+    const jsm = await connection.getJetStreamManager();
+    await jsm.streams.add({ name: 'before', subjects: ['before.>'] });
+
+    const disconnected = next(connection.status$, 'disconnected');
+    await server.stop('SIGKILL');
+    await disconnected;
+    expect(connection.isConnected()).toBe(false);
+
+    const reconnected = next(connection.status$, 'reconnected');
+    await server.restart();
+    const status = await reconnected;
+
+    expect(status.connected).toBe(true);
+    expect((await jsm.streams.info('before')).config.name).toBe('before');
+  });
+
+  it('replays the current status to a late subscriber and completes on close', async () => {
+    server = await startNatsServer();
+    app = await boot({ connection: { servers: server.url } });
+    const connection = app.get(ConnectionService);
+    const all = firstValueFrom(connection.status$.pipe(toArray()));
+
+    const current = await firstValueFrom(connection.status$.pipe(take(1)));
+    await app.close();
+    app = undefined;
+
+    expect(current.type).toBe('connected');
+    expect((await all).map((s) => s.type)).toEqual(['connected', 'draining', 'closed']);
+  });
+
+  it('closes within the drain timeout when the server is already gone, and close is idempotent', async () => {
+    server = await startNatsServer();
+    app = await boot({ connection: { servers: server.url }, drainTimeoutMs: 1_000 });
+    const connection = app.get(ConnectionService);
+    await server.stop('SIGKILL');
+    await next(connection.status$, 'disconnected');
+
+    const started = Date.now();
+    await app.close();
+    await connection.onApplicationShutdown();
+    app = undefined;
+
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(connection.currentStatus.type).toBe('closed');
+  });
+
+  it('rejects a wrong password with an authorization error that shows no credentials', async () => {
+    server = await startNatsServer({ auth: { user: 'app', password: 's3cret-pw' } });
+    const port = server.port;
+
+    const error = await boot({
+      connection: { servers: `nats://app:wrong-pw@127.0.0.1:${port}` },
+      startup: { timeoutMs: 3_000 },
+    }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(NatsConnectionError);
+    expect((error as NatsConnectionError).code).toBe('AUTHORIZATION_VIOLATION');
+    const text = `${(error as Error).message} ${String((error as Error).cause)} ${JSON.stringify(error)}`;
+    expect(text).not.toContain('wrong-pw');
+    expect(text).not.toContain('app:');
+    expect((error as Error).message).toContain(`nats://***@127.0.0.1:${port}`);
+  });
+
+  it('connects with credentials given in the URL, and never shows them', async () => {
+    server = await startNatsServer({ auth: { user: 'app', password: 's3cret-pw' } });
+    app = await boot({ connection: { servers: `nats://app:s3cret-pw@127.0.0.1:${server.port}` } });
+    const connection = app.get(ConnectionService);
+
+    expect(connection.isConnected()).toBe(true);
+    expect(connection.servers).toEqual([`nats://***@127.0.0.1:${server.port}`]);
+    expect(JSON.stringify(connection.currentStatus)).not.toContain('s3cret-pw');
+  });
+
+  it('connects with a token given in the URL', async () => {
+    server = await startNatsServer({ auth: { token: 'tok-123' } });
+    app = await boot({ connection: { servers: `nats://tok-123@127.0.0.1:${server.port}` } });
+
+    expect(app.get(ConnectionService).isConnected()).toBe(true);
+  });
+
+  it('reports a server without JetStream with a typed error', async () => {
+    server = await startNatsServer({ jetstream: false });
+    app = await boot({ connection: { servers: server.url } });
+
+    const error = await app.get(ConnectionService).getJetStreamManager().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(JetStreamUnavailableError);
+    expect((error as Error).message).toMatch(/JetStream is not available/);
+  });
+});
