@@ -7,7 +7,9 @@
 # Nothing is installed system-wide and no root is needed. Idempotent: a channel whose binary is
 # already present is left alone.
 #
-# Usage: scripts/install-nats-server.sh [stable|unstable|all]   (default: all)
+# Usage: scripts/install-nats-server.sh [stable|unstable|all|--if-missing]   (default: all)
+#   --if-missing  installs the newest channel only when no nats-server is at hand (none installed here,
+#                 none on PATH, NATS_SERVER_BIN and NATS_URL unset); used before `npm start`.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -69,7 +71,13 @@ install_channel() {
   echo "nats-server ($channel): $("$out/nats-server" --version) installed at $out/nats-server"
 }
 
+have_server() {
+  [ -n "${NATS_URL:-}" ] || [ -n "${NATS_SERVER_BIN:-}" ] || command -v nats-server >/dev/null 2>&1 ||
+    compgen -G "$dest/*/nats-server" >/dev/null
+}
+
 case "$want" in
+  --if-missing) have_server || install_channel unstable unstable ;;
   stable) install_channel stable "$(stable_suite)" ;;
   unstable) install_channel unstable unstable ;;
   all)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the e2e suite once per installed nats-server channel (.nats-server/stable, .nats-server/unstable),
+# so every change is tested on Debian stable's 2.9.x and on the newest server. With no channel installed
+# (a user with nats-server on PATH or NATS_SERVER_BIN set), it runs the suite once on that server.
+# Extra arguments go to Jest.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+jest=(node --experimental-vm-modules node_modules/jest/bin/jest.js --config test/jest-e2e.json)
+
+channels=()
+if [ -z "${NATS_SERVER_BIN:-}" ]; then
+  for channel in stable unstable; do
+    [ -x ".nats-server/$channel/nats-server" ] && channels+=("$channel")
+  done
+fi
+
+if [ ${#channels[@]} -eq 0 ]; then
+  echo "== e2e on $(${NATS_SERVER_BIN:-nats-server} --version 2>/dev/null || echo 'nats-server (not found: run npm run nats:install)')"
+  "${jest[@]}" "$@"
+  exit
+fi
+
+for channel in "${channels[@]}"; do
+  echo "== e2e on $(".nats-server/$channel/nats-server" --version) ($channel)"
+  NATS_SERVER_CHANNEL="$channel" "${jest[@]}" "$@"
+done
