@@ -14,7 +14,7 @@ describe('demo app (npm start, no NATS_URL)', () => {
 
   it('serves /health 200 with its declared streams, and stops its private server on SIGTERM', async () => {
     const port = 3500 + Math.floor(Math.random() * 400);
-    const env = { ...process.env, PORT: String(port) };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
     delete env.NATS_URL;
     child = spawn('npm', ['start', '--silent'], { cwd: process.cwd(), env, detached: true });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

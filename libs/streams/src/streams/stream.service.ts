@@ -97,8 +97,9 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
    * const { action, changes } = await streams.ensureStream('orders', ['orders.>'], { max_age: '7d' });
    */
   async ensureStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<EnsureResult> {
-    const desired = this.normalize({ ...config, name, subjects });
-    const current = await this.readOrNull(desired.name);
+    const desired = this.checkServerSupport(this.normalize({ ...config, name, subjects }));
+    // Always asked of the server: a cached answer could hide another instance's change.
+    const current = await this.readOrNull(desired.name, true);
     return this.apply(await this.compare(desired, current));
   }
 
@@ -125,7 +126,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
   /** What `ensureStream` would do, field by field, without writing anything. */
   async planStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<StreamPlan> {
-    const desired = this.normalize({ ...config, name, subjects });
+    const desired = this.checkServerSupport(this.normalize({ ...config, name, subjects }));
     const current = await this.readOrNull(desired.name, true);
     const others = await this.streamsSharingSubjects(desired);
     return this.toPlan(await this.compare(desired, current), others);
@@ -286,7 +287,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     const list = toList(streams);
     const prepared = list.map((declaration) => {
       try {
-        return this.normalize(declaration);
+        return this.checkServerSupport(this.normalize(declaration));
       } catch (err) {
         return err as Error;
       }
@@ -310,8 +311,11 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     return prepared.map((p) => (p instanceof Error ? p : (blocked.get(p.name) ?? p)));
   }
 
-  /** Compares with the server after the checks that need to know the server. */
-  private async compare(desired: DesiredStream, current: StreamInfo | null): Promise<Comparison> {
+  /**
+   * The checks that need to know the server (its version, whether it is clustered) but no
+   * request: they use the INFO the server sent when the connection opened.
+   */
+  private checkServerSupport(desired: DesiredStream): DesiredStream {
     const { version, clustered } = this.server();
     const unsupported = unsupportedFields(desired.config, version);
     if (unsupported.length) {
@@ -325,6 +329,12 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
         `is ${desired.config.num_replicas}, but the server is not part of a JetStream cluster; use 1`,
       );
     }
+    return desired;
+  }
+
+  /** Compares a checked declaration with the stream on the server. */
+  private async compare(desired: DesiredStream, current: StreamInfo | null): Promise<Comparison> {
+    const { version } = this.server();
     const diff = current
       ? diffStreamConfig(desired.config, current.config as never, version)
       : { changes: [], conflicts: [] };
