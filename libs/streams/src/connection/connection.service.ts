@@ -146,7 +146,9 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
     } catch (err) {
       const e = err as NatsError;
       const api = e.api_error;
-      if (e.code === '503' || api?.err_code === 10039 || api?.err_code === 10076) {
+      // A bare 503 is "no responders": nothing serves the JetStream API. (A 503 that carries an
+      // api_error, such as 10008 during a leader election, is a server answer, not that.)
+      if ((e.code === '503' && !api) || api?.err_code === 10039 || api?.err_code === 10076) {
         throw new JetStreamUnavailableError(api?.description ?? 'no JetStream API answered (is JetStream enabled?)', {
           cause: err,
           errCode: api?.err_code,
