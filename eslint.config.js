@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/.tmp/', '.nats-server/', 'coverage/'] },
+  { ignores: ['dist/', 'libs/*/dist/', 'node_modules/', 'bench/.tmp/', '.nats-server/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { StreamsModule } from '@app/streams';
 import { DEMO_STREAMS } from './demo-streams.js';
+import { DashboardController } from './dashboard.controller.js';
 import { HealthController } from './health.controller.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { StreamsController } from './streams.controller.js';
@@ -20,6 +21,6 @@ import { StreamsController } from './streams.controller.js';
     TerminusModule,
     OrdersModule,
   ],
-  controllers: [HealthController, StreamsController],
+  controllers: [HealthController, StreamsController, DashboardController],
 })
 export class AppModule {}
