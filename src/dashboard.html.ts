@@ -11,6 +11,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #e3e6ec; vertical-align: middle; }
   th { font-weight: 600; color: #445; background: #f6f7f9; }
+  th.num { text-align: right; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
   .bar { width: 120px; height: 10px; background: #e9ecf2; border-radius: 5px; overflow: hidden; display: inline-block; vertical-align: middle; }
   .bar > span { display: block; height: 100%; background: #3d7be0; }

@@ -1,0 +1,76 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { StreamService } from '@app/streams';
+import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { ConfigAsyncAppModule } from '../examples/config-async/app.module.js';
+import { CustomHealthAppModule } from '../examples/custom-health/app.module.js';
+import { FeatureStreamsAppModule } from '../examples/feature-streams/app.module.js';
+import { InvoiceEvents } from '../examples/feature-streams/billing.module.js';
+
+/** The examples in examples/ boot and do what their READMEs say, against a real nats-server. */
+describe('examples', () => {
+  let server: NatsTestServer;
+  let app: INestApplication | undefined;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  afterAll(async () => {
+    await server?.dispose();
+    delete process.env.NATS_URL;
+  });
+
+  async function boot(module: Parameters<typeof Test.createTestingModule>[0]['imports']): Promise<INestApplication> {
+    const moduleRef = await Test.createTestingModule({ imports: module }).compile();
+    const created = moduleRef.createNestApplication({ logger: false });
+    await created.init();
+    return created;
+  }
+
+  it('config-async: takes NATS_URL from @nestjs/config and ensures its stream with the configured defaults', async () => {
+    process.env.NATS_URL = server.url;
+    app = await boot([ConfigAsyncAppModule]);
+
+    const info = await app.get(StreamService).getStreamInfo('orders');
+
+    expect(info.config.max_age).toBe(7 * 24 * 3600 * 1e9);
+  });
+
+  it('feature-streams: every feature module’s streams exist after start-up, and streamScope publishes', async () => {
+    app = await boot([FeatureStreamsAppModule.register(server.url)]);
+    const streams = app.get(StreamService);
+
+    const names = await streams.listStreams();
+    const seq = await app.get(InvoiceEvents).publishIssued('inv-1');
+
+    expect(names).toEqual(expect.arrayContaining(['invoices', 'refunds', 'shipments']));
+    expect(seq).toBe(1);
+    expect((await streams.getStreamInfo('refunds')).config.deny_delete).toBe(true);
+  });
+
+  it('custom-health: readiness goes down for a missing stream while liveness stays up', async () => {
+    app = await boot([CustomHealthAppModule.register(server.url)]);
+    const http = app.getHttpServer();
+    expect((await request(http).get('/health/ready')).status).toBe(200);
+
+    await app.get(StreamService).deleteStream('orders');
+
+    // /health reads the monitor snapshot, which is at most one monitor interval (5 s) old.
+    let ready = await request(http).get('/health/ready');
+    for (let tries = 0; ready.status === 200 && tries < 40; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      ready = await request(http).get('/health/ready');
+    }
+    const live = await request(http).get('/health/live');
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.streams.failing).toEqual(['orders']);
+    expect(live.status).toBe(200);
+  });
+});
