@@ -18,7 +18,7 @@ export interface ReplicaHealth {
 /** A stream's health, as `healthCheck` returns it and `monitorStreams` emits it. */
 export interface StreamHealth {
   name: string;
-  /** False when `status` is `down`. */
+  /** False when `status` is `down`, or `degraded` and `health.degradedReplicas` is `'down'`. */
   healthy: boolean;
   /** `degraded`: a replica is lagging or offline but the stream has a leader. */
   status: 'up' | 'degraded' | 'down';
@@ -48,9 +48,14 @@ export interface HealthContext {
   thresholds: Required<HealthOptions>;
 }
 
-/** Builds a stream's health record from its info, or from the error that kept it from being read. */
+/**
+ * Builds a stream's health record from its info, or from the error that kept it from being read
+ * (`name` names the stream then; a `StreamNotFoundError` names it itself).
+ */
 export function toStreamHealth(source: StreamInfo | Error, context: HealthContext, name?: string): StreamHealth {
-  if (source instanceof Error) return unreadable(name ?? '', source);
+  if (source instanceof Error) {
+    return unreadable(name ?? (source instanceof StreamNotFoundError ? source.stream : ''), source);
+  }
   const { config, state } = source;
   const problems: string[] = [];
   const usage = usageOf(source);

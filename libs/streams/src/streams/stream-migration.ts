@@ -37,6 +37,9 @@ export async function migrateStream(
   }
 
   try {
+    // The copy stops sourcing the original first: the new stream will source the copy, and the
+    // server refuses a sourcing cycle.
+    await jsm.streams.update(temp, { sources: [] } as never);
     await jsm.streams.delete(name);
     const ownSources = target.sources ?? [];
     await jsm.streams.add({ ...target, sources: [...ownSources, { name: temp }] });

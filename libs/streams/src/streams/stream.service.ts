@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { JetStreamClient, JetStreamManager, StreamInfo } from 'nats';
+import { JSONCodec, type ApiError, type JetStreamClient, type JetStreamManager, type StreamConfig, type StreamInfo } from 'nats';
 import { filter, type Observable, type Subscription } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
@@ -138,7 +138,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
    */
   async planStreams(streams: StreamDeclarations): Promise<StreamPlan[]> {
     const prepared = this.prepareBatch(streams);
-    const existing = await this.listInfos(true);
+    const existing = await this.listInfos();
     const plans: StreamPlan[] = [];
     for (const [index, item] of prepared.entries()) {
       if (item instanceof Error) {
@@ -285,9 +285,14 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
   /** Normalises a batch; invalid or overlapping items become their error, in input order. */
   private prepareBatch(streams: StreamDeclarations): Array<DesiredStream | Error> {
     const list = toList(streams);
-    const prepared = list.map((declaration) => {
+    const seen = new Set<string>();
+    const prepared = list.map((declaration): DesiredStream | Error => {
       try {
-        return this.checkServerSupport(this.normalize(declaration));
+        const desired = this.checkServerSupport(this.normalize(declaration));
+        // By position, not by name: the first declaration of a name goes ahead, later ones fail.
+        if (seen.has(desired.name)) return new InvalidStreamConfigError(desired.name, 'name', 'is declared twice in this batch');
+        seen.add(desired.name);
+        return desired;
       } catch (err) {
         return err as Error;
       }
@@ -296,16 +301,13 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     const blocked = new Map<string, Error>();
     for (const o of findSubjectOverlaps(valid)) {
       // The later declaration fails, naming the earlier one, which goes ahead.
-      if (blocked.has(o.stream) || blocked.has(o.otherStream)) continue;
-      const error =
-        o.kind === 'name'
-          ? new InvalidStreamConfigError(o.otherStream, 'name', 'is declared twice in this batch')
-          : new InvalidStreamConfigError(
-              o.otherStream,
-              'subjects',
-              `subject "${o.otherSubject}" overlaps "${o.subject}" of stream "${o.stream}" in the same batch`,
-              { otherStream: o.stream },
-            );
+      if (o.kind !== 'subjects' || blocked.has(o.stream) || blocked.has(o.otherStream)) continue;
+      const error = new InvalidStreamConfigError(
+        o.otherStream,
+        'subjects',
+        `subject "${o.otherSubject}" overlaps "${o.subject}" of stream "${o.stream}" in the same batch`,
+        { otherStream: o.stream },
+      );
       blocked.set(o.otherStream, error);
     }
     return prepared.map((p) => (p instanceof Error ? p : (blocked.get(p.name) ?? p)));
@@ -378,10 +380,10 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
       if (placementMoves && request.num_replicas !== current.config.num_replicas) {
         // The server refuses a replica change and a placement change in one update: scale first.
         await this.write('ensureStream', desired.name, (jsm) =>
-          jsm.streams.update(desired.name, { ...request, placement: current.config.placement } as never),
+          this.sendUpdate(jsm, desired.name, { ...request, placement: current.config.placement }),
         );
       }
-      return await this.write('ensureStream', desired.name, (jsm) => jsm.streams.update(desired.name, request as never));
+      return await this.write('ensureStream', desired.name, (jsm) => this.sendUpdate(jsm, desired.name, request));
     } catch (err) {
       throw await this.explainOverlap(err, desired);
     }
@@ -421,6 +423,26 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     const account = await this.call('ensureStream', desired.name, (jsm) => jsm.getAccountInfo());
     const problem = capacityProblem(desired, need - had, account);
     if (problem) throw problem;
+  }
+
+  /**
+   * Sends STREAM.UPDATE with exactly `config`. The client's `streams.update` reads the stream
+   * first and merges the change into its current config, which costs a request and can never
+   * remove a field (a description or metadata dropped from the declaration would stay).
+   */
+  private async sendUpdate(jsm: JetStreamManager, name: string, config: StreamConfig): Promise<StreamInfo> {
+    const { apiPrefix, timeout } = jsm.getOptions();
+    const reply = await this.connection
+      .getConnection()
+      .request(`${apiPrefix ?? '$JS.API'}.STREAM.UPDATE.${name}`, jsonCodec.encode({ ...config, name }), {
+        timeout: timeout ?? this.options.requestTimeoutMs,
+      });
+    const answer = jsonCodec.decode(reply.data) as StreamInfo & { error?: ApiError };
+    if (answer.error) {
+      // Shaped like the client's own JetStream errors, so toStreamsError and the retry read it.
+      throw Object.assign(new Error(answer.error.description), { code: String(answer.error.code), api_error: answer.error });
+    }
+    return answer;
   }
 
   /** Replaces a server "subjects overlap" answer with an error naming the other stream. */
@@ -477,8 +499,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Every stream's info by name, read with the paginated list call; refreshes the cache. */
-  private async listInfos(fresh = false): Promise<Map<string, StreamInfo>> {
-    void fresh;
+  private async listInfos(): Promise<Map<string, StreamInfo>> {
     return this.call('ensureStreams', undefined, async (jsm) => {
       const byName = new Map<string, StreamInfo>();
       for await (const info of jsm.streams.list()) {
@@ -499,9 +520,12 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
   /** Runs one JetStream API operation: transient answers retried, errors typed. */
   private async call<T>(operation: string, stream: string | undefined, fn: (jsm: JetStreamManager) => Promise<T>): Promise<T> {
-    const jsm = await this.connection.getJetStreamManager();
     try {
-      return await retryTransient(() => fn(jsm), this.options.operationTimeoutMs);
+      // The manager's first use asks $JS.API.INFO, which can meet the same transient answers.
+      return await retryTransient(
+        async () => fn(await this.connection.getJetStreamManager()),
+        this.options.operationTimeoutMs,
+      );
     } catch (err) {
       throw toStreamsError(err, operation, stream);
     }
@@ -512,6 +536,8 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     return { version: ServerVersion.parse(info?.version), clustered: !!info?.cluster };
   }
 }
+
+const jsonCodec = JSONCodec();
 
 function errCodeOf(err: unknown): number | undefined {
   return (err as { errCode?: number }).errCode;

@@ -1,0 +1,195 @@
+import type { StreamInfo } from 'nats';
+import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
+import type { HealthOptions } from '../streams.options.js';
+import { ServerVersion } from './server-version.js';
+import { normalizeStreamConfig } from './stream-config.js';
+import { toStreamHealth, type HealthContext } from './stream-health.js';
+
+const declared = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000 });
+
+/** A stream info as the server reports it: the declared config, `state` and `extra` overriding. */
+function info(extra: { config?: Record<string, unknown>; state?: Record<string, unknown>; cluster?: unknown } = {}): StreamInfo {
+  return {
+    config: { ...declared.config, ...extra.config },
+    state: { messages: 0, bytes: 0, first_seq: 0, last_seq: 0, consumer_count: 0, ...extra.state },
+    created: '2024-01-01T00:00:00Z',
+    ts: '2024-01-01T00:00:00Z',
+    ...(extra.cluster ? { cluster: extra.cluster } : {}),
+  } as unknown as StreamInfo;
+}
+
+function context(health: HealthOptions = {}, withDeclaration = true): HealthContext {
+  return {
+    declared: withDeclaration ? declared : undefined,
+    version: ServerVersion.parse('2.10.0'),
+    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, ...health },
+  };
+}
+
+const replica = (name: string, state: { current?: boolean; offline?: boolean; lag?: number } = {}) => ({
+  name,
+  current: state.current ?? true,
+  offline: state.offline ?? false,
+  active: 5_000_000,
+  lag: state.lag ?? 0,
+});
+const r3 = { num_replicas: 3 };
+
+describe('toStreamHealth', () => {
+  it('reports state and an empty problem list for a stream that matches its declaration', () => {
+    const health = toStreamHealth(
+      info({ state: { messages: 5, bytes: 200, first_seq: 3, last_seq: 7, consumer_count: 2 } }),
+      context(),
+    );
+
+    expect(health).toEqual({
+      name: 'orders',
+      healthy: true,
+      status: 'up',
+      problems: [],
+      subjects: ['orders.>'],
+      messages: 5,
+      bytes: 200,
+      first_seq: 3,
+      last_seq: 7,
+      consumer_count: 2,
+      usage: { messages: 0.05, bytes: 0.2 },
+      drift: [],
+    });
+  });
+
+  it('leaves out the usage of limits that are not set, and drift for undeclared streams', () => {
+    const health = toStreamHealth(info({ config: { max_msgs: -1, max_bytes: -1 }, state: { messages: 10 } }), context({}, false));
+
+    expect(health.usage).toEqual({});
+    expect(health.drift).toBeUndefined();
+    expect(health.status).toBe('up');
+  });
+
+  it.each([
+    ['messages', { messages: 90, bytes: 10 }, 'messages at 90% of the limit (threshold 90%)'],
+    ['bytes', { messages: 1, bytes: 950 }, 'bytes at 95% of the limit (threshold 90%)'],
+  ])('is down when %s usage reaches the threshold', (_kind, state, problem) => {
+    const health = toStreamHealth(info({ state }), context());
+
+    expect(health).toMatchObject({ healthy: false, status: 'down', problems: [problem] });
+  });
+
+  it('stays up just under the threshold, and honours a configured threshold', () => {
+    const state = { messages: 79, bytes: 0 };
+
+    expect(toStreamHealth(info({ state }), context({ usageThreshold: 0.8 })).status).toBe('up');
+    expect(toStreamHealth(info({ state: { messages: 80 } }), context({ usageThreshold: 0.8 }))).toMatchObject({
+      status: 'down',
+      usage: { messages: 0.8 },
+    });
+  });
+
+  it('is down with the drifted fields named when the server config differs from the declaration', () => {
+    const health = toStreamHealth(info({ config: { max_msgs: 5_000, discard: 'new' } }), context());
+
+    expect(health.status).toBe('down');
+    expect(health.drift).toEqual([
+      { field: 'max_msgs', current: 5_000, desired: 100 },
+      { field: 'discard', current: 'new', desired: 'old' },
+    ]);
+    expect(health.problems).toEqual(['drifted from its declaration: max_msgs, discard']);
+  });
+
+  describe('cluster replicas', () => {
+    it('is up with a leader and every replica current', () => {
+      const cluster = { name: 'c', leader: 'n1', replicas: [replica('n2'), replica('n3')] };
+
+      const health = toStreamHealth(info({ config: r3, cluster }), context({}, false));
+
+      expect(health).toMatchObject({ healthy: true, status: 'up', problems: [] });
+      expect(health.cluster).toEqual({
+        name: 'c',
+        leader: 'n1',
+        replicas: [
+          { name: 'n2', state: 'current', lag: 0, activeMs: 5 },
+          { name: 'n3', state: 'current', lag: 0, activeMs: 5 },
+        ],
+      });
+    });
+
+    it.each([
+      ['lagging', [replica('n2', { current: false, lag: 40 }), replica('n3')], 'replicas not current: n2 lagging'],
+      ['offline', [replica('n2'), replica('n3', { current: false, offline: true })], 'replicas not current: n3 offline'],
+      ['missing', [replica('n2')], 'replicas not current: 1 missing'],
+    ])('a %s replica is degraded, up by default and down with degradedReplicas "down"', (_case, replicas, problem) => {
+      const stream = info({ config: r3, cluster: { leader: 'n1', replicas } });
+
+      const lenient = toStreamHealth(stream, context({}, false));
+      const strict = toStreamHealth(stream, context({ degradedReplicas: 'down' }, false));
+
+      expect(lenient).toMatchObject({ healthy: true, status: 'degraded', problems: [problem] });
+      expect(strict).toMatchObject({ healthy: false, status: 'degraded', problems: [problem] });
+    });
+
+    it('reports the lag of a lagging replica', () => {
+      const cluster = { leader: 'n1', replicas: [replica('n2', { current: false, lag: 40 }), replica('n3')] };
+
+      expect(toStreamHealth(info({ config: r3, cluster }), context({}, false)).cluster?.replicas[0]).toMatchObject({
+        state: 'lagging',
+        lag: 40,
+      });
+    });
+
+    it('is down without a leader, whatever the replicas say', () => {
+      const cluster = { replicas: [replica('n2'), replica('n3')] };
+
+      const health = toStreamHealth(info({ config: r3, cluster }), context({}, false));
+
+      expect(health).toMatchObject({ healthy: false, status: 'down', problems: ['no leader'] });
+    });
+
+    it('is down, not degraded, when a lagging replica comes with another problem', () => {
+      const cluster = { leader: 'n1', replicas: [replica('n2', { current: false }), replica('n3')] };
+
+      const health = toStreamHealth(info({ config: r3, cluster, state: { messages: 95 } }), context({}, false));
+
+      expect(health.status).toBe('down');
+      expect(health.healthy).toBe(false);
+      expect(health.problems).toHaveLength(2);
+    });
+
+    it('ignores cluster info of a single-replica stream', () => {
+      const health = toStreamHealth(info({ cluster: { name: 'c', leader: 'n1' } }), context({}, false));
+
+      expect(health.cluster).toBeUndefined();
+      expect(health.status).toBe('up');
+    });
+  });
+
+  describe('a stream that cannot be read', () => {
+    it('is a down record with "stream not found" for a missing stream', () => {
+      const health = toStreamHealth(new StreamNotFoundError('orders'), context(), 'orders');
+
+      expect(health).toEqual({
+        name: 'orders',
+        healthy: false,
+        status: 'down',
+        problems: ['stream not found'],
+        subjects: [],
+        messages: 0,
+        bytes: 0,
+        first_seq: 0,
+        last_seq: 0,
+        consumer_count: 0,
+        usage: {},
+        error: 'stream not found',
+      });
+    });
+
+    it('carries the message of any other error', () => {
+      const health = toStreamHealth(new Error('timed out after 5000 ms'), context(), 'orders');
+
+      expect(health).toMatchObject({ name: 'orders', healthy: false, status: 'down', error: 'timed out after 5000 ms' });
+    });
+
+    it('takes the name from a StreamNotFoundError when none is given', () => {
+      expect(toStreamHealth(new StreamNotFoundError('payments'), context()).name).toBe('payments');
+    });
+  });
+});
