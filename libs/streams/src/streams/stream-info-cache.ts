@@ -45,6 +45,12 @@ export class StreamInfoCache {
     return request;
   }
 
+  /** The cached, unexpired info of `name`, without loading anything. */
+  peek(name: string): StreamInfo | undefined {
+    const entry = this.entries.get(name);
+    return entry && entry.expiresAt > this.now() ? entry.info : undefined;
+  }
+
   /** Stores what the server just answered (after a write or a list). */
   set(name: string, info: StreamInfo): void {
     this.bump(name);

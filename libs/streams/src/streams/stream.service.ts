@@ -90,7 +90,8 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Makes the stream on the server match the declaration: creates it, updates it in place, or
-   * leaves it unchanged. Fields the server cannot change raise `StreamConfigConflictError`
+   * leaves it unchanged. "Unchanged" may be answered from the info cache (`cacheTtlMs`) without a
+   * request; anything else is decided on a fresh read. Fields the server cannot change raise `StreamConfigConflictError`
    * (nothing written) unless the declaration's `onConflict` says otherwise.
    *
    * @example
@@ -98,7 +99,13 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
    */
   async ensureStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<EnsureResult> {
     const desired = this.checkServerSupport(this.normalize({ ...config, name, subjects }));
-    // Always asked of the server: a cached answer could hide another instance's change.
+    // A cached answer may say "unchanged" (no request: ensure can sit on a hot path, e.g. in
+    // streamScope), but a write is only ever decided on what the server says now.
+    const cached = this.cache.peek(desired.name);
+    if (cached) {
+      const comparison = await this.compare(desired, cached);
+      if (comparison.diff.changes.length === 0) return this.apply(comparison);
+    }
     const current = await this.readOrNull(desired.name, true);
     return this.apply(await this.compare(desired, current));
   }
