@@ -8,6 +8,7 @@ import type {
   StreamConfig,
   StreamSource,
 } from 'nats';
+import { SubjectIndex } from './subject-index.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import type {
   Duration,
@@ -251,20 +252,21 @@ function tokensOverlap(a: string[], b: string[]): boolean {
  */
 export function findSubjectOverlaps(streams: DesiredStream[]): SubjectOverlap[] {
   const overlaps: SubjectOverlap[] = [];
-  streams.forEach((first, i) => {
-    for (const second of streams.slice(i + 1)) {
-      const pair = { stream: first.name, otherStream: second.name };
-      if (first.name === second.name) {
-        overlaps.push({ kind: 'name', ...pair, subject: '', otherSubject: '' });
-        continue;
-      }
-      for (const subject of first.config.subjects) {
-        for (const otherSubject of second.config.subjects) {
-          if (subjectsOverlap(subject, otherSubject)) overlaps.push({ kind: 'subjects', ...pair, subject, otherSubject });
-        }
+  const seen = new Set<string>();
+  const index = new SubjectIndex<string>();
+  for (const later of streams) {
+    if (seen.has(later.name)) {
+      overlaps.push({ kind: 'name', stream: later.name, otherStream: later.name, subject: '', otherSubject: '' });
+      continue;
+    }
+    seen.add(later.name);
+    for (const otherSubject of later.config.subjects) {
+      for (const earlier of index.overlapping(otherSubject)) {
+        overlaps.push({ kind: 'subjects', stream: earlier.value, otherStream: later.name, subject: earlier.subject, otherSubject });
       }
     }
-  });
+    for (const subject of later.config.subjects) index.add(subject, later.name);
+  }
   return overlaps;
 }
 

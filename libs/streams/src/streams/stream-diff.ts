@@ -156,6 +156,8 @@ function isAbsent(rule: FieldRule, value: unknown): boolean {
 }
 
 function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 

@@ -13,7 +13,7 @@ import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
 import { resolveOptions, type ResolvedStreamsOptions, type StreamsModuleOptions } from '../streams.options.js';
 import { DeclaredStreams } from './declared-streams.js';
 import { capacityProblem } from './storage-check.js';
-import { findSubjectOverlaps, normalizeStreamConfig, subjectsOverlap, validateStreamName, validateSubject, type DesiredStream } from './stream-config.js';
+import { findSubjectOverlaps, normalizeStreamConfig, validateStreamName, validateSubject, type DesiredStream } from './stream-config.js';
 import type { StreamConfigInput, StreamDeclaration, StreamDeclarations, StreamPolicy } from './stream-declaration.js';
 import { createRequest, diffStreamConfig, unsupportedFields, updateRequest, type StreamDiff } from './stream-diff.js';
 import { toStreamHealth, type StreamHealth } from './stream-health.js';
@@ -28,6 +28,7 @@ import type {
 } from './stream-results.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { ServerVersion } from './server-version.js';
+import { SubjectIndex } from './subject-index.js';
 import { retryTransient } from './transient-retry.js';
 
 /** A declared config passed to `ensureStream` / `planStream` besides name and subjects. */
@@ -135,7 +136,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
   async planStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<StreamPlan> {
     const desired = this.checkServerSupport(this.normalize({ ...config, name, subjects }));
     const current = await this.readOrNull(desired.name, true);
-    const others = await this.streamsSharingSubjects(desired);
+    const others = indexSubjects(await this.streamsSharingSubjects(desired));
     return this.toPlan(await this.compare(desired, current), others);
   }
 
@@ -146,6 +147,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
   async planStreams(streams: StreamDeclarations): Promise<StreamPlan[]> {
     const prepared = this.prepareBatch(streams);
     const existing = await this.listInfos();
+    const others = indexSubjects(existing.values());
     const plans: StreamPlan[] = [];
     for (const [index, item] of prepared.entries()) {
       if (item instanceof Error) {
@@ -153,7 +155,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       try {
-        plans.push(this.toPlan(await this.compare(item, existing.get(item.name) ?? null), [...existing.values()]));
+        plans.push(this.toPlan(await this.compare(item, existing.get(item.name) ?? null), others));
       } catch (err) {
         plans.push({ name: item.name, action: 'invalid', changes: [], conflicts: [], error: err as Error });
       }
@@ -456,7 +458,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
   private async explainOverlap(err: unknown, desired: DesiredStream): Promise<unknown> {
     if (errCodeOf(err) !== ErrCode.SubjectsOverlap) return err;
     const others = await this.streamsSharingSubjects(desired).catch(() => []);
-    const other = overlappingStream(desired, others);
+    const other = overlappingStream(desired, indexSubjects(others));
     return new InvalidStreamConfigError(
       desired.name,
       'subjects',
@@ -478,7 +480,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     return [...found.values()];
   }
 
-  private toPlan({ desired, current, diff }: Comparison, others: StreamInfo[]): StreamPlan {
+  private toPlan({ desired, current, diff }: Comparison, others: SubjectIndex<StreamInfo>): StreamPlan {
     const base = { name: desired.name, changes: diff.changes, conflicts: diff.conflicts };
     const other = !current || diff.changes.some((c) => c.field === 'subjects') ? overlappingStream(desired, others) : undefined;
     if (other) {
@@ -562,13 +564,18 @@ function names(streams: StreamDeclarations): string[] {
   return toList(streams).map((s) => String(s?.name));
 }
 
-function overlappingStream(desired: DesiredStream, others: Iterable<StreamInfo>): { name: string; subjects: string[] } | undefined {
-  for (const info of others) {
-    if (info.config.name === desired.name) continue;
-    const subjects = info.config.subjects ?? [];
-    if (subjects.some((s) => desired.config.subjects.some((d) => subjectsOverlap(s, d)))) {
-      return { name: info.config.name, subjects };
-    }
+/** The streams on the server indexed by the subjects they capture. */
+function indexSubjects(infos: Iterable<StreamInfo>): SubjectIndex<StreamInfo> {
+  const index = new SubjectIndex<StreamInfo>();
+  for (const info of infos) for (const subject of info.config.subjects ?? []) index.add(subject, info);
+  return index;
+}
+
+/** Another stream on the server capturing a subject the declaration wants, if any. */
+function overlappingStream(desired: DesiredStream, others: SubjectIndex<StreamInfo>): { name: string; subjects: string[] } | undefined {
+  for (const subject of desired.config.subjects) {
+    const other = others.overlapping(subject).find((e) => e.value.config.name !== desired.name)?.value;
+    if (other) return { name: other.config.name, subjects: other.config.subjects ?? [] };
   }
   return undefined;
 }
