@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { StreamInfo } from 'nats';
-import { exhaustMap, from, type Observable, share, Subject, takeUntil, timer } from 'rxjs';
+import { EMPTY, exhaustMap, from, type Observable, ReplaySubject, share, takeUntil, timer } from 'rxjs';
 import { ConnectionService, withTimeout } from '../connection/connection.service.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { toStreamsError } from '../errors/to-streams-error.js';
@@ -32,7 +32,10 @@ export interface StreamsSnapshot {
 export class StreamMonitor implements OnModuleDestroy {
   private readonly options: ResolvedStreamsOptions;
   private readonly loops = new Map<number, Observable<StreamsSnapshot>>();
-  private readonly destroyed = new Subject<void>();
+  // Replays the shutdown to late subscribers: a loop subscribed after shutdown ends at once
+  // instead of starting a timer nothing would ever stop.
+  private readonly destroyed = new ReplaySubject<void>(1);
+  private isDestroyed = false;
   private latest?: { snapshot: StreamsSnapshot; takenAt: number };
   private inflight?: Promise<StreamsSnapshot>;
 
@@ -46,12 +49,14 @@ export class StreamMonitor implements OnModuleDestroy {
 
   /**
    * A snapshot every `intervalMs`, starting at once. Subscribers of the same interval share one
-   * loop; it stops when the last one unsubscribes and completes at module shutdown.
+   * loop; it stops when the last one unsubscribes and completes at module shutdown. After
+   * shutdown it completes at once without emitting.
    */
   snapshots(intervalMs = this.options.monitorIntervalMs): Observable<StreamsSnapshot> {
     if (!Number.isFinite(intervalMs) || intervalMs < 100) {
       throw new RangeError(`monitor interval must be at least 100 ms, got ${intervalMs}`);
     }
+    if (this.isDestroyed) return EMPTY;
     let loop = this.loops.get(intervalMs);
     if (!loop) {
       loop = timer(0, intervalMs).pipe(
@@ -75,8 +80,10 @@ export class StreamMonitor implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.isDestroyed = true;
     this.destroyed.next();
     this.destroyed.complete();
+    this.loops.clear();
   }
 
   private async take(): Promise<StreamsSnapshot> {

@@ -1,0 +1,274 @@
+import { Injectable, type BeforeApplicationShutdown, type INestApplication } from '@nestjs/common';
+import { NatsHealthIndicator, StreamService, StreamsHealthIndicator, type StreamsModuleOptions } from '@app/streams';
+import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { connect, DiscardPolicy, type NatsConnection } from 'nats';
+import request from 'supertest';
+import { JsApiCounter, startHealthTestApp, waitFor } from './support/health-test-app.js';
+
+interface HealthBody {
+  status: 'ok' | 'error' | 'shutting_down';
+  info?: Record<string, Record<string, unknown>>;
+  error?: Record<string, Record<string, unknown>>;
+  details: Record<string, Record<string, unknown> & { status: string }>;
+}
+
+interface StreamDetail {
+  status: string;
+  problems: string[];
+  messages: number;
+  usage: { messages?: number; bytes?: number };
+  drift?: Array<{ field: string; current: unknown; desired: unknown }>;
+}
+
+let seq = 0;
+/** A stream name unique to this test run. */
+const unique = (base: string) => `${base}_${process.pid}_${++seq}`;
+
+async function getHealth(app: INestApplication): Promise<{ status: number; body: HealthBody }> {
+  const res = await request(app.getHttpServer()).get('/health');
+  return { status: res.status, body: res.body as HealthBody };
+}
+
+function streamDetail(body: HealthBody, name: string): StreamDetail {
+  const streams = body.details.streams as unknown as { streams: Record<string, StreamDetail> };
+  return streams.streams[name];
+}
+
+describe('GET /health against a real nats-server', () => {
+  let server: NatsTestServer | undefined;
+  let app: INestApplication | undefined;
+  let raw: NatsConnection | undefined;
+
+  afterEach(async () => {
+    await raw?.close().catch(() => undefined);
+    await app?.close();
+    await server?.dispose();
+    raw = undefined;
+    app = undefined;
+    server = undefined;
+  });
+
+  function options(overrides: Partial<StreamsModuleOptions> & { streams: StreamsModuleOptions['streams'] }): StreamsModuleOptions {
+    return {
+      connection: { servers: server!.url, reconnectTimeWait: 200 },
+      monitorIntervalMs: 500,
+      drainTimeoutMs: 1_000,
+      ...overrides,
+    };
+  }
+
+  it('is 200 with details for the connection and each declared stream', async () => {
+    server = await startNatsServer();
+    const [orders, audit] = [unique('orders'), unique('audit')];
+    app = await startHealthTestApp(
+      options({
+        streams: [
+          { name: orders, subjects: [`${orders}.>`], max_age: '7d' },
+          { name: audit, subjects: [`${audit}.>`], max_msgs: 1_000 },
+        ],
+      }),
+    );
+
+    const { status, body } = await getHealth(app);
+
+    expect(status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.details.nats).toMatchObject({ status: 'up', rttMs: expect.any(Number) });
+    expect(body.details.streams.status).toBe('up');
+    expect(streamDetail(body, orders)).toMatchObject({ status: 'up', problems: [], messages: 0 });
+    expect(streamDetail(body, audit)).toMatchObject({ status: 'up', problems: [], usage: { messages: 0 } });
+    expect(streamDetail(body, orders).drift).toBeUndefined();
+    expect(streamDetail(body, audit).drift).toBeUndefined();
+  });
+
+  it('is 503 naming NATS when the server is killed, and 200 again after a restart on the same port', async () => {
+    server = await startNatsServer();
+    const name = unique('orders');
+    app = await startHealthTestApp(
+      options({ streams: [{ name, subjects: [`${name}.>`] }], requestTimeoutMs: 500, operationTimeoutMs: 1_500 }),
+    );
+    expect((await getHealth(app)).status).toBe(200);
+
+    await server.stop('SIGKILL');
+    const down = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+    const record = await app.get(StreamService).healthCheck(name);
+
+    expect(down.body.status).toBe('error');
+    expect(down.body.error?.nats).toMatchObject({ status: 'down', reason: expect.stringMatching(/NATS/) });
+    expect(down.body.error?.nats.servers).toEqual([server.url]);
+    expect(record).toMatchObject({ name, healthy: false, status: 'down', error: expect.any(String) });
+
+    await server.restart();
+    const up = await waitFor(() => getHealth(app!), (h) => h.status === 200, 15_000);
+
+    expect(up.body.details.nats.status).toBe('up');
+    expect(streamDetail(up.body, name)).toMatchObject({ status: 'up' });
+  });
+
+  it('is 503 naming a declared stream that was deleted behind the app', async () => {
+    server = await startNatsServer();
+    const [kept, deleted] = [unique('kept'), unique('deleted')];
+    app = await startHealthTestApp(
+      options({ streams: [{ name: kept, subjects: [`${kept}.>`] }, { name: deleted, subjects: [`${deleted}.>`] }] }),
+    );
+    expect((await getHealth(app)).status).toBe(200);
+    raw = await connect({ servers: server.url });
+
+    await (await raw.jetstreamManager()).streams.delete(deleted);
+    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+
+    expect(body.details.nats.status).toBe('up');
+    expect(body.error?.streams).toMatchObject({ status: 'down', failing: [deleted] });
+    expect(String(body.error?.streams.reason)).toContain(deleted);
+    expect(streamDetail(body, deleted)).toMatchObject({ status: 'down', problems: ['stream not found'] });
+    expect(streamDetail(body, kept).status).toBe('up');
+  });
+
+  it('is 503 naming the drifted field when a declared stream is changed behind the app', async () => {
+    server = await startNatsServer();
+    const name = unique('drift');
+    app = await startHealthTestApp(options({ streams: [{ name, subjects: [`${name}.>`], max_msgs: 100 }] }));
+    expect((await getHealth(app)).status).toBe(200);
+    raw = await connect({ servers: server.url });
+    const jsm = await raw.jetstreamManager();
+
+    const { config } = await jsm.streams.info(name);
+    await jsm.streams.update(name, { ...config, max_msgs: 5_000 });
+    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+
+    expect(body.error?.streams).toMatchObject({ failing: [name] });
+    const detail = streamDetail(body, name);
+    expect(detail.status).toBe('down');
+    expect(detail.drift).toEqual([{ field: 'max_msgs', current: 5_000, desired: 100 }]);
+    expect(detail.problems.join('; ')).toContain('max_msgs');
+  });
+
+  it('reports a stream over the usage threshold with its usage, in /health and in healthCheck(name)', async () => {
+    server = await startNatsServer();
+    const name = unique('full');
+    app = await startHealthTestApp(
+      options({
+        streams: [{ name, subjects: [`${name}.>`], max_msgs: 10, discard: DiscardPolicy.New }],
+        health: { usageThreshold: 0.8 },
+      }),
+    );
+    raw = await connect({ servers: server.url });
+    const js = raw.jetstream();
+
+    for (let i = 0; i < 7; i++) await js.publish(`${name}.x`, new TextEncoder().encode(String(i)));
+    const below = await waitFor(() => getHealth(app!), (h) => streamDetail(h.body, name)?.messages === 7, 5_000);
+    expect(below.status).toBe(200);
+    expect(streamDetail(below.body, name).usage.messages).toBeCloseTo(0.7);
+
+    for (let i = 7; i < 10; i++) await js.publish(`${name}.x`, new TextEncoder().encode(String(i)));
+    const over = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+
+    const detail = streamDetail(over.body, name);
+    expect(over.body.error?.streams).toMatchObject({ failing: [name] });
+    expect(detail).toMatchObject({ status: 'down', messages: 10, usage: { messages: 1 } });
+    expect(detail.problems.join('; ')).toMatch(/messages at 100% of the limit \(threshold 80%\)/);
+    const record = await app.get(StreamService).healthCheck(name);
+    expect(record).toMatchObject({ name, healthy: false, status: 'down', messages: 10, usage: { messages: 1 } });
+  });
+
+  it('healthCheck(name) returns the structured record, and healthy false with error for a missing stream', async () => {
+    server = await startNatsServer();
+    const name = unique('record');
+    app = await startHealthTestApp(options({ streams: [{ name, subjects: [`${name}.>`], max_msgs: 100, max_bytes: 1_000_000 }] }));
+    raw = await connect({ servers: server.url });
+    const js = raw.jetstream();
+    for (let i = 0; i < 4; i++) await js.publish(`${name}.a`, new TextEncoder().encode('x'.repeat(10)));
+    await (await raw.jetstreamManager()).consumers.add(name, { durable_name: 'c1' });
+    const service = app.get(StreamService);
+
+    const record = await service.healthCheck(name);
+    const missing = await service.healthCheck(unique('nope'));
+
+    expect(record).toMatchObject({
+      name,
+      healthy: true,
+      status: 'up',
+      problems: [],
+      subjects: [`${name}.>`],
+      messages: 4,
+      first_seq: 1,
+      last_seq: 4,
+      consumer_count: 1,
+      drift: [],
+    });
+    expect(record.bytes).toBeGreaterThan(40);
+    expect(record.usage.messages).toBeCloseTo(0.04);
+    expect(record.usage.bytes).toBeCloseTo(record.bytes / 1_000_000);
+    expect(record.error).toBeUndefined();
+    expect(missing).toMatchObject({ healthy: false, status: 'down', error: 'stream not found', messages: 0 });
+  });
+
+  it('500 requests at concurrency 50 cost the server at most a handful of stream lists', async () => {
+    server = await startNatsServer();
+    const names = [unique('a'), unique('b'), unique('c')];
+    const intervalMs = 5_000;
+    app = await startHealthTestApp(
+      options({ monitorIntervalMs: intervalMs, streams: names.map((name) => ({ name, subjects: [`${name}.>`] })) }),
+    );
+    const counter = await JsApiCounter.start(server.url);
+    try {
+      const statuses: number[] = [];
+      const started = Date.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          while (next < 500) {
+            next++;
+            statuses.push((await request(app!.getHttpServer()).get('/health')).status);
+          }
+        }),
+      );
+      const elapsed = Date.now() - started;
+      await counter.settle();
+
+      expect(statuses).toHaveLength(500);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      // One list per started monitor interval at most (plus the first read).
+      expect(counter.lists).toBeGreaterThanOrEqual(1);
+      expect(counter.lists).toBeLessThanOrEqual(1 + Math.ceil(elapsed / intervalMs));
+      expect(counter.subjects.filter((s) => s.startsWith('$JS.API.STREAM.INFO'))).toEqual([]);
+    } finally {
+      await counter.close();
+    }
+  });
+
+  it('is 503 while the app shuts down (after onModuleDestroy), and the indicators say why', async () => {
+    server = await startNatsServer();
+    const name = unique('bye');
+    const ref: { app?: INestApplication } = {};
+    const seen: { http?: { status: number; body: HealthBody }; nats?: unknown; streams?: unknown } = {};
+
+    @Injectable()
+    class ShutdownProbe implements BeforeApplicationShutdown {
+      constructor(
+        private readonly nats: NatsHealthIndicator,
+        private readonly streams: StreamsHealthIndicator,
+      ) {}
+
+      // Runs after every onModuleDestroy, while the HTTP server still accepts requests.
+      async beforeApplicationShutdown(): Promise<void> {
+        seen.http = await getHealth(ref.app!);
+        seen.nats = await this.nats.isHealthy('nats');
+        seen.streams = await this.streams.isHealthy('streams');
+      }
+    }
+
+    const target = await startHealthTestApp(options({ streams: [{ name, subjects: [`${name}.>`] }] }), [ShutdownProbe]);
+    ref.app = app = target;
+    expect((await getHealth(target)).status).toBe(200);
+
+    await target.close();
+    app = undefined; // closed here; a second close would run the hooks again
+
+    expect(seen.http?.status).toBe(503);
+    expect(seen.http?.body.error?.nats).toMatchObject({ status: 'down', reason: 'shutting down' });
+    expect(seen.http?.body.error?.streams).toMatchObject({ status: 'down', reason: 'shutting down' });
+    expect(seen.nats).toEqual({ nats: expect.objectContaining({ status: 'down', reason: 'shutting down' }) });
+    expect(seen.streams).toEqual({ streams: expect.objectContaining({ status: 'down', reason: 'shutting down' }) });
+  });
+});
