@@ -7,7 +7,6 @@ import { toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
 import { resolveOptions, type ResolvedStreamsOptions, type StreamsModuleOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
-import { normalizeStreamConfig } from '../streams/stream-config.js';
 import { toStreamHealth, type StreamHealth } from '../streams/stream-health.js';
 import { ServerVersion } from '../streams/server-version.js';
 
@@ -118,14 +117,12 @@ export class StreamMonitor implements OnModuleDestroy {
   private toSnapshot(infos: StreamInfo[]): StreamsSnapshot {
     const version = ServerVersion.parse(this.connection.getConnection().info?.version);
     const thresholds = this.options.health;
-    const declarations = new Map(this.declared.all().map((d) => [d.name, d]));
     const streams: Record<string, StreamHealth> = {};
     for (const info of infos) {
-      const declaration = declarations.get(info.config.name);
-      const declared = declaration ? normalizeStreamConfig(declaration, this.options.streamDefaults) : undefined;
+      const declared = this.declared.desired(info.config.name);
       streams[info.config.name] = toStreamHealth(info, { declared, version, thresholds });
     }
-    for (const name of declarations.keys()) {
+    for (const { name } of this.declared.all()) {
       streams[name] ??= toStreamHealth(new StreamNotFoundError(name), { version, thresholds }, name);
     }
     const healthy = Object.values(streams).every((s) => s.healthy);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
 import type { StreamsModuleOptions } from '../streams.options.js';
+import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 
 /** The streams one `StreamsModule.forFeature([...])` call declares. */
@@ -16,6 +17,7 @@ export class FeatureStreams {
 @Injectable()
 export class DeclaredStreams {
   private cached?: Map<string, StreamDeclaration>;
+  private readonly normalized = new Map<string, DesiredStream | null>();
 
   constructor(
     @Inject(STREAMS_MODULE_OPTIONS) private readonly options: StreamsModuleOptions,
@@ -30,6 +32,25 @@ export class DeclaredStreams {
   /** The declaration of `name`, if the app declared it. */
   get(name: string): StreamDeclaration | undefined {
     return this.byName().get(name);
+  }
+
+  /**
+   * The declaration of `name` normalised with the module's `streamDefaults` (computed once: the
+   * health checks compare against it on every tick), or undefined if `name` is not declared or
+   * its declaration is invalid (ensuring it reports why).
+   */
+  desired(name: string): DesiredStream | undefined {
+    if (!this.normalized.has(name)) {
+      const declaration = this.get(name);
+      let desired: DesiredStream | null = null;
+      try {
+        desired = declaration ? normalizeStreamConfig(declaration, this.options.streamDefaults) : null;
+      } catch {
+        desired = null;
+      }
+      this.normalized.set(name, desired);
+    }
+    return this.normalized.get(name) ?? undefined;
   }
 
   private byName(): Map<string, StreamDeclaration> {

@@ -260,6 +260,11 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
    * declaration. Never rejects for a stream that cannot be read: the record says why instead.
    */
   async healthCheck(name: string): Promise<StreamHealth> {
+    if (!this.connection.isConnected()) {
+      // Answer at once: retrying for operationTimeoutMs would only delay the same verdict.
+      const reason = new Error(`NATS not connected (${this.connection.currentStatus.type})`);
+      return toStreamHealth(reason, this.healthContext(name), name);
+    }
     try {
       const info = await this.getStreamInfo(name, { fresh: true });
       return toStreamHealth(info, this.healthContext(name));
@@ -279,9 +284,8 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
   /** The declaration and server facts `toStreamHealth` needs for one stream. */
   private healthContext(name: string) {
-    const declaration = this.declared.get(name);
     return {
-      declared: declaration ? this.normalize(declaration) : undefined,
+      declared: this.declared.desired(name),
       version: this.server().version,
       thresholds: this.options.health,
     };
