@@ -94,11 +94,13 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   subject_delete_marker_ttl: { absent: 0, since: '2.11.0' },
 };
 
+const RULES = Object.entries(FIELD_RULES);
+
 /** Compares a complete desired config with the config the server reports, field by field. */
 export function diffStreamConfig(desired: Config, actual: Config, version: ServerVersion): StreamDiff {
   const changes: FieldChange[] = [];
   const conflicts: FieldConflict[] = [];
-  for (const [field, rule] of Object.entries(FIELD_RULES)) {
+  for (const [field, rule] of RULES) {
     if (rule.since && !version.atLeast(rule.since) && desired[field] === undefined) continue;
     const current = comparable(rule, actual[field]);
     const wanted = comparable(rule, desired[field]);
@@ -112,7 +114,7 @@ export function diffStreamConfig(desired: Config, actual: Config, version: Serve
 
 /** The declared fields the running server does not know (it would silently ignore them). */
 export function unsupportedFields(desired: Config, version: ServerVersion): UnsupportedField[] {
-  return Object.entries(FIELD_RULES)
+  return RULES
     .filter(([field, rule]) => rule.since && !version.atLeast(rule.since) && !isAbsent(rule, desired[field]))
     .map(([field, rule]) => ({ field, desired: desired[field], minVersion: rule.since as string }));
 }
@@ -124,7 +126,7 @@ export function unsupportedFields(desired: Config, version: ServerVersion): Unsu
  */
 export function updateRequest(desired: Config, actual: Config, version: ServerVersion): StreamConfig {
   const request: Config = { ...actual };
-  for (const [field, rule] of Object.entries(FIELD_RULES)) {
+  for (const [field, rule] of RULES) {
     if (rule.since && !version.atLeast(rule.since)) {
       delete request[field];
       continue;
@@ -140,7 +142,7 @@ export function updateRequest(desired: Config, actual: Config, version: ServerVe
 /** The config to send in a create: the declaration without fields the server does not know. */
 export function createRequest(desired: Config, version: ServerVersion): StreamConfig {
   const request: Config = { ...desired };
-  for (const [field, rule] of Object.entries(FIELD_RULES)) {
+  for (const [field, rule] of RULES) {
     if (rule.since && !version.atLeast(rule.since)) delete request[field];
   }
   return request as StreamConfig;

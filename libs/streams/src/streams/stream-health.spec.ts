@@ -26,11 +26,11 @@ function context(health: HealthOptions = {}, withDeclaration = true): HealthCont
   };
 }
 
-const replica = (name: string, state: { current?: boolean; offline?: boolean; lag?: number } = {}) => ({
+const replica = (name: string, state: { current?: boolean; offline?: boolean; lag?: number; active?: number } = {}) => ({
   name,
   current: state.current ?? true,
   offline: state.offline ?? false,
-  active: 5_000_000,
+  active: state.active ?? 5_000_000,
   lag: state.lag ?? 0,
 });
 const r3 = { num_replicas: 3 };
@@ -117,6 +117,8 @@ describe('toStreamHealth', () => {
       ['lagging', [replica('n2', { current: false, lag: 40 }), replica('n3')], 'replicas not current: n2 lagging'],
       ['offline', [replica('n2'), replica('n3', { current: false, offline: true })], 'replicas not current: n3 offline'],
       ['missing', [replica('n2')], 'replicas not current: 1 missing'],
+      // nats-server seldom sets offline: a replica unseen for 5 s or more is offline.
+      ['unseen', [replica('n2'), replica('n3', { current: false, lag: 3, active: 6_000_000_000 })], 'replicas not current: n3 offline'],
     ])('a %s replica is degraded, up by default and down with degradedReplicas "down"', (_case, replicas, problem) => {
       const stream = info({ config: r3, cluster: { leader: 'n1', replicas } });
 

@@ -109,12 +109,21 @@ function clusterOf(info: StreamInfo): StreamHealth['cluster'] {
   const replicas = (info.cluster.replicas ?? []).map(
     (r): ReplicaHealth => ({
       name: r.name,
-      state: r.offline ? 'offline' : r.current ? 'current' : 'lagging',
+      state: replicaState(r),
       lag: r.lag ?? 0,
       activeMs: Math.round((r.active ?? 0) / 1e6),
     }),
   );
   return { name: info.cluster.name, leader: info.cluster.leader, replicas };
+}
+
+/**
+ * The server rarely sets `offline`: a replica whose server is gone shows as not current, and on
+ * 2.9 as not seen (`active`) for longer and longer. Unseen for 5 s or more counts as offline.
+ */
+function replicaState(r: { current: boolean; offline?: boolean; active?: number }): ReplicaHealth['state'] {
+  if (r.offline || (!r.current && (r.active ?? 0) >= 5e9)) return 'offline';
+  return r.current ? 'current' : 'lagging';
 }
 
 function unreadable(name: string, error: Error): StreamHealth {
