@@ -8,3 +8,4 @@ export {
   type NatsTestServer,
 } from './nats-server.js';
 export { startNatsCluster, type NatsClusterOptions, type NatsTestCluster } from './nats-cluster.js';
+export { createStreamsTestingModule } from './streams-testing-module.js';
