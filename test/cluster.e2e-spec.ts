@@ -1,16 +1,15 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   ConnectionService,
   JetStreamApiError,
   StreamCapacityError,
   StreamService,
-  StreamsModule,
   type StreamHealth,
   type StreamsModuleOptions,
 } from '@app/streams';
 import { startNatsCluster, type NatsTestCluster, type NatsTestServer } from '@app/streams/testing';
-import { setTimeout as delay } from 'node:timers/promises';
+import { startStreamsApp } from './support/streams-app.js';
+import { waitFor } from './support/wait.js';
 
 /**
  * Issue 5 on a real 3-node JetStream cluster on loopback. Runs against whichever nats-server
@@ -26,17 +25,6 @@ function figure(label: string, value: number | string): void {
   if (process.env.NATS_CLUSTER_FIGURES) process.stdout.write(`[cluster figure] ${label}: ${value}${typeof value === 'number' ? ' ms' : ''}\n`);
 }
 
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (done(last)) return last;
-    await delay(250);
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
-
 describe('StreamService on a 3-node JetStream cluster', () => {
   let cluster: NatsTestCluster;
   let app: INestApplicationContext | undefined;
@@ -44,20 +32,14 @@ describe('StreamService on a 3-node JetStream cluster', () => {
   const unique = (prefix: string) => `${prefix}_${process.pid}_${++seq}`;
 
   async function boot(options: Partial<StreamsModuleOptions> = {}): Promise<StreamService> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        StreamsModule.forRoot({
-          connection: { servers: cluster.urls, name: 'cluster-e2e', reconnectTimeWait: 200 },
-          // Every read goes to the server: a cached answer would hide a missing leader.
-          cacheTtlMs: 0,
-          requestTimeoutMs: 1_000,
-          operationTimeoutMs: 10_000,
-          ...options,
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = await startStreamsApp({
+      connection: { servers: cluster.urls, name: 'cluster-e2e', reconnectTimeWait: 200 },
+      // Every read goes to the server: a cached answer would hide a missing leader.
+      cacheTtlMs: 0,
+      requestTimeoutMs: 1_000,
+      operationTimeoutMs: 10_000,
+      ...options,
+    });
     return app.get(StreamService);
   }
 
@@ -114,11 +96,10 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     expect(afterR3.state.messages).toBe(MESSAGES);
     expect(repeat.action).toBe('unchanged');
     // The new replicas catch up with the leader: every one ends current with all messages.
-    const settled = await poll(
+    const settled = await waitFor(
       () => streams.getStreamInfo(name, { fresh: true }),
       (i) => !!i.cluster?.leader && i.cluster.replicas?.length === 2 && i.cluster.replicas.every((r) => r.current),
-      30_000,
-      'all three replicas current',
+      { timeoutMs: 30_000, everyMs: 250, what: 'all three replicas current' },
     );
     expect(settled.state.messages).toBe(MESSAGES);
   });
@@ -166,11 +147,10 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     const subjects = [`${name}.>`];
     await streams.ensureStream(name, subjects, { num_replicas: 3 });
     await publish(`${name}.x`, MESSAGES);
-    const before = await poll(
+    const before = await waitFor(
       () => streams.getStreamInfo(name, { fresh: true }),
       (i) => !!i.cluster?.leader && (i.cluster.replicas ?? []).every((r) => r.current),
-      30_000,
-      'a leader with current replicas',
+      { timeoutMs: 30_000, everyMs: 250, what: 'a leader with current replicas' },
     );
     const leaderName = before.cluster!.leader!;
     const leader = node(leaderName);
@@ -192,11 +172,10 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     expect(info.state.messages).toBe(MESSAGES);
     expect(ensured.action).toBe('unchanged');
 
-    const degraded = await poll(
+    const degraded = await waitFor(
       () => streams.healthCheck(name),
       (h: StreamHealth) => h.status === 'degraded',
-      10_000,
-      'health degraded',
+      { timeoutMs: 10_000, everyMs: 250, what: 'health degraded' },
     );
     expect(degraded.healthy).toBe(true); // degradedReplicas defaults to 'up'
     expect(degraded.cluster?.leader).not.toBe(leaderName);
@@ -205,7 +184,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
 
     const restartedAt = Date.now();
     await leader.restart();
-    const up = await poll(() => streams.healthCheck(name), (h: StreamHealth) => h.status === 'up', 30_000, 'health up');
+    const up = await waitFor(() => streams.healthCheck(name), (h: StreamHealth) => h.status === 'up', { timeoutMs: 30_000, everyMs: 250, what: 'health up' });
     figure('health up after restart', Date.now() - restartedAt);
 
     expect(up.healthy).toBe(true);

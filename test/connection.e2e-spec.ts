@@ -1,36 +1,18 @@
 import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   ConnectionService,
   JetStreamUnavailableError,
   NatsConnectionError,
   StreamsModule,
   type ConnectionStatus,
-  type StreamsModuleOptions,
 } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { firstValueFrom, filter, take, timeout, toArray, type Observable } from 'rxjs';
-
-async function boot(options: StreamsModuleOptions): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot(options)] }).compile();
-  const app = moduleRef.createNestApplication();
-  await app.init();
-  return app;
-}
+import { freePort } from './support/ports.js';
+import { startStreamsApp, startTestApp } from './support/streams-app.js';
 
 function next(status$: Observable<ConnectionStatus>, type: ConnectionStatus['type'], ms = 15_000): Promise<ConnectionStatus> {
   return firstValueFrom(status$.pipe(filter((s) => s.type === type), timeout({ first: ms })));
-}
-
-/** A free port: start and dispose a server, its port is free afterwards. */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 describe('ConnectionService against a real nats-server', () => {
@@ -46,7 +28,7 @@ describe('ConnectionService against a real nats-server', () => {
 
   it('connects with forRoot and the JetStream manager answers $JS.API.INFO', async () => {
     server = await startNatsServer();
-    app = await boot({ connection: { servers: server.url, name: 'forRoot-test' } });
+    app = await startStreamsApp({ connection: { servers: server.url, name: 'forRoot-test' } });
     const connection = app.get(ConnectionService);
 
     const jsm = await connection.getJetStreamManager();
@@ -69,17 +51,13 @@ describe('ConnectionService against a real nats-server', () => {
     @Module({ providers: [AppConfig], exports: [AppConfig] })
     class ConfigModule {}
 
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        StreamsModule.forRootAsync({
-          imports: [ConfigModule],
-          inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({ connection: { servers: config.natsUrl } }),
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = await startTestApp([
+      StreamsModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [AppConfig],
+        useFactory: (config: AppConfig) => ({ connection: { servers: config.natsUrl } }),
+      }),
+    ]);
 
     const jsm = await app.get(ConnectionService).getJetStreamManager();
     expect((await jsm.getAccountInfo()).streams).toBe(0);
@@ -89,7 +67,7 @@ describe('ConnectionService against a real nats-server', () => {
     const port = await freePort();
     const started = Date.now();
 
-    const error = await boot({
+    const error = await startStreamsApp({
       connection: { servers: `nats://127.0.0.1:${port}` },
       startup: { wait: true, timeoutMs: 2_000 },
     }).catch((e: unknown) => e);
@@ -105,7 +83,7 @@ describe('ConnectionService against a real nats-server', () => {
     const port = await freePort();
     const started = Date.now();
 
-    const error = await boot({
+    const error = await startStreamsApp({
       connection: { servers: `127.0.0.1:${port}` },
       startup: { wait: false, timeoutMs: 10_000 },
     }).catch((e: unknown) => e);
@@ -120,7 +98,7 @@ describe('ConnectionService against a real nats-server', () => {
     await server.stop('SIGKILL');
     const later = new Promise((resolve) => setTimeout(resolve, 1_000)).then(() => server!.restart());
 
-    app = await boot({ connection: { servers: url }, startup: { wait: true, timeoutMs: 10_000, retryIntervalMs: 200 } });
+    app = await startStreamsApp({ connection: { servers: url }, startup: { wait: true, timeoutMs: 10_000, retryIntervalMs: 200 } });
     await later;
 
     expect(app.get(ConnectionService).isConnected()).toBe(true);
@@ -128,7 +106,7 @@ describe('ConnectionService against a real nats-server', () => {
 
   it('reports a disconnect and a reconnect on status$, and JetStream works again', async () => {
     server = await startNatsServer();
-    app = await boot({ connection: { servers: server.url, reconnectTimeWait: 200 } });
+    app = await startStreamsApp({ connection: { servers: server.url, reconnectTimeWait: 200 } });
     const connection = app.get(ConnectionService);
     const jsm = await connection.getJetStreamManager();
     await jsm.streams.add({ name: 'before', subjects: ['before.>'] });
@@ -148,7 +126,7 @@ describe('ConnectionService against a real nats-server', () => {
 
   it('replays the current status to a late subscriber and completes on close', async () => {
     server = await startNatsServer();
-    app = await boot({ connection: { servers: server.url } });
+    app = await startStreamsApp({ connection: { servers: server.url } });
     const connection = app.get(ConnectionService);
     const all = firstValueFrom(connection.status$.pipe(toArray()));
 
@@ -162,7 +140,7 @@ describe('ConnectionService against a real nats-server', () => {
 
   it('closes within the drain timeout when the server is already gone, and close is idempotent', async () => {
     server = await startNatsServer();
-    app = await boot({ connection: { servers: server.url }, drainTimeoutMs: 1_000 });
+    app = await startStreamsApp({ connection: { servers: server.url }, drainTimeoutMs: 1_000 });
     const connection = app.get(ConnectionService);
     await server.stop('SIGKILL');
     await next(connection.status$, 'disconnected');
@@ -180,7 +158,7 @@ describe('ConnectionService against a real nats-server', () => {
     server = await startNatsServer({ auth: { user: 'app', password: 's3cret-pw' } });
     const port = server.port;
 
-    const error = await boot({
+    const error = await startStreamsApp({
       connection: { servers: `nats://app:wrong-pw@127.0.0.1:${port}` },
       startup: { timeoutMs: 3_000 },
     }).catch((e: unknown) => e);
@@ -195,7 +173,7 @@ describe('ConnectionService against a real nats-server', () => {
 
   it('connects with credentials given in the URL, and never shows them', async () => {
     server = await startNatsServer({ auth: { user: 'app', password: 's3cret-pw' } });
-    app = await boot({ connection: { servers: `nats://app:s3cret-pw@127.0.0.1:${server.port}` } });
+    app = await startStreamsApp({ connection: { servers: `nats://app:s3cret-pw@127.0.0.1:${server.port}` } });
     const connection = app.get(ConnectionService);
 
     expect(connection.isConnected()).toBe(true);
@@ -205,14 +183,14 @@ describe('ConnectionService against a real nats-server', () => {
 
   it('connects with a token given in the URL', async () => {
     server = await startNatsServer({ auth: { token: 'tok-123' } });
-    app = await boot({ connection: { servers: `nats://tok-123@127.0.0.1:${server.port}` } });
+    app = await startStreamsApp({ connection: { servers: `nats://tok-123@127.0.0.1:${server.port}` } });
 
     expect(app.get(ConnectionService).isConnected()).toBe(true);
   });
 
   it('reports a server without JetStream with a typed error', async () => {
     server = await startNatsServer({ jetstream: false });
-    app = await boot({ connection: { servers: server.url } });
+    app = await startStreamsApp({ connection: { servers: server.url } });
 
     const error = await app.get(ConnectionService).getJetStreamManager().catch((e: unknown) => e);
 

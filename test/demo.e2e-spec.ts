@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import request from 'supertest';
+import { connectError } from './support/ports.js';
+import { waitForValue } from './support/wait.js';
 
 /** `npm start` with no NATS_URL: the demo starts its own nats-server and serves real HTTP. */
 describe('demo app (npm start, no NATS_URL)', () => {
@@ -21,10 +22,13 @@ describe('demo app (npm start, no NATS_URL)', () => {
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const base = `http://127.0.0.1:${port}`;
 
-    const health = await poll(async () => {
-      const res = await request(base).get('/health');
-      return res.status === 200 ? res : undefined;
-    }, 90_000);
+    const health = await waitForValue(
+      async () => {
+        const res = await request(base).get('/health');
+        return res.status === 200 ? res : undefined;
+      },
+      { timeoutMs: 90_000, everyMs: 250 },
+    );
     const streams = await request(base).get('/streams');
     const orders = await request(base).get('/streams/orders');
     const missing = await request(base).get('/streams/no-such-stream');
@@ -40,27 +44,6 @@ describe('demo app (npm start, no NATS_URL)', () => {
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
-    expect(await refuses(natsPort)).toBe(true);
+    expect(await connectError(natsPort)).toBeDefined();
   }, 120_000);
 });
-
-async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-function refuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}

@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { StreamService } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
@@ -7,6 +6,8 @@ import { ConfigAsyncAppModule } from '../examples/config-async/app.module.js';
 import { CustomHealthAppModule } from '../examples/custom-health/app.module.js';
 import { FeatureStreamsAppModule } from '../examples/feature-streams/app.module.js';
 import { InvoiceEvents } from '../examples/feature-streams/billing.module.js';
+import { startTestApp } from './support/streams-app.js';
+import { waitFor } from './support/wait.js';
 
 /** The examples in examples/ boot and do what their READMEs say, against a real nats-server. */
 describe('examples', () => {
@@ -27,16 +28,9 @@ describe('examples', () => {
     delete process.env.NATS_URL;
   });
 
-  async function boot(module: Parameters<typeof Test.createTestingModule>[0]['imports']): Promise<INestApplication> {
-    const moduleRef = await Test.createTestingModule({ imports: module }).compile();
-    const created = moduleRef.createNestApplication({ logger: false });
-    await created.init();
-    return created;
-  }
-
   it('config-async: takes NATS_URL from @nestjs/config and ensures its stream with the configured defaults', async () => {
     process.env.NATS_URL = server.url;
-    app = await boot([ConfigAsyncAppModule]);
+    app = await startTestApp([ConfigAsyncAppModule], { logger: false });
 
     const info = await app.get(StreamService).getStreamInfo('orders');
 
@@ -44,7 +38,7 @@ describe('examples', () => {
   });
 
   it('feature-streams: every feature module’s streams exist after start-up, and streamScope publishes', async () => {
-    app = await boot([FeatureStreamsAppModule.register(server.url)]);
+    app = await startTestApp([FeatureStreamsAppModule.register(server.url)], { logger: false });
     const streams = app.get(StreamService);
 
     const names = await streams.listStreams();
@@ -56,18 +50,14 @@ describe('examples', () => {
   });
 
   it('custom-health: readiness goes down for a missing stream while liveness stays up', async () => {
-    app = await boot([CustomHealthAppModule.register(server.url)]);
+    app = await startTestApp([CustomHealthAppModule.register(server.url)], { logger: false });
     const http = app.getHttpServer();
     expect((await request(http).get('/health/ready')).status).toBe(200);
 
     await app.get(StreamService).deleteStream('orders');
 
     // /health reads the monitor snapshot, which is at most one monitor interval (5 s) old.
-    let ready = await request(http).get('/health/ready');
-    for (let tries = 0; ready.status === 200 && tries < 40; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      ready = await request(http).get('/health/ready');
-    }
+    const ready = await waitFor(() => request(http).get('/health/ready'), (res) => res.status !== 200, { timeoutMs: 10_000, everyMs: 250 });
     const live = await request(http).get('/health/live');
     expect(ready.status).toBe(503);
     expect(ready.body.error.streams.failing).toEqual(['orders']);

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { connect as connectTcp } from 'node:net';
 
 import { connect, type ConnectionOptions, type NatsConnection, StringCodec } from 'nats';
 
@@ -11,6 +10,8 @@ import {
   type NatsTestCluster,
   type NatsTestServer,
 } from '../libs/streams/src/testing/index.js';
+
+import { connectError } from './support/ports.js';
 
 const servers: NatsTestServer[] = [];
 const connections: NatsConnection[] = [];
@@ -25,17 +26,6 @@ async function client(options: ConnectionOptions): Promise<NatsConnection> {
   const nc = await connect({ reconnect: false, ...options });
   connections.push(nc);
   return nc;
-}
-
-function tcpError(port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const socket = connectTcp({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
-  });
 }
 
 afterEach(async () => {
@@ -75,7 +65,7 @@ describe('startNatsServer', () => {
     await nats.stop('SIGKILL');
 
     expect(nats.running).toBe(false);
-    await expect(tcpError(nats.port)).resolves.toBe('ECONNREFUSED');
+    await expect(connectError(nats.port)).resolves.toBe('ECONNREFUSED');
   });
 
   it('restarts on the same port with the same store', async () => {
@@ -139,7 +129,7 @@ describe('startNatsServer', () => {
 
     expect(nats.running).toBe(false);
     expect(existsSync(nats.dir)).toBe(false);
-    await expect(tcpError(nats.port)).resolves.toBe('ECONNREFUSED');
+    await expect(connectError(nats.port)).resolves.toBe('ECONNREFUSED');
   });
 });
 

@@ -3,7 +3,9 @@ import { NatsHealthIndicator, StreamService, StreamsHealthIndicator, type Stream
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, DiscardPolicy, type NatsConnection } from 'nats';
 import request from 'supertest';
-import { JsApiCounter, startHealthTestApp, waitFor } from './support/health-test-app.js';
+import { startHealthTestApp } from './support/health-test-app.js';
+import { JsApiSpy } from './support/js-api-spy.js';
+import { waitFor } from './support/wait.js';
 
 interface HealthBody {
   status: 'ok' | 'error' | 'shutting_down';
@@ -90,7 +92,7 @@ describe('GET /health against a real nats-server', () => {
     expect((await getHealth(app)).status).toBe(200);
 
     await server.stop('SIGKILL');
-    const down = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+    const down = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
     const record = await app.get(StreamService).healthCheck(name);
 
     expect(down.body.status).toBe('error');
@@ -99,7 +101,7 @@ describe('GET /health against a real nats-server', () => {
     expect(record).toMatchObject({ name, healthy: false, status: 'down', error: expect.any(String) });
 
     await server.restart();
-    const up = await waitFor(() => getHealth(app!), (h) => h.status === 200, 15_000);
+    const up = await waitFor(() => getHealth(app!), (h) => h.status === 200, { timeoutMs: 15_000 });
 
     expect(up.body.details.nats.status).toBe('up');
     expect(streamDetail(up.body, name)).toMatchObject({ status: 'up' });
@@ -115,7 +117,7 @@ describe('GET /health against a real nats-server', () => {
     raw = await connect({ servers: server.url });
 
     await (await raw.jetstreamManager()).streams.delete(deleted);
-    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
 
     expect(body.details.nats.status).toBe('up');
     expect(body.error?.streams).toMatchObject({ status: 'down', failing: [deleted] });
@@ -134,7 +136,7 @@ describe('GET /health against a real nats-server', () => {
 
     const { config } = await jsm.streams.info(name);
     await jsm.streams.update(name, { ...config, max_msgs: 5_000 });
-    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
 
     expect(body.error?.streams).toMatchObject({ failing: [name] });
     const detail = streamDetail(body, name);
@@ -156,12 +158,12 @@ describe('GET /health against a real nats-server', () => {
     const js = raw.jetstream();
 
     for (let i = 0; i < 7; i++) await js.publish(`${name}.x`, new TextEncoder().encode(String(i)));
-    const below = await waitFor(() => getHealth(app!), (h) => streamDetail(h.body, name)?.messages === 7, 5_000);
+    const below = await waitFor(() => getHealth(app!), (h) => streamDetail(h.body, name)?.messages === 7, { timeoutMs: 5_000 });
     expect(below.status).toBe(200);
     expect(streamDetail(below.body, name).usage.messages).toBeCloseTo(0.7);
 
     for (let i = 7; i < 10; i++) await js.publish(`${name}.x`, new TextEncoder().encode(String(i)));
-    const over = await waitFor(() => getHealth(app!), (h) => h.status === 503, 5_000);
+    const over = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
 
     const detail = streamDetail(over.body, name);
     expect(over.body.error?.streams).toMatchObject({ failing: [name] });
@@ -210,7 +212,7 @@ describe('GET /health against a real nats-server', () => {
     app = await startHealthTestApp(
       options({ monitorIntervalMs: intervalMs, streams: names.map((name) => ({ name, subjects: [`${name}.>`] })) }),
     );
-    const counter = await JsApiCounter.start(server.url);
+    const spy = await JsApiSpy.start(server.url);
     try {
       const statuses: number[] = [];
       const started = Date.now();
@@ -224,16 +226,16 @@ describe('GET /health against a real nats-server', () => {
         }),
       );
       const elapsed = Date.now() - started;
-      await counter.settle();
+      await spy.settle();
 
       expect(statuses).toHaveLength(500);
       expect(statuses.every((s) => s === 200)).toBe(true);
       // One list per started monitor interval at most (plus the first read).
-      expect(counter.lists).toBeGreaterThanOrEqual(1);
-      expect(counter.lists).toBeLessThanOrEqual(1 + Math.ceil(elapsed / intervalMs));
-      expect(counter.subjects.filter((s) => s.startsWith('$JS.API.STREAM.INFO'))).toEqual([]);
+      expect(spy.lists).toBeGreaterThanOrEqual(1);
+      expect(spy.lists).toBeLessThanOrEqual(1 + Math.ceil(elapsed / intervalMs));
+      expect(spy.subjects.filter((s) => s.startsWith('$JS.API.STREAM.INFO'))).toEqual([]);
     } finally {
-      await counter.close();
+      await spy.close();
     }
   });
 

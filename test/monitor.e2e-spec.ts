@@ -3,7 +3,9 @@ import { StreamService, type StreamsSnapshot } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Subscription } from 'rxjs';
-import { JsApiCounter, startHealthTestApp, waitFor } from './support/health-test-app.js';
+import { startHealthTestApp } from './support/health-test-app.js';
+import { JsApiSpy } from './support/js-api-spy.js';
+import { waitFor } from './support/wait.js';
 
 let seq = 0;
 const unique = (base: string) => `${base}_${process.pid}_${++seq}`;
@@ -32,16 +34,16 @@ describe('monitorStreams against a real nats-server', () => {
   const intervalMs = 300;
   let server: NatsTestServer | undefined;
   let app: INestApplication | undefined;
-  let counter: JsApiCounter | undefined;
+  let spy: JsApiSpy | undefined;
   let recorders: Recorder[] = [];
 
   afterEach(async () => {
     recorders.forEach((r) => r.subscription.unsubscribe());
     recorders = [];
-    await counter?.close().catch(() => undefined);
+    await spy?.close().catch(() => undefined);
     await app?.close();
     await server?.dispose();
-    counter = undefined;
+    spy = undefined;
     app = undefined;
     server = undefined;
   });
@@ -54,7 +56,7 @@ describe('monitorStreams against a real nats-server', () => {
       drainTimeoutMs: 1_000,
       streams: streams.map((name) => ({ name, subjects: [`${name}.>`] })),
     });
-    counter = await JsApiCounter.start(server.url);
+    spy = await JsApiSpy.start(server.url);
     return app.get(StreamService);
   }
 
@@ -63,16 +65,16 @@ describe('monitorStreams against a real nats-server', () => {
     const service = await boot(names);
 
     recorders = [0, 1, 2].map(() => new Recorder(service, intervalMs));
-    await waitFor(async () => recorders[0].snapshots.length, (n) => n >= 6, 10_000, 50);
+    await waitFor(async () => recorders[0].snapshots.length, (n) => n >= 6, { timeoutMs: 10_000, everyMs: 50 });
     recorders.forEach((r) => r.subscription.unsubscribe());
-    await counter!.settle();
+    await spy!.settle();
 
     const ticks = recorders[0].snapshots.length;
-    const apiRequests = counter!.subjects;
+    const apiRequests = spy!.subjects;
     expect(apiRequests.length).toBeGreaterThan(0);
     expect(apiRequests.every((s) => s === '$JS.API.STREAM.LIST')).toBe(true);
-    expect(counter!.lists).toBeGreaterThanOrEqual(ticks - 1);
-    expect(counter!.lists).toBeLessThanOrEqual(ticks + 1);
+    expect(spy!.lists).toBeGreaterThanOrEqual(ticks - 1);
+    expect(spy!.lists).toBeLessThanOrEqual(ticks + 1);
     // The three subscribers got the same snapshots, not three loops' worth.
     for (const r of recorders.slice(1)) {
       expect(r.snapshots.map((s) => s.at)).toEqual(recorders[0].snapshots.slice(0, r.snapshots.length).map((s) => s.at));
@@ -86,29 +88,29 @@ describe('monitorStreams against a real nats-server', () => {
   it('stops polling after the last subscriber leaves, and starts again for a new one', async () => {
     const service = await boot([unique('stop')]);
     recorders = [0, 1, 2].map(() => new Recorder(service, intervalMs));
-    await waitFor(async () => recorders[0].snapshots.length, (n) => n >= 3, 10_000, 50);
+    await waitFor(async () => recorders[0].snapshots.length, (n) => n >= 3, { timeoutMs: 10_000, everyMs: 50 });
 
     recorders[0].subscription.unsubscribe();
     recorders[1].subscription.unsubscribe();
-    await counter!.settle();
-    const whileOneLeft = counter!.lists;
+    await spy!.settle();
+    const whileOneLeft = spy!.lists;
     await delay(intervalMs * 3);
-    await counter!.settle();
-    expect(counter!.lists).toBeGreaterThan(whileOneLeft);
+    await spy!.settle();
+    expect(spy!.lists).toBeGreaterThan(whileOneLeft);
 
     recorders[2].subscription.unsubscribe();
     await delay(intervalMs);
-    await counter!.settle();
-    const afterLast = counter!.lists;
+    await spy!.settle();
+    const afterLast = spy!.lists;
     await delay(intervalMs * 4);
-    await counter!.settle();
-    expect(counter!.lists).toBe(afterLast);
+    await spy!.settle();
+    expect(spy!.lists).toBe(afterLast);
 
     const again = new Recorder(service, intervalMs);
     recorders.push(again);
-    await waitFor(async () => again.snapshots.length, (n) => n >= 2, 10_000, 50);
-    await counter!.settle();
-    expect(counter!.lists).toBeGreaterThan(afterLast);
+    await waitFor(async () => again.snapshots.length, (n) => n >= 2, { timeoutMs: 10_000, everyMs: 50 });
+    await spy!.settle();
+    expect(spy!.lists).toBeGreaterThan(afterLast);
   });
 
   it('emits error snapshots, not an error, while the server is down, and recovers by itself after a restart', async () => {
@@ -116,10 +118,10 @@ describe('monitorStreams against a real nats-server', () => {
     const service = await boot([name]);
     const recorder = new Recorder(service, intervalMs);
     recorders = [recorder];
-    await waitFor(async () => recorder.last?.healthy, (h) => h === true, 10_000, 50);
+    await waitFor(async () => recorder.last?.healthy, (h) => h === true, { timeoutMs: 10_000, everyMs: 50 });
 
     await server!.stop('SIGKILL');
-    await waitFor(async () => recorder.snapshots.filter((s) => s.error).length, (n) => n >= 3, 10_000, 50);
+    await waitFor(async () => recorder.snapshots.filter((s) => s.error).length, (n) => n >= 3, { timeoutMs: 10_000, everyMs: 50 });
     const failed = recorder.snapshots.filter((s) => s.error);
 
     expect(recorder.errors).toEqual([]);
@@ -129,7 +131,7 @@ describe('monitorStreams against a real nats-server', () => {
     }
 
     await server!.restart();
-    await waitFor(async () => recorder.last, (s) => !!s && s.healthy && !s.error, 15_000, 50);
+    await waitFor(async () => recorder.last, (s) => !!s && s.healthy && !s.error, { timeoutMs: 15_000, everyMs: 50 });
 
     expect(recorder.last!.streams[name]).toMatchObject({ healthy: true, status: 'up' });
     expect(recorder.errors).toEqual([]);
@@ -139,7 +141,7 @@ describe('monitorStreams against a real nats-server', () => {
   it('completes every subscriber at module shutdown, leaving no loop behind', async () => {
     const service = await boot([unique('end')]);
     recorders = [new Recorder(service, intervalMs), new Recorder(service, intervalMs * 2)];
-    await waitFor(async () => recorders.map((r) => r.snapshots.length), (n) => n.every((c) => c >= 1), 10_000, 50);
+    await waitFor(async () => recorders.map((r) => r.snapshots.length), (n) => n.every((c) => c >= 1), { timeoutMs: 10_000, everyMs: 50 });
     const held = service.monitorStreams(intervalMs);
 
     await app!.close();

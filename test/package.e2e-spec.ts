@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { waitForValue } from './support/wait.js';
 
 const ROOT = resolve('.');
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, stdio: 'pipe', encoding: 'utf8' });
@@ -60,23 +61,16 @@ describe('packed library in a fresh Nest app', () => {
     app.stdout?.on('data', (d: Buffer) => (output += d));
     app.stderr?.on('data', (d: Buffer) => (output += d));
 
-    const res = await poll(async () => {
-      const r = await request(`http://127.0.0.1:${port}`).get('/health');
-      return r.status === 200 ? r : undefined;
-    }, 30_000).catch((err: Error) => {
+    const res = await waitForValue(
+      async () => {
+        const r = await request(`http://127.0.0.1:${port}`).get('/health');
+        return r.status === 200 ? r : undefined;
+      },
+      { timeoutMs: 30_000, everyMs: 250 },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${output}`);
     });
     expect(res.body.details.nats.status).toBe('up');
     expect(res.body.details.streams.streams.consumer_orders.status).toBe('up');
   }, 240_000);
 });
-
-async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}

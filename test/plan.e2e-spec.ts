@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { connect } from 'nats';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { AppModule } from '../src/app.module.js';
+import { startTestApp } from './support/streams-app.js';
 
 function plan(url: string): { status: number | null; out: string } {
   const res = spawnSync('npm', ['run', '--silent', 'streams:plan'], { env: { ...process.env, NATS_URL: url }, encoding: 'utf8' });
@@ -33,9 +32,7 @@ describe('npm run streams:plan', () => {
 
   it('exits 0 once the demo has ensured its streams, and 1 with the field diff after a change on the server', async () => {
     process.env.NATS_URL = server.url;
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app: INestApplication = moduleRef.createNestApplication();
-    await app.init();
+    const app = await startTestApp([AppModule]);
     await app.close();
 
     const clean = plan(server.url);

@@ -1,5 +1,4 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   ConnectionService,
   InvalidStreamConfigError,
@@ -11,23 +10,16 @@ import {
 } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { JsApiSpy } from './support/js-api-spy.js';
+import { startStreamsApp, type ModuleImports } from './support/streams-app.js';
 
 const SECOND = 1_000_000_000;
 
 let counter = 0;
 const unique = (prefix: string): string => `${prefix}_${++counter}`;
 
-async function boot(url: string, options: Partial<StreamsModuleOptions> = {}, imports: unknown[] = []): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [StreamsModule.forRoot({ connection: { servers: url }, ...options }), ...(imports as never[])],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  try {
-    await app.init();
-  } catch (err) {
-    await app.close().catch(() => undefined);
-    throw err;
-  }
+async function boot(url: string, options: Partial<StreamsModuleOptions> = {}, imports: ModuleImports = []): Promise<INestApplicationContext> {
+  const app = await startStreamsApp({ connection: { servers: url }, ...options }, { imports, logger: false });
   await app.get(ConnectionService).getJetStreamManager();
   return app;
 }
@@ -163,8 +155,7 @@ describe('StreamService with 600 streams on the server', () => {
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let app: INestApplicationContext;
-  let spy: NatsConnection;
-  const seen: string[] = [];
+  let spy: JsApiSpy;
   const COUNT = 600;
 
   beforeAll(async () => {
@@ -176,9 +167,7 @@ describe('StreamService with 600 streams on the server', () => {
       await Promise.all(names.slice(i, i + 50).map((name) => jsm.streams.add({ name, subjects: [`${name}.>`], storage: 'memory' as never })));
     }
     app = await boot(server.url);
-    spy = await connect({ servers: server.url });
-    spy.subscribe('$JS.API.>', { callback: (_err, msg) => seen.push(msg.subject.replace(/^\$JS\.API\./, '')) });
-    await spy.flush();
+    spy = await JsApiSpy.start(server.url);
   });
 
   afterAll(async () => {
@@ -200,15 +189,10 @@ describe('StreamService with 600 streams on the server', () => {
     const declarations = Array.from({ length: 20 }, (_, i) => ({ name: `matching_${i}`, subjects: [`matching.${i}`], storage: 'memory' as const }));
     await service.ensureStreams(declarations);
     const connection = app.get(ConnectionService).getConnection();
-    await connection.flush();
-    await spy.flush();
-    seen.length = 0;
 
-    const results = await service.ensureStreams(declarations);
-    await connection.flush();
-    await spy.flush();
+    const { result, requests } = await spy.during(connection, () => service.ensureStreams(declarations));
 
-    expect(results.map((r) => r.action)).toEqual(Array(20).fill('unchanged'));
-    expect(seen).toEqual(Array(Math.ceil((COUNT + 20) / 256)).fill('STREAM.LIST'));
+    expect(result?.map((r) => r.action)).toEqual(Array(20).fill('unchanged'));
+    expect(requests).toEqual(Array(Math.ceil((COUNT + 20) / 256)).fill('STREAM.LIST'));
   });
 });

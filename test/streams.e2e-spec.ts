@@ -1,5 +1,4 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
   ConnectionService,
   InvalidStreamConfigError,
@@ -9,11 +8,12 @@ import {
   StreamNotFoundError,
   StreamService,
   StreamsError,
-  StreamsModule,
   type StreamsModuleOptions,
 } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, StringCodec, type JetStreamManager, type NatsConnection, type StreamInfo } from 'nats';
+import { JsApiSpy } from './support/js-api-spy.js';
+import { startStreamsApp } from './support/streams-app.js';
 
 const sc = StringCodec();
 const SECOND = 1_000_000_000;
@@ -31,51 +31,11 @@ interface Booted {
 }
 
 async function boot(url: string, options: Partial<StreamsModuleOptions> = {}): Promise<Booted> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [StreamsModule.forRoot({ connection: { servers: url }, ...options })],
-  }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
+  const app = await startStreamsApp({ connection: { servers: url }, ...options }, { logger: false });
   const connection = app.get(ConnectionService);
   // Created once per connection (it asks $JS.API.INFO): done here so request counts start clean.
   const jsm = await connection.getJetStreamManager();
   return { app, streams: app.get(StreamService), nc: connection.getConnection(), jsm };
-}
-
-/** Sees every JetStream API request any connection sends, from a connection of its own. */
-class ApiSpy {
-  readonly subjects: string[] = [];
-  private constructor(private readonly nc: NatsConnection) {}
-
-  static async open(url: string): Promise<ApiSpy> {
-    const nc = await connect({ servers: url });
-    const spy = new ApiSpy(nc);
-    nc.subscribe('$JS.API.>', { callback: (_err, msg) => spy.subjects.push(msg.subject) });
-    await nc.flush();
-    return spy;
-  }
-
-  /** The requests `act` sends (its connection and this one flushed, so none is in flight). */
-  async during<T>(via: NatsConnection, act: () => Promise<T>): Promise<{ result?: T; error?: unknown; requests: string[] }> {
-    // Requests sent before this call may still be on their way to the spy: let them arrive first.
-    await via.flush();
-    await this.nc.flush();
-    this.subjects.length = 0;
-    let result: T | undefined;
-    let error: unknown;
-    try {
-      result = await act();
-    } catch (err) {
-      error = err;
-    }
-    await via.flush();
-    await this.nc.flush();
-    return { result, error, requests: this.subjects.map((s) => s.replace(/^\$JS\.API\./, '')) };
-  }
-
-  close(): Promise<void> {
-    return this.nc.close();
-  }
 }
 
 async function publish(nc: NatsConnection, subject: string, count: number): Promise<void> {
@@ -91,14 +51,14 @@ function snapshot(info: StreamInfo): unknown {
 describe('StreamService against a real nats-server', () => {
   let server: NatsTestServer;
   let main: Booted;
-  let spy: ApiSpy;
+  let spy: JsApiSpy;
   let version: string;
   const extraApps: INestApplicationContext[] = [];
 
   beforeAll(async () => {
     server = await startNatsServer();
     main = await boot(server.url, { requestTimeoutMs: 2_000, operationTimeoutMs: 4_000 });
-    spy = await ApiSpy.open(server.url);
+    spy = await JsApiSpy.start(server.url);
     version = main.nc.info?.version ?? '';
   });
 
