@@ -5,6 +5,7 @@ import {
   JetStreamApiError,
   StreamBatchError,
   StreamConfigConflictError,
+  StreamMigrationError,
   StreamNotFoundError,
   StreamService,
   StreamsError,
@@ -173,6 +174,50 @@ describe('StreamService against a real nats-server', () => {
       expect(names.filter((n) => n.startsWith(name))).toEqual([name]);
       const plain = await main.streams.ensureStream(name, [`${name}.>`], { storage: 'memory' });
       expect(plain.action).toBe('unchanged');
+    });
+
+    it("with onConflict 'migrate' keeps every acknowledged publish made while it runs", async () => {
+      const name = unique('migratelive');
+      await main.streams.ensureStream(name, [`${name}.>`]);
+      await publish(main.nc, `${name}.a`, 200);
+      const js = main.nc.jetstream();
+      let acked = 200;
+      let running = true;
+      const publisher = (async () => {
+        while (running) {
+          // During the swap a publish may fail (no stream captures the subject): that is visible to
+          // the publisher. What must never happen is an acknowledged message that is then lost.
+          await js.publish(`${name}.live`, sc.encode('x'), { timeout: 500 }).then(
+            () => acked++,
+            () => undefined,
+          );
+        }
+      })();
+
+      const result = await main.streams.ensureStream(name, [`${name}.>`], { storage: 'memory', onConflict: 'migrate' });
+      running = false;
+      await publisher;
+
+      expect(result.action).toBe('migrated');
+      const info = await main.jsm.streams.info(name);
+      expect(info.config.storage).toBe('memory');
+      expect(info.state.messages).toBe(acked);
+    });
+
+    it("refuses to migrate to interest retention (it would drop every message) and leaves the stream as it was", async () => {
+      const name = unique('migrateinterest');
+      await main.streams.ensureStream(name, [`${name}.>`]);
+      await publish(main.nc, `${name}.a`, 5);
+      const before = await main.jsm.streams.info(name);
+
+      const error = await main.streams
+        .ensureStream(name, [`${name}.>`], { storage: 'memory', retention: 'interest', onConflict: 'migrate' })
+        .catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(StreamMigrationError);
+      expect((error as StreamMigrationError).holdingStream).toBe(name);
+      const after = await main.jsm.streams.info(name);
+      expect(snapshot(after)).toEqual(snapshot(before));
     });
 
     it("with onConflict 'recreate' but no allowDataLoss rejects before any request", async () => {

@@ -12,7 +12,9 @@ export type ConflictPolicy =
   | 'fail'
   /**
    * Move every message to a stream with the new config (through a temporary stream that sources
-   * the old one), then swap; no message is lost. Consumers of the old stream are not carried over.
+   * the old one), then swap; no acknowledged message is lost. Publishes fail while it runs (the
+   * publisher sees the error); consumers, sequence numbers and timestamps are not carried over.
+   * Refused for an `interest` target, which without consumers would drop every message.
    */
   | 'migrate'
   /** Delete the stream and create it again: ALL its messages are lost. Needs `allowDataLoss: true`. */

@@ -7,13 +7,16 @@ export const migrationStreamName = (name: string): string => `${name}__migrating
 /**
  * Moves every message of `current` into a stream of the same name with the `target` config, for
  * changes the server cannot make in place (storage, retention, ...):
- * 1. a temporary stream with the new config and no subjects sources the old one, until it holds
- *    every message;
- * 2. the old stream is deleted and the new one created; it sources the temporary stream until
- *    it holds every message; the source is then removed and the temporary stream deleted.
- * Nothing is deleted before its copy is complete. Messages keep subjects, headers and order, not
- * sequence numbers or timestamps; consumers are not carried over. Publishes in the moment between
- * the delete and the create find no stream and fail (publishers see the error).
+ * 1. the original stops capturing its subjects, so a publish during the migration fails visibly
+ *    instead of being acknowledged into a stream about to be deleted;
+ * 2. a temporary `limits` stream without limits sources the original until it holds every message;
+ * 3. the original is deleted and the new one created, still without its subjects; it sources the
+ *    temporary stream until it has received every message; then it takes its subjects, drops the
+ *    source, and the temporary stream is deleted.
+ * Nothing is deleted before its copy is complete; if step 2 fails, the original gets its subjects
+ * back. Messages keep subjects, headers and order, not sequence numbers or timestamps; consumers
+ * are not carried over. Publishes fail while it runs (publishers see "no responders").
+ * Refused for an `interest` target: without consumers it would drop every message.
  */
 export async function migrateStream(
   jsm: JetStreamManager,
@@ -24,15 +27,33 @@ export async function migrateStream(
   const name = current.config.name;
   const temp = migrationStreamName(name);
   const deadline = Date.now() + options.timeoutMs;
-  if (await exists(jsm, temp)) {
-    throw new StreamMigrationError(name, name, `stream "${temp}" exists from an earlier migration; inspect and delete it first`);
+  if (target.retention === 'interest') {
+    throw new StreamMigrationError(
+      name,
+      name,
+      'an interest stream keeps messages only for its consumers, and a migration does not carry consumers over: every message would be dropped. Nothing was changed',
+    );
   }
-  const { sealed: _sealed, first_seq: _first, ...copyConfig } = target;
-  await jsm.streams.add({ ...copyConfig, name: temp, subjects: [], sources: [{ name }] });
+
+  // A subject nobody publishes to: the stream stops capturing, publishers get an error.
+  const hold = `_migrating.${name}.${Date.now()}`;
+  await jsm.streams.update(name, { subjects: [hold] } as never);
   try {
-    await caughtUp(jsm, temp, name, deadline);
+    const copy = await jsm.streams.add({
+      name: temp,
+      subjects: [],
+      sources: [{ name }],
+      storage: target.storage,
+      num_replicas: target.num_replicas,
+      ...(target.placement ? { placement: target.placement } : {}),
+    });
+    if ((copy as StreamInfo & { did_create?: boolean }).did_create === false) {
+      throw new Error(`stream "${temp}" already exists: another migration is running or an earlier one stopped; inspect it first`);
+    }
+    await waitFor(jsm, temp, name, deadline, (copyInfo, origin) => copyInfo.state.messages >= origin.state.messages);
   } catch (err) {
     await jsm.streams.delete(temp).catch(() => undefined);
+    await jsm.streams.update(name, { subjects: current.config.subjects } as never).catch(() => undefined);
     throw new StreamMigrationError(name, name, (err as Error).message, { cause: err });
   }
 
@@ -41,9 +62,11 @@ export async function migrateStream(
     // server refuses a sourcing cycle.
     await jsm.streams.update(temp, { sources: [] } as never);
     await jsm.streams.delete(name);
+    // The new stream takes its subjects only once it holds every copied message, so that direct
+    // publishes cannot be mistaken for copied ones while it catches up.
     const ownSources = target.sources ?? [];
-    await jsm.streams.add({ ...target, sources: [...ownSources, { name: temp }] });
-    await caughtUp(jsm, name, temp, deadline);
+    await jsm.streams.add({ ...target, subjects: [hold], sources: [...ownSources, { name: temp }] });
+    await waitFor(jsm, name, temp, deadline, (created, copy) => created.state.last_seq - firstSeqOffset(created) >= copy.state.messages);
     const info = await jsm.streams.update(name, { ...target, sources: ownSources } as never);
     await jsm.streams.delete(temp);
     return info;
@@ -52,14 +75,20 @@ export async function migrateStream(
   }
 }
 
-/** Waits until `stream` has sourced everything `source` holds. */
-async function caughtUp(jsm: JetStreamManager, stream: string, source: string, deadline: number): Promise<void> {
+/** Waits until `stream` has no lag on its source `source` and `done` holds. */
+async function waitFor(
+  jsm: JetStreamManager,
+  stream: string,
+  source: string,
+  deadline: number,
+  done: (stream: StreamInfo, source: StreamInfo) => boolean,
+): Promise<void> {
   for (;;) {
-    const [copy, origin] = await Promise.all([jsm.streams.info(stream), jsm.streams.info(source)]);
-    const link = copy.sources?.find((s) => s.name === source);
-    if (link && link.lag === 0 && copy.state.last_seq - firstSeqOffset(copy) >= origin.state.messages) return;
+    const [info, origin] = await Promise.all([jsm.streams.info(stream), jsm.streams.info(source)]);
+    const link = info.sources?.find((s) => s.name === source);
+    if (link && link.lag === 0 && done(info, origin)) return;
     if (Date.now() > deadline) {
-      throw new Error(`"${stream}" did not catch up with "${source}" in time (${copy.state.messages} of ${origin.state.messages} messages)`);
+      throw new Error(`"${stream}" did not catch up with "${source}" in time (${info.state.messages} of ${origin.state.messages} messages)`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -68,14 +97,4 @@ async function caughtUp(jsm: JetStreamManager, stream: string, source: string, d
 /** Sequences used before the first sourced message (a new stream's first_seq). */
 function firstSeqOffset(info: StreamInfo): number {
   return Math.max(0, (info.config.first_seq ?? 1) - 1);
-}
-
-async function exists(jsm: JetStreamManager, name: string): Promise<boolean> {
-  try {
-    await jsm.streams.info(name);
-    return true;
-  } catch (err) {
-    if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === 10059) return false;
-    throw err;
-  }
 }
