@@ -6,6 +6,7 @@ import {
   StreamBatchError,
   StreamConfigConflictError,
   StreamMigrationError,
+  StreamMonitor,
   StreamNotFoundError,
   StreamService,
   StreamsError,
@@ -218,6 +219,21 @@ describe('StreamService against a real nats-server', () => {
       expect((error as StreamMigrationError).holdingStream).toBe(name);
       const after = await main.jsm.streams.info(name);
       expect(snapshot(after)).toEqual(snapshot(before));
+    });
+
+    it('re-creates a stream deleted behind its back once a fresh read or a monitor tick has seen it gone', async () => {
+      const viaExists = unique('goneexists');
+      const viaMonitor = unique('gonemonitor');
+      await main.streams.ensureStream(viaExists, [`${viaExists}.>`]);
+      await main.streams.ensureStream(viaMonitor, [`${viaMonitor}.>`]);
+      await main.jsm.streams.delete(viaExists);
+      await main.jsm.streams.delete(viaMonitor);
+
+      expect(await main.streams.streamExists(viaExists)).toBe(false);
+      await main.app.get(StreamMonitor).read(0);
+
+      expect((await main.streams.ensureStream(viaExists, [`${viaExists}.>`])).action).toBe('created');
+      expect((await main.streams.ensureStream(viaMonitor, [`${viaMonitor}.>`])).action).toBe('created');
     });
 
     it("with onConflict 'recreate' but no allowDataLoss rejects before any request", async () => {

@@ -7,9 +7,12 @@ import { StreamsHealthIndicator } from './health/streams.health.js';
 import { StreamMonitor } from './monitoring/stream-monitor.js';
 import { DeclaredStreams, FeatureStreams } from './streams/declared-streams.js';
 import type { StreamDeclaration } from './streams/stream-declaration.js';
+import { STREAM_INFO_CACHE_TTL, StreamInfoCache } from './streams/stream-info-cache.js';
 import { StreamService } from './streams/stream.service.js';
+import { resolveOptions, type StreamsModuleOptions } from './streams.options.js';
 import {
   STREAMS_ASYNC_OPTIONS_TYPE,
+  STREAMS_MODULE_OPTIONS,
   STREAMS_OPTIONS_TYPE,
   StreamsConfigurableModule,
 } from './streams.module-definition.js';
@@ -51,7 +54,18 @@ function withServices(definition: DynamicModule): DynamicModule {
   return {
     ...definition,
     imports: [...(definition.imports ?? []), DiscoveryModule, TerminusModule],
-    providers: [...(definition.providers ?? []), ...PUBLIC_PROVIDERS, DeclaredStreams, StreamMonitor],
+    providers: [
+      ...(definition.providers ?? []),
+      ...PUBLIC_PROVIDERS,
+      DeclaredStreams,
+      StreamMonitor,
+      StreamInfoCache,
+      {
+        provide: STREAM_INFO_CACHE_TTL,
+        useFactory: (options: StreamsModuleOptions) => resolveOptions(options).cacheTtlMs,
+        inject: [STREAMS_MODULE_OPTIONS],
+      },
+    ],
     exports: [...(definition.exports ?? []), ...PUBLIC_PROVIDERS, StreamMonitor],
   };
 }

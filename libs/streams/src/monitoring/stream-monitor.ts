@@ -7,6 +7,7 @@ import { toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
 import { resolveOptions, type ResolvedStreamsOptions, type StreamsModuleOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
+import { StreamInfoCache } from '../streams/stream-info-cache.js';
 import { toStreamHealth, type StreamHealth } from '../streams/stream-health.js';
 import { ServerVersion } from '../streams/server-version.js';
 
@@ -42,6 +43,7 @@ export class StreamMonitor implements OnModuleDestroy {
     @Inject(STREAMS_MODULE_OPTIONS) options: StreamsModuleOptions,
     private readonly connection: ConnectionService,
     private readonly declared: DeclaredStreams,
+    private readonly cache: StreamInfoCache,
   ) {
     this.options = resolveOptions(options);
   }
@@ -89,7 +91,11 @@ export class StreamMonitor implements OnModuleDestroy {
     const takenAt = Date.now();
     let snapshot: StreamsSnapshot;
     try {
-      snapshot = this.toSnapshot(await this.listAll());
+      const mark = this.cache.mark();
+      const infos = await this.listAll();
+      // Every tick also keeps the info cache current (streams deleted elsewhere drop out of it).
+      this.cache.refreshFromList(infos, mark);
+      snapshot = this.toSnapshot(infos);
     } catch (err) {
       snapshot = { at: new Date(takenAt).toISOString(), healthy: false, error: (err as Error).message, streams: {} };
     }

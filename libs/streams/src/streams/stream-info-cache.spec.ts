@@ -108,6 +108,27 @@ describe('StreamInfoCache', () => {
     expect((await cache.get('orders', async () => info(1))).state.messages).toBe(1);
   });
 
+  it('drops the cached answer when a fresh read fails (e.g. the stream was deleted)', async () => {
+    const cache = new StreamInfoCache(100, clock);
+    await cache.get('orders', async () => info(1));
+
+    await expect(cache.get('orders', async () => Promise.reject(new Error('stream not found')), true)).rejects.toThrow();
+
+    expect(cache.peek('orders')).toBeUndefined();
+  });
+
+  it('does not let a list that started before a write overwrite what the write stored', async () => {
+    const cache = new StreamInfoCache(100, clock);
+    const mark = cache.mark();
+
+    cache.set('orders', info(7));
+    cache.storeIfUnchangedSince('orders', info(3), mark);
+    cache.storeIfUnchangedSince('payments', { ...info(4), config: { name: 'payments' } } as StreamInfo, mark);
+
+    expect(cache.peek('orders')?.state.messages).toBe(7);
+    expect(cache.peek('payments')?.state.messages).toBe(4);
+  });
+
   it('caches nothing with a TTL of 0', async () => {
     const cache = new StreamInfoCache(0, clock);
     await cache.get('orders', async () => info(1));

@@ -1,4 +1,10 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { StreamInfo } from 'nats';
+
+/** Injection token of the cache's TTL in ms (the module's `cacheTtlMs`). */
+export const STREAM_INFO_CACHE_TTL = Symbol('STREAM_INFO_CACHE_TTL');
+/** Injection token of the clock, for tests; `Date.now` when not provided. */
+const CLOCK = Symbol('STREAM_INFO_CACHE_CLOCK');
 
 interface Entry {
   info: StreamInfo;
@@ -7,17 +13,20 @@ interface Entry {
 
 /**
  * Per-stream TTL cache of stream info with single-flight loading: concurrent reads of one stream
- * share one request. A write or an invalidation bumps the stream's generation, so a read that was
- * in flight across it never stores its (possibly stale) answer.
+ * share one request. Every write or invalidation stamps the stream with a new epoch, so a read that
+ * was in flight across it (a single read or a whole list) never stores its possibly stale answer.
  */
+@Injectable()
 export class StreamInfoCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<StreamInfo>>();
+  /** The epoch of each stream's last write or invalidation. */
   private readonly generations = new Map<string, number>();
+  private epoch = 0;
 
   constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => number = Date.now,
+    @Inject(STREAM_INFO_CACHE_TTL) private readonly ttlMs: number,
+    @Optional() @Inject(CLOCK) private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -32,12 +41,19 @@ export class StreamInfoCache {
     const pending = this.inflight.get(name);
     if (pending) return pending;
 
-    const generation = this.generation(name);
+    const since = this.epoch;
     const request = load()
-      .then((info) => {
-        if (this.generation(name) === generation) this.store(name, info);
-        return info;
-      })
+      .then(
+        (info) => {
+          this.storeIfUnchangedSince(name, info, since);
+          return info;
+        },
+        (err: unknown) => {
+          // A failed read (the stream is gone, or the server did not answer) leaves no stale answer.
+          if (this.generation(name) <= since) this.entries.delete(name);
+          throw err;
+        },
+      )
       .finally(() => {
         if (this.inflight.get(name) === request) this.inflight.delete(name);
       });
@@ -51,10 +67,38 @@ export class StreamInfoCache {
     return entry && entry.expiresAt > this.now() ? entry.info : undefined;
   }
 
-  /** Stores what the server just answered (after a write or a list). */
+  /** Stores what the server just answered to a write. */
   set(name: string, info: StreamInfo): void {
     this.bump(name);
     this.store(name, info);
+  }
+
+  /** A mark to pass to {@link storeIfUnchangedSince} before a read (e.g. a stream list) starts. */
+  mark(): number {
+    return this.epoch;
+  }
+
+  /**
+   * Stores a read's answer unless the stream was written or forgotten after `mark` was taken:
+   * an answer that left the server before a write must not replace the write's answer.
+   */
+  storeIfUnchangedSince(name: string, info: StreamInfo, mark: number): void {
+    if (this.generation(name) <= mark) this.store(name, info);
+  }
+
+  /**
+   * Takes in a complete stream list: stores each listed stream and forgets cached streams the list
+   * does not have (deleted elsewhere), except those written or forgotten after `mark`.
+   */
+  refreshFromList(infos: StreamInfo[], mark: number): void {
+    const listed = new Set<string>();
+    for (const info of infos) {
+      listed.add(info.config.name);
+      this.storeIfUnchangedSince(info.config.name, info, mark);
+    }
+    for (const name of [...this.entries.keys()]) {
+      if (!listed.has(name) && this.generation(name) <= mark) this.entries.delete(name);
+    }
   }
 
   /** Forgets `name`, and makes any read in flight for it not store its answer. */
@@ -84,6 +128,6 @@ export class StreamInfoCache {
   }
 
   private bump(name: string): void {
-    this.generations.set(name, this.generation(name) + 1);
+    this.generations.set(name, ++this.epoch);
   }
 }

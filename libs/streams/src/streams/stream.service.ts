@@ -56,7 +56,6 @@ interface Comparison {
 export class StreamService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LOG_CONTEXT);
   private readonly options: ResolvedStreamsOptions;
-  private readonly cache: StreamInfoCache;
   private reconnects?: Subscription;
 
   constructor(
@@ -64,9 +63,9 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     private readonly connection: ConnectionService,
     private readonly declared: DeclaredStreams,
     private readonly monitor: StreamMonitor,
+    private readonly cache: StreamInfoCache,
   ) {
     this.options = resolveOptions(options);
-    this.cache = new StreamInfoCache(this.options.cacheTtlMs);
   }
 
   /** Ensures the declared streams (forRoot and forFeature) once the connection is up. */
@@ -513,14 +512,14 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
   /** Every stream's info by name, read with the paginated list call; refreshes the cache. */
   private async listInfos(): Promise<Map<string, StreamInfo>> {
-    return this.call('ensureStreams', undefined, async (jsm) => {
-      const byName = new Map<string, StreamInfo>();
-      for await (const info of jsm.streams.list()) {
-        byName.set(info.config.name, info);
-        this.cache.set(info.config.name, info);
-      }
-      return byName;
+    const mark = this.cache.mark();
+    const infos = await this.call('ensureStreams', undefined, async (jsm) => {
+      const all: StreamInfo[] = [];
+      for await (const info of jsm.streams.list()) all.push(info);
+      return all;
     });
+    this.cache.refreshFromList(infos, mark);
+    return new Map(infos.map((info) => [info.config.name, info]));
   }
 
   /** A write: runs it through {@link call} and stores the server's answer in the cache. */
