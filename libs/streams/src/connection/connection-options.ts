@@ -55,17 +55,38 @@ function parseServer(server: string): ParsedServer {
     return { url: server, redacted: redactUrl(server) };
   }
   if (!url.username && !url.password) {
-    return { url: server, redacted: server };
+    return { url: server, redacted: redactUrl(server) };
   }
-  const user = decodeURIComponent(url.username);
-  const pass = url.password ? decodeURIComponent(url.password) : undefined;
+  const user = decode(url.username);
+  const pass = url.password ? decode(url.password) : undefined;
   url.username = '';
   url.password = '';
   const bare = hasScheme ? url.toString().replace(/\/$/, '') : url.host;
   return { url: bare, redacted: redactUrl(server), user, pass };
 }
 
-/** Replaces the `user:pass@` or `token@` part of a URL with `***@`. Safe on any string. */
+function decode(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
+
+/**
+ * Replaces the credentials of every URL in `value` (everything between `scheme://` and the last
+ * `@` before the host, so passwords containing `@`, `/` or `#` are covered too) with `***`.
+ * Safe on any string: text without credentials comes back unchanged.
+ */
 export function redactUrl(value: string): string {
-  return value.replace(/(^|[\s,(]|[a-z][a-z0-9+.-]*:\/\/)[^\s/@,()]+@/gi, '$1***@');
+  return value
+    .split(/(\s+|,)/)
+    .map((part) => {
+      const at = part.lastIndexOf('@');
+      if (at < 0) return part;
+      const scheme = /^[(]?[a-z][a-z0-9+.-]*:\/\//i.exec(part);
+      const start = scheme ? scheme[0].length : /^[(]?/.exec(part)![0].length;
+      return at > start ? `${part.slice(0, start)}***${part.slice(at)}` : part;
+    })
+    .join('');
 }

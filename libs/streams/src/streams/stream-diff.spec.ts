@@ -53,6 +53,20 @@ describe('diffStreamConfig', () => {
     expect(removed.changes).toEqual([{ field: 'metadata', current: { team: 'a' }, desired: undefined }]);
   });
 
+  it('finds no difference for a mirror, which the server gives no duplicate window', () => {
+    const declared = normalizeStreamConfig({ name: 'copy', subjects: [], mirror: { name: 'orders' } } as never).config as Config;
+    const { duplicate_window: _unset, ...info } = { ...INFO_2_15, name: 'copy', subjects: undefined, mirror: { name: 'orders' } };
+
+    expect(diffStreamConfig(declared, info, V2_15).changes).toEqual([]);
+  });
+
+  it("reads a subject transform without src as the server's src ''", () => {
+    const declared = desired({ subject_transform: { dest: 'moved.>' } });
+    const info = { ...INFO_2_15, subject_transform: { src: '', dest: 'moved.>' } };
+
+    expect(diffStreamConfig(declared, info, V2_15).changes).toEqual([]);
+  });
+
   it('reports a changed max_age with old and new nanoseconds, as an in-place change', () => {
     const diff = diffStreamConfig(desired({ max_age: '2h' }), INFO_2_15, V2_15);
     expect(diff.changes).toEqual([{ field: 'max_age', current: 3_600_000_000_000, desired: 7_200_000_000_000 }]);

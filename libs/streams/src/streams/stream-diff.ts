@@ -28,8 +28,8 @@ export interface StreamDiff {
 type Config = Partial<StreamConfig> & Record<string, unknown>;
 
 interface FieldRule {
-  /** The value the server uses when the field is absent. */
-  absent?: unknown;
+  /** The value the server uses when the field is absent (may depend on the rest of the config). */
+  absent?: unknown | ((config: Config) => unknown);
   /** Maps a value to the comparable form (server fill-ins and ordering removed). */
   normalize?: (value: unknown) => unknown;
   /** Why `current -> desired` cannot be applied in place on `version`, or undefined if it can. */
@@ -69,7 +69,8 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   max_msg_size: { absent: -1, normalize: limit },
   discard: { absent: 'old' },
   discard_new_per_subject: { absent: false },
-  duplicate_window: { absent: 120_000_000_000 },
+  // The server sets no duplicate window on a mirror, and 2 minutes elsewhere.
+  duplicate_window: { absent: (config: Config) => (config.mirror ? 0 : 120_000_000_000) },
   no_ack: { absent: false },
   allow_rollup_hdrs: { absent: false },
   allow_direct: { absent: false },
@@ -81,7 +82,7 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   mirror: { normalize: emptyToUndefined, immutable: () => 'the mirror of a stream cannot be changed' },
   sources: { normalize: normalizeSources },
   republish: { normalize: emptyToUndefined },
-  subject_transform: { normalize: emptyToUndefined, since: '2.10.0' },
+  subject_transform: { normalize: normalizeTransform, since: '2.10.0' },
   compression: { absent: 'none', since: '2.10.0' },
   metadata: { normalize: userMetadata, since: '2.10.0' },
   consumer_limits: { normalize: emptyToUndefined, since: '2.10.0' },
@@ -102,8 +103,8 @@ export function diffStreamConfig(desired: Config, actual: Config, version: Serve
   const conflicts: FieldConflict[] = [];
   for (const [field, rule] of RULES) {
     if (rule.since && !version.atLeast(rule.since) && desired[field] === undefined) continue;
-    const current = comparable(rule, actual[field]);
-    const wanted = comparable(rule, desired[field]);
+    const current = comparable(rule, actual[field], actual);
+    const wanted = comparable(rule, desired[field], desired);
     if (equal(current, wanted)) continue;
     changes.push({ field, current, desired: wanted });
     const reason = rule.immutable?.(current, wanted, version);
@@ -115,7 +116,7 @@ export function diffStreamConfig(desired: Config, actual: Config, version: Serve
 /** The declared fields the running server does not know (it would silently ignore them). */
 export function unsupportedFields(desired: Config, version: ServerVersion): UnsupportedField[] {
   return RULES
-    .filter(([field, rule]) => rule.since && !version.atLeast(rule.since) && !isAbsent(rule, desired[field]))
+    .filter(([field, rule]) => rule.since && !version.atLeast(rule.since) && !isAbsent(rule, desired[field], desired))
     .map(([field, rule]) => ({ field, desired: desired[field], minVersion: rule.since as string }));
 }
 
@@ -148,13 +149,17 @@ export function createRequest(desired: Config, version: ServerVersion): StreamCo
   return request as StreamConfig;
 }
 
-function comparable(rule: FieldRule, value: unknown): unknown {
+function comparable(rule: FieldRule, value: unknown, config: Config): unknown {
   const normalized = rule.normalize ? rule.normalize(value) : value;
-  return normalized === undefined ? rule.absent : normalized;
+  return normalized === undefined ? absentValue(rule, config) : normalized;
 }
 
-function isAbsent(rule: FieldRule, value: unknown): boolean {
-  return equal(comparable(rule, value), rule.absent);
+function absentValue(rule: FieldRule, config: Config): unknown {
+  return typeof rule.absent === 'function' ? rule.absent(config) : rule.absent;
+}
+
+function isAbsent(rule: FieldRule, value: unknown, config: Config): boolean {
+  return equal(comparable(rule, value, config), absentValue(rule, config));
 }
 
 function equal(a: unknown, b: unknown): boolean {
@@ -187,6 +192,12 @@ function userMetadata(value: unknown): Record<string, string> | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const entries = Object.entries(value as Record<string, string>).filter(([k]) => !k.startsWith('_nats.'));
   return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** The server answers an unset transform source as `''`. */
+function normalizeTransform(value: unknown): unknown {
+  const t = emptyToUndefined(value) as { src?: string; dest: string } | undefined;
+  return t && { src: t.src ?? '', dest: t.dest };
 }
 
 function normalizePlacement(value: unknown): unknown {
