@@ -1,4 +1,5 @@
 import { Module, type INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import {
   ConnectionService,
   InvalidStreamConfigError,
@@ -147,6 +148,21 @@ describe('StreamService batches against a real nats-server', () => {
     expect(await namesWithPrefix(jsm, good)).toEqual([good]);
     expect(await warned.get(StreamService).streamExists(bad)).toBe(false);
     expect(warned.get(ConnectionService).isConnected()).toBe(true);
+  });
+
+  it('closes its NATS connection when start-up fails, so nothing keeps the process alive', async () => {
+    const bad = unique('startclosed');
+    const moduleRef = await Test.createTestingModule({
+      imports: [StreamsModule.forRoot({ connection: { servers: server.url }, streams: [{ name: bad, subjects: [`${bad}.>`], num_replicas: 3 }] })],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+
+    const error = await app.init().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(StreamBatchError);
+    const connection = moduleRef.get(ConnectionService);
+    expect(connection.currentStatus.type).toBe('closed');
+    expect(connection.getConnection().isClosed()).toBe(true);
   });
 });
 

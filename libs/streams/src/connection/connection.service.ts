@@ -10,7 +10,7 @@ import {
 } from 'nats';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { JetStreamUnavailableError } from '../errors/jetstream-unavailable.error.js';
-import { NatsConnectionError } from '../errors/nats-connection.error.js';
+import { AUTH_CODES, NatsConnectionError } from '../errors/nats-connection.error.js';
 import { LOG_CONTEXT } from '../streams.constants.js';
 import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
 import { resolveOptions, type ResolvedStreamsOptions, type StreamsModuleOptions } from '../streams.options.js';
@@ -40,7 +40,6 @@ export interface ConnectionStatus {
   at: Date;
 }
 
-const AUTH_CODES = new Set(['AUTHORIZATION_VIOLATION', 'AUTHENTICATION_EXPIRED', 'BAD_AUTHENTICATION', 'BAD_CREDS']);
 
 /**
  * Owns the module's one NATS connection: opens it in `onModuleInit` following the startup
@@ -97,8 +96,16 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
     this.shuttingDown = true;
   }
 
-  /** Drains the connection, closing it if the drain takes longer than `drainTimeoutMs`. Idempotent. */
+  /** Drains and closes the connection at shutdown; see {@link close}. */
   onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  /**
+   * Drains the connection and closes it, within `drainTimeoutMs` in all: if the drain takes
+   * longer (e.g. the server is gone), the connection is closed without it. Idempotent.
+   */
+  close(): Promise<void> {
     this.shuttingDown = true;
     this.closing ??= this.drainAndClose();
     return this.closing;
@@ -216,11 +223,13 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
       return;
     }
     this.status.next(statusOf('draining', false));
-    const timeout = this.options.drainTimeoutMs;
-    const drained = await withTimeout(nc.drain().then(() => true), timeout).catch(() => false);
+    // The whole shutdown fits in drainTimeoutMs: most of it for the drain, the rest for a close.
+    const total = this.options.drainTimeoutMs;
+    const closeBudget = Math.min(1_000, Math.floor(total / 5));
+    const drained = await withTimeout(nc.drain().then(() => true), total - closeBudget).catch(() => false);
     if (!drained) {
-      this.logger.warn(`NATS connection did not drain within ${timeout} ms; closing it`);
-      await withTimeout(nc.close(), 1_000).catch(() => undefined);
+      this.logger.warn(`NATS connection did not drain within ${total - closeBudget} ms; closing it`);
+      await withTimeout(nc.close(), closeBudget).catch(() => undefined);
     }
     this.finish();
   }

@@ -1,5 +1,13 @@
 import { StreamsError } from './streams.error.js';
 
+/** The client's error codes that mean the server refused the credentials. */
+export const AUTH_CODES: ReadonlySet<string> = new Set([
+  'AUTHORIZATION_VIOLATION',
+  'AUTHENTICATION_EXPIRED',
+  'BAD_AUTHENTICATION',
+  'BAD_CREDS',
+]);
+
 /**
  * The NATS connection could not be opened at start-up: no server answered within the startup
  * timeout, or the server refused the credentials. `servers` are redacted (no credentials).
@@ -15,7 +23,7 @@ export class NatsConnectionError extends StreamsError {
     cause?: unknown,
   ) {
     super(
-      code === 'AUTHORIZATION_VIOLATION' || code === 'AUTHENTICATION_EXPIRED'
+      AUTH_CODES.has(code)
         ? `NATS at ${servers.join(', ')} refused the credentials (${code}); check user/pass, token, nkey or creds`
         : `Could not connect to NATS at ${servers.join(', ')} after waiting ${waitedMs} ms (${code})`,
       { cause },

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
 import type { StreamsModuleOptions } from '../streams.options.js';
+import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 
@@ -62,7 +63,7 @@ export class DeclaredStreams {
     const map = new Map<string, StreamDeclaration>();
     for (const declaration of [...(this.options.streams ?? []), ...features.flatMap((f) => f.streams)]) {
       if (map.has(declaration.name)) {
-        throw new Error(`Stream "${declaration.name}" is declared twice (forRoot/forFeature); declare each stream once`);
+        throw new InvalidStreamConfigError(declaration.name, 'name', 'is declared twice (forRoot/forFeature); declare each stream once');
       }
       map.set(declaration.name, declaration);
     }

@@ -55,7 +55,8 @@ describe('diffStreamConfig', () => {
 
   it('finds no difference for a mirror, which the server gives no duplicate window', () => {
     const declared = normalizeStreamConfig({ name: 'copy', subjects: [], mirror: { name: 'orders' } } as never).config as Config;
-    const { duplicate_window: _unset, ...info } = { ...INFO_2_15, name: 'copy', subjects: undefined, mirror: { name: 'orders' } };
+    const info: Config = { ...INFO_2_15, name: 'copy', subjects: undefined, mirror: { name: 'orders' } };
+    delete info.duplicate_window;
 
     expect(diffStreamConfig(declared, info, V2_15).changes).toEqual([]);
   });

@@ -79,7 +79,12 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
       const results = await this.ensureStreams(streams);
       this.logger.log(`Streams ensured: ${results.map((r) => `${r.name} ${r.action}`).join(', ')}`);
     } catch (err) {
-      if (this.options.onStartupError === 'fail') throw err;
+      if (this.options.onStartupError === 'fail') {
+        // Nest runs no shutdown hook after a failed init: close the connection here, or its
+        // reconnect loop would keep the process alive.
+        await this.connection.close();
+        throw err;
+      }
       this.logger.warn(`Declared streams could not all be ensured: ${(err as Error).message}`);
     }
   }
