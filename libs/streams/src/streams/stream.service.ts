@@ -29,7 +29,7 @@ import type {
 import { mapConcurrent } from './map-concurrent.js';
 import { ServerVersion } from './server-version.js';
 import { SubjectIndex } from './subject-index.js';
-import { retryTransient } from './transient-retry.js';
+import { isTransient, isTransientUnapplied, retryTransient } from './transient-retry.js';
 
 /** A declared config passed to `ensureStream` / `planStream` besides name and subjects. */
 export type StreamOptionsInput = StreamConfigInput & StreamPolicy;
@@ -201,7 +201,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
   async deleteStream(name: string): Promise<boolean> {
     validateStreamName(name);
     try {
-      await this.call('deleteStream', name, (jsm) => jsm.streams.delete(name));
+      await this.call('deleteStream', name, (jsm) => jsm.streams.delete(name), false);
       return true;
     } catch (err) {
       if (err instanceof StreamNotFoundError) return false;
@@ -235,7 +235,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     validateStreamName(name);
     const opts = validatePurge(name, typeof selection === 'string' ? { filter: selection } : selection);
     try {
-      const res = await this.call('purgeStream', name, (jsm) => jsm.streams.purge(name, opts as never));
+      const res = await this.call('purgeStream', name, (jsm) => jsm.streams.purge(name, opts as never), false);
       return { purged: res.purged };
     } finally {
       this.cache.delete(name);
@@ -413,7 +413,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     const version = this.server().version;
     if (onConflict === 'recreate') {
       this.logger.warn(`Recreating stream "${desired.name}" (allowDataLoss): ${info.state.messages} messages are deleted`);
-      await this.call('ensureStream', desired.name, (jsm) => jsm.streams.delete(desired.name));
+      await this.call('ensureStream', desired.name, (jsm) => jsm.streams.delete(desired.name), false);
       this.cache.delete(desired.name);
       const created = await this.write('ensureStream', desired.name, (jsm) =>
         jsm.streams.add(createRequest(desired.config as never, version)),
@@ -535,13 +535,22 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     return info;
   }
 
-  /** Runs one JetStream API operation: transient answers retried, errors typed. */
-  private async call<T>(operation: string, stream: string | undefined, fn: (jsm: JetStreamManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs one JetStream API operation: transient answers retried, errors typed. An operation that
+   * is not idempotent (delete, purge) is only retried when the server certainly did not apply it.
+   */
+  private async call<T>(
+    operation: string,
+    stream: string | undefined,
+    fn: (jsm: JetStreamManager) => Promise<T>,
+    idempotent = true,
+  ): Promise<T> {
     try {
       // The manager's first use asks $JS.API.INFO, which can meet the same transient answers.
       return await retryTransient(
         async () => fn(await this.connection.getJetStreamManager()),
         this.options.operationTimeoutMs,
+        idempotent ? isTransient : isTransientUnapplied,
       );
     } catch (err) {
       throw toStreamsError(err, operation, stream);

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { isTransient, retryExhaustionOf, retryTransient } from './transient-retry.js';
+import { isTransient, isTransientUnapplied, retryExhaustionOf, retryTransient } from './transient-retry.js';
 
 /** An error shaped like the `nats` client's NatsError for a JetStream API answer. */
 function apiError(err_code: number, description: string, code = 400): Error {
@@ -52,7 +52,26 @@ describe('isTransient', () => {
   });
 });
 
+describe('isTransientUnapplied', () => {
+  it.each([
+    ['10008 temporarily unavailable', apiError(10008, 'JetStream system temporarily unavailable', 503), true],
+    ['no responders', clientError('503'), true],
+    ['a request timeout (the server may have applied it)', clientError('TIMEOUT'), false],
+    ['a lost connection (the server may have applied it)', clientError('DISCONNECT'), false],
+    ['a permanent answer', apiError(10059, 'stream not found', 404), false],
+  ])('%s -> %s', (_case, err, expected) => {
+    expect(isTransientUnapplied(err)).toBe(expected);
+  });
+});
+
 describe('retryTransient', () => {
+  it('retries only what the given predicate accepts', async () => {
+    const { fn, calls } = failing([clientError('TIMEOUT')], 'done');
+
+    await expect(retryTransient(fn, 5_000, isTransientUnapplied)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(calls()).toBe(1);
+  });
+
   it('returns the value after transient failures', async () => {
     const { fn, calls } = failing([apiError(10008, 'JetStream system temporarily unavailable', 503), clientError('TIMEOUT')], 'info');
 

@@ -34,6 +34,16 @@ export function isTransient(err: unknown): boolean {
   return code !== undefined && TRANSIENT_CLIENT_CODES.has(String(code));
 }
 
+/**
+ * Whether a transient failure certainly left the server unchanged: the server said so (10008,
+ * 10009, 10226) or no JetStream API responder got the request (503). A timeout or a lost
+ * connection may hide a request the server did apply, so a write that is not idempotent (delete,
+ * purge) is only retried after these.
+ */
+export function isTransientUnapplied(err: unknown): boolean {
+  return isTransient(err) && !['TIMEOUT', 'DISCONNECT'].includes(String((err as ClientErrorShape).code));
+}
+
 /** How long an operation kept retrying before it gave up. */
 export interface RetryExhaustion {
   /** Attempts made, the failed last one included. */
@@ -56,7 +66,7 @@ export function retryExhaustionOf(err: unknown): RetryExhaustion | undefined {
 }
 
 /**
- * Runs `fn`, retrying transient failures ({@link isTransient}) with exponential backoff (100 ms
+ * Runs `fn`, retrying transient failures (`retryable`, by default {@link isTransient}) with exponential backoff (100 ms
  * doubling to 2 s, with jitter, counted from each attempt's start) within `deadlineMs` from the first attempt. Permanent failures are
  * thrown at once. At the deadline it throws the last transient error (or, if the first attempt is
  * still waiting, an error with code `TIMEOUT`); {@link retryExhaustionOf} then tells how long it tried.
@@ -68,7 +78,11 @@ export function retryExhaustionOf(err: unknown): RetryExhaustion | undefined {
  * @example
  * const info = await retryTransient(() => jsm.streams.info('orders'), 15_000);
  */
-export async function retryTransient<T>(fn: () => Promise<T>, deadlineMs: number): Promise<T> {
+export async function retryTransient<T>(
+  fn: () => Promise<T>,
+  deadlineMs: number,
+  retryable: (err: unknown) => boolean = isTransient,
+): Promise<T> {
   const started = Date.now();
   const deadline = started + deadlineMs;
   let attempts = 0;
@@ -87,7 +101,7 @@ export async function retryTransient<T>(fn: () => Promise<T>, deadlineMs: number
     if (outcome.ok) return outcome.value;
     if (outcome.expired) throw giveUp(last);
     const err = outcome.error;
-    if (!isTransient(err)) throw err;
+    if (!retryable(err)) throw err;
     last = err;
     // The pause counts from the attempt's start: a request that already waited out its timeout
     // (no leader to answer) is asked again at once, so a new leader is found within one timeout.
