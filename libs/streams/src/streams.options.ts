@@ -36,7 +36,9 @@ export interface StartupPolicy {
 /** Thresholds and policies of the health indicators and `healthCheck`. */
 export interface HealthOptions {
   /**
-   * A stream whose usage of a configured limit (messages, bytes) reaches this fraction is unhealthy.
+   * Usage of a configured limit (messages, bytes) at or above this fraction is reported: as a
+   * problem (down) for a `discard: 'new'` stream, which then refuses publishes, and as a warning
+   * for a `discard: 'old'` one, which drops its oldest messages by design.
    * @default 0.9
    */
   usageThreshold?: number;

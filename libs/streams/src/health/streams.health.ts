@@ -58,6 +58,7 @@ function summary(health: StreamHealth) {
   return {
     status: health.status,
     problems: health.problems,
+    ...(health.warnings.length ? { warnings: health.warnings } : {}),
     messages: health.messages,
     bytes: health.bytes,
     usage: health.usage,

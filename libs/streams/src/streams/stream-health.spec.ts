@@ -47,6 +47,7 @@ describe('toStreamHealth', () => {
       healthy: true,
       status: 'up',
       problems: [],
+      warnings: [],
       subjects: ['orders.>'],
       messages: 5,
       bytes: 200,
@@ -69,17 +70,28 @@ describe('toStreamHealth', () => {
   it.each([
     ['messages', { messages: 90, bytes: 10 }, 'messages at 90% of the limit (threshold 90%)'],
     ['bytes', { messages: 1, bytes: 950 }, 'bytes at 95% of the limit (threshold 90%)'],
-  ])('is down when %s usage reaches the threshold', (_kind, state, problem) => {
-    const health = toStreamHealth(info({ state }), context());
+  ])('is down when %s usage of a discard-new stream reaches the threshold', (_kind, state, problem) => {
+    const health = toStreamHealth(info({ config: { discard: 'new' }, state }), context({}, false));
 
-    expect(health).toMatchObject({ healthy: false, status: 'down', problems: [problem] });
+    expect(health).toMatchObject({ healthy: false, status: 'down', problems: [problem], warnings: [] });
+  });
+
+  it('only warns for a discard-old stream over the threshold: it drops old messages by design', () => {
+    const health = toStreamHealth(info({ state: { messages: 100, bytes: 10 } }), context());
+
+    expect(health).toMatchObject({
+      healthy: true,
+      status: 'up',
+      problems: [],
+      warnings: ['messages at 100% of the limit (threshold 90%)'],
+    });
   });
 
   it('stays up just under the threshold, and honours a configured threshold', () => {
-    const state = { messages: 79, bytes: 0 };
+    const discardNew = { discard: 'new' };
 
-    expect(toStreamHealth(info({ state }), context({ usageThreshold: 0.8 })).status).toBe('up');
-    expect(toStreamHealth(info({ state: { messages: 80 } }), context({ usageThreshold: 0.8 }))).toMatchObject({
+    expect(toStreamHealth(info({ config: discardNew, state: { messages: 79 } }), context({ usageThreshold: 0.8 }, false)).status).toBe('up');
+    expect(toStreamHealth(info({ config: discardNew, state: { messages: 80 } }), context({ usageThreshold: 0.8 }, false))).toMatchObject({
       status: 'down',
       usage: { messages: 0.8 },
     });
@@ -149,7 +161,7 @@ describe('toStreamHealth', () => {
     it('is down, not degraded, when a lagging replica comes with another problem', () => {
       const cluster = { leader: 'n1', replicas: [replica('n2', { current: false }), replica('n3')] };
 
-      const health = toStreamHealth(info({ config: r3, cluster, state: { messages: 95 } }), context({}, false));
+      const health = toStreamHealth(info({ config: { ...r3, discard: 'new' }, cluster, state: { messages: 95 } }), context({}, false));
 
       expect(health.status).toBe('down');
       expect(health.healthy).toBe(false);
@@ -173,6 +185,7 @@ describe('toStreamHealth', () => {
         healthy: false,
         status: 'down',
         problems: ['stream not found'],
+        warnings: [],
         subjects: [],
         messages: 0,
         bytes: 0,

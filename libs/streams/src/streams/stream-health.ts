@@ -24,6 +24,11 @@ export interface StreamHealth {
   status: 'up' | 'degraded' | 'down';
   /** Why the stream is not `up`; empty when it is. */
   problems: string[];
+  /**
+   * What deserves a look without making the stream unhealthy: a `discard: 'old'` stream over the
+   * usage threshold (it drops its oldest messages by design; publishes still succeed).
+   */
+  warnings: string[];
   subjects: string[];
   messages: number;
   bytes: number;
@@ -58,10 +63,14 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
   }
   const { config, state } = source;
   const problems: string[] = [];
+  const warnings: string[] = [];
   const usage = usageOf(source);
+  // At its limit a discard-new stream refuses publishes (a problem); a discard-old one drops its
+  // oldest messages, which is how it is meant to run (worth a warning only).
+  const full = config.discard === 'new' ? problems : warnings;
   for (const [kind, fraction] of Object.entries(usage)) {
     if (fraction >= context.thresholds.usageThreshold) {
-      problems.push(`${kind} at ${Math.round(fraction * 100)}% of the limit (threshold ${Math.round(context.thresholds.usageThreshold * 100)}%)`);
+      full.push(`${kind} at ${Math.round(fraction * 100)}% of the limit (threshold ${Math.round(context.thresholds.usageThreshold * 100)}%)`);
     }
   }
   const drift = context.declared ? diffStreamConfig(context.declared.config, config as never, context.version).changes : undefined;
@@ -85,6 +94,7 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
     healthy,
     status,
     problems,
+    warnings,
     subjects: config.subjects ?? [],
     messages: state.messages,
     bytes: state.bytes,
@@ -133,6 +143,7 @@ function unreadable(name: string, error: Error): StreamHealth {
     healthy: false,
     status: 'down',
     problems: [reason],
+    warnings: [],
     subjects: [],
     messages: 0,
     bytes: 0,
