@@ -380,7 +380,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
       const created = (info as StreamInfo & { did_create?: boolean }).did_create !== false;
       return { name: desired.name, action: created ? 'created' : 'unchanged', changes: [], info };
     } catch (err) {
-      if (errCodeOf(err) === ErrCode.StreamNameInUse && attempt < 3) {
+      if (typedErrCode(err) === ErrCode.StreamNameInUse && attempt < 3) {
         // Another instance created it first: reconcile with what it created.
         const current = await this.readOrNull(desired.name, true);
         return this.apply(await this.compare(desired, current), attempt + 1);
@@ -464,7 +464,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
   /** Replaces a server "subjects overlap" answer with an error naming the other stream. */
   private async explainOverlap(err: unknown, desired: DesiredStream): Promise<unknown> {
-    if (errCodeOf(err) !== ErrCode.SubjectsOverlap) return err;
+    if (typedErrCode(err) !== ErrCode.SubjectsOverlap) return err;
     const others = await this.streamsSharingSubjects(desired).catch(() => []);
     const other = overlappingStream(desired, indexSubjects(others));
     return new InvalidStreamConfigError(
@@ -565,7 +565,8 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
 const jsonCodec = JSONCodec();
 
-function errCodeOf(err: unknown): number | undefined {
+/** The server's err_code carried by one of this library's typed errors. */
+function typedErrCode(err: unknown): number | undefined {
   return (err as { errCode?: number }).errCode;
 }
 
