@@ -285,6 +285,9 @@ const DECLARATION_FIELDS: Record<keyof StreamDeclaration, true> = {
   consumer_limits: true,
 };
 const POLICY_FIELDS = new Set(['name', 'subjects', 'onConflict', 'allowDataLoss']);
+/** What a declaration may name, and what `streamDefaults` may (no name, subjects or policy). */
+const DECLARABLE: ReadonlySet<string> = new Set(Object.keys(DECLARATION_FIELDS));
+const DEFAULTABLE: ReadonlySet<string> = new Set([...DECLARABLE].filter((f) => !POLICY_FIELDS.has(f)));
 
 const ENUM_FIELDS = {
   retention: ['limits', 'interest', 'workqueue'],
@@ -340,9 +343,8 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
     throw new InvalidStreamConfigError(name, field, reason);
   };
   if (!isRecord(defaults)) fail('streamDefaults', `must be an object, got ${show(defaults)}`);
-  rejectUnknownFields(declaration, new Set(Object.keys(DECLARATION_FIELDS)), '', fail);
-  const configFields = Object.keys(DECLARATION_FIELDS).filter((f) => !POLICY_FIELDS.has(f));
-  rejectUnknownFields(defaults, new Set(configFields), ' in streamDefaults', fail);
+  rejectUnknownFields(declaration, DECLARABLE, '', fail);
+  rejectUnknownFields(defaults, DEFAULTABLE, ' in streamDefaults', fail);
 
   const input: Merged = { ...DEFAULT_STREAM_DEFAULTS, ...withoutUndefined(defaults), ...withoutUndefined(declaration) };
   checkScalarFields(input, fail);
@@ -362,7 +364,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   return { name, config, policy };
 }
 
-function rejectUnknownFields(object: object, known: Set<string>, where: string, fail: Fail): void {
+function rejectUnknownFields(object: object, known: ReadonlySet<string>, where: string, fail: Fail): void {
   const unknown = Object.keys(object).find((key) => !known.has(key));
   if (unknown !== undefined) fail(unknown, `is not a stream config field${where}; check its spelling`);
 }

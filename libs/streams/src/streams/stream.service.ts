@@ -108,11 +108,11 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     // streamScope), but a write is only ever decided on what the server says now.
     const cached = this.cache.peek(desired.name);
     if (cached) {
-      const comparison = await this.compare(desired, cached);
+      const comparison = this.compare(desired, cached);
       if (comparison.diff.changes.length === 0) return this.apply(comparison);
     }
     const current = await this.readOrNull(desired.name, true);
-    return this.apply(await this.compare(desired, current));
+    return this.apply(this.compare(desired, current));
   }
 
   /**
@@ -124,12 +124,26 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     const prepared = this.prepareBatch(streams);
     const valid = prepared.filter((p): p is DesiredStream => !(p instanceof Error));
     const existing = valid.length ? await this.listInfos() : new Map<string, StreamInfo>();
-    const results = await mapConcurrent(prepared, this.options.concurrency, async (item, index): Promise<EnsureBatchResult> => {
-      if (item instanceof Error) return failed(names(streams)[index], item);
+    // Streams that already match are settled here; only the rest are written, a few at a time.
+    const results = new Array<EnsureBatchResult>(prepared.length);
+    const writes: Array<{ index: number; comparison: Comparison }> = [];
+    prepared.forEach((item, index) => {
+      if (item instanceof Error) {
+        results[index] = failed(names(streams)[index], item);
+        return;
+      }
+      const comparison = this.compare(item, existing.get(item.name) ?? null);
+      if (comparison.current && comparison.diff.changes.length === 0) {
+        results[index] = { name: item.name, action: 'unchanged', changes: [], info: comparison.current };
+      } else {
+        writes.push({ index, comparison });
+      }
+    });
+    await mapConcurrent(writes, this.options.concurrency, async ({ index, comparison }) => {
       try {
-        return await this.apply(await this.compare(item, existing.get(item.name) ?? null));
+        results[index] = await this.apply(comparison);
       } catch (err) {
-        return failed(item.name, err as Error);
+        results[index] = failed(comparison.desired.name, err as Error);
       }
     });
     if (results.some((r) => r.error)) throw new StreamBatchError('ensureStreams', results);
@@ -141,7 +155,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
     const desired = this.checkServerSupport(this.normalize({ ...config, name, subjects }));
     const current = await this.readOrNull(desired.name, true);
     const others = indexSubjects(await this.streamsSharingSubjects(desired));
-    return this.toPlan(await this.compare(desired, current), others);
+    return this.toPlan(this.compare(desired, current), others);
   }
 
   /**
@@ -159,7 +173,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       try {
-        plans.push(this.toPlan(await this.compare(item, existing.get(item.name) ?? null), others));
+        plans.push(this.toPlan(this.compare(item, existing.get(item.name) ?? null), others));
       } catch (err) {
         plans.push({ name: item.name, action: 'invalid', changes: [], conflicts: [], error: err as Error });
       }
@@ -352,7 +366,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Compares a checked declaration with the stream on the server. */
-  private async compare(desired: DesiredStream, current: StreamInfo | null): Promise<Comparison> {
+  private compare(desired: DesiredStream, current: StreamInfo | null): Comparison {
     const { version } = this.server();
     const diff = current
       ? diffStreamConfig(desired.config, current.config as never, version)
@@ -383,7 +397,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
       if (typedErrCode(err) === ErrCode.StreamNameInUse && attempt < 3) {
         // Another instance created it first: reconcile with what it created.
         const current = await this.readOrNull(desired.name, true);
-        return this.apply(await this.compare(desired, current), attempt + 1);
+        return this.apply(this.compare(desired, current), attempt + 1);
       }
       throw await this.explainOverlap(err, desired);
     }
