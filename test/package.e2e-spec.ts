@@ -8,30 +8,43 @@ import { waitForValue } from './support/wait.js';
 
 const ROOT = resolve('.');
 const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, stdio: 'pipe', encoding: 'utf8' });
+const installed = (name: string) =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** The Nest packages of each supported major: 12 as this repo uses it, 11 from the registry. */
+const NEST_MAJORS: Array<[string, Record<string, string>]> = [
+  [
+    '12',
+    Object.fromEntries(['@nestjs/common', '@nestjs/core', '@nestjs/platform-express', '@nestjs/terminus'].map((n) => [n, installed(n)])),
+  ],
+  ['11', { '@nestjs/common': '^11', '@nestjs/core': '^11', '@nestjs/platform-express': '^11', '@nestjs/terminus': '^11' }],
+];
 
 /** The packed library installs into a fresh Nest app outside the repo and serves /health there. */
 describe('packed library in a fresh Nest app', () => {
-  let dir: string;
+  let tarball: string;
   let server: NatsTestServer;
-  let app: ChildProcess | undefined;
+  const dirs: string[] = [];
+  const apps: ChildProcess[] = [];
 
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'streams-consumer-'));
-  });
+  beforeAll(async () => {
+    const packDir = mkdtempSync(join(tmpdir(), 'streams-pack-'));
+    dirs.push(packDir);
+    npm(['run', 'build:lib', '--silent'], ROOT);
+    npm(['pack', './libs/streams', '--pack-destination', packDir, '--silent'], ROOT);
+    tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith('.tgz')) as string);
+    server = await startNatsServer();
+  }, 120_000);
 
   afterAll(async () => {
-    app?.kill('SIGKILL');
+    apps.forEach((app) => app.kill('SIGKILL'));
     await server?.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
   });
 
-  it('npm pack → npm install → boot against a real server → /health 200', async () => {
-    npm(['run', 'build:lib', '--silent'], ROOT);
-    npm(['pack', './libs/streams', '--pack-destination', dir, '--silent'], ROOT);
-    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-    expect(tarball).toBeDefined();
-    const versions = (name: string) =>
-      (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  it.each(NEST_MAJORS)('Nest %s: npm install the tarball → compile → boot against a real server → /health 200', async (major, nest) => {
+    const dir = mkdtempSync(join(tmpdir(), `streams-consumer-nest${major}-`));
+    dirs.push(dir);
     writeFileSync(
       join(dir, 'package.json'),
       JSON.stringify({
@@ -39,24 +52,23 @@ describe('packed library in a fresh Nest app', () => {
         private: true,
         type: 'module',
         dependencies: {
-          'nestjs-jetstream-streams': `file:./${tarball}`,
-          '@nestjs/common': versions('@nestjs/common'),
-          '@nestjs/core': versions('@nestjs/core'),
-          '@nestjs/platform-express': versions('@nestjs/platform-express'),
-          '@nestjs/terminus': versions('@nestjs/terminus'),
-          nats: versions('nats'),
-          rxjs: versions('rxjs'),
-          'reflect-metadata': versions('reflect-metadata'),
+          'nestjs-jetstream-streams': `file:${tarball}`,
+          ...nest,
+          nats: installed('nats'),
+          rxjs: installed('rxjs'),
+          'reflect-metadata': installed('reflect-metadata'),
         },
       }),
     );
     for (const file of ['main.ts', 'tsconfig.json']) copyFileSync(join(ROOT, 'test/fixtures/consumer-app', file), join(dir, file));
     npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], dir);
+    const nestVersion = (JSON.parse(readFileSync(join(dir, 'node_modules/@nestjs/core/package.json'), 'utf8')) as { version: string }).version;
+    expect(nestVersion.split('.')[0]).toBe(major);
     execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, stdio: 'pipe' });
 
-    server = await startNatsServer();
     const port = 4400 + Math.floor(Math.random() * 500);
-    app = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...process.env, NATS_URL: server.url, PORT: String(port) } });
+    const app = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: { ...process.env, NATS_URL: server.url, PORT: String(port) } });
+    apps.push(app);
     let output = '';
     app.stdout?.on('data', (d: Buffer) => (output += d));
     app.stderr?.on('data', (d: Buffer) => (output += d));
@@ -72,5 +84,6 @@ describe('packed library in a fresh Nest app', () => {
     });
     expect(res.body.details.nats.status).toBe('up');
     expect(res.body.details.streams.streams.consumer_orders.status).toBe('up');
+    app.kill('SIGTERM');
   }, 240_000);
 });

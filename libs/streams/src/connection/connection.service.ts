@@ -54,6 +54,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   private nc?: NatsConnection;
   private jsm?: Promise<JetStreamManager>;
   private js?: JetStreamClient;
+  private opening?: Promise<NatsConnection>;
   private closing?: Promise<void>;
   private shuttingDown = false;
   private finished = false;
@@ -84,12 +85,25 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   }
 
   async onModuleInit(): Promise<void> {
-    this.nc = await this.connectWithPolicy();
-    const server = redactUrl(this.nc.getServer());
-    this.logger.log(`Connected to NATS at ${server}`);
-    this.status.next(statusOf('connected', true, server));
-    void this.watchStatus(this.nc);
-    void this.nc.closed().then(() => this.finish());
+    await this.open();
+  }
+
+  /**
+   * Opens the connection following the startup policy, once; later calls (and the module's own
+   * `onModuleInit`) share the same attempt. Services of this module that need the connection in
+   * their own `onModuleInit` await this: Nest 11 runs the hooks of one module concurrently.
+   */
+  open(): Promise<NatsConnection> {
+    this.opening ??= this.connectWithPolicy().then((nc) => {
+      this.nc = nc;
+      const server = redactUrl(nc.getServer());
+      this.logger.log(`Connected to NATS at ${server}`);
+      this.status.next(statusOf('connected', true, server));
+      void this.watchStatus(nc);
+      void nc.closed().then(() => this.finish());
+      return nc;
+    });
+    return this.opening;
   }
 
   onModuleDestroy(): void {

@@ -70,6 +70,7 @@ export class StreamService implements OnModuleInit, OnModuleDestroy {
 
   /** Ensures the declared streams (forRoot and forFeature) once the connection is up. */
   async onModuleInit(): Promise<void> {
+    await this.connection.open();
     this.reconnects = this.connection.status$
       .pipe(filter((s) => s.type === 'reconnected'))
       .subscribe(() => this.cache.clear());
