@@ -7,9 +7,10 @@ import { StreamsHealthIndicator } from './health/streams.health.js';
 import { StreamMonitor } from './monitoring/stream-monitor.js';
 import { DeclaredStreams, FeatureStreams } from './streams/declared-streams.js';
 import type { StreamDeclaration } from './streams/stream-declaration.js';
-import { STREAM_INFO_CACHE_TTL, StreamInfoCache } from './streams/stream-info-cache.js';
+import { StreamInfoCache } from './streams/stream-info-cache.js';
 import { StreamService } from './streams/stream.service.js';
-import { resolveOptions, type StreamsModuleOptions } from './streams.options.js';
+import { STREAMS_RESOLVED_OPTIONS } from './streams.constants.js';
+import { resolveOptions, type ResolvedStreamsOptions } from './streams.options.js';
 import {
   STREAMS_ASYNC_OPTIONS_TYPE,
   STREAMS_MODULE_OPTIONS,
@@ -59,11 +60,11 @@ function withServices(definition: DynamicModule): DynamicModule {
       ...PUBLIC_PROVIDERS,
       DeclaredStreams,
       StreamMonitor,
-      StreamInfoCache,
+      { provide: STREAMS_RESOLVED_OPTIONS, useFactory: resolveOptions, inject: [STREAMS_MODULE_OPTIONS] },
       {
-        provide: STREAM_INFO_CACHE_TTL,
-        useFactory: (options: StreamsModuleOptions) => resolveOptions(options).cacheTtlMs,
-        inject: [STREAMS_MODULE_OPTIONS],
+        provide: StreamInfoCache,
+        useFactory: (options: ResolvedStreamsOptions) => new StreamInfoCache(options.cacheTtlMs),
+        inject: [STREAMS_RESOLVED_OPTIONS],
       },
     ],
     exports: [...(definition.exports ?? []), ...PUBLIC_PROVIDERS, StreamMonitor],

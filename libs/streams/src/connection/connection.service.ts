@@ -11,9 +11,8 @@ import {
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { JetStreamUnavailableError } from '../errors/jetstream-unavailable.error.js';
 import { AUTH_CODES, NatsConnectionError } from '../errors/nats-connection.error.js';
-import { LOG_CONTEXT } from '../streams.constants.js';
-import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
-import { resolveOptions, type ResolvedStreamsOptions, type StreamsModuleOptions } from '../streams.options.js';
+import { LOG_CONTEXT, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { prepareConnection, redactUrl, type PreparedConnection } from './connection-options.js';
 
 /** The kind of the latest connection event. */
@@ -48,7 +47,6 @@ export interface ConnectionStatus {
 @Injectable()
 export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(LOG_CONTEXT);
-  private readonly options: ResolvedStreamsOptions;
   private readonly prepared: PreparedConnection;
   private readonly status = new BehaviorSubject<ConnectionStatus>(statusOf('connecting', false));
   private nc?: NatsConnection;
@@ -59,8 +57,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   private shuttingDown = false;
   private finished = false;
 
-  constructor(@Inject(STREAMS_MODULE_OPTIONS) options: StreamsModuleOptions) {
-    this.options = resolveOptions(options);
+  constructor(@Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions) {
     this.prepared = prepareConnection(this.options.connection);
   }
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ConnectionService, withTimeout } from '../connection/connection.service.js';
-import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
-import { resolveOptions, type StreamsModuleOptions } from '../streams.options.js';
+import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
 
 /**
  * Terminus indicator of the NATS connection: up when connected and a round trip to the server
@@ -19,9 +19,9 @@ export class NatsHealthIndicator {
   constructor(
     private readonly connection: ConnectionService,
     private readonly health: HealthIndicatorService,
-    @Inject(STREAMS_MODULE_OPTIONS) options: StreamsModuleOptions,
+    @Inject(STREAMS_RESOLVED_OPTIONS) options: ResolvedStreamsOptions,
   ) {
-    this.defaultTimeoutMs = resolveOptions(options).health.rttTimeoutMs;
+    this.defaultTimeoutMs = options.health.rttTimeoutMs;
   }
 
   /** Checks the connection; `timeoutMs` bounds the round trip (default `health.rttTimeoutMs`). */

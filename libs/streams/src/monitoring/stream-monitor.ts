@@ -4,8 +4,8 @@ import { EMPTY, exhaustMap, from, type Observable, ReplaySubject, share, takeUnt
 import { ConnectionService, withTimeout } from '../connection/connection.service.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { toStreamsError } from '../errors/to-streams-error.js';
-import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
-import { resolveOptions, type ResolvedStreamsOptions, type StreamsModuleOptions } from '../streams.options.js';
+import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
 import { StreamInfoCache } from '../streams/stream-info-cache.js';
 import { toStreamHealth, type StreamHealth } from '../streams/stream-health.js';
@@ -30,7 +30,6 @@ export interface StreamsSnapshot {
  */
 @Injectable()
 export class StreamMonitor implements OnModuleDestroy {
-  private readonly options: ResolvedStreamsOptions;
   private readonly loops = new Map<number, Observable<StreamsSnapshot>>();
   // Replays the shutdown to late subscribers: a loop subscribed after shutdown ends at once
   // instead of starting a timer nothing would ever stop.
@@ -40,13 +39,11 @@ export class StreamMonitor implements OnModuleDestroy {
   private inflight?: Promise<StreamsSnapshot>;
 
   constructor(
-    @Inject(STREAMS_MODULE_OPTIONS) options: StreamsModuleOptions,
+    @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
     private readonly connection: ConnectionService,
     private readonly declared: DeclaredStreams,
     private readonly cache: StreamInfoCache,
-  ) {
-    this.options = resolveOptions(options);
-  }
+  ) {}
 
   /**
    * A snapshot every `intervalMs`, starting at once. Subscribers of the same interval share one

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
-import type { StreamsModuleOptions } from '../streams.options.js';
+import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
@@ -21,7 +21,7 @@ export class DeclaredStreams {
   private readonly normalized = new Map<string, DesiredStream | null>();
 
   constructor(
-    @Inject(STREAMS_MODULE_OPTIONS) private readonly options: StreamsModuleOptions,
+    @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
     private readonly discovery: DiscoveryService,
   ) {}
 

@@ -1,10 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { StreamInfo } from 'nats';
-
-/** Injection token of the cache's TTL in ms (the module's `cacheTtlMs`). */
-export const STREAM_INFO_CACHE_TTL = Symbol('STREAM_INFO_CACHE_TTL');
-/** Injection token of the clock, for tests; `Date.now` when not provided. */
-const CLOCK = Symbol('STREAM_INFO_CACHE_CLOCK');
 
 interface Entry {
   info: StreamInfo;
@@ -16,7 +10,6 @@ interface Entry {
  * share one request. Every write or invalidation stamps the stream with a new epoch, so a read that
  * was in flight across it (a single read or a whole list) never stores its possibly stale answer.
  */
-@Injectable()
 export class StreamInfoCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<StreamInfo>>();
@@ -25,8 +18,8 @@ export class StreamInfoCache {
   private epoch = 0;
 
   constructor(
-    @Inject(STREAM_INFO_CACHE_TTL) private readonly ttlMs: number,
-    @Optional() @Inject(CLOCK) private readonly now: () => number = Date.now,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**

@@ -8,9 +8,8 @@ import { StreamConfigConflictError } from '../errors/stream-config-conflict.erro
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { ErrCode, toStreamsError } from '../errors/to-streams-error.js';
 import { StreamMonitor, type StreamsSnapshot } from '../monitoring/stream-monitor.js';
-import { LOG_CONTEXT } from '../streams.constants.js';
-import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
-import { resolveOptions, type ResolvedStreamsOptions, type StreamsModuleOptions } from '../streams.options.js';
+import { LOG_CONTEXT, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from './declared-streams.js';
 import { capacityProblem } from './storage-check.js';
 import { findSubjectOverlaps, normalizeStreamConfig, validateStreamName, validateSubject, type DesiredStream } from './stream-config.js';
@@ -55,18 +54,15 @@ interface Comparison {
 @Injectable()
 export class StreamService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(LOG_CONTEXT);
-  private readonly options: ResolvedStreamsOptions;
   private reconnects?: Subscription;
 
   constructor(
-    @Inject(STREAMS_MODULE_OPTIONS) options: StreamsModuleOptions,
+    @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
     private readonly connection: ConnectionService,
     private readonly declared: DeclaredStreams,
     private readonly monitor: StreamMonitor,
     private readonly cache: StreamInfoCache,
-  ) {
-    this.options = resolveOptions(options);
-  }
+  ) {}
 
   /** Ensures the declared streams (forRoot and forFeature) once the connection is up. */
   async onModuleInit(): Promise<void> {
