@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { StreamService, type StreamDeclaration } from '@app/streams';
+import { StreamMonitor, StreamService, type StreamDeclaration } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { firstValueFrom } from 'rxjs';
@@ -314,21 +314,21 @@ async function monitorAndHealth(env: Env, n: number): Promise<void> {
   }
   const { app, baseUrl } = started;
   try {
-    await monitorTick(env, n, app.get(StreamService));
+    await monitorTick(env, n, app.get(StreamMonitor));
     await healthLoad(env, n, baseUrl);
   } finally {
     await app.close();
   }
 }
 
-async function monitorTick(env: Env, n: number, svc: StreamService): Promise<void> {
+async function monitorTick(env: Env, n: number, monitor: StreamMonitor): Promise<void> {
   const goal = `<= ${pages(n)} requests/tick, <= 1.3x raw list`;
   const TICK_INTERVAL_MS = 100;
   try {
     let seen = 0;
     const sides = {
       library: async () => {
-        const snap = await firstValueFrom(svc.monitorStreams(TICK_INTERVAL_MS));
+        const snap = await firstValueFrom(monitor.snapshots(TICK_INTERVAL_MS));
         if (snap.error) throw new Error(`snapshot error: ${snap.error}`);
         seen = Object.keys(snap.streams).length;
       },

@@ -10,7 +10,7 @@
  * raw: the same, for a plain `nats` connection holding the N infos of one paginated list.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StreamService } from '@app/streams';
+import { StreamMonitor, StreamService } from '@app/streams';
 import { connect, type StreamInfo } from 'nats';
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { declarations, startContext } from './fixtures.js';
@@ -36,13 +36,13 @@ async function library(): Promise<{ deltaBytes: number; detail: string; keep: un
   let sub: Subscription | undefined;
   let snapshots = 0;
   const second = new Promise<void>((resolve) => {
-    sub = svc.monitorStreams().subscribe(() => {
+    sub = app.get(StreamMonitor).snapshots().subscribe(() => {
       if (++snapshots === 2) resolve();
     });
   });
   await second;
   const after = await settledHeap();
-  const snapshot = await firstValueFrom(svc.monitorStreams());
+  const snapshot = await firstValueFrom(app.get(StreamMonitor).snapshots());
   const detail = `${Object.keys(snapshot.streams).length} streams in snapshot`;
   const keep = [app, sub];
   return { deltaBytes: after - before, detail, keep };

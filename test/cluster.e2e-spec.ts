@@ -3,6 +3,7 @@ import {
   ConnectionService,
   JetStreamApiError,
   StreamCapacityError,
+  StreamMonitor,
   StreamService,
   type StreamHealth,
   type StreamsModuleOptions,
@@ -173,7 +174,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     expect(ensured.action).toBe('unchanged');
 
     const degraded = await waitFor(
-      () => streams.healthCheck(name),
+      () => app!.get(StreamMonitor).healthCheck(name),
       (h: StreamHealth) => h.status === 'degraded',
       { timeoutMs: 10_000, everyMs: 250, what: 'health degraded' },
     );
@@ -184,7 +185,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
 
     const restartedAt = Date.now();
     await leader.restart();
-    const up = await waitFor(() => streams.healthCheck(name), (h: StreamHealth) => h.status === 'up', { timeoutMs: 30_000, everyMs: 250, what: 'health up' });
+    const up = await waitFor(() => app!.get(StreamMonitor).healthCheck(name), (h: StreamHealth) => h.status === 'up', { timeoutMs: 30_000, everyMs: 250, what: 'health up' });
     figure('health up after restart', Date.now() - restartedAt);
 
     expect(up.healthy).toBe(true);

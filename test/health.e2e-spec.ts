@@ -1,5 +1,5 @@
 import { Injectable, type BeforeApplicationShutdown, type INestApplication } from '@nestjs/common';
-import { NatsHealthIndicator, StreamService, StreamsHealthIndicator, type StreamsModuleOptions } from '@app/streams';
+import { NatsHealthIndicator, StreamMonitor, StreamService, StreamsHealthIndicator, type StreamsModuleOptions } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, DiscardPolicy, type NatsConnection } from 'nats';
 import request from 'supertest';
@@ -50,14 +50,37 @@ describe('GET /health against a real nats-server', () => {
     server = undefined;
   });
 
+  /** Options with every stream detailed in /health (`details: 'full'`); the compact default has its own test. */
   function options(overrides: Partial<StreamsModuleOptions> & { streams: StreamsModuleOptions['streams'] }): StreamsModuleOptions {
     return {
       connection: { servers: server!.url, reconnectTimeWait: 200 },
       monitorIntervalMs: 500,
       drainTimeoutMs: 1_000,
       ...overrides,
+      health: { details: 'full', ...overrides.health },
     };
   }
+
+  it('is compact by default: counts the streams that are up, and details only those with a problem', async () => {
+    server = await startNatsServer();
+    const names = [unique('quiet'), unique('quiet'), unique('quiet')];
+    const gone = unique('gone');
+    app = await startHealthTestApp({
+      connection: { servers: server.url },
+      monitorIntervalMs: 500,
+      streams: [...names, gone].map((name) => ({ name, subjects: [`${name}.>`] })),
+    });
+    raw = await connect({ servers: server.url });
+    await (await raw.jetstreamManager()).streams.delete(gone);
+
+    const down = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
+
+    const details = down.body.details.streams as unknown as { up: number; streams: Record<string, StreamDetail>; failing: string[] };
+    expect(details.up).toBe(3);
+    expect(Object.keys(details.streams)).toEqual([gone]);
+    expect(details.streams[gone]).toMatchObject({ status: 'down', reason: 'not-found', problems: ['stream not found'] });
+    expect(details.failing).toEqual([gone]);
+  });
 
   it('is 200 with details for the connection and each declared stream', async () => {
     server = await startNatsServer();
@@ -93,7 +116,7 @@ describe('GET /health against a real nats-server', () => {
 
     await server.stop('SIGKILL');
     const down = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
-    const record = await app.get(StreamService).healthCheck(name);
+    const record = await app.get(StreamMonitor).healthCheck(name);
 
     expect(down.body.status).toBe('error');
     expect(down.body.error?.nats).toMatchObject({ status: 'down', reason: expect.stringMatching(/NATS/) });
@@ -169,7 +192,7 @@ describe('GET /health against a real nats-server', () => {
     expect(over.body.error?.streams).toMatchObject({ failing: [name] });
     expect(detail).toMatchObject({ status: 'down', messages: 10, usage: { messages: 1 } });
     expect(detail.problems.join('; ')).toMatch(/messages at 100% of the limit \(threshold 80%\)/);
-    const record = await app.get(StreamService).healthCheck(name);
+    const record = await app.get(StreamMonitor).healthCheck(name);
     expect(record).toMatchObject({ name, healthy: false, status: 'down', messages: 10, usage: { messages: 1 } });
   });
 
@@ -181,7 +204,7 @@ describe('GET /health against a real nats-server', () => {
     const js = raw.jetstream();
     for (let i = 0; i < 4; i++) await js.publish(`${name}.a`, new TextEncoder().encode('x'.repeat(10)));
     await (await raw.jetstreamManager()).consumers.add(name, { durable_name: 'c1' });
-    const service = app.get(StreamService);
+    const service = app.get(StreamMonitor);
 
     const record = await service.healthCheck(name);
     const missing = await service.healthCheck(unique('nope'));

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { StreamService, type StreamsSnapshot } from '@app/streams';
+import { StreamMonitor, type StreamsSnapshot } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Subscription } from 'rxjs';
@@ -10,15 +10,15 @@ import { waitFor } from './support/wait.js';
 let seq = 0;
 const unique = (base: string) => `${base}_${process.pid}_${++seq}`;
 
-/** Everything one subscriber of `monitorStreams` received. */
+/** Everything one subscriber of `StreamMonitor.snapshots` received. */
 class Recorder {
   readonly snapshots: StreamsSnapshot[] = [];
   errors: unknown[] = [];
   completed = false;
   readonly subscription: Subscription;
 
-  constructor(service: StreamService, intervalMs: number) {
-    this.subscription = service.monitorStreams(intervalMs).subscribe({
+  constructor(monitor: StreamMonitor, intervalMs: number) {
+    this.subscription = monitor.snapshots(intervalMs).subscribe({
       next: (s) => this.snapshots.push(s),
       error: (e: unknown) => this.errors.push(e),
       complete: () => (this.completed = true),
@@ -30,7 +30,7 @@ class Recorder {
   }
 }
 
-describe('monitorStreams against a real nats-server', () => {
+describe('StreamMonitor.snapshots against a real nats-server', () => {
   const intervalMs = 300;
   let server: NatsTestServer | undefined;
   let app: INestApplication | undefined;
@@ -48,7 +48,7 @@ describe('monitorStreams against a real nats-server', () => {
     server = undefined;
   });
 
-  async function boot(streams: string[]): Promise<StreamService> {
+  async function boot(streams: string[]): Promise<StreamMonitor> {
     server = await startNatsServer();
     app = await startHealthTestApp({
       connection: { servers: server.url, reconnectTimeWait: 200 },
@@ -57,7 +57,7 @@ describe('monitorStreams against a real nats-server', () => {
       streams: streams.map((name) => ({ name, subjects: [`${name}.>`] })),
     });
     spy = await JsApiSpy.start(server.url);
-    return app.get(StreamService);
+    return app.get(StreamMonitor);
   }
 
   it('shares one loop among 3 subscribers: one STREAM.LIST per tick, no per-stream requests', async () => {
@@ -142,7 +142,7 @@ describe('monitorStreams against a real nats-server', () => {
     const service = await boot([unique('end')]);
     recorders = [new Recorder(service, intervalMs), new Recorder(service, intervalMs * 2)];
     await waitFor(async () => recorders.map((r) => r.snapshots.length), (n) => n.every((c) => c >= 1), { timeoutMs: 10_000, everyMs: 50 });
-    const held = service.monitorStreams(intervalMs);
+    const held = service.snapshots(intervalMs);
 
     await app!.close();
 

@@ -8,7 +8,7 @@ export class InvoiceEvents {
 
   /** Publishes through the library's connection, after making sure the stream is there. */
   publishIssued(invoiceId: string): Promise<number> {
-    return this.streams.streamScope('invoices', { subjects: ['invoices.>'], max_age: '90d' }, async (js) => {
+    return this.streams.streamScope('invoices', ['invoices.>'], { max_age: '90d' }, async (js) => {
       const ack = await js.publish(`invoices.issued.${invoiceId}`, JSON.stringify({ invoiceId }));
       return ack.seq;
     });

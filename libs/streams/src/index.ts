@@ -1,15 +1,24 @@
 export { StreamsModule } from './streams.module.js';
-export { InjectStreamsOptions, STREAMS_MODULE_OPTIONS } from './streams.module-definition.js';
+export type { StreamsModuleExtras } from './streams.module-definition.js';
 export type {
   HealthOptions,
   NatsConnectionOptions,
   StartupPolicy,
   StreamsModuleOptions,
 } from './streams.options.js';
+export {
+  getConnectionServiceToken,
+  getStreamMonitorToken,
+  getStreamServiceToken,
+  getStreamsOptionsOverrideToken,
+  InjectConnectionService,
+  InjectStreamMonitor,
+  InjectStreamService,
+} from './streams.tokens.js';
 
 export { ConnectionService } from './connection/connection.service.js';
-export type { ConnectionStatus, ConnectionStatusType } from './connection/connection.service.js';
-export { redactUrl } from './connection/connection-options.js';
+export type { ServerFacts } from './connection/connection.service.js';
+export type { ConnectionStatus, ConnectionStatusType } from './connection/connection-status.js';
 
 export { StreamService } from './streams/stream.service.js';
 export type { StreamOptionsInput } from './streams/stream.service.js';
@@ -23,7 +32,6 @@ export type {
   StreamPolicy,
 } from './streams/stream-declaration.js';
 export type { FieldChange } from './streams/stream-diff.js';
-export type { ReplicaHealth, StreamHealth } from './streams/stream-health.js';
 export type {
   DeleteBatchResult,
   EnsureAction,
@@ -33,13 +41,17 @@ export type {
   PurgeOptions,
   StreamPlan,
 } from './streams/stream-results.js';
+export type { ServerStreamConfig, ServerStreamInfo } from './jetstream/api-types.js';
 
 export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';
+export type { HealthReason, ReplicaHealth, StreamHealth } from './monitoring/stream-health.js';
 
 export { NatsHealthIndicator } from './health/nats.health.js';
+export type { NatsHealthCheckOptions } from './health/nats.health.js';
 export { StreamsHealthIndicator } from './health/streams.health.js';
 export type { StreamsHealthCheckOptions } from './health/streams.health.js';
+export type { HealthDetails, StreamSummary } from './health/health-details.js';
 
 export { StreamsError } from './errors/streams.error.js';
 export { NatsConnectionError } from './errors/nats-connection.error.js';
@@ -47,6 +59,8 @@ export { JetStreamUnavailableError } from './errors/jetstream-unavailable.error.
 export { JetStreamApiError } from './errors/jetstream-api.error.js';
 export { StreamNotFoundError } from './errors/stream-not-found.error.js';
 export { InvalidStreamConfigError } from './errors/invalid-stream-config.error.js';
+export { InvalidArgumentError } from './errors/invalid-argument.error.js';
+export { InvalidOptionsError } from './errors/invalid-options.error.js';
 export { StreamConfigConflictError } from './errors/stream-config-conflict.error.js';
 export type { FieldConflict } from './errors/stream-config-conflict.error.js';
 export { StreamBatchError } from './errors/stream-batch.error.js';

@@ -1,5 +1,20 @@
-import { ConfigurableModuleBuilder, Inject } from '@nestjs/common';
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { DEFAULT_CONNECTION } from './streams.constants.js';
 import type { StreamsModuleOptions } from './streams.options.js';
+
+/** Options of `forRoot` / `forRootAsync` that shape the module rather than the connection. */
+export interface StreamsModuleExtras {
+  /** Register the module's services globally (every module may inject them). @default false */
+  isGlobal?: boolean;
+  /**
+   * The connection's name, for apps that talk to several NATS systems: each `forRoot` gets its
+   * own connection, declarations, cache, monitor and health. Inject a named connection's services
+   * with `@InjectStreamService(name)` (and its siblings); `forFeature(streams, name)` declares
+   * streams on it; the indicators take `{ connection: name }`.
+   * @default 'default'
+   */
+  name?: string;
+}
 
 export const {
   ConfigurableModuleClass: StreamsConfigurableModule,
@@ -8,8 +23,5 @@ export const {
   ASYNC_OPTIONS_TYPE: STREAMS_ASYNC_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<StreamsModuleOptions>({ moduleName: 'Streams' })
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras<StreamsModuleExtras>({ isGlobal: false, name: DEFAULT_CONNECTION }, (definition) => definition)
   .build();
-
-/** Injects the module's raw options, as given to `forRoot` / `forRootAsync`. */
-export const InjectStreamsOptions = (): ParameterDecorator => Inject(STREAMS_MODULE_OPTIONS);

@@ -1,27 +1,22 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
-import { ConnectionService } from './connection/connection.service.js';
-import { NatsHealthIndicator } from './health/nats.health.js';
-import { StreamsHealthIndicator } from './health/streams.health.js';
-import { StreamMonitor } from './monitoring/stream-monitor.js';
-import { DeclaredStreams, FeatureStreams } from './streams/declared-streams.js';
-import type { StreamDeclaration } from './streams/stream-declaration.js';
-import { StreamInfoCache } from './streams/stream-info-cache.js';
-import { StreamService } from './streams/stream.service.js';
-import { STREAMS_RESOLVED_OPTIONS } from './streams.constants.js';
-import { resolveOptions, type ResolvedStreamsOptions } from './streams.options.js';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import { StreamsCoreModule, StreamsSharedModule } from './streams-core.module.js';
+import { DEFAULT_CONNECTION } from './streams.constants.js';
 import {
   STREAMS_ASYNC_OPTIONS_TYPE,
-  STREAMS_MODULE_OPTIONS,
   STREAMS_OPTIONS_TYPE,
   StreamsConfigurableModule,
 } from './streams.module-definition.js';
+import { resolveOptions } from './streams.options.js';
+import { coreToken, getStreamsToken, PUBLIC_SERVICES } from './streams.tokens.js';
+import type { DeclaredStreams } from './streams/declared-streams.js';
+import type { StreamDeclaration } from './streams/stream-declaration.js';
 
-const PUBLIC_PROVIDERS = [ConnectionService, StreamService, NatsHealthIndicator, StreamsHealthIndicator];
+type ServiceKind = keyof typeof PUBLIC_SERVICES;
+const KINDS = Object.keys(PUBLIC_SERVICES) as ServiceKind[];
 
 /**
- * Owns one NATS connection and the app's JetStream streams.
+ * Owns one NATS connection (or several, named) and the app's JetStream streams.
  *
  * @example
  * StreamsModule.forRoot({
@@ -31,42 +26,81 @@ const PUBLIC_PROVIDERS = [ConnectionService, StreamService, NatsHealthIndicator,
  */
 @Module({})
 export class StreamsModule extends StreamsConfigurableModule {
-  /** Registers the module with static options. */
+  /**
+   * Registers a connection with static options (validated here: an invalid option throws
+   * `InvalidOptionsError` at once). Its services are exported to the importing module, or
+   * everywhere with `isGlobal: true`.
+   */
   static override forRoot(options: typeof STREAMS_OPTIONS_TYPE): DynamicModule {
-    return withServices(super.forRoot(options));
+    const name = connectionName(options.name);
+    const { isGlobal: _global, name: _name, ...rest } = options;
+    resolveOptions(rest, name);
+    return publicModule(super.forRoot(options), name, options.isGlobal);
   }
 
-  /** Registers the module with options from a factory, class or existing provider. */
+  /** Registers a connection with options from a factory, class or existing provider. */
   static override forRootAsync(options: typeof STREAMS_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withServices(super.forRootAsync(options));
+    return publicModule(super.forRootAsync(options), connectionName(options.name), options.isGlobal);
   }
 
   /**
-   * Declares streams from a feature module; they are ensured at start-up with the root ones.
-   * Needs `StreamsModule.forRoot` (or `forRootAsync`) once in the app.
+   * Declares streams from a feature module, ensured at start-up with the others, and gives that
+   * module the connection's services (`StreamService`, `ConnectionService`, `StreamMonitor`), with
+   * or without `isGlobal`. Needs `forRoot` / `forRootAsync` (of the same `connection`) in the app:
+   * start-up fails with a clear error otherwise.
+   *
+   * @param connection the name given to `forRoot({ name })`; the default connection when omitted
    */
-  static forFeature(streams: StreamDeclaration[]): DynamicModule {
-    const provider: Provider = { provide: Symbol('StreamsFeature'), useValue: new FeatureStreams(streams) };
-    return { module: StreamsModule, providers: [provider] };
+  static forFeature(streams: StreamDeclaration[], connection: string = DEFAULT_CONNECTION): DynamicModule {
+    const name = connectionName(connection);
+    const needRoot = (found: unknown): unknown => {
+      if (found === undefined || found === null) {
+        throw new InvalidOptionsError(
+          'forFeature',
+          name,
+          `StreamsModule.forFeature() needs StreamsModule.forRoot() or forRootAsync()${name === DEFAULT_CONNECTION ? '' : ` with name '${name}'`} in the app`,
+        );
+      }
+      return found;
+    };
+    const registration: Provider = {
+      provide: Symbol('StreamsFeature'),
+      useFactory: (declared: DeclaredStreams | undefined) => {
+        (needRoot(declared) as DeclaredStreams).addFeature(streams);
+        return streams;
+      },
+      inject: [{ token: coreToken('DeclaredStreams', name), optional: true }],
+    };
+    const services = KINDS.map((kind): Provider => ({
+      provide: getStreamsToken(kind, name),
+      useFactory: needRoot,
+      inject: [{ token: coreToken(kind, name), optional: true }],
+    }));
+    return {
+      module: StreamsModule,
+      providers: [registration, ...services],
+      exports: services.map((s) => (s as { provide: unknown }).provide as string),
+    };
   }
 }
 
-function withServices(definition: DynamicModule): DynamicModule {
+/** The module `forRoot` returns: the connection's core, and its services under the public tokens. */
+function publicModule(definition: DynamicModule, name: string, isGlobal = false): DynamicModule {
+  const core = StreamsCoreModule.register(name, definition.providers ?? [], definition.imports);
+  const services = KINDS.map((kind): Provider => ({ provide: getStreamsToken(kind, name), useExisting: coreToken(kind, name) }));
   return {
-    ...definition,
-    imports: [...(definition.imports ?? []), DiscoveryModule, TerminusModule],
-    providers: [
-      ...(definition.providers ?? []),
-      ...PUBLIC_PROVIDERS,
-      DeclaredStreams,
-      StreamMonitor,
-      { provide: STREAMS_RESOLVED_OPTIONS, useFactory: resolveOptions, inject: [STREAMS_MODULE_OPTIONS] },
-      {
-        provide: StreamInfoCache,
-        useFactory: (options: ResolvedStreamsOptions) => new StreamInfoCache(options.cacheTtlMs),
-        inject: [STREAMS_RESOLVED_OPTIONS],
-      },
-    ],
-    exports: [...(definition.exports ?? []), ...PUBLIC_PROVIDERS, StreamMonitor],
+    module: StreamsModule,
+    global: isGlobal,
+    imports: [core, StreamsSharedModule],
+    providers: services,
+    exports: [...services.map((s) => (s as { provide: unknown }).provide as string), StreamsSharedModule],
   };
+}
+
+function connectionName(name: unknown): string {
+  if (name === undefined) return DEFAULT_CONNECTION;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) {
+    throw new InvalidOptionsError('name', name, 'must be a connection name of letters, digits, - and _');
+  }
+  return name;
 }

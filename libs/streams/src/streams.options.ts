@@ -1,4 +1,6 @@
 import type { ConnectionOptions } from 'nats';
+import { validateOptions } from './options-validation.js';
+import { DEFAULT_CONNECTION } from './streams.constants.js';
 import type { StreamConfigInput, StreamDeclaration } from './streams/stream-declaration.js';
 
 /**
@@ -50,6 +52,20 @@ export interface HealthOptions {
   degradedReplicas?: 'up' | 'down';
   /** Timeout of the NATS round-trip check, in ms. @default 2000 */
   rttTimeoutMs?: number;
+  /**
+   * How a declared stream that drifted from its declaration is reported: `'down'` makes it
+   * unhealthy; `'warn'` keeps it up with the drift as a warning (for teams whose streams are
+   * changed by hand during incidents).
+   * @default 'down'
+   */
+  drift?: 'down' | 'warn';
+  /**
+   * What the streams indicator puts in `/health`: `'compact'` counts the streams that are up and
+   * details only those with a problem or a warning (a few hundred bytes at 1000 streams);
+   * `'full'` details every stream.
+   * @default 'compact'
+   */
+  details?: 'compact' | 'full';
 }
 
 /** Options of `StreamsModule.forRoot()` / `forRootAsync()`. */
@@ -95,17 +111,30 @@ export interface StreamsModuleOptions {
 /** The options with every default applied; what the services read. */
 export interface ResolvedStreamsOptions
   extends Required<Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection'>> {
+  /** The connection's name (`'default'` unless `forRoot({ name })` set one). */
+  name: string;
   connection: NatsConnectionOptions;
   startup: Required<StartupPolicy>;
   health: Required<HealthOptions>;
   streamDefaults: StreamConfigInput;
 }
 
-/** Applies the defaults documented on {@link StreamsModuleOptions}. */
-export function resolveOptions(options: StreamsModuleOptions): ResolvedStreamsOptions {
+/**
+ * Validates the options (every field, see `validateOptions`) and applies the defaults documented
+ * on {@link StreamsModuleOptions}.
+ * @throws InvalidOptionsError naming the first invalid option, its value and what is allowed
+ */
+export function resolveOptions(options: StreamsModuleOptions, name: string = DEFAULT_CONNECTION): ResolvedStreamsOptions {
+  validateOptions(options);
+  const { startup = {}, health = {} } = options;
   return {
+    name,
     connection: options.connection,
-    startup: { wait: true, timeoutMs: 10_000, retryIntervalMs: 500, ...options.startup },
+    startup: {
+      wait: startup.wait ?? true,
+      timeoutMs: startup.timeoutMs ?? 10_000,
+      retryIntervalMs: startup.retryIntervalMs ?? 500,
+    },
     drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
     operationTimeoutMs: options.operationTimeoutMs ?? 15_000,
@@ -115,6 +144,12 @@ export function resolveOptions(options: StreamsModuleOptions): ResolvedStreamsOp
     onStartupError: options.onStartupError ?? 'fail',
     cacheTtlMs: options.cacheTtlMs ?? 300_000,
     monitorIntervalMs: options.monitorIntervalMs ?? 5_000,
-    health: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, ...options.health },
+    health: {
+      usageThreshold: health.usageThreshold ?? 0.9,
+      degradedReplicas: health.degradedReplicas ?? 'up',
+      rttTimeoutMs: health.rttTimeoutMs ?? 2_000,
+      drift: health.drift ?? 'down',
+      details: health.details ?? 'compact',
+    },
   };
 }

@@ -10,6 +10,10 @@ describe('redactUrl', () => {
     ['user:pass@host:4222', '***@host:4222'],
     ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4222'],
     ['connect to nats://a:b@h:1, nats://c:d@h:2 failed', 'connect to nats://***@h:1, nats://***@h:2 failed'],
+    ['nats://alice:S3CRET,tail@h:4222', 'nats://***@h:4222'],
+    ['nats://a:b@h1:1,nats://c:d@h2:2', 'nats://***@h1:1,nats://***@h2:2'],
+    ['(nats://a:b@h:1)', '(nats://***@h:1)'],
+    ['no credentials, here: 4222', 'no credentials, here: 4222'],
   ])('%s -> %s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
   });

@@ -74,19 +74,31 @@ function decode(component: string): string {
 }
 
 /**
- * Replaces the credentials of every URL in `value` (everything between `scheme://` and the last
- * `@` before the host, so passwords containing `@`, `/` or `#` are covered too) with `***`.
- * Safe on any string: text without credentials comes back unchanged.
+ * Replaces the credentials of every URL in `value` with `***`. Within each run of non-space text,
+ * a URL's credentials are everything between its `scheme://` and the last `@` before the next
+ * `scheme://` (so passwords containing `@`, `/`, `#` or `,` are covered); text without a scheme
+ * loses everything before its last `@`. Safe on any string: text without credentials comes back
+ * unchanged.
  */
 export function redactUrl(value: string): string {
-  return value
-    .split(/(\s+|,)/)
-    .map((part) => {
-      const at = part.lastIndexOf('@');
-      if (at < 0) return part;
-      const scheme = /^[(]?[a-z][a-z0-9+.-]*:\/\//i.exec(part);
-      const start = scheme ? scheme[0].length : /^[(]?/.exec(part)![0].length;
-      return at > start ? `${part.slice(0, start)}***${part.slice(at)}` : part;
-    })
-    .join('');
+  return value.replace(/\S+/g, redactToken);
+}
+
+const SCHEMES = /[a-z][a-z0-9+.-]*:\/\//gi;
+
+function redactToken(token: string): string {
+  const schemes = [...token.matchAll(SCHEMES)];
+  if (schemes.length === 0) {
+    const at = token.lastIndexOf('@');
+    const lead = token.startsWith('(') ? 1 : 0;
+    return at > lead ? `${token.slice(0, lead)}***${token.slice(at)}` : token;
+  }
+  let out = token.slice(0, schemes[0].index);
+  schemes.forEach((scheme, i) => {
+    const start = (scheme.index ?? 0) + scheme[0].length;
+    const segment = token.slice(start, schemes[i + 1]?.index ?? token.length);
+    const at = segment.lastIndexOf('@');
+    out += scheme[0] + (at > 0 ? `***${segment.slice(at)}` : segment);
+  });
+  return out;
 }

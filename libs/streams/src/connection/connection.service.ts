@@ -1,44 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import {
-  connect,
-  DebugEvents,
-  Events,
-  type JetStreamClient,
-  type JetStreamManager,
-  type NatsConnection,
-  type NatsError,
-} from 'nats';
+import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection, type NatsError } from 'nats';
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { JetStreamUnavailableError } from '../errors/jetstream-unavailable.error.js';
 import { AUTH_CODES, NatsConnectionError } from '../errors/nats-connection.error.js';
-import { LOG_CONTEXT, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import { toStreamsError } from '../errors/to-streams-error.js';
+import { ServerVersion } from '../streams/server-version.js';
+import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { sleep, withTimeout } from '../timers.js';
 import { prepareConnection, redactUrl, type PreparedConnection } from './connection-options.js';
+import { clientStatus, statusOf, type ConnectionStatus } from './connection-status.js';
 
-/** The kind of the latest connection event. */
-export type ConnectionStatusType =
-  | 'connecting'
-  | 'connected'
-  | 'disconnected'
-  | 'reconnecting'
-  | 'reconnected'
-  | 'error'
-  | 'lame-duck'
-  | 'draining'
-  | 'closed';
-
-/** One connection status event, as emitted by {@link ConnectionService.status$}. */
-export interface ConnectionStatus {
-  type: ConnectionStatusType;
-  /** Whether the connection can carry requests now. */
-  connected: boolean;
-  /** The server concerned, credentials redacted. */
-  server?: string;
-  /** The error text, for `error` events (credentials redacted). */
-  error?: string;
-  at: Date;
+/** What the connected server is and can do, read from the INFO it sent when the connection opened. */
+export interface ServerFacts {
+  version: ServerVersion;
+  /** Whether the server is part of a JetStream cluster. */
+  clustered: boolean;
 }
-
 
 /**
  * Owns the module's one NATS connection: opens it in `onModuleInit` following the startup
@@ -46,7 +23,7 @@ export interface ConnectionStatus {
  */
 @Injectable()
 export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
-  private readonly logger = new Logger(LOG_CONTEXT);
+  private readonly logger: Logger;
   private readonly prepared: PreparedConnection;
   private readonly status = new BehaviorSubject<ConnectionStatus>(statusOf('connecting', false));
   private nc?: NatsConnection;
@@ -58,7 +35,13 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   private finished = false;
 
   constructor(@Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions) {
+    this.logger = new Logger(logContext(options.name));
     this.prepared = prepareConnection(this.options.connection);
+  }
+
+  /** The name of this connection (`'default'` unless `forRoot({ name })` said otherwise). */
+  get name(): string {
+    return this.options.name;
   }
 
   /** The connection's status events; replays the current status, completes when the connection closes. */
@@ -87,8 +70,8 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
 
   /**
    * Opens the connection following the startup policy, once; later calls (and the module's own
-   * `onModuleInit`) share the same attempt. Services of this module that need the connection in
-   * their own `onModuleInit` await this: Nest 11 runs the hooks of one module concurrently.
+   * `onModuleInit`) share the same attempt. Services that need the connection in their own
+   * `onModuleInit` await this: Nest 11 runs the hooks of one module concurrently.
    */
   open(): Promise<NatsConnection> {
     this.opening ??= this.connectWithPolicy().then((nc) => {
@@ -130,21 +113,23 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
     return this.nc;
   }
 
-  /** The JetStream client of the connection (created once). */
+  /** The JetStream client of the connection (created once), for publishing and consuming. */
   getJetStream(): JetStreamClient {
     this.js ??= this.getConnection().jetstream({ timeout: this.options.requestTimeoutMs });
     return this.js;
   }
 
   /**
-   * The JetStream manager of the connection, created once. Rejects with
-   * {@link JetStreamUnavailableError} when the server or account has no JetStream.
+   * The `nats` client's JetStream manager of the connection, created once. Rejects with
+   * `JetStreamUnavailableError` when the server or account has no JetStream.
    */
   getJetStreamManager(): Promise<JetStreamManager> {
-    this.jsm ??= this.createManager().catch((err: unknown) => {
-      this.jsm = undefined;
-      throw err;
-    });
+    this.jsm ??= this.getConnection()
+      .jetstreamManager({ timeout: this.options.requestTimeoutMs })
+      .catch((err: unknown) => {
+        this.jsm = undefined;
+        throw toStreamsError(err, 'getJetStreamManager');
+      });
     return this.jsm;
   }
 
@@ -153,27 +138,22 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
     return !!this.nc && !this.nc.isClosed() && this.status.value.connected;
   }
 
-  /** Round-trip time to the server, in ms. */
-  rtt(): Promise<number> {
-    return this.getConnection().rtt();
+  /**
+   * Round-trip time to the server, in ms. Rejects when no answer comes within `timeoutMs`
+   * (default `requestTimeoutMs`) or the connection closes first.
+   */
+  rtt(timeoutMs = this.options.requestTimeoutMs): Promise<number> {
+    const nc = this.getConnection();
+    const closed = nc.closed().then(() => {
+      throw new Error('the NATS connection closed before the round trip completed');
+    });
+    return withTimeout(Promise.race([nc.rtt(), closed]), timeoutMs, 'NATS round trip');
   }
 
-  private async createManager(): Promise<JetStreamManager> {
-    try {
-      return await this.getConnection().jetstreamManager({ timeout: this.options.requestTimeoutMs });
-    } catch (err) {
-      const e = err as NatsError;
-      const api = e.api_error;
-      // A bare 503 is "no responders": nothing serves the JetStream API. (A 503 that carries an
-      // api_error, such as 10008 during a leader election, is a server answer, not that.)
-      if ((e.code === '503' && !api) || api?.err_code === 10039 || api?.err_code === 10076) {
-        throw new JetStreamUnavailableError(api?.description ?? 'no JetStream API answered (is JetStream enabled?)', {
-          cause: err,
-          errCode: api?.err_code,
-        });
-      }
-      throw err;
-    }
+  /** The connected server's version and whether it is clustered, from the INFO it sent. */
+  serverFacts(): ServerFacts {
+    const info = this.getConnection().info;
+    return { version: ServerVersion.parse(info?.version), clustered: !!info?.cluster };
   }
 
   private async connectWithPolicy(): Promise<NatsConnection> {
@@ -201,29 +181,11 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
     for await (const s of nc.status()) {
-      const next = this.toStatus(s.type, s.data);
-      if (next) this.status.next(next);
-    }
-  }
-
-  private toStatus(type: string, data: unknown): ConnectionStatus | undefined {
-    const server = typeof data === 'string' ? redactUrl(data) : undefined;
-    const connected = this.status.value.connected;
-    switch (type) {
-      case Events.Disconnect:
-        this.logger.warn(`Disconnected from NATS at ${server}`);
-        return statusOf('disconnected', false, server);
-      case DebugEvents.Reconnecting:
-        return statusOf('reconnecting', false, server);
-      case Events.Reconnect:
-        this.logger.log(`Reconnected to NATS at ${server}`);
-        return statusOf('reconnected', true, server);
-      case Events.LDM:
-        return statusOf('lame-duck', connected, server);
-      case Events.Error:
-        return { ...statusOf('error', connected), error: redactUrl(String(data)) };
-      default:
-        return undefined;
+      const next = clientStatus(s.type, s.data, this.status.value.connected);
+      if (!next) continue;
+      if (next.type === 'disconnected') this.logger.warn(`Disconnected from NATS at ${next.server}`);
+      if (next.type === 'reconnected') this.logger.log(`Reconnected to NATS at ${next.server}`);
+      this.status.next(next);
     }
   }
 
@@ -253,10 +215,6 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   }
 }
 
-function statusOf(type: ConnectionStatusType, connected: boolean, server?: string): ConnectionStatus {
-  return { type, connected, ...(server ? { server } : {}), at: new Date() };
-}
-
 function sanitize(err: unknown): unknown {
   if (err instanceof Error) {
     const copy = new Error(redactUrl(err.message));
@@ -264,17 +222,4 @@ function sanitize(err: unknown): unknown {
     return copy;
   }
   return err;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Resolves with the promise's value, or rejects after `ms`. Clears its timer either way. */
-export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,49 +1,73 @@
-import type { NatsError } from 'nats';
+import { ApiReplyError } from './api-reply.error.js';
+import { ErrCode } from './err-codes.js';
 import { InvalidStreamConfigError } from './invalid-stream-config.error.js';
 import { JetStreamApiError } from './jetstream-api.error.js';
 import { JetStreamUnavailableError } from './jetstream-unavailable.error.js';
+import { RetryExhaustedError } from './retry-exhausted.error.js';
 import { StreamCapacityError } from './stream-capacity.error.js';
 import { StreamNotFoundError } from './stream-not-found.error.js';
 import { StreamPlacementError } from './stream-placement.error.js';
 import { StreamsError } from './streams.error.js';
-import { isTransient, retryExhaustionOf } from '../streams/transient-retry.js';
 
-/** The server's JetStream error codes this library reacts to. */
-export const ErrCode = {
-  JetStreamNotEnabledForAccount: 10039,
-  JetStreamNotEnabled: 10076,
-  ClusterUnavailable: 10008,
-  ClusterNotLeader: 10009,
-  StreamNotFound: 10059,
-  StreamNameInUse: 10058,
-  SubjectsOverlap: 10065,
-  InvalidConfig: 10052,
-  ReplicasNotSupported: 10074,
-  NoSuitablePeers: 10005,
-  InsufficientResources: 10023,
-  StorageResourcesExceeded: 10047,
-  MemoryResourcesExceeded: 10028,
-} as const;
+/** How a failed JetStream API request is to be treated. */
+export interface FailureClass {
+  /** It clears by itself (no leader yet, a timeout while a node restarts, a reconnect): worth retrying. */
+  transient: boolean;
+  /** The server certainly did not apply the request (it said so, or nothing received it). */
+  unapplied: boolean;
+}
 
-/** The `err_code` of a JetStream API error, if `err` is one. */
-export function errCodeOf(err: unknown): number | undefined {
-  return (err as NatsError | undefined)?.api_error?.err_code;
+/** Server answers that clear by themselves once a leader is elected; the request was not applied. */
+const TRANSIENT_ERR_CODES: ReadonlySet<number> = new Set([
+  ErrCode.ClusterUnavailable, // no meta or stream leader (yet)
+  ErrCode.ClusterNotLeader, // this server stopped being the meta leader
+  ErrCode.StreamUpdateInProgress, // 2.11+: the previous update is still being applied
+]);
+
+/** The client's codes for a request whose fate is unknown: it may have been applied. */
+const UNKNOWN_FATE_CODES: ReadonlySet<string> = new Set(['TIMEOUT', 'DISCONNECT']);
+
+/**
+ * The one decision on every failure of a JetStream API request:
+ * - a server answer with a leader-election code (10008, 10009, 10226) is transient and unapplied;
+ * - a bare 503 ("no responders": nothing serves the JetStream API on the connected server) is
+ *   transient and unapplied — a restarting server answers again shortly — and, if it lasts for the
+ *   whole operation, it is reported as {@link JetStreamUnavailableError};
+ * - a timeout or a lost connection is transient, but the request may have been applied;
+ * - everything else (a bad config, not found, a closed connection) is permanent.
+ */
+export function classifyFailure(err: unknown): FailureClass {
+  if (err instanceof ApiReplyError) {
+    const code = err.api.err_code;
+    const transient =
+      (code !== undefined && TRANSIENT_ERR_CODES.has(code)) ||
+      /temporarily unavailable|no leader|leader not|not current/i.test(err.api.description ?? '');
+    return { transient, unapplied: transient };
+  }
+  const code = clientCode(err);
+  if (code === '503') return { transient: true, unapplied: true };
+  if (code !== undefined && UNKNOWN_FATE_CODES.has(code)) return { transient: true, unapplied: false };
+  return { transient: false, unapplied: false };
 }
 
 /**
- * Turns what the client threw for a stream operation into this library's typed errors, keeping
- * the original as `cause`. Errors that are already typed pass through.
+ * Turns what a JetStream API request failed with (a server answer, a client error, or a retry
+ * that ran out of time) into this library's typed errors, keeping the original as `cause`.
+ * Errors that are already typed pass through.
+ *
+ * @param operation the library operation, named in the error (e.g. `ensureStream`)
+ * @param stream the stream concerned, if any
  */
 export function toStreamsError(err: unknown, operation: string, stream?: string): Error {
   if (err instanceof StreamsError || !(err instanceof Error)) return err as Error;
-  const nats = err as NatsError;
-  const api = nats.api_error;
-  const errCode = api?.err_code;
-  const options = { cause: err, errCode };
-  const description = api?.description ?? nats.message;
-  if (isTransient(err)) {
-    return new JetStreamApiError(operation, stream, String(nats.code ?? 'UNKNOWN'), explainTransient(err, errCode, description), options);
+  if (err instanceof RetryExhaustedError) return exhausted(err, operation, stream);
+  if (clientCode(err) === '503') return unavailable(err);
+  if (!(err instanceof ApiReplyError)) {
+    return new JetStreamApiError(operation, stream, clientCode(err) ?? 'UNKNOWN', err.message, { cause: err });
   }
+  const errCode = err.api.err_code;
+  const options = { cause: err, errCode };
+  const description = err.api.description ?? err.message;
   switch (errCode) {
     case ErrCode.StreamNotFound:
       return new StreamNotFoundError(stream ?? '', options);
@@ -62,29 +86,47 @@ export function toStreamsError(err: unknown, operation: string, stream?: string)
       return new StreamCapacityError(stream ?? '', undefined, undefined, description, options);
     case ErrCode.InvalidConfig:
     case ErrCode.ReplicasNotSupported:
-      return new InvalidStreamConfigError(stream ?? '', configField(api?.description ?? ''), api?.description ?? '', options);
+      return new InvalidStreamConfigError(stream ?? '', configField(description), description, options);
   }
-  return new JetStreamApiError(operation, stream, String(nats.code ?? 'UNKNOWN'), description, options);
+  return new JetStreamApiError(operation, stream, String(err.api.code), description, options);
 }
 
-/**
- * Why a transient answer still stood when the operation gave up. When it lasts for a whole
- * operation deadline, it is rarely an election any more: on a cluster it means a majority of the
- * servers is down, so there is no meta leader (or no stream leader) to answer.
- */
-function explainTransient(err: unknown, errCode: number | undefined, description: string): string {
-  const tried = retryExhaustionOf(err);
-  const after = tried ? ` after retrying for ${tried.elapsedMs} ms (${tried.attempts} attempt${tried.attempts === 1 ? '' : 's'})` : '';
-  if (errCode === ErrCode.ClusterUnavailable || errCode === ErrCode.ClusterNotLeader) {
-    return (
-      `the JetStream cluster has no leader to answer ("${description}", err_code ${errCode}${after}): ` +
-      'it has lost quorum (a majority of its servers must be up) or is still electing one; bring servers back, then retry'
-    );
-  }
-  return (
-    `no JetStream answer (${description}${after}): the server is unreachable, or, on a cluster, it has no meta or ` +
-    'stream leader because a majority of its servers is down; bring servers back, then retry'
-  );
+/** The `err_code` of a JetStream API answer, if `err` is one (typed errors carry it too). */
+export function errCodeOf(err: unknown): number | undefined {
+  if (err instanceof ApiReplyError) return err.api.err_code;
+  return err instanceof StreamsError ? err.errCode : undefined;
+}
+
+/** Why a transient answer still stood when the operation gave up. */
+function exhausted(err: RetryExhaustedError, operation: string, stream: string | undefined): Error {
+  const last = err.cause;
+  if (clientCode(last) === '503') return unavailable(last, err);
+  const after = `after retrying for ${err.elapsedMs} ms (${err.attempts} attempt${err.attempts === 1 ? '' : 's'})`;
+  const errCode = last instanceof ApiReplyError ? last.api.err_code : undefined;
+  const options = { cause: err, errCode };
+  const code = errCode !== undefined ? String((last as ApiReplyError).api.code) : (clientCode(last) ?? 'TIMEOUT');
+  // A transient answer that lasts a whole deadline is rarely an election any more: on a cluster it
+  // means a majority of the servers is down, so there is no meta (or stream) leader to answer.
+  const reason =
+    errCode === ErrCode.ClusterUnavailable || errCode === ErrCode.ClusterNotLeader
+      ? `the JetStream cluster has no leader to answer ("${err.message}", err_code ${errCode} ${after}): ` +
+        'it has lost quorum (a majority of its servers must be up) or is still electing one; bring servers back, then retry'
+      : `no JetStream answer (${err.message} ${after}): the server is unreachable, or, on a cluster, it has no meta or ` +
+        'stream leader because a majority of its servers is down; bring servers back, then retry';
+  return new JetStreamApiError(operation, stream, code, reason, options);
+}
+
+function unavailable(err: unknown, wrapper?: RetryExhaustedError): JetStreamUnavailableError {
+  const waited = wrapper ? ` within ${wrapper.elapsedMs} ms` : '';
+  return new JetStreamUnavailableError(`no JetStream API answered${waited} (no responders: is JetStream enabled?)`, {
+    cause: wrapper ?? err,
+  });
+}
+
+/** The `nats` client's error code (`TIMEOUT`, `503`, `CONNECTION_CLOSED`, ...), if any. */
+function clientCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null | undefined)?.code;
+  return code === undefined || code === null ? undefined : String(code);
 }
 
 function configField(description: string): string {

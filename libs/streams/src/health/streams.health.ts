@@ -1,68 +1,60 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ConnectionService } from '../connection/connection.service.js';
-import { StreamMonitor } from '../monitoring/stream-monitor.js';
-import { DeclaredStreams } from '../streams/declared-streams.js';
-import type { StreamHealth } from '../streams/stream-health.js';
+import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
+import { StreamsRegistry } from '../streams-registry.js';
+import { healthDetails, type HealthDetails } from './health-details.js';
 
 /** Options of one {@link StreamsHealthIndicator.isHealthy} check. */
 export interface StreamsHealthCheckOptions {
+  /** The connection whose streams to check, as named in `forRoot({ name })`. @default 'default' */
+  connection?: string;
   /** The streams to check. @default the declared streams (all streams if none are declared) */
   streams?: string[];
+  /** `'compact'` or `'full'` details. @default the connection's `health.details` */
+  details?: 'compact' | 'full';
 }
 
 /**
- * Terminus indicator of the app's streams: they exist, have not drifted from their declaration,
- * are under the usage threshold (`health.usageThreshold`) and, when clustered, have a leader and
- * current replicas (`health.degradedReplicas` decides whether a lagging replica is up). Reads
- * the shared monitor snapshot (at most one stream list per monitor interval, however many
- * requests arrive). Never throws; the details say which stream failed and why.
+ * Terminus indicator of the app's streams: they exist, have not drifted from their declaration
+ * (`health.drift`), are under the usage threshold (`health.usageThreshold`) and, when clustered,
+ * have a leader and current replicas (`health.degradedReplicas`). It reads the shared monitor
+ * snapshot (at most one stream list per monitor interval, however many requests arrive), and its
+ * details are computed once per snapshot: by default compact (counts of streams up, details only
+ * for streams with a problem or a warning). Never throws; the details say which stream failed and why.
  */
 @Injectable()
 export class StreamsHealthIndicator {
+  private readonly computed = new WeakMap<StreamsSnapshot, Map<string, HealthDetails>>();
+
   constructor(
-    private readonly connection: ConnectionService,
-    private readonly monitor: StreamMonitor,
-    private readonly declared: DeclaredStreams,
+    private readonly registry: StreamsRegistry,
     private readonly health: HealthIndicatorService,
   ) {}
 
+  /** Checks the streams of a connection (the default one unless `options.connection` names another). */
   async isHealthy<const Key extends string>(key: Key, options: StreamsHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.health.check(key);
-    if (this.connection.isShuttingDown) return indicator.down({ reason: 'shutting down' });
     try {
-      const snapshot = await this.monitor.read();
+      const { connection, monitor, declared, options: settings } = this.registry.get(options.connection);
+      if (connection.isShuttingDown) return indicator.down({ reason: 'shutting down' });
+      const snapshot = await monitor.read();
       if (snapshot.error) return indicator.down({ reason: snapshot.error });
-      const wanted = options.streams ?? this.declared.all().map((d) => d.name);
-      const names = wanted.length ? wanted : Object.keys(snapshot.streams);
-      const streams: Record<string, unknown> = {};
-      const failing: string[] = [];
-      for (const name of names) {
-        const health = snapshot.streams[name];
-        streams[name] = health ? summary(health) : { status: 'down', problems: ['stream not found'] };
-        if (!health?.healthy) failing.push(name);
-      }
-      const details = { checkedAt: snapshot.at, streams };
-      if (failing.length) {
-        return indicator.down({ ...details, reason: `streams down: ${failing.join(', ')}`, failing });
-      }
-      return indicator.up(details);
+      const names = options.streams ?? declared.all().map((d) => d.name);
+      const mode = options.details ?? settings.health.details;
+      const details = this.detailsOf(snapshot, names, mode);
+      return details.failing ? indicator.down(details) : indicator.up(details);
     } catch (err) {
       return indicator.down({ reason: (err as Error).message });
     }
   }
-}
 
-/** The part of a stream's health record that goes into the /health details. */
-function summary(health: StreamHealth) {
-  return {
-    status: health.status,
-    problems: health.problems,
-    ...(health.warnings.length ? { warnings: health.warnings } : {}),
-    messages: health.messages,
-    bytes: health.bytes,
-    usage: health.usage,
-    ...(health.cluster ? { leader: health.cluster.leader, replicas: health.cluster.replicas } : {}),
-    ...(health.drift?.length ? { drift: health.drift } : {}),
-  };
+  /** The details for this snapshot and selection, computed on the first check that needs them. */
+  private detailsOf(snapshot: StreamsSnapshot, names: string[], mode: 'compact' | 'full'): HealthDetails {
+    const key = `${mode}\u0000${names.join('\u0000')}`;
+    let bySelection = this.computed.get(snapshot);
+    if (!bySelection) this.computed.set(snapshot, (bySelection = new Map()));
+    let details = bySelection.get(key);
+    if (!details) bySelection.set(key, (details = healthDetails(snapshot, names, mode)));
+    return details;
+  }
 }

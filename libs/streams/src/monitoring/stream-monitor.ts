@@ -1,15 +1,16 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { StreamInfo } from 'nats';
 import { EMPTY, exhaustMap, from, type Observable, ReplaySubject, share, takeUntil, timer } from 'rxjs';
-import { ConnectionService, withTimeout } from '../connection/connection.service.js';
+import { ConnectionService } from '../connection/connection.service.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import { toStreamsError } from '../errors/to-streams-error.js';
+import type { ServerStreamInfo } from '../jetstream/api-types.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
-import { StreamInfoCache } from '../streams/stream-info-cache.js';
-import { toStreamHealth, type StreamHealth } from '../streams/stream-health.js';
-import { ServerVersion } from '../streams/server-version.js';
+import { Reconciler } from '../streams/reconciler.js';
+import { validateStreamName } from '../streams/stream-config.js';
+import { migratingCopyOf } from '../streams/stream-migration.js';
+import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
 
 /** The health of every stream at one moment. */
 export interface StreamsSnapshot {
@@ -19,14 +20,18 @@ export interface StreamsSnapshot {
   healthy: boolean;
   /** Why the streams could not be read (server down, timeout); `streams` is then empty. */
   error?: string;
-  /** Each stream's health by name: every stream on the server, plus declared streams that are missing. */
+  /**
+   * Each stream's health by name: every stream on the server, plus declared streams that are
+   * missing. A record without a prototype, so any stream name (even `constructor`) is a plain key.
+   */
   streams: Record<string, StreamHealth>;
 }
 
 /**
- * Reads every stream's state with the paginated list call (one request per page) and turns it
- * into health records. One polling loop per interval, shared by all subscribers; reads are
- * coalesced so health checks and the loop never ask the server more than once at a time.
+ * Owns stream health: reads every stream's state with the paginated list call (one request per
+ * page) and turns it into health records, in one polling loop per interval shared by all
+ * subscribers. Reads are coalesced, so health checks and the loop never ask the server more than
+ * once at a time.
  */
 @Injectable()
 export class StreamMonitor implements OnModuleDestroy {
@@ -42,17 +47,18 @@ export class StreamMonitor implements OnModuleDestroy {
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
     private readonly connection: ConnectionService,
     private readonly declared: DeclaredStreams,
-    private readonly cache: StreamInfoCache,
+    private readonly reconciler: Reconciler,
   ) {}
 
   /**
-   * A snapshot every `intervalMs`, starting at once. Subscribers of the same interval share one
-   * loop; it stops when the last one unsubscribes and completes at module shutdown. After
-   * shutdown it completes at once without emitting.
+   * A snapshot every `intervalMs` (default `monitorIntervalMs`), starting at once. Subscribers of
+   * the same interval share one loop; it stops when the last one unsubscribes and completes at
+   * module shutdown. After shutdown it completes at once without emitting. A failed read emits an
+   * unhealthy snapshot with the reason instead of erroring.
    */
   snapshots(intervalMs = this.options.monitorIntervalMs): Observable<StreamsSnapshot> {
-    if (!Number.isFinite(intervalMs) || intervalMs < 100) {
-      throw new RangeError(`monitor interval must be at least 100 ms, got ${intervalMs}`);
+    if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 2 ** 31 - 1) {
+      throw new InvalidArgumentError('snapshots', 'intervalMs', `must be a whole number of ms from 100 to ${2 ** 31 - 1}, got ${String(intervalMs)}`);
     }
     if (this.isDestroyed) return EMPTY;
     let loop = this.loops.get(intervalMs);
@@ -77,6 +83,24 @@ export class StreamMonitor implements OnModuleDestroy {
     return this.inflight;
   }
 
+  /**
+   * One stream's health record on a fresh read: state, limit usage, cluster replicas, and drift
+   * from its declaration. Never rejects for a stream that cannot be read: the record says why.
+   */
+  async healthCheck(name: string): Promise<StreamHealth> {
+    validateStreamName(name);
+    if (!this.connection.isConnected()) {
+      // Answer at once: retrying for operationTimeoutMs would only delay the same verdict.
+      return toStreamHealth(new Error(`NATS not connected (${this.connection.currentStatus.type})`), this.context(name), name);
+    }
+    try {
+      const info = await this.reconciler.read(name, { operation: 'healthCheck', stream: name });
+      return this.health(info ?? new StreamNotFoundError(name), name);
+    } catch (err) {
+      return toStreamHealth(err as Error, this.context(name), name);
+    }
+  }
+
   onModuleDestroy(): void {
     this.isDestroyed = true;
     this.destroyed.next();
@@ -88,47 +112,41 @@ export class StreamMonitor implements OnModuleDestroy {
     const takenAt = Date.now();
     let snapshot: StreamsSnapshot;
     try {
-      const mark = this.cache.mark();
-      const infos = await this.listAll();
-      // Every tick also keeps the info cache current (streams deleted elsewhere drop out of it).
-      this.cache.refreshFromList(infos, mark);
-      snapshot = this.toSnapshot(infos);
+      if (!this.connection.isConnected()) throw new Error(`NATS is not connected (${this.connection.currentStatus.type})`);
+      // The same list as ensureStreams: it also keeps the info cache current.
+      const infos = await this.reconciler.listAll({ operation: 'monitorStreams' });
+      snapshot = this.toSnapshot(infos.values());
     } catch (err) {
-      snapshot = { at: new Date(takenAt).toISOString(), healthy: false, error: (err as Error).message, streams: {} };
+      snapshot = { at: new Date(takenAt).toISOString(), healthy: false, error: (err as Error).message, streams: Object.create(null) };
     }
     this.latest = { snapshot, takenAt };
     return snapshot;
   }
 
-  private async listAll(): Promise<StreamInfo[]> {
-    if (!this.connection.isConnected()) {
-      throw new Error(`NATS is not connected (${this.connection.currentStatus.type})`);
-    }
-    const list = async (): Promise<StreamInfo[]> => {
-      const jsm = await this.connection.getJetStreamManager();
-      const infos: StreamInfo[] = [];
-      for await (const info of jsm.streams.list()) infos.push(info);
-      return infos;
-    };
-    try {
-      return await withTimeout(list(), this.options.requestTimeoutMs * 2);
-    } catch (err) {
-      throw toStreamsError(err, 'monitorStreams');
-    }
-  }
-
-  private toSnapshot(infos: StreamInfo[]): StreamsSnapshot {
-    const version = ServerVersion.parse(this.connection.getConnection().info?.version);
-    const thresholds = this.options.health;
-    const streams: Record<string, StreamHealth> = {};
-    for (const info of infos) {
-      const declared = this.declared.desired(info.config.name);
-      streams[info.config.name] = toStreamHealth(info, { declared, version, thresholds });
-    }
+  private toSnapshot(infos: Iterable<ServerStreamInfo>): StreamsSnapshot {
+    const streams: Record<string, StreamHealth> = Object.create(null);
+    for (const info of infos) streams[info.config.name] = this.health(info, info.config.name);
     for (const { name } of this.declared.all()) {
-      streams[name] ??= toStreamHealth(new StreamNotFoundError(name), { version, thresholds }, name);
+      streams[name] ??= this.health(new StreamNotFoundError(name), name);
     }
     const healthy = Object.values(streams).every((s) => s.healthy);
     return { at: new Date().toISOString(), healthy, streams };
+  }
+
+  private health(source: ServerStreamInfo | Error, name: string): StreamHealth {
+    const record = toStreamHealth(source, this.context(name), name);
+    const original = migratingCopyOf(name);
+    if (original === undefined) return record;
+    // A migration's temporary copy outliving its migration holds messages of `original`.
+    const problem = `temporary copy of an unfinished migration of stream "${original}": it may hold the only copy of its messages; ensure "${original}" again to finish the migration`;
+    return { ...record, healthy: false, status: 'down', reason: 'migrating', problems: [problem, ...record.problems] };
+  }
+
+  private context(name: string): HealthContext {
+    return {
+      declared: this.declared.desired(name),
+      version: this.connection.serverFacts().version,
+      thresholds: this.options.health,
+    };
   }
 }

@@ -1,51 +1,63 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
+import { declaredName } from './stream-batch.js';
+import type { DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
-
-/** The streams one `StreamsModule.forFeature([...])` call declares. */
-export class FeatureStreams {
-  constructor(readonly streams: readonly StreamDeclaration[]) {}
-}
+import { DesiredStreams } from './desired-streams.js';
 
 /**
- * Every stream the app declares: those of `forRoot({ streams })` and of each
- * `forFeature([...])`, found through Nest's discovery. A name declared twice is an error.
+ * Every stream the app declares for this connection: those of `forRoot({ streams })` and of each
+ * `forFeature([...])` (registered when the feature module is created, before any start-up hook
+ * runs). A name declared twice is an error, raised by {@link all} during start-up.
  */
 @Injectable()
 export class DeclaredStreams {
-  private cached?: Map<string, StreamDeclaration>;
+  private readonly features: Array<{ streams: readonly StreamDeclaration[] }> = [];
+  private byName?: Map<string, StreamDeclaration>;
   private readonly normalized = new Map<string, DesiredStream | null>();
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
-    private readonly discovery: DiscoveryService,
+    private readonly desiredStreams: DesiredStreams,
   ) {}
 
-  /** All declared streams, in declaration order. */
-  all(): StreamDeclaration[] {
-    return [...this.byName().values()];
-  }
-
-  /** The declaration of `name`, if the app declared it. */
-  get(name: string): StreamDeclaration | undefined {
-    return this.byName().get(name);
+  /** Adds the streams of one `forFeature` call. */
+  addFeature(streams: readonly StreamDeclaration[]): void {
+    if (!Array.isArray(streams)) {
+      throw new InvalidArgumentError('StreamsModule.forFeature', 'streams', 'must be an array of stream declarations');
+    }
+    this.features.push({ streams });
+    this.byName = undefined;
+    this.normalized.clear();
   }
 
   /**
-   * The declaration of `name` normalised with the module's `streamDefaults` (computed once: the
-   * health checks compare against it on every tick), or undefined if `name` is not declared or
-   * its declaration is invalid (ensuring it reports why).
+   * All declared streams, in declaration order (forRoot first).
+   * @throws InvalidStreamConfigError when a name is declared twice, or a declaration has no name
+   */
+  all(): StreamDeclaration[] {
+    return [...this.index().values()];
+  }
+
+  /** Whether the app declared a stream of this name. */
+  has(name: string): boolean {
+    return this.safeIndex().has(name);
+  }
+
+  /**
+   * The declaration of `name` normalised and checked (computed once: health compares against it
+   * on every tick), or undefined if `name` is not declared or its declaration is invalid (ensuring
+   * it reports why).
    */
   desired(name: string): DesiredStream | undefined {
     if (!this.normalized.has(name)) {
-      const declaration = this.get(name);
+      const declaration = this.safeIndex().get(name);
       let desired: DesiredStream | null = null;
       try {
-        desired = declaration ? normalizeStreamConfig(declaration, this.options.streamDefaults) : null;
+        desired = declaration ? this.desiredStreams.prepare(declaration) : null;
       } catch {
         desired = null;
       }
@@ -54,20 +66,26 @@ export class DeclaredStreams {
     return this.normalized.get(name) ?? undefined;
   }
 
-  private byName(): Map<string, StreamDeclaration> {
-    if (this.cached) return this.cached;
-    const features = this.discovery
-      .getProviders()
-      .map((wrapper) => wrapper.instance as unknown)
-      .filter((instance): instance is FeatureStreams => instance instanceof FeatureStreams);
-    const map = new Map<string, StreamDeclaration>();
-    for (const declaration of [...(this.options.streams ?? []), ...features.flatMap((f) => f.streams)]) {
-      if (map.has(declaration.name)) {
-        throw new InvalidStreamConfigError(declaration.name, 'name', 'is declared twice (forRoot/forFeature); declare each stream once');
-      }
-      map.set(declaration.name, declaration);
+  /** The declarations by name; an invalid set (a duplicate) reads as empty outside start-up. */
+  private safeIndex(): Map<string, StreamDeclaration> {
+    try {
+      return this.index();
+    } catch {
+      return new Map();
     }
-    this.cached = map;
+  }
+
+  private index(): Map<string, StreamDeclaration> {
+    if (this.byName) return this.byName;
+    const map = new Map<string, StreamDeclaration>();
+    for (const declaration of [...this.options.streams, ...this.features.flatMap((f) => f.streams)]) {
+      const name = declaredName(declaration);
+      if (map.has(name)) {
+        throw new InvalidStreamConfigError(name, 'name', 'is declared twice (forRoot/forFeature); declare each stream once');
+      }
+      map.set(name, declaration);
+    }
+    this.byName = map;
     return map;
   }
 }

@@ -1,4 +1,4 @@
-import type { JetStreamAccountStats } from 'nats';
+import type { AccountInfo as JetStreamAccountStats } from '../jetstream/api-types.js';
 import { StreamCapacityError } from '../errors/stream-capacity.error.js';
 import type { DesiredStream } from './stream-config.js';
 
@@ -27,9 +27,8 @@ export function capacityProblem(
   const limit = memory ? account.limits.max_memory : account.limits.max_storage;
   if (limit === undefined || limit < 0) return undefined;
   const used = memory ? account.memory : account.storage;
-  // Reservations are in the server's answer (2.10+) but not in the client's types.
-  const extra = account as JetStreamAccountStats & { reserved_memory?: number; reserved_storage?: number };
-  const reserved = (memory ? extra.reserved_memory : extra.reserved_storage) ?? 0;
+  // Reservations are in the server's answer from 2.10 on.
+  const reserved = (memory ? account.reserved_memory : account.reserved_storage) ?? 0;
   const available = Math.max(0, limit - Math.max(used, reserved));
   if (extraBytes <= available) return undefined;
   return new StreamCapacityError(

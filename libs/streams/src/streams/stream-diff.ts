@@ -26,6 +26,8 @@ export interface StreamDiff {
 }
 
 type Config = Partial<StreamConfig> & Record<string, unknown>;
+/** A config as the callers hold it (the server's answer or a desired config). */
+type AnyConfig = object;
 
 interface FieldRule {
   /** The value the server uses when the field is absent (may depend on the rest of the config). */
@@ -98,7 +100,9 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
 const RULES = Object.entries(FIELD_RULES);
 
 /** Compares a complete desired config with the config the server reports, field by field. */
-export function diffStreamConfig(desired: Config, actual: Config, version: ServerVersion): StreamDiff {
+export function diffStreamConfig(desiredConfig: AnyConfig, actualConfig: AnyConfig, version: ServerVersion): StreamDiff {
+  const desired = desiredConfig as Config;
+  const actual = actualConfig as Config;
   const changes: FieldChange[] = [];
   const conflicts: FieldConflict[] = [];
   for (const [field, rule] of RULES) {
@@ -114,7 +118,8 @@ export function diffStreamConfig(desired: Config, actual: Config, version: Serve
 }
 
 /** The declared fields the running server does not know (it would silently ignore them). */
-export function unsupportedFields(desired: Config, version: ServerVersion): UnsupportedField[] {
+export function unsupportedFields(desiredConfig: AnyConfig, version: ServerVersion): UnsupportedField[] {
+  const desired = desiredConfig as Config;
   return RULES
     .filter(([field, rule]) => rule.since && !version.atLeast(rule.since) && !isAbsent(rule, desired[field], desired))
     .map(([field, rule]) => ({ field, desired: desired[field], minVersion: rule.since as string }));
@@ -125,7 +130,9 @@ export function unsupportedFields(desired: Config, version: ServerVersion): Unsu
  * manage keep their values) overlaid with every managed field of the declaration. Fields the
  * server does not know are left out, and the server's own `_nats.*` metadata is not sent.
  */
-export function updateRequest(desired: Config, actual: Config, version: ServerVersion): StreamConfig {
+export function updateRequest(desiredConfig: AnyConfig, actualConfig: AnyConfig, version: ServerVersion): StreamConfig {
+  const desired = desiredConfig as Config;
+  const actual = actualConfig as Config;
   const request: Config = { ...actual };
   for (const [field, rule] of RULES) {
     if (rule.since && !version.atLeast(rule.since)) {
@@ -141,7 +148,8 @@ export function updateRequest(desired: Config, actual: Config, version: ServerVe
 }
 
 /** The config to send in a create: the declaration without fields the server does not know. */
-export function createRequest(desired: Config, version: ServerVersion): StreamConfig {
+export function createRequest(desiredConfig: AnyConfig, version: ServerVersion): StreamConfig {
+  const desired = desiredConfig as Config;
   const request: Config = { ...desired };
   for (const [field, rule] of RULES) {
     if (rule.since && !version.atLeast(rule.since)) delete request[field];

@@ -1,4 +1,7 @@
-import type { StreamInfo } from 'nats';
+import { filter } from 'rxjs';
+import type { ConnectionService } from '../connection/connection.service.js';
+import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
 
 interface Entry {
   info: StreamInfo;
@@ -9,6 +12,7 @@ interface Entry {
  * Per-stream TTL cache of stream info with single-flight loading: concurrent reads of one stream
  * share one request. Every write or invalidation stamps the stream with a new epoch, so a read that
  * was in flight across it (a single read or a whole list) never stores its possibly stale answer.
+ * Stored infos are deeply frozen: a caller cannot change what later reads (and ensure) see.
  */
 export class StreamInfoCache {
   private readonly entries = new Map<string, Entry>();
@@ -113,7 +117,7 @@ export class StreamInfoCache {
 
   private store(name: string, info: StreamInfo): void {
     if (this.ttlMs <= 0) return;
-    this.entries.set(name, { info, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(name, { info: deepFreeze(info), expiresAt: this.now() + this.ttlMs });
   }
 
   private generation(name: string): number {
@@ -123,4 +127,20 @@ export class StreamInfoCache {
   private bump(name: string): void {
     this.generations.set(name, ++this.epoch);
   }
+}
+
+/** The module's info cache: `cacheTtlMs`, emptied whenever the connection is re-established. */
+export function createStreamInfoCache(options: ResolvedStreamsOptions, connection: ConnectionService): StreamInfoCache {
+  const cache = new StreamInfoCache(options.cacheTtlMs);
+  // The status stream completes when the connection closes, which ends this subscription.
+  connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => cache.clear());
+  return cache;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }

@@ -1,5 +1,10 @@
-import type { JetStreamManager, StreamConfig, StreamInfo } from 'nats';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
+import type { CreatedStreamInfo, ServerStreamConfig, ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ApiCaller, JetStreamApi } from '../jetstream/jetstream-api.js';
+import { sleep } from '../timers.js';
+
+/** The JetStream API calls a migration makes. */
+export type MigrationApi = Pick<JetStreamApi, 'streamInfo' | 'createStream' | 'updateStream' | 'deleteStream'>;
 
 /** Name of the temporary stream that holds the messages during a migration. */
 export const migrationStreamName = (name: string): string => `${name}__migrating`;
@@ -19,11 +24,12 @@ export const migrationStreamName = (name: string): string => `${name}__migrating
  * Refused for an `interest` target: without consumers it would drop every message.
  */
 export async function migrateStream(
-  jsm: JetStreamManager,
-  current: StreamInfo,
-  target: StreamConfig,
-  options: { timeoutMs: number },
-): Promise<StreamInfo> {
+  api: MigrationApi,
+  current: ServerStreamInfo,
+  target: ServerStreamConfig,
+  options: { caller: ApiCaller; timeoutMs: number },
+): Promise<ServerStreamInfo> {
+  const { caller } = options;
   const name = current.config.name;
   const temp = migrationStreamName(name);
   const deadline = Date.now() + options.timeoutMs;
@@ -37,38 +43,42 @@ export async function migrateStream(
 
   // A subject nobody publishes to: the stream stops capturing, publishers get an error.
   const hold = `_migrating.${name}.${Date.now()}`;
-  await jsm.streams.update(name, { subjects: [hold] } as never);
+  await api.updateStream({ ...current.config, subjects: [hold] }, caller);
   try {
-    const copy = await jsm.streams.add({
-      name: temp,
-      subjects: [],
-      sources: [{ name }],
-      storage: target.storage,
-      num_replicas: target.num_replicas,
-      ...(target.placement ? { placement: target.placement } : {}),
-    });
-    if ((copy as StreamInfo & { did_create?: boolean }).did_create === false) {
+    const copy: CreatedStreamInfo = await api.createStream(
+      {
+        name: temp,
+        subjects: [],
+        sources: [{ name }],
+        storage: target.storage,
+        num_replicas: target.num_replicas,
+        ...(target.placement ? { placement: target.placement } : {}),
+      },
+      caller,
+    );
+    if (copy.did_create === false) {
       throw new Error(`stream "${temp}" already exists: another migration is running or an earlier one stopped; inspect it first`);
     }
-    await waitFor(jsm, temp, name, deadline, (copyInfo, origin) => copyInfo.state.messages >= origin.state.messages);
+    await waitFor(api, caller, temp, name, deadline, (copyInfo, origin) => copyInfo.state.messages >= origin.state.messages);
   } catch (err) {
-    await jsm.streams.delete(temp).catch(() => undefined);
-    await jsm.streams.update(name, { subjects: current.config.subjects } as never).catch(() => undefined);
+    await api.deleteStream(temp, caller).catch(() => undefined);
+    await api.updateStream(current.config, caller).catch(() => undefined);
     throw new StreamMigrationError(name, name, (err as Error).message, { cause: err });
   }
 
   try {
     // The copy stops sourcing the original first: the new stream will source the copy, and the
     // server refuses a sourcing cycle.
-    await jsm.streams.update(temp, { sources: [] } as never);
-    await jsm.streams.delete(name);
+    const copied = await api.streamInfo(temp, caller);
+    await api.updateStream({ ...copied.config, sources: [] }, caller);
+    await api.deleteStream(name, caller);
     // The new stream takes its subjects only once it holds every copied message, so that direct
     // publishes cannot be mistaken for copied ones while it catches up.
     const ownSources = target.sources ?? [];
-    await jsm.streams.add({ ...target, subjects: [hold], sources: [...ownSources, { name: temp }] });
-    await waitFor(jsm, name, temp, deadline, (created, copy) => created.state.last_seq - firstSeqOffset(created) >= copy.state.messages);
-    const info = await jsm.streams.update(name, { ...target, sources: ownSources } as never);
-    await jsm.streams.delete(temp);
+    await api.createStream({ ...target, subjects: [hold], sources: [...ownSources, { name: temp }] }, caller);
+    await waitFor(api, caller, name, temp, deadline, (created, copy) => created.state.last_seq - firstSeqOffset(created) >= copy.state.messages);
+    const info = await api.updateStream({ ...target, sources: ownSources }, caller);
+    await api.deleteStream(temp, caller);
     return info;
   } catch (err) {
     throw new StreamMigrationError(name, temp, (err as Error).message, { cause: err });
@@ -77,24 +87,31 @@ export async function migrateStream(
 
 /** Waits until `stream` has no lag on its source `source` and `done` holds. */
 async function waitFor(
-  jsm: JetStreamManager,
+  api: MigrationApi,
+  caller: ApiCaller,
   stream: string,
   source: string,
   deadline: number,
-  done: (stream: StreamInfo, source: StreamInfo) => boolean,
+  done: (stream: ServerStreamInfo, source: ServerStreamInfo) => boolean,
 ): Promise<void> {
   for (;;) {
-    const [info, origin] = await Promise.all([jsm.streams.info(stream), jsm.streams.info(source)]);
+    const [info, origin] = await Promise.all([api.streamInfo(stream, caller), api.streamInfo(source, caller)]);
     const link = info.sources?.find((s) => s.name === source);
     if (link && link.lag === 0 && done(info, origin)) return;
     if (Date.now() > deadline) {
       throw new Error(`"${stream}" did not catch up with "${source}" in time (${info.state.messages} of ${origin.state.messages} messages)`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 
 /** Sequences used before the first sourced message (a new stream's first_seq). */
-function firstSeqOffset(info: StreamInfo): number {
+function firstSeqOffset(info: ServerStreamInfo): number {
   return Math.max(0, (info.config.first_seq ?? 1) - 1);
+}
+
+/** The stream whose migration `name` is the temporary copy of, or undefined for any other stream. */
+export function migratingCopyOf(name: string): string | undefined {
+  const suffix = '__migrating';
+  return name.endsWith(suffix) && name.length > suffix.length ? name.slice(0, -suffix.length) : undefined;
 }

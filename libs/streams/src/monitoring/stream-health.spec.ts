@@ -1,8 +1,8 @@
-import type { StreamInfo } from 'nats';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
+import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
 import type { HealthOptions } from '../streams.options.js';
-import { ServerVersion } from './server-version.js';
-import { normalizeStreamConfig } from './stream-config.js';
+import { ServerVersion } from '../streams/server-version.js';
+import { normalizeStreamConfig } from '../streams/stream-config.js';
 import { toStreamHealth, type HealthContext } from './stream-health.js';
 
 const declared = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000 });
@@ -22,7 +22,7 @@ function context(health: HealthOptions = {}, withDeclaration = true): HealthCont
   return {
     declared: withDeclaration ? declared : undefined,
     version: ServerVersion.parse('2.10.0'),
-    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, ...health },
+    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, drift: 'down', details: 'compact', ...health },
   };
 }
 
@@ -73,7 +73,7 @@ describe('toStreamHealth', () => {
   ])('is down when %s usage of a discard-new stream reaches the threshold', (_kind, state, problem) => {
     const health = toStreamHealth(info({ config: { discard: 'new' }, state }), context({}, false));
 
-    expect(health).toMatchObject({ healthy: false, status: 'down', problems: [problem], warnings: [] });
+    expect(health).toMatchObject({ healthy: false, status: 'down', reason: 'usage', problems: [problem], warnings: [] });
   });
 
   it('only warns for a discard-old stream over the threshold: it drops old messages by design', () => {
@@ -82,6 +82,7 @@ describe('toStreamHealth', () => {
     expect(health).toMatchObject({
       healthy: true,
       status: 'up',
+      reason: 'usage',
       problems: [],
       warnings: ['messages at 100% of the limit (threshold 90%)'],
     });
@@ -106,6 +107,20 @@ describe('toStreamHealth', () => {
       { field: 'discard', current: 'new', desired: 'old' },
     ]);
     expect(health.problems).toEqual(['drifted from its declaration: max_msgs, discard']);
+    expect(health.reason).toBe('drifted');
+  });
+
+  it("keeps a drifted stream up with the drift as a warning when health.drift is 'warn'", () => {
+    const health = toStreamHealth(info({ config: { max_msgs: 5_000 } }), context({ drift: 'warn' }));
+
+    expect(health).toMatchObject({
+      healthy: true,
+      status: 'up',
+      reason: 'drifted',
+      problems: [],
+      warnings: ['drifted from its declaration: max_msgs'],
+    });
+    expect(health.drift).toEqual([{ field: 'max_msgs', current: 5_000, desired: 100 }]);
   });
 
   describe('cluster replicas', () => {
@@ -137,7 +152,7 @@ describe('toStreamHealth', () => {
       const lenient = toStreamHealth(stream, context({}, false));
       const strict = toStreamHealth(stream, context({ degradedReplicas: 'down' }, false));
 
-      expect(lenient).toMatchObject({ healthy: true, status: 'degraded', problems: [problem] });
+      expect(lenient).toMatchObject({ healthy: true, status: 'degraded', reason: 'replicas', problems: [problem] });
       expect(strict).toMatchObject({ healthy: false, status: 'degraded', problems: [problem] });
     });
 
@@ -155,7 +170,7 @@ describe('toStreamHealth', () => {
 
       const health = toStreamHealth(info({ config: r3, cluster }), context({}, false));
 
-      expect(health).toMatchObject({ healthy: false, status: 'down', problems: ['no leader'] });
+      expect(health).toMatchObject({ healthy: false, status: 'down', reason: 'no-leader', problems: ['no leader'] });
     });
 
     it('is down, not degraded, when a lagging replica comes with another problem', () => {
@@ -184,6 +199,7 @@ describe('toStreamHealth', () => {
         name: 'orders',
         healthy: false,
         status: 'down',
+        reason: 'not-found',
         problems: ['stream not found'],
         warnings: [],
         subjects: [],
@@ -200,7 +216,7 @@ describe('toStreamHealth', () => {
     it('carries the message of any other error', () => {
       const health = toStreamHealth(new Error('timed out after 5000 ms'), context(), 'orders');
 
-      expect(health).toMatchObject({ name: 'orders', healthy: false, status: 'down', error: 'timed out after 5000 ms' });
+      expect(health).toMatchObject({ name: 'orders', healthy: false, status: 'down', reason: 'unreadable', error: 'timed out after 5000 ms' });
     });
 
     it('takes the name from a StreamNotFoundError when none is given', () => {

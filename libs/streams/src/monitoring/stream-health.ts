@@ -1,9 +1,17 @@
-import type { StreamInfo } from 'nats';
+import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
 import type { HealthOptions } from '../streams.options.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { DesiredStream } from './stream-config.js';
-import { diffStreamConfig, type FieldChange } from './stream-diff.js';
-import type { ServerVersion } from './server-version.js';
+import type { DesiredStream } from '../streams/stream-config.js';
+import { diffStreamConfig, type FieldChange } from '../streams/stream-diff.js';
+import type { ServerVersion } from '../streams/server-version.js';
+
+/**
+ * Why a stream is not simply up, for machines (metrics attributes, alert rules):
+ * `not-found` (declared but missing), `unreadable` (the server did not answer), `drifted` (differs
+ * from its declaration), `usage` (a limit at the threshold), `no-leader`, `replicas` (a replica
+ * lagging or offline), `migrating` (a migration's temporary copy, see `onConflict: 'migrate'`).
+ */
+export type HealthReason = 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating';
 
 /** The state of one replica of a clustered stream. */
 export interface ReplicaHealth {
@@ -22,6 +30,8 @@ export interface StreamHealth {
   healthy: boolean;
   /** `degraded`: a replica is lagging or offline but the stream has a leader. */
   status: 'up' | 'degraded' | 'down';
+  /** The machine-readable reason of the first problem (or, with none, of the first warning); absent when all is well. */
+  reason?: HealthReason;
   /** Why the stream is not `up`; empty when it is. */
   problems: string[];
   /**
@@ -62,39 +72,45 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
     return unreadable(name ?? (source instanceof StreamNotFoundError ? source.stream : ''), source);
   }
   const { config, state } = source;
-  const problems: string[] = [];
-  const warnings: string[] = [];
+  const problems: Finding[] = [];
+  const warnings: Finding[] = [];
   const usage = usageOf(source);
   // At its limit a discard-new stream refuses publishes (a problem); a discard-old one drops its
   // oldest messages, which is how it is meant to run (worth a warning only).
   const full = config.discard === 'new' ? problems : warnings;
+  const threshold = context.thresholds.usageThreshold;
   for (const [kind, fraction] of Object.entries(usage)) {
-    if (fraction >= context.thresholds.usageThreshold) {
-      full.push(`${kind} at ${Math.round(fraction * 100)}% of the limit (threshold ${Math.round(context.thresholds.usageThreshold * 100)}%)`);
+    if (fraction >= threshold) {
+      full.push(['usage', `${kind} at ${Math.round(fraction * 100)}% of the limit (threshold ${Math.round(threshold * 100)}%)`]);
     }
   }
-  const drift = context.declared ? diffStreamConfig(context.declared.config, config as never, context.version).changes : undefined;
-  if (drift?.length) problems.push(`drifted from its declaration: ${drift.map((d) => d.field).join(', ')}`);
+  const drift = context.declared ? diffStreamConfig(context.declared.config, config, context.version).changes : undefined;
+  if (drift?.length) {
+    const finding: Finding = ['drifted', `drifted from its declaration: ${drift.map((d) => d.field).join(', ')}`];
+    (context.thresholds.drift === 'warn' ? warnings : problems).push(finding);
+  }
   const cluster = clusterOf(source);
   let degraded = false;
   if (cluster && config.num_replicas > 1) {
-    if (!cluster.leader) problems.push('no leader');
+    if (!cluster.leader) problems.push(['no-leader', 'no leader']);
     const unwell = cluster.replicas.filter((r) => r.state !== 'current').map((r) => `${r.name} ${r.state}`);
     const missing = config.num_replicas - 1 - cluster.replicas.length;
     if (missing > 0) unwell.push(`${missing} missing`);
     if (cluster.leader && unwell.length) {
-      problems.push(`replicas not current: ${unwell.join(', ')}`);
+      problems.push(['replicas', `replicas not current: ${unwell.join(', ')}`]);
       degraded = problems.length === 1;
     }
   }
   const status = problems.length === 0 ? 'up' : degraded ? 'degraded' : 'down';
   const healthy = status === 'up' || (status === 'degraded' && context.thresholds.degradedReplicas === 'up');
+  const reason = (problems[0] ?? warnings[0])?.[0];
   return {
     name: config.name,
     healthy,
     status,
-    problems,
-    warnings,
+    ...(reason ? { reason } : {}),
+    problems: problems.map(([, text]) => text),
+    warnings: warnings.map(([, text]) => text),
     subjects: config.subjects ?? [],
     messages: state.messages,
     bytes: state.bytes,
@@ -106,6 +122,9 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
     ...(drift ? { drift } : {}),
   };
 }
+
+/** One finding about a stream: its machine-readable reason and its text. */
+type Finding = [HealthReason, string];
 
 function usageOf({ config, state }: StreamInfo): StreamHealth['usage'] {
   const usage: StreamHealth['usage'] = {};
@@ -137,11 +156,13 @@ function replicaState(r: { current: boolean; offline?: boolean; active?: number 
 }
 
 function unreadable(name: string, error: Error): StreamHealth {
-  const reason = error instanceof StreamNotFoundError ? 'stream not found' : error.message;
+  const missing = error instanceof StreamNotFoundError;
+  const reason = missing ? 'stream not found' : error.message;
   return {
     name,
     healthy: false,
     status: 'down',
+    reason: missing ? 'not-found' : 'unreadable',
     problems: [reason],
     warnings: [],
     subjects: [],

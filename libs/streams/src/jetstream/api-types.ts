@@ -1,0 +1,55 @@
+import type { StreamConfig, StreamInfo } from 'nats';
+
+/** A stream's config as the server holds and reports it (STREAM.INFO / CREATE / UPDATE). */
+export type ServerStreamConfig = StreamConfig;
+
+/** A stream's info as the server reports it: config, state, cluster and sources. */
+export type ServerStreamInfo = StreamInfo;
+
+/** A config to create or update a stream with: what is left out takes the server's default. */
+export type StreamRequestConfig = Partial<ServerStreamConfig> & { name: string };
+
+/** The answer to STREAM.CREATE: the info, and (2.10+) whether the call created the stream. */
+export type CreatedStreamInfo = ServerStreamInfo & { did_create?: boolean };
+
+/** The account's JetStream usage and limits (`$JS.API.INFO`). */
+export interface AccountInfo {
+  memory: number;
+  storage: number;
+  /** Bytes reserved by streams' max_bytes (2.10+). */
+  reserved_memory?: number;
+  reserved_storage?: number;
+  streams: number;
+  consumers: number;
+  /** The JetStream domain the answering server belongs to, if any. */
+  domain?: string;
+  limits: {
+    max_memory: number;
+    max_storage: number;
+    max_streams: number;
+    max_consumers: number;
+    /** Largest max_bytes one memory / file stream may have, when limited. */
+    memory_max_stream_bytes?: number;
+    storage_max_stream_bytes?: number;
+  };
+}
+
+/** Which messages STREAM.PURGE removes (only these keys are ever sent). */
+export interface PurgeRequest {
+  filter?: string;
+  seq?: number;
+  keep?: number;
+}
+
+/** Extra request of STREAM.INFO: per-subject message counts, paged from `offset`. */
+export interface StreamInfoRequest {
+  subjects_filter?: string;
+  offset?: number;
+}
+
+/** A paged answer of the JetStream API. */
+export interface Paged {
+  total: number;
+  offset: number;
+  limit: number;
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConnectionService } from '../connection/connection.service.js';
+import { ApiReplyError } from '../errors/api-reply.error.js';
+import type { ApiErrorBody } from '../errors/err-codes.js';
+import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
+import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
+import type {
+  AccountInfo,
+  CreatedStreamInfo,
+  Paged,
+  PurgeRequest,
+  ServerStreamInfo,
+  StreamInfoRequest,
+  StreamRequestConfig,
+} from './api-types.js';
+import { retryTransient } from './retry.js';
+
+/** Who asks: the library operation (named in errors) and the stream concerned. */
+export interface ApiCaller {
+  /** The library operation, e.g. `ensureStream`. */
+  operation: string;
+  /** The stream concerned, if any. */
+  stream?: string;
+}
+
+/**
+ * The JetStream API as this library uses it: the only code that knows the API subjects and
+ * sends requests. Every call is retried on transient answers within `operationTimeoutMs` (a write
+ * that is not idempotent only when the server certainly did not apply it) and fails with the
+ * library's typed errors, naming the caller's operation.
+ */
+@Injectable()
+export class JetStreamApi {
+  private readonly prefix = '$JS.API';
+
+  constructor(
+    @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
+    private readonly connection: ConnectionService,
+  ) {}
+
+  /** The stream's info; rejects with `StreamNotFoundError` when it does not exist. */
+  streamInfo(name: string, caller: ApiCaller, request?: StreamInfoRequest): Promise<ServerStreamInfo> {
+    return this.request(`STREAM.INFO.${name}`, request, caller);
+  }
+
+  /** Every stream's info (all pages), or of those capturing `subject`. */
+  async listStreams(caller: ApiCaller, subject?: string): Promise<ServerStreamInfo[]> {
+    const all: ServerStreamInfo[] = [];
+    for (let page = await this.listPage(0, caller, subject); ; page = await this.listPage(all.length, caller, subject)) {
+      all.push(...(page.streams ?? []));
+      if (!page.streams?.length || all.length >= page.total) return all;
+    }
+  }
+
+  /** Every stream's name (all pages), or of those capturing `subject`. */
+  async streamNames(caller: ApiCaller, subject?: string): Promise<string[]> {
+    const all: string[] = [];
+    for (;;) {
+      const page = await this.request<Paged & { streams: string[] | null }>(
+        'STREAM.NAMES',
+        { offset: all.length, ...(subject !== undefined && { subject }) },
+        caller,
+      );
+      all.push(...(page.streams ?? []));
+      if (!page.streams?.length || all.length >= page.total) return all;
+    }
+  }
+
+  /** Creates a stream with exactly `config`. */
+  createStream(config: StreamRequestConfig, caller: ApiCaller): Promise<CreatedStreamInfo> {
+    return this.request(`STREAM.CREATE.${config.name}`, config, caller);
+  }
+
+  /**
+   * Replaces the stream's config with exactly `config` (the client's `streams.update` would read
+   * the stream first and merge, so a field could never be removed).
+   */
+  updateStream(config: StreamRequestConfig, caller: ApiCaller): Promise<ServerStreamInfo> {
+    return this.request(`STREAM.UPDATE.${config.name}`, config, caller);
+  }
+
+  /** Deletes the stream; retried only when the server certainly did not apply the request. */
+  async deleteStream(name: string, caller: ApiCaller): Promise<void> {
+    await this.request(`STREAM.DELETE.${name}`, undefined, caller, false);
+  }
+
+  /** Purges the messages `request` selects; returns how many were removed. */
+  async purgeStream(name: string, request: PurgeRequest, caller: ApiCaller): Promise<number> {
+    const answer = await this.request<{ purged: number }>(`STREAM.PURGE.${name}`, request, caller, false);
+    return answer.purged;
+  }
+
+  /** The account's JetStream usage and limits. */
+  accountInfo(caller: ApiCaller): Promise<AccountInfo> {
+    return this.request('INFO', undefined, caller);
+  }
+
+  private listPage(offset: number, caller: ApiCaller, subject?: string) {
+    return this.request<Paged & { streams: ServerStreamInfo[] | null }>(
+      'STREAM.LIST',
+      { offset, ...(subject !== undefined && { subject }) },
+      caller,
+    );
+  }
+
+  /**
+   * Sends one API request (`payload` as JSON, none when undefined) and returns the answer, retrying
+   * transient failures; the server's error answers become typed errors.
+   */
+  private async request<T>(subject: string, payload: unknown, caller: ApiCaller, idempotent = true): Promise<T> {
+    const body = payload === undefined ? EMPTY : encoder.encode(JSON.stringify(payload));
+    const timeout = this.options.requestTimeoutMs;
+    const once = async (): Promise<T> => {
+      const reply = await this.connection.getConnection().request(`${this.prefix}.${subject}`, body, { timeout });
+      const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
+      if (answer.error) throw new ApiReplyError(subject, answer.error);
+      return answer;
+    };
+    const retryable = idempotent ? isTransient : isTransientUnapplied;
+    try {
+      return await retryTransient(once, this.options.operationTimeoutMs, retryable);
+    } catch (err) {
+      throw toStreamsError(err, caller.operation, caller.stream);
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const isTransient = (err: unknown): boolean => classifyFailure(err).transient;
+const isTransientUnapplied = (err: unknown): boolean => classifyFailure(err).unapplied;

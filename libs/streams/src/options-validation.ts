@@ -1,0 +1,96 @@
+import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import type { StreamsModuleOptions } from './streams.options.js';
+
+/** The longest delay a Node.js timer can wait; longer values overflow to 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type Check = (value: unknown, path: string) => void;
+
+const integer = (min: number, max: number): Check => (value, path) => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionsError(path, value, `must be a whole number from ${min} to ${max}`);
+  }
+};
+const ms = (min: number): Check => integer(min, MAX_TIMER_MS);
+const oneOf = (...allowed: string[]): Check => (value, path) => {
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new InvalidOptionsError(path, value, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+  }
+};
+const boolean: Check = (value, path) => {
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(path, value, 'must be true or false');
+};
+const fraction: Check = (value, path) => {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw new InvalidOptionsError(path, value, 'must be a number above 0 and at most 1');
+  }
+};
+const array: Check = (value, path) => {
+  if (!Array.isArray(value)) throw new InvalidOptionsError(path, value, 'must be an array');
+};
+const record: Check = (value, path) => {
+  if (!isRecord(value)) throw new InvalidOptionsError(path, value, 'must be an object');
+};
+const servers: Check = (value, path) => {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || !list.every((s) => typeof s === 'string' && s.trim() !== '')) {
+    throw new InvalidOptionsError(path, value, "must be a server URL such as 'nats://127.0.0.1:4222', or a non-empty list of them");
+  }
+};
+const nested = (fields: Record<string, Check>): Check => (value, path) => {
+  record(value, path);
+  checkFields(value as Record<string, unknown>, fields, `${path}.`);
+};
+
+/** Every module option and how it is checked; the keys double as the list of known options. */
+const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
+  connection: (value, path) => {
+    record(value, path);
+    servers((value as Record<string, unknown>).servers, `${path}.servers`);
+  },
+  startup: nested({ wait: boolean, timeoutMs: ms(1), retryIntervalMs: ms(1) }),
+  drainTimeoutMs: ms(1),
+  requestTimeoutMs: ms(1),
+  operationTimeoutMs: ms(1),
+  concurrency: integer(1, 1_000),
+  streams: array,
+  streamDefaults: record,
+  onStartupError: oneOf('fail', 'warn'),
+  cacheTtlMs: ms(0),
+  monitorIntervalMs: ms(100),
+  health: nested({
+    usageThreshold: fraction,
+    degradedReplicas: oneOf('up', 'down'),
+    rttTimeoutMs: ms(1),
+    drift: oneOf('down', 'warn'),
+    details: oneOf('compact', 'full'),
+  }),
+};
+
+/**
+ * Checks every module option before anything starts: types, ranges (timers at most 2^31-1 ms,
+ * which Node.js can wait), enums (exact spelling), and unknown keys. Only own properties count.
+ * @throws InvalidOptionsError naming the option, the value given and what is allowed
+ */
+export function validateOptions(options: StreamsModuleOptions): void {
+  if (!isRecord(options)) throw new InvalidOptionsError('(options)', options, 'must be an object with at least `connection`');
+  if (options.connection === undefined) {
+    throw new InvalidOptionsError('connection', undefined, "is required: { servers: 'nats://127.0.0.1:4222' }");
+  }
+  checkFields(options as unknown as Record<string, unknown>, OPTIONS, '');
+}
+
+function checkFields(object: Record<string, unknown>, fields: Record<string, Check>, prefix: string): void {
+  for (const key of Object.keys(object)) {
+    const check = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    if (!check) {
+      throw new InvalidOptionsError(`${prefix}${key}`, object[key], `is not an option; known: ${Object.keys(fields).join(', ')}`);
+    }
+    const value = object[key];
+    if (value !== undefined) check(value, `${prefix}${key}`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
