@@ -2,6 +2,7 @@ export { StreamsModule } from './streams.module.js';
 export type { StreamsModuleExtras } from './streams.module-definition.js';
 export type {
   HealthOptions,
+  JetStreamTarget,
   NatsConnectionOptions,
   StartupPolicy,
   StreamsModuleOptions,

@@ -37,6 +37,16 @@ const servers: Check = (value, path) => {
     throw new InvalidOptionsError(path, value, "must be a server URL such as 'nats://127.0.0.1:4222', or a non-empty list of them");
   }
 };
+const token: Check = (value, path) => {
+  if (typeof value !== 'string' || !/^[^\s.*>]+$/.test(value)) {
+    throw new InvalidOptionsError(path, value, "must be one subject token (no spaces, '.', '*' or '>')");
+  }
+};
+const prefix: Check = (value, path) => {
+  if (typeof value !== 'string' || !/^[^\s*>]+$/.test(value) || value.startsWith('.') || value.endsWith('.')) {
+    throw new InvalidOptionsError(path, value, "must be a subject prefix such as '$JS.hub.API'");
+  }
+};
 const nested = (fields: Record<string, Check>): Check => (value, path) => {
   record(value, path);
   checkFields(value as Record<string, unknown>, fields, `${path}.`);
@@ -65,6 +75,13 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
     drift: oneOf('down', 'warn'),
     details: oneOf('compact', 'full'),
   }),
+  jetstream: (value, path) => {
+    nested({ domain: token, apiPrefix: prefix })(value, path);
+    const { domain, apiPrefix } = value as { domain?: unknown; apiPrefix?: unknown };
+    if (domain !== undefined && apiPrefix !== undefined) {
+      throw new InvalidOptionsError(`${path}.apiPrefix`, apiPrefix, 'cannot be combined with jetstream.domain; give one of the two');
+    }
+  },
 };
 
 /**

@@ -102,21 +102,38 @@ export interface StreamsModuleOptions {
   onStartupError?: 'fail' | 'warn';
   /** How long `getStreamInfo` results are cached, in ms (0 disables the cache). @default 300000 */
   cacheTtlMs?: number;
-  /** Polling interval of `monitorStreams()` and of the health snapshot, in ms. @default 5000 */
+  /** Polling interval of `StreamMonitor.snapshots()` and of the health snapshot, in ms. @default 5000 */
   monitorIntervalMs?: number;
   /** Health indicator settings. */
   health?: HealthOptions;
+  /** Which JetStream the streams live in, when it is not the connected server's own. */
+  jetstream?: JetStreamTarget;
+}
+
+/**
+ * The JetStream every call of a connection uses: a JetStream domain (e.g. the hub's, from an app
+ * connected to a leaf node) or an explicit API prefix. At most one of the two.
+ */
+export interface JetStreamTarget {
+  /** The JetStream domain: requests go to `$JS.<domain>.API`. */
+  domain?: string;
+  /** An explicit API prefix (imports across accounts), e.g. `'$JS.hub.API'`. */
+  apiPrefix?: string;
 }
 
 /** The options with every default applied; what the services read. */
 export interface ResolvedStreamsOptions
-  extends Required<Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection'>> {
+  extends Required<Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection' | 'jetstream'>> {
   /** The connection's name (`'default'` unless `forRoot({ name })` set one). */
   name: string;
   connection: NatsConnectionOptions;
   startup: Required<StartupPolicy>;
   health: Required<HealthOptions>;
   streamDefaults: StreamConfigInput;
+  /** The JetStream API prefix every request uses, e.g. `'$JS.API'` or `'$JS.hub.API'`. */
+  apiPrefix: string;
+  /** The JetStream domain, when one was given. */
+  domain?: string;
 }
 
 /**
@@ -126,9 +143,11 @@ export interface ResolvedStreamsOptions
  */
 export function resolveOptions(options: StreamsModuleOptions, name: string = DEFAULT_CONNECTION): ResolvedStreamsOptions {
   validateOptions(options);
-  const { startup = {}, health = {} } = options;
+  const { startup = {}, health = {}, jetstream = {} } = options;
   return {
     name,
+    apiPrefix: jetstream.apiPrefix ?? (jetstream.domain ? `$JS.${jetstream.domain}.API` : '$JS.API'),
+    ...(jetstream.domain ? { domain: jetstream.domain } : {}),
     connection: options.connection,
     startup: {
       wait: startup.wait ?? true,

@@ -115,7 +115,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
 
   /** The JetStream client of the connection (created once), for publishing and consuming. */
   getJetStream(): JetStreamClient {
-    this.js ??= this.getConnection().jetstream({ timeout: this.options.requestTimeoutMs });
+    this.js ??= this.getConnection().jetstream(this.jetStreamOptions());
     return this.js;
   }
 
@@ -125,7 +125,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
    */
   getJetStreamManager(): Promise<JetStreamManager> {
     this.jsm ??= this.getConnection()
-      .jetstreamManager({ timeout: this.options.requestTimeoutMs })
+      .jetstreamManager(this.jetStreamOptions())
       .catch((err: unknown) => {
         this.jsm = undefined;
         throw toStreamsError(err, 'getJetStreamManager');
@@ -154,6 +154,11 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   serverFacts(): ServerFacts {
     const info = this.getConnection().info;
     return { version: ServerVersion.parse(info?.version), clustered: !!info?.cluster };
+  }
+
+  /** The client's JetStream options for this connection's domain or API prefix. */
+  private jetStreamOptions(): { timeout: number; apiPrefix: string } {
+    return { timeout: this.options.requestTimeoutMs, apiPrefix: this.options.apiPrefix };
   }
 
   private async connectWithPolicy(): Promise<NatsConnection> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ApiReplyError } from '../errors/api-reply.error.js';
 import type { ApiErrorBody } from '../errors/err-codes.js';
@@ -32,12 +33,23 @@ export interface ApiCaller {
  */
 @Injectable()
 export class JetStreamApi {
-  private readonly prefix = '$JS.API';
+  private readonly prefix: string;
+  private readonly calls = new Subject<ApiCallEvent>();
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
     private readonly connection: ConnectionService,
-  ) {}
+  ) {
+    this.prefix = options.apiPrefix;
+  }
+
+  /**
+   * One event per API request (each attempt of a retried one): its operation, subject kind, how
+   * long it took and how it failed. Costs nothing without subscribers (metrics subscribe).
+   */
+  get calls$(): Observable<ApiCallEvent> {
+    return this.calls.asObservable();
+  }
 
   /** The stream's info; rejects with `StreamNotFoundError` when it does not exist. */
   streamInfo(name: string, caller: ApiCaller, request?: StreamInfoRequest): Promise<ServerStreamInfo> {
@@ -112,10 +124,20 @@ export class JetStreamApi {
     const body = payload === undefined ? EMPTY : encoder.encode(JSON.stringify(payload));
     const timeout = this.options.requestTimeoutMs;
     const once = async (): Promise<T> => {
-      const reply = await this.connection.getConnection().request(`${this.prefix}.${subject}`, body, { timeout });
-      const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
-      if (answer.error) throw new ApiReplyError(subject, answer.error);
-      return answer;
+      const started = performance.now();
+      try {
+        const reply = await this.connection.getConnection().request(`${this.prefix}.${subject}`, body, { timeout });
+        const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
+        if (answer.error) throw new ApiReplyError(subject, answer.error);
+        if (this.calls.observed) this.calls.next({ operation: caller.operation, kind: kindOf(subject), durationMs: performance.now() - started });
+        return answer;
+      } catch (err) {
+        if (this.calls.observed) {
+          const error = err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
+          this.calls.next({ operation: caller.operation, kind: kindOf(subject), durationMs: performance.now() - started, error });
+        }
+        throw err;
+      }
     };
     const retryable = idempotent ? isTransient : isTransientUnapplied;
     try {
@@ -124,6 +146,23 @@ export class JetStreamApi {
       throw toStreamsError(err, caller.operation, caller.stream);
     }
   }
+}
+
+/** One JetStream API request, as {@link JetStreamApi.calls$} reports it. */
+export interface ApiCallEvent {
+  /** The library operation that made it, e.g. `ensureStream`. */
+  operation: string;
+  /** The API subject without prefix and names, e.g. `STREAM.INFO`. */
+  kind: string;
+  durationMs: number;
+  /** The server's err_code or the client's error code, when it failed. */
+  error?: string;
+}
+
+/** `STREAM.INFO.orders` -> `STREAM.INFO`; `INFO` -> `INFO`. */
+function kindOf(subject: string): string {
+  const [a, b] = subject.split('.');
+  return b === undefined ? a : `${a}.${b}`;
 }
 
 const EMPTY = new Uint8Array(0);
