@@ -46,7 +46,7 @@ export type { ServerStreamConfig, ServerStreamInfo } from './jetstream/api-types
 
 export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';
-export type { HealthReason, ReplicaHealth, StreamHealth } from './monitoring/stream-health.js';
+export type { ConsumerHealth, HealthReason, ReplicaHealth, StreamHealth } from './monitoring/stream-health.js';
 
 export { NatsHealthIndicator } from './health/nats.health.js';
 export type { NatsHealthCheckOptions } from './health/nats.health.js';

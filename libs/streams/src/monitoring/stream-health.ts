@@ -23,7 +23,25 @@ export interface ReplicaHealth {
   activeMs: number;
 }
 
-/** A stream's health, as `healthCheck` returns it and `monitorStreams` emits it. */
+/** A declared consumer's health, inside its stream's record. */
+export interface ConsumerHealth {
+  name: string;
+  /** False when the consumer is missing, drifted, or over a lag threshold. */
+  healthy: boolean;
+  /** Whether the consumer exists on the server. */
+  exists: boolean;
+  /** Machine-readable reason when not healthy: `not-found`, `drifted`, `lag`, `ack-pending`. */
+  reason?: 'not-found' | 'drifted' | 'lag' | 'ack-pending';
+  problems: string[];
+  /** Messages not yet delivered (`num_pending`). */
+  pending: number;
+  /** Messages delivered and not yet acknowledged (`num_ack_pending`). */
+  ackPending: number;
+  /** Messages delivered more than once (`num_redelivered`). */
+  redelivered: number;
+}
+
+/** A stream's health, as `StreamMonitor.healthCheck` returns it and `StreamMonitor.snapshots` emits it. */
 export interface StreamHealth {
   name: string;
   /** False when `status` is `down`, or `degraded` and `health.degradedReplicas` is `'down'`. */
@@ -51,6 +69,8 @@ export interface StreamHealth {
   cluster?: { name?: string; leader?: string; replicas: ReplicaHealth[] };
   /** Fields that differ from the app's declaration (only for declared streams). */
   drift?: FieldChange[];
+  /** The stream's declared consumers, by name (only when it declares some). */
+  consumers?: Record<string, ConsumerHealth>;
   /** Why the stream could not be read (`healthy` is then false). */
   error?: string;
 }
