@@ -8,10 +8,15 @@ import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import type {
   AccountInfo,
+  ConsumerAction,
   CreatedStreamInfo,
+  MessageRequest,
   Paged,
   PurgeRequest,
+  ServerConsumerConfig,
+  ServerConsumerInfo,
   ServerStreamInfo,
+  StoredMessage,
   StreamInfoRequest,
   StreamRequestConfig,
 } from './api-types.js';
@@ -101,6 +106,44 @@ export class JetStreamApi {
   async purgeStream(name: string, request: PurgeRequest, caller: ApiCaller): Promise<number> {
     const answer = await this.request<{ purged: number }>(`STREAM.PURGE.${name}`, request, caller, false);
     return answer.purged;
+  }
+
+  /** The consumer's info; rejects with a `JetStreamApiError` of err_code 10014 when it does not exist. */
+  consumerInfo(stream: string, consumer: string, caller: ApiCaller): Promise<ServerConsumerInfo> {
+    return this.request(`CONSUMER.INFO.${stream}.${consumer}`, undefined, caller);
+  }
+
+  /** Every consumer of the stream (all pages). */
+  async listConsumers(stream: string, caller: ApiCaller): Promise<ServerConsumerInfo[]> {
+    const all: ServerConsumerInfo[] = [];
+    for (;;) {
+      const page = await this.request<Paged & { consumers: ServerConsumerInfo[] | null }>(`CONSUMER.LIST.${stream}`, { offset: all.length }, caller);
+      all.push(...(page.consumers ?? []));
+      if (!page.consumers?.length || all.length >= page.total) return all;
+    }
+  }
+
+  /**
+   * Creates or updates a consumer with exactly `config`: a named one (durable or not) through
+   * `CONSUMER.CREATE.<stream>.<name>`, an unnamed ephemeral through `CONSUMER.CREATE.<stream>`.
+   * `action` 'create' refuses an existing consumer with another config and 'update' a missing one
+   * (nats-server 2.10+; 2.9 ignores it, so callers decide on a fresh read).
+   */
+  createConsumer(stream: string, config: ServerConsumerConfig, caller: ApiCaller, action: ConsumerAction = ''): Promise<ServerConsumerInfo> {
+    const name = config.durable_name ?? config.name;
+    const subject = name ? `CONSUMER.CREATE.${stream}.${name}` : `CONSUMER.CREATE.${stream}`;
+    return this.request(subject, { stream_name: stream, config, ...(action ? { action } : {}) }, caller, action !== '');
+  }
+
+  /** Deletes a consumer; retried only when the server certainly did not apply the request. */
+  async deleteConsumer(stream: string, consumer: string, caller: ApiCaller): Promise<void> {
+    await this.request(`CONSUMER.DELETE.${stream}.${consumer}`, undefined, caller, false);
+  }
+
+  /** One stored message (STREAM.MSG.GET); rejects with a 10037 `JetStreamApiError` when there is none. */
+  async getMessage(stream: string, request: MessageRequest, caller: ApiCaller): Promise<StoredMessage> {
+    const answer = await this.request<{ message: StoredMessage }>(`STREAM.MSG.GET.${stream}`, request, caller);
+    return answer.message;
   }
 
   /** The account's JetStream usage and limits. */
