@@ -75,7 +75,8 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
     throw new InvalidNatsTestOptionsError('size', `a cluster needs a positive whole number of nodes, got ${size}`);
   }
   const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const specs = Array.from({ length: size }, (_, index) => nodeSpec(index, options, startTimeoutMs));
+  const binary = options.binary ?? resolveNatsServerBinary();
+  const specs = Array.from({ length: size }, (_, index) => nodeSpec(index, binary, options, startTimeoutMs));
   const nodes = await launchMesh(specs);
   const cluster = new ManagedNatsCluster(nodes);
   try {
@@ -94,7 +95,7 @@ const POLL_INTERVAL_MS = 200;
 /**
  * JetStream refuses to run clustered without a configured route, and before `n1` runs no cluster
  * port is known: `n1` starts with a route to port 0, which refuses every connection, and drops it
- * by a config reload once the other nodes are up.
+ * by a config reload once the other nodes are up (a one-node cluster keeps it).
  */
 const PLACEHOLDER_ROUTE_PORT = 0;
 
@@ -134,9 +135,9 @@ class ManagedNatsCluster implements NatsTestCluster {
   }
 }
 
-function nodeSpec(index: number, options: NatsClusterOptions, startTimeoutMs: number): NatsServerLaunchSpec {
+function nodeSpec(index: number, binary: string, options: NatsClusterOptions, startTimeoutMs: number): NatsServerLaunchSpec {
   return {
-    binary: options.binary ?? resolveNatsServerBinary(),
+    binary,
     startTimeoutMs,
     config: {
       serverName: `n${index + 1}`,

@@ -5,7 +5,7 @@ import { resolveNatsServerBinary } from './nats-server-binary.js';
 import type { NatsLeafRemote } from './nats-server-config.js';
 import { readMonitoring } from './nats-monitoring.js';
 import { validateJetStreamDomain, type NatsTestServer } from './nats-server.js';
-import { launchNatsServer } from './nats-server-process.js';
+import { launchNatsServer, type ManagedNatsServer } from './nats-server-process.js';
 import { NatsServerStartError } from './nats-server-start.error.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
 import { logTails } from './server-log-buffer.js';
@@ -106,15 +106,18 @@ export async function startNatsLeafTopology(options: NatsLeafTopologyOptions = {
     startTimeoutMs,
     config: { ...common, serverName: 'hub', jetstreamDomain: hubDomain, leafnodeListener: true },
   });
-  const remote: NatsLeafRemote = { port: hub.ports.leafnode ?? 0, account: remoteAccount };
-  const leaf = await launchNatsServer({
-    binary,
-    startTimeoutMs,
-    config: { ...common, serverName: 'leaf', jetstreamDomain: leafDomain, leafnodeRemotes: [remote] },
-  }).catch(async (error: unknown) => {
+  let leaf: NatsTestServer;
+  try {
+    const remote: NatsLeafRemote = { port: leafnodePort(hub), account: remoteAccount };
+    leaf = await launchNatsServer({
+      binary,
+      startTimeoutMs,
+      config: { ...common, serverName: 'leaf', jetstreamDomain: leafDomain, leafnodeRemotes: [remote] },
+    });
+  } catch (error) {
     await hub.dispose();
     throw error;
-  });
+  }
   const topology = new ManagedLeafTopology(hub, leaf, hubDomain, leafDomain, remoteAccount?.name ?? GLOBAL_ACCOUNT);
   try {
     await topology.waitForLeafConnection(startTimeoutMs);
@@ -165,16 +168,25 @@ class ManagedLeafTopology implements NatsLeafTopology {
   }
 
   /**
-   * The leaf lists, per leaf connection, the subscriptions the hub sent over it; the hub's
-   * JetStream API subjects among them mean requests from the leaf's clients will reach it.
+   * Ready when both ends list the connection: the hub (only a running hub process lists it, so
+   * a connection to a hub that has since restarted does not count) and the leaf, with the hub's
+   * JetStream API subjects among the subscriptions the hub sent over it, which means requests
+   * from the leaf's clients will reach the hub.
    */
   private async carriesHubApi(): Promise<boolean> {
-    const leafz = (await readMonitoring(this.leaf.monitorUrl, '/leafz?subs=1')) as Leafz | undefined;
+    const [hubSide, leafSide] = (await Promise.all([
+      readMonitoring(this.hub.monitorUrl, '/leafz'),
+      readMonitoring(this.leaf.monitorUrl, '/leafz?subs=1'),
+    ])) as (Leafz | undefined)[];
     const hubApi = `$JS.${this.hubDomain}.API.`;
-    return (leafz?.leafs ?? []).some(
-      (connection) =>
-        connection.account === this.account &&
-        (connection.subscriptions_list ?? []).some((subject) => subject.startsWith(hubApi)),
+    const accepted = (hubSide?.leafs ?? []).some((connection) => connection.account === this.account);
+    return (
+      accepted &&
+      (leafSide?.leafs ?? []).some(
+        (connection) =>
+          connection.account === this.account &&
+          (connection.subscriptions_list ?? []).some((subject) => subject.startsWith(hubApi)),
+      )
     );
   }
 }
@@ -201,4 +213,12 @@ function leafRemoteAccount(options: NatsLeafTopologyOptions): NatsLeafRemote['ac
     throw new InvalidNatsTestOptionsError(`accounts.${name}.users`, 'the leaf account needs a user to log in to the hub');
   }
   return { name, user: first.user, password: first.password };
+}
+
+function leafnodePort(hub: ManagedNatsServer): number {
+  const port = hub.ports.leafnode;
+  if (port === undefined) {
+    throw new NatsServerStartError(`The hub in ${hub.dir} reported no leaf-node port`, hub.logs());
+  }
+  return port;
 }

@@ -1,5 +1,9 @@
-import type { NatsServerAccounts, NatsServerAuth, NatsServerUser } from './nats-server-auth.js';
-import { validateAuthSettings } from './nats-server-auth.js';
+import {
+  validateAuthSettings,
+  type NatsServerAccounts,
+  type NatsServerAuth,
+  type NatsServerUser,
+} from './nats-server-auth.js';
 import { resolveNatsServerBinary } from './nats-server-binary.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
 import { launchNatsServer } from './nats-server-process.js';
@@ -107,8 +111,7 @@ export interface NatsTestServer {
   logs(): string;
 }
 
-/** @internal How long a server may take to accept connections unless told otherwise. */
-export const DEFAULT_START_TIMEOUT_MS = 10_000;
+const DEFAULT_START_TIMEOUT_MS = 10_000;
 
 /**
  * Starts a nats-server on 127.0.0.1 with a fresh temporary directory. Every listener uses a
