@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 
-import { connect, type ConnectionOptions, type NatsConnection, StringCodec } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection, type NatsError, StringCodec } from 'nats';
 
 import {
+  InvalidNatsTestOptionsError,
   NatsServerStartError,
   startNatsCluster,
   startNatsServer,
@@ -12,6 +13,18 @@ import {
 } from '../libs/streams/src/testing/index.js';
 
 import { connectError } from './support/ports.js';
+import { waitFor } from './support/wait.js';
+
+const MB = 1024 * 1024;
+
+interface Varz {
+  port: number;
+  cluster?: { cluster_port?: number; urls?: string[] };
+}
+
+async function varz(server: NatsTestServer): Promise<Varz> {
+  return (await (await fetch(`${server.monitorUrl}/varz`)).json()) as Varz;
+}
 
 const servers: NatsTestServer[] = [];
 const connections: NatsConnection[] = [];
@@ -70,7 +83,7 @@ describe('startNatsServer', () => {
 
   it('restarts on the same port with the same store', async () => {
     const nats = await server();
-    const before = { port: nats.port, monitorUrl: nats.monitorUrl, pid: nats.pid };
+    const before = { port: nats.port, monitorUrl: nats.monitorUrl, pid: nats.pid, ports: nats.ports };
     const first = await client({ servers: nats.url });
     const jsm = await first.jetstreamManager();
     await jsm.streams.add({ name: 'KEPT', subjects: ['kept.>'] });
@@ -82,8 +95,28 @@ describe('startNatsServer', () => {
     const info = await (await second.jetstreamManager()).streams.info('KEPT');
     expect(nats.port).toBe(before.port);
     expect(nats.monitorUrl).toBe(before.monitorUrl);
+    expect(nats.ports).toEqual(before.ports);
+    expect((await varz(nats)).port).toBe(before.port);
     expect(nats.pid).not.toBe(before.pid);
     expect(info.state.messages).toBe(1);
+  });
+
+  it('reads back the ports the server chose for itself', async () => {
+    const nats = await server();
+
+    const reported = await varz(nats);
+
+    expect(nats.ports.client).toBe(nats.port);
+    expect(reported.port).toBe(nats.port);
+    expect(nats.monitorUrl).toBe(`http://127.0.0.1:${nats.ports.monitoring}`);
+    expect(nats.ports.cluster).toBeUndefined();
+    expect(nats.ports.leafnode).toBeUndefined();
+  });
+
+  it('gives each of two servers its own ports', async () => {
+    const [a, b] = await Promise.all([server(), server()]);
+
+    expect(new Set([a.ports.client, a.ports.monitoring, b.ports.client, b.ports.monitoring]).size).toBe(4);
   });
 
   it('requires the user and password it is given', async () => {
@@ -103,6 +136,67 @@ describe('startNatsServer', () => {
     await expect(client({ servers: nats.url })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
     const nc = await client({ servers: nats.url, token: 't0ken' });
     await expect(nc.flush()).resolves.toBeUndefined();
+  });
+
+  it('enforces a user permission: the JetStream API is allowed, subscribing to advisories is not', async () => {
+    const nats = await server({
+      users: [
+        {
+          user: 'app',
+          password: 'app-pw',
+          permissions: { publish: ['$JS.API.>'], subscribe: { allow: ['_INBOX.>', '$JS.>'], deny: ['$JS.EVENT.>'] } },
+        },
+        { user: 'admin', password: 'admin-pw' },
+      ],
+    });
+    const app = await client({ servers: nats.url, user: 'app', pass: 'app-pw' });
+
+    const account = await (await app.jetstreamManager()).getAccountInfo();
+    const refused = new Promise<NatsError>((resolve) => {
+      app.subscribe('$JS.EVENT.>', { callback: (error) => error && resolve(error) });
+    });
+    const error = await refused;
+    const admin = await client({ servers: nats.url, user: 'admin', pass: 'admin-pw' });
+    const adminSub = admin.subscribe('$JS.EVENT.>');
+    await admin.flush();
+
+    expect(account.streams).toBe(0);
+    expect(error.code).toBe('PERMISSIONS_VIOLATION');
+    expect(error.permissionContext).toEqual({ operation: 'subscription', subject: '$JS.EVENT.>', queue: undefined });
+    expect(adminSub.isClosed()).toBe(false);
+    // The refusal closes only that subscription: the API still answers on the same connection.
+    await expect((await app.jetstreamManager()).getAccountInfo()).resolves.toMatchObject({ streams: 0 });
+  });
+
+  it('gives JetStream to one account and not to the other, with the account limits it is given', async () => {
+    const nats = await server({
+      accounts: {
+        APP: { jetstream: { maxFile: 16 * MB, maxMemory: 2 * MB }, users: [{ user: 'app', password: 'app-pw' }] },
+        PLAIN: { users: [{ user: 'plain', password: 'plain-pw' }] },
+      },
+    });
+
+    const app = await client({ servers: nats.url, user: 'app', pass: 'app-pw' });
+    const plain = await client({ servers: nats.url, user: 'plain', pass: 'plain-pw' });
+    const account = await (await app.jetstreamManager()).getAccountInfo();
+
+    expect(account.limits.max_storage).toBe(16 * MB);
+    expect(account.limits.max_memory).toBe(2 * MB);
+    await expect(plain.jetstreamManager()).rejects.toMatchObject({ code: '503', api_error: { err_code: 10039 } });
+    await expect(client({ servers: nats.url })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+  });
+
+  it('refuses conflicting options before starting anything', async () => {
+    const conflicting = {
+      auth: { token: 't' },
+      users: [{ user: 'u', password: 'p' }],
+    };
+
+    await expect(startNatsServer(conflicting)).rejects.toBeInstanceOf(InvalidNatsTestOptionsError);
+    await expect(startNatsServer(conflicting)).rejects.toMatchObject({ option: 'auth' });
+    await expect(startNatsServer({ jetstream: false, jetstreamDomain: 'hub' })).rejects.toMatchObject({
+      option: 'jetstreamDomain',
+    });
   });
 
   it('runs without JetStream when asked to', async () => {
@@ -156,17 +250,59 @@ describe('startNatsCluster', () => {
     expect(info.cluster?.replicas).toHaveLength(2);
   });
 
+  it("reads every node's cluster port back, and the first node routes to the others, not to its placeholder", async () => {
+    cluster ??= await startNatsCluster({ size: 3 });
+
+    const reported = await Promise.all(cluster.nodes.map(varz));
+    const clusterPorts = cluster.nodes.map((node) => node.ports.cluster);
+
+    expect(reported.map((v) => v.cluster?.cluster_port)).toEqual(clusterPorts);
+    expect(new Set(clusterPorts).size).toBe(3);
+    expect(reported[0].cluster?.urls?.map((url) => Number(url.split(':').pop())).sort()).toEqual(
+      [clusterPorts[1], clusterPorts[2]].sort(),
+    );
+  });
+
   it('restarts a node on its ports, and it rejoins the cluster', async () => {
     cluster ??= await startNatsCluster({ size: 3 });
     const node = cluster.nodes[0];
-    const port = node.port;
+    const ports = node.ports;
 
     await node.stop('SIGKILL');
     await node.restart();
     const leader = await cluster.waitForMetaLeader();
 
     expect(node.running).toBe(true);
-    expect(node.port).toBe(port);
+    expect(node.ports).toEqual(ports);
+    expect((await varz(node)).cluster?.cluster_port).toBe(ports.cluster);
     expect(['n1', 'n2', 'n3']).toContain(leader);
+  });
+
+  it('brings a stopped node back on its ports, where it catches up with what it missed', async () => {
+    cluster ??= await startNatsCluster({ size: 3 });
+    const node = cluster.nodes[2];
+    const ports = node.ports;
+    const nc = await client({ servers: cluster.nodes[0].url });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: 'WHILE_DOWN', subjects: ['while.down.>'], num_replicas: 3 });
+    await node.stop();
+    // When n3 led the stream, the other two elect a new leader first.
+    await waitFor(
+      () => jsm.streams.info('WHILE_DOWN').catch(() => undefined),
+      (i) => !!i?.cluster?.leader && i.cluster.leader !== 'n3',
+      { timeoutMs: 30_000, what: 'a stream leader other than n3' },
+    );
+    await nc.jetstream().publish('while.down.one', StringCodec().encode('x'));
+
+    await node.restart();
+    const info = await waitFor(
+      () => jsm.streams.info('WHILE_DOWN'),
+      (i) => i.cluster?.leader === 'n3' || !!i.cluster?.replicas?.some((r) => r.name === 'n3' && r.current && !r.lag),
+      { timeoutMs: 30_000, what: 'n3 current in the R3 stream' },
+    );
+
+    expect(node.ports).toEqual(ports);
+    expect(info.state.messages).toBe(1);
+    expect(await cluster.waitForMetaLeader()).toMatch(/^n[123]$/);
   });
 });

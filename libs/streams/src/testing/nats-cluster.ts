@@ -1,15 +1,12 @@
-import { get } from 'node:http';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
+import type { NatsTestServer } from './nats-server.js';
 import { resolveNatsServerBinary } from './nats-server-binary.js';
-import {
-  createServerDir,
-  launchNatsServer,
-  NatsServerStartError,
-  type NatsServerLaunchSpec,
-  type NatsTestServer,
-} from './nats-server.js';
+import { readMonitoring } from './nats-monitoring.js';
+import { launchNatsServer, type ManagedNatsServer, type NatsServerLaunchSpec } from './nats-server-process.js';
+import { NatsServerStartError } from './nats-server-start.error.js';
+import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
+import { logTails } from './server-log-buffer.js';
 
 /** Options of {@link startNatsCluster}. */
 export interface NatsClusterOptions {
@@ -43,7 +40,10 @@ export interface NatsClusterOptions {
 
 /** A JetStream cluster of nats-server processes on 127.0.0.1, fully meshed. */
 export interface NatsTestCluster {
-  /** The nodes, `n1` first; each keeps its ports, store and routes across stop/restart. */
+  /**
+   * The nodes, `n1` first. Each keeps its ports (`ports.cluster` included), store and routes
+   * to every other node across stop/restart.
+   */
   readonly nodes: readonly NatsTestServer[];
   /** Client URLs of all nodes. */
   readonly urls: string[];
@@ -57,9 +57,13 @@ export interface NatsTestCluster {
 }
 
 /**
- * Starts a JetStream cluster and waits for its meta leader.
+ * Starts a JetStream cluster and waits for its meta leader. Every listener uses a port the
+ * server picks: `n1` starts first, the others route to its cluster port, and once all are up
+ * every node's config names every other node's cluster port, so any node restarts into the mesh.
  * Dispose it (`afterAll`) to kill the nodes and remove their directories.
  *
+ * @throws {InvalidNatsTestOptionsError} when `size` is not a positive whole number.
+ * @throws {NatsServerStartError} when a node does not start or no meta leader is elected in time.
  * @example
  * const cluster = await startNatsCluster({ size: 3 });
  * const nc = await connect({ servers: cluster.urls });
@@ -68,11 +72,13 @@ export interface NatsTestCluster {
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsTestCluster> {
   const size = options.size ?? DEFAULT_SIZE;
   if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(`A cluster needs a positive whole number of nodes, got ${size}.`);
+    throw new InvalidNatsTestOptionsError('size', `a cluster needs a positive whole number of nodes, got ${size}`);
   }
   const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const specs = await nodeSpecs(size, options, startTimeoutMs);
-  const cluster = new ManagedNatsCluster(await launchAll(specs));
+  const binary = options.binary ?? resolveNatsServerBinary();
+  const specs = Array.from({ length: size }, (_, index) => nodeSpec(index, binary, options, startTimeoutMs));
+  const nodes = await launchMesh(specs);
+  const cluster = new ManagedNatsCluster(nodes);
   try {
     await cluster.waitForMetaLeader(startTimeoutMs);
     return cluster;
@@ -86,8 +92,12 @@ const DEFAULT_SIZE = 3;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CLUSTER_NAME = 'test-cluster';
 const POLL_INTERVAL_MS = 200;
-const HTTP_TIMEOUT_MS = 1_000;
-const LOG_TAIL_LINES = 20;
+/**
+ * JetStream refuses to run clustered without a configured route, and before `n1` runs no cluster
+ * port is known: `n1` starts with a route to port 0, which refuses every connection, and drops it
+ * by a config reload once the other nodes are up (a one-node cluster keeps it).
+ */
+const PLACEHOLDER_ROUTE_PORT = 0;
 
 class ManagedNatsCluster implements NatsTestCluster {
   private disposal?: Promise<void>;
@@ -111,7 +121,7 @@ class ManagedNatsCluster implements NatsTestCluster {
     }
     throw new NatsServerStartError(
       `The cluster had no agreed JetStream meta leader within ${timeoutMs} ms (leaders seen: ${JSON.stringify(seen)})`,
-      this.logTails(),
+      logTails(this.nodes.map((node, index) => [`n${index + 1}`, node])),
     );
   }
 
@@ -123,93 +133,66 @@ class ManagedNatsCluster implements NatsTestCluster {
   private runningNodes(): NatsTestServer[] {
     return this.nodes.filter((node) => node.running);
   }
-
-  private logTails(): string {
-    return this.nodes
-      .map((node, index) => `[n${index + 1}]\n${node.logs().split('\n').slice(-LOG_TAIL_LINES).join('\n')}`)
-      .join('\n');
-  }
 }
 
-async function nodeSpecs(
-  size: number,
-  options: NatsClusterOptions,
-  startTimeoutMs: number,
-): Promise<NatsServerLaunchSpec[]> {
-  const binary = options.binary ?? resolveNatsServerBinary();
-  const clusterPorts = await allocatePorts(size);
-  const dirs = await Promise.all(clusterPorts.map(() => createServerDir()));
-  return clusterPorts.map((port, index) => ({
+function nodeSpec(index: number, binary: string, options: NatsClusterOptions, startTimeoutMs: number): NatsServerLaunchSpec {
+  return {
     binary,
-    dir: dirs[index],
     startTimeoutMs,
     config: {
       serverName: `n${index + 1}`,
-      port: -1,
-      httpPort: -1,
       jetstream: true,
       maxFileStore: options.maxFileStore,
-      cluster: {
-        name: options.clusterName ?? DEFAULT_CLUSTER_NAME,
-        port,
-        routePorts: clusterPorts.filter((other) => other !== port),
-      },
+      cluster: { name: options.clusterName ?? DEFAULT_CLUSTER_NAME, routes: [PLACEHOLDER_ROUTE_PORT] },
     },
-  }));
+  };
 }
 
-/** Starts every node; if one fails, the others are disposed and the first failure is thrown. */
-async function launchAll(specs: NatsServerLaunchSpec[]): Promise<NatsTestServer[]> {
-  const results = await Promise.allSettled(specs.map(launchNatsServer));
-  const nodes = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failure) {
+/**
+ * Starts the seed node, then the others routed to it (they find each other through the seed's
+ * gossip), then pins every node's routes to all the others. If one fails, all are disposed.
+ */
+async function launchMesh(specs: NatsServerLaunchSpec[]): Promise<ManagedNatsServer[]> {
+  const [seedSpec, ...otherSpecs] = specs;
+  const seed = await launchNatsServer(seedSpec);
+  const seedRoute = clusterPort(seed);
+  otherSpecs.forEach((spec) => setRoutes(spec, [seedRoute]));
+  const results = await Promise.allSettled(otherSpecs.map(launchNatsServer));
+  const nodes = [seed, ...results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))];
+  try {
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) {
+      throw failure.reason;
+    }
+    const ports = nodes.map(clusterPort);
+    specs.forEach((spec, index) => setRoutes(spec, ports.filter((_, other) => other !== index)));
+    if (nodes.length > 1) {
+      await seed.reload();
+    }
+    return nodes;
+  } catch (error) {
     await Promise.all(nodes.map((node) => node.dispose()));
-    throw failure.reason;
+    throw error;
   }
-  return nodes;
 }
 
-/** Free ports on 127.0.0.1, held open together so that none is handed out twice. */
-async function allocatePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, listenOnFreePort));
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
+function setRoutes(spec: NatsServerLaunchSpec, routes: number[]): void {
+  const cluster = spec.config.cluster;
+  if (cluster) {
+    spec.config.cluster = { ...cluster, routes };
+  }
 }
 
-function listenOnFreePort(): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
+function clusterPort(node: ManagedNatsServer): number {
+  const port = node.ports.cluster;
+  if (port === undefined) {
+    throw new NatsServerStartError(`The cluster node in ${node.dir} reported no cluster port`, node.logs());
+  }
+  return port;
 }
 
 /** The meta leader a node reports on `/jsz`; undefined while there is none or the node does not answer. */
 async function readMetaLeader(node: NatsTestServer): Promise<string | undefined> {
-  const jsz = (await getJson(`${node.monitorUrl}/jsz`)) as { meta_cluster?: { leader?: string } } | undefined;
+  const jsz = (await readMonitoring(node.monitorUrl, '/jsz')) as { meta_cluster?: { leader?: string } } | undefined;
   return jsz?.meta_cluster?.leader || undefined;
-}
-
-function getJson(url: string): Promise<unknown> {
-  return new Promise((resolve) => {
-    const request = get(url, { agent: false, timeout: HTTP_TIMEOUT_MS }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve(parseJson(body)));
-      response.on('error', () => resolve(undefined));
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(undefined));
-  });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

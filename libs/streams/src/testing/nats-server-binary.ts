@@ -1,34 +1,41 @@
+import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 
-/** The release channels `npm run nats:install` installs under `.nats-server/<channel>/`. */
+import { StreamsError } from '../errors/streams.error.js';
+import { NatsServerStartError } from './nats-server-start.error.js';
+
+/**
+ * A release channel of a per-project nats-server install under `<cwd>/.nats-server/<channel>/`
+ * (this repository's own installer uses `stable` and `unstable`).
+ */
 export type NatsServerChannel = 'stable' | 'unstable';
 
-const CHANNELS: readonly NatsServerChannel[] = ['unstable', 'stable'];
-const INSTALL_HINT =
-  'Run `npm run nats:install` to install both channels into .nats-server/, ' +
-  'put nats-server on PATH, or set NATS_SERVER_BIN to its path.';
-
-/** Thrown when no usable nats-server executable can be found. */
-export class NatsServerBinaryNotFoundError extends Error {
+/** Thrown when no usable nats-server executable can be found. The message says how to get one. */
+export class NatsServerBinaryNotFoundError extends StreamsError {
   constructor(
     message: string,
     /** The paths that were looked at, in order. */
     readonly searched: readonly string[],
   ) {
     super(message);
-    this.name = 'NatsServerBinaryNotFoundError';
   }
 }
 
 /**
- * Finds the nats-server executable the test harness runs.
+ * Finds the nats-server executable the testing kit runs.
  *
  * Order: `NATS_SERVER_BIN`; else `NATS_SERVER_CHANNEL` (`stable` | `unstable`) as
  * `<cwd>/.nats-server/<channel>/nats-server`; else the unstable, then the stable channel
- * under `<cwd>/.nats-server/`; else `nats-server` on `PATH`.
+ * under `<cwd>/.nats-server/`; else `nats-server` on `PATH` (where `apt-get install nats-server`
+ * and `brew install nats-server` put it).
  *
- * @throws {NatsServerBinaryNotFoundError} when the chosen or every candidate is missing.
+ * @throws {NatsServerBinaryNotFoundError} when the chosen or every candidate is missing; its
+ *   message lists what was searched and how to install nats-server.
+ * @example
+ * // NATS_SERVER_BIN=/opt/nats/nats-server npx jest
+ * const binary = resolveNatsServerBinary(); // '/opt/nats/nats-server'
  */
 export function resolveNatsServerBinary(env: NodeJS.ProcessEnv = process.env): string {
   if (env.NATS_SERVER_BIN) {
@@ -41,10 +48,31 @@ export function resolveNatsServerBinary(env: NodeJS.ProcessEnv = process.env): s
   const candidates = [...CHANNELS.map(channelBinary), ...pathCandidates(env.PATH)];
   const found = candidates.find(isExecutable);
   if (!found) {
-    throw new NatsServerBinaryNotFoundError(`No nats-server executable found. ${INSTALL_HINT}`, candidates);
+    const searched = candidates.map((candidate) => `  ${candidate}`).join('\n');
+    throw new NatsServerBinaryNotFoundError(`No nats-server executable found. Searched:\n${searched}\n${INSTALL_HINT}`, candidates);
   }
   return found;
 }
+
+/** @internal The version `nats-server --version` prints, e.g. `'2.9.10'`. */
+export async function readNatsServerVersion(binary: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(binary, ['--version']);
+  const match = /v?(\d+\.\d+\.\d+\S*)/.exec(stdout);
+  if (!match) {
+    throw new NatsServerStartError(`Cannot parse the version of ${binary} from: ${stdout.trim()}`, '');
+  }
+  return match[1];
+}
+
+const CHANNELS: readonly NatsServerChannel[] = ['unstable', 'stable'];
+
+const INSTALL_HINT = [
+  'Install nats-server so that it is on PATH, for example:',
+  '  Debian/Ubuntu: sudo apt-get install nats-server',
+  '  macOS:         brew install nats-server',
+  '  any system:    a release binary from https://github.com/nats-io/nats-server/releases',
+  'or point NATS_SERVER_BIN at an executable: NATS_SERVER_BIN=/path/to/nats-server',
+].join('\n');
 
 function channelBinary(channel: NatsServerChannel): string {
   return join(process.cwd(), '.nats-server', channel, 'nats-server');
@@ -54,18 +82,12 @@ function parseChannel(value: string): NatsServerChannel {
   if ((CHANNELS as readonly string[]).includes(value)) {
     return value as NatsServerChannel;
   }
-  throw new NatsServerBinaryNotFoundError(
-    `NATS_SERVER_CHANNEL must be 'stable' or 'unstable', got '${value}'.`,
-    [],
-  );
+  throw new NatsServerBinaryNotFoundError(`NATS_SERVER_CHANNEL must be 'stable' or 'unstable', got '${value}'.`, []);
 }
 
 function requireExecutable(file: string, source: string): string {
   if (!isExecutable(file)) {
-    throw new NatsServerBinaryNotFoundError(
-      `${source} points to ${file}, which is not an executable file. ${INSTALL_HINT}`,
-      [file],
-    );
+    throw new NatsServerBinaryNotFoundError(`${source} points to ${file}, which is not an executable file.\n${INSTALL_HINT}`, [file]);
   }
   return file;
 }
