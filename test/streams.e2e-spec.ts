@@ -5,6 +5,7 @@ import {
   JetStreamApiError,
   StreamBatchError,
   StreamConfigConflictError,
+  StreamDataLossError,
   StreamMigrationError,
   StreamMonitor,
   StreamNotFoundError,
@@ -268,7 +269,7 @@ describe('StreamService against a real nats-server', () => {
       expect(info.state.messages).toBe(0);
     });
 
-    it('changes retention limits -> interest in place on 2.10+, and reports a conflict on 2.9', async () => {
+    it('changes retention limits -> interest in place on 2.10+ only with allowDataLoss (it deletes every unconsumed message), and reports a conflict on 2.9', async () => {
       const name = unique('retention');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 3);
@@ -276,9 +277,12 @@ describe('StreamService against a real nats-server', () => {
       const attempt = main.streams.ensureStream(name, [`${name}.>`], { retention: 'interest' });
 
       if (atLeast210()) {
-        const result = await attempt;
+        expect(await attempt.catch((e: unknown) => e)).toBeInstanceOf(StreamDataLossError);
+        expect((await main.jsm.streams.info(name)).state.messages).toBe(3);
+        const result = await main.streams.ensureStream(name, [`${name}.>`], { retention: 'interest', allowDataLoss: true });
         expect(result.action).toBe('updated');
         expect(result.changes).toEqual([{ field: 'retention', current: 'limits', desired: 'interest' }]);
+        expect(result.removed).toEqual({ messages: 3, bytes: expect.any(Number) });
         expect((await main.jsm.streams.info(name)).config.retention).toBe('interest');
       } else {
         const error = await attempt.catch((e: unknown) => e);

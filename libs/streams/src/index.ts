@@ -30,6 +30,7 @@ export type {
   StreamConfigInput,
   StreamDeclaration,
   StreamDeclarations,
+  StreamMode,
   StreamPolicy,
 } from './streams/stream-declaration.js';
 export type { FieldChange } from './streams/stream-diff.js';
@@ -40,6 +41,7 @@ export type {
   EnsureResult,
   PlanAction,
   PurgeOptions,
+  RemovedMessages,
   StreamPlan,
 } from './streams/stream-results.js';
 export type { ServerStreamConfig, ServerStreamInfo } from './jetstream/api-types.js';
@@ -69,3 +71,7 @@ export type { BatchItemResult } from './errors/stream-batch.error.js';
 export { StreamCapacityError } from './errors/stream-capacity.error.js';
 export { StreamPlacementError } from './errors/stream-placement.error.js';
 export { StreamMigrationError } from './errors/stream-migration.error.js';
+export { StreamDataLossError } from './errors/stream-data-loss.error.js';
+export type { DataLossEstimate, DataLossField } from './errors/stream-data-loss.error.js';
+export { StreamDriftError } from './errors/stream-drift.error.js';
+export type { DriftedField } from './errors/stream-drift.error.js';

@@ -5,8 +5,8 @@ export class StreamNotFoundError extends StreamsError {
   constructor(
     /** The stream that was asked for. */
     readonly stream: string,
-    options: { cause?: unknown; errCode?: number } = {},
+    options: { cause?: unknown; errCode?: number; detail?: string } = {},
   ) {
-    super(`Stream "${stream}" not found`, options);
+    super(`Stream "${stream}" not found${options.detail ? `: ${options.detail}` : ''}`, options);
   }
 }

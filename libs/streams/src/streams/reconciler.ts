@@ -10,17 +10,20 @@ import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { mapConcurrent } from './map-concurrent.js';
 import type { DesiredStream } from './stream-config.js';
-import { decide, type Comparison } from './stream-decision.js';
+import { StreamDataLossError, formatBytes, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
+import { assessDataLoss, neededProbes } from './data-loss.js';
+import { readLossProbes, type ProbeApi } from './data-loss-probes.js';
+import { decide, type Comparison, type Decision } from './stream-decision.js';
 import { createRequest, diffStreamConfig } from './stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import { migrateStream, type MigrationApi } from './stream-migration.js';
-import type { EnsureBatchResult, EnsureResult, StreamPlan } from './stream-results.js';
+import type { EnsureAction, EnsureBatchResult, EnsureResult, RemovedMessages, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
 import { indexSubjects, overlappingStream } from './subject-overlap.js';
 import type { SubjectIndex } from './subject-index.js';
 
 /** The JetStream API calls the reconciler reads with (a fake of them unit-tests it). */
-export type ReconcilerApi = Pick<JetStreamApi, 'streamInfo' | 'listStreams'>;
+export type ReconcilerApi = Pick<JetStreamApi, 'streamInfo' | 'listStreams'> & ProbeApi;
 
 /** How often a create that raced another instance is re-read and reconciled again. */
 const MAX_RACES = 3;
@@ -119,17 +122,17 @@ export class Reconciler {
     const comparison = this.compare(desired, current);
     const needsOthers = !current || comparison.diff.changes.some((c) => c.field === 'subjects');
     const others = needsOthers ? indexSubjects(await this.api.listStreams(caller)) : undefined;
-    return this.toPlan(comparison, others);
+    return this.toPlan(comparison, others, caller);
   }
 
   /** What `ensureAll` would do for each stream; invalid items are `invalid` with their error. */
   async planAll(prepared: Array<DesiredStream | Error>, names: string[], caller: ApiCaller): Promise<StreamPlan[]> {
     const existing = await this.listAll(caller);
     const others = indexSubjects(existing.values());
-    return prepared.map((item, index) => {
+    return mapConcurrent(prepared, this.options.concurrency, async (item, index): Promise<StreamPlan> => {
       if (item instanceof Error) return { name: names[index], action: 'invalid', changes: [], conflicts: [], error: item };
       try {
-        return this.toPlan(this.compare(item, existing.get(item.name) ?? null), others);
+        return await this.toPlan(this.compare(item, existing.get(item.name) ?? null), others, { ...caller, stream: item.name });
       } catch (err) {
         return { name: item.name, action: 'invalid', changes: [], conflicts: [], error: err as Error };
       }
@@ -146,24 +149,66 @@ export class Reconciler {
 
   /** Carries out what a comparison calls for. */
   private async apply(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
-    const { desired, current, diff } = comparison;
-    const decision = decide(comparison);
+    const { desired, diff } = comparison;
+    const current = comparison.current as ServerStreamInfo;
+    const { decision, loss } = await this.judge(comparison, caller);
+    const result = (action: EnsureAction, info: ServerStreamInfo): EnsureResult => ({
+      name: desired.name,
+      action,
+      changes: action === 'created' ? [] : diff.changes,
+      info,
+      ...(loss ? { dataLoss: loss, removed: removed(current, info) } : {}),
+    });
+    if (decision.error) throw decision.error;
     switch (decision.action) {
-      case 'conflict':
-        throw decision.error;
       case 'unchanged':
-        return { name: desired.name, action: 'unchanged', changes: [], info: current as ServerStreamInfo };
+        return result('unchanged', current);
+      case 'drifted':
+        this.logger.warn(`Stream "${desired.name}" differs from its declaration (mode 'create': not updated): ${diff.changes.map((c) => c.field).join(', ')}`);
+        return result('drifted', current);
       case 'create': {
         const info = await this.writer.create(desired, caller);
-        return { name: desired.name, action: info.did_create === false ? 'unchanged' : 'created', changes: [], info };
+        return result('created', info);
       }
       case 'update':
-        return { name: desired.name, action: 'updated', changes: diff.changes, info: await this.writer.update(desired, current as ServerStreamInfo, caller) };
+        return this.logged(result('updated', await this.writer.update(desired, current, caller)));
       case 'recreate':
-        return { name: desired.name, action: 'recreated', changes: diff.changes, info: await this.writer.recreate(desired, current as ServerStreamInfo, caller) };
-      case 'migrate':
-        return { name: desired.name, action: 'migrated', changes: diff.changes, info: await this.migrate(comparison) };
+        return this.logged(result('recreated', await this.writer.recreate(desired, current, caller)));
+      default:
+        return this.logged(result('migrated', await this.migrate(comparison)));
     }
+  }
+
+  /**
+   * The decision, and for a write that keeps the stream, whether it would delete messages: a loss
+   * the declaration does not allow turns the decision into a `data-loss` refusal.
+   */
+  private async judge(comparison: Comparison, caller: ApiCaller): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
+    const decision = decide(comparison);
+    const { desired, current } = comparison;
+    if (!current || current.state.messages === 0) return { decision };
+    if (decision.action === 'recreate') return { decision, loss: everything(current) };
+    if (decision.action !== 'update' && decision.action !== 'migrate') return { decision };
+    const loss = await this.assessLoss(desired, current, caller, decision.action === 'update');
+    if (!loss || desired.policy.allowDataLoss) return { decision, loss };
+    return { decision: { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) }, loss };
+  }
+
+  private async assessLoss(desired: DesiredStream, current: ServerStreamInfo, caller: ApiCaller, inPlace: boolean): Promise<DataLossEstimate | undefined> {
+    const needs = neededProbes(desired, current, Date.now());
+    const probes = needs.subjectLimit === undefined && needs.cutoffMs === undefined ? {} : await readLossProbes(this.api, current, needs, caller);
+    return assessDataLoss(desired, current, probes, this.connection.serverFacts().version, inPlace);
+  }
+
+  /** Logs a write that was allowed to delete messages, with what it removed. */
+  private logged(result: EnsureResult): EnsureResult {
+    if (result.dataLoss && result.removed) {
+      const fields = result.dataLoss.fields.map((f) => `${f.field} ${JSON.stringify(f.current)} -> ${JSON.stringify(f.desired)}`).join(', ');
+      this.logger.warn(
+        `Stream "${result.name}" ${result.action} with allowDataLoss (${fields}): ${result.removed.messages} messages (${formatBytes(result.removed.bytes)}) removed`,
+      );
+    }
+    return result;
   }
 
   private async migrate({ desired, current }: Comparison): Promise<ServerStreamInfo> {
@@ -189,7 +234,8 @@ export class Reconciler {
     return (await this.read(desired.name, caller)) !== null;
   }
 
-  private toPlan({ desired, current, diff }: Comparison, others: SubjectIndex<ServerStreamInfo> | undefined): StreamPlan {
+  private async toPlan(comparison: Comparison, others: SubjectIndex<ServerStreamInfo> | undefined, caller: ApiCaller): Promise<StreamPlan> {
+    const { desired, current, diff } = comparison;
     const base = { name: desired.name, changes: diff.changes, conflicts: diff.conflicts };
     const other = others && (!current || diff.changes.some((c) => c.field === 'subjects')) ? overlappingStream(desired, others) : undefined;
     if (other) {
@@ -198,9 +244,29 @@ export class Reconciler {
       });
       return { ...base, action: 'invalid', error };
     }
-    const decision = decide({ desired, current, diff });
-    return decision.action === 'conflict' ? { ...base, action: 'conflict', error: decision.error } : { ...base, action: decision.action };
+    const { decision, loss } = await this.judge(comparison, caller);
+    return { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
   }
+}
+
+/** A refused write: it would delete messages the declaration does not allow it to. */
+interface DataLossDecision {
+  action: 'data-loss';
+  error: StreamDataLossError;
+}
+
+/** Everything the stream holds: what a recreate deletes. */
+function everything(info: ServerStreamInfo): DataLossEstimate {
+  const { messages, bytes } = info.state;
+  return { messages, bytes, exact: true, fields: [] };
+}
+
+/** What a write removed: the state before minus the state after (never negative). */
+function removed(before: ServerStreamInfo, after: ServerStreamInfo): RemovedMessages {
+  return {
+    messages: Math.max(0, before.state.messages - after.state.messages),
+    bytes: Math.max(0, before.state.bytes - after.state.bytes),
+  };
 }
 
 function failed(name: string, error: Error): EnsureBatchResult {

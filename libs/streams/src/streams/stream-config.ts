@@ -52,6 +52,8 @@ export interface DesiredStream {
   config: DesiredStreamConfig;
   /** What `ensure*` does on a conflict, with defaults applied. */
   policy: Required<StreamPolicy>;
+  /** Config fields whose value came from the module's `streamDefaults` or the library's defaults. */
+  defaulted?: ReadonlyMap<string, 'streamDefaults' | 'library'>;
 }
 
 /** Two declarations in one batch that cannot both exist: same name, or overlapping subjects. */
@@ -275,7 +277,7 @@ export function findSubjectOverlaps(streams: DesiredStream[]): SubjectOverlap[] 
 
 /** Every field a declaration may have; the compiler keeps this in step with the type. */
 const DECLARATION_FIELDS: Record<keyof StreamDeclaration, true> = {
-  name: true, subjects: true, onConflict: true, allowDataLoss: true, description: true,
+  name: true, subjects: true, onConflict: true, allowDataLoss: true, mode: true, description: true,
   retention: true, storage: true, num_replicas: true, max_consumers: true, max_msgs: true,
   max_bytes: true, max_age: true, max_msgs_per_subject: true, max_msg_size: true, discard: true,
   discard_new_per_subject: true, duplicate_window: true, no_ack: true, allow_rollup_hdrs: true,
@@ -284,7 +286,7 @@ const DECLARATION_FIELDS: Record<keyof StreamDeclaration, true> = {
   sources: true, mirror: true, first_seq: true, allow_msg_ttl: true, subject_delete_marker_ttl: true,
   consumer_limits: true,
 };
-const POLICY_FIELDS = new Set(['name', 'subjects', 'onConflict', 'allowDataLoss']);
+const POLICY_FIELDS = new Set(['name', 'subjects', 'onConflict', 'allowDataLoss', 'mode']);
 /** What a declaration may name, and what `streamDefaults` may (no name, subjects or policy). */
 const DECLARABLE: ReadonlySet<string> = new Set(Object.keys(DECLARATION_FIELDS));
 const DEFAULTABLE: ReadonlySet<string> = new Set([...DECLARABLE].filter((f) => !POLICY_FIELDS.has(f)));
@@ -295,6 +297,7 @@ const ENUM_FIELDS = {
   discard: ['old', 'new'],
   compression: ['none', 's2'],
   onConflict: ['fail', 'migrate', 'recreate'],
+  mode: ['manage', 'create', 'verify'],
 } as const;
 
 /** Limits where -1 (and 0, as the server reads it) mean unlimited, with their largest value. */
@@ -357,6 +360,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   const policy: Required<StreamPolicy> = {
     onConflict: declaration.onConflict ?? 'fail',
     allowDataLoss: declaration.allowDataLoss ?? false,
+    mode: declaration.mode ?? 'manage',
   };
   if (policy.onConflict === 'recreate' && !policy.allowDataLoss) {
     fail('onConflict', "is 'recreate', which deletes every message of the stream; set allowDataLoss: true to allow it");

@@ -110,9 +110,22 @@ export interface StreamConfigInput {
 export interface StreamPolicy {
   /** What to do when a change cannot be applied in place. @default 'fail' */
   onConflict?: ConflictPolicy;
-  /** Must be `true` for `onConflict: 'recreate'`, which deletes every message. @default false */
+  /**
+   * Accept changes that make the server delete messages (a limit lowered below what the stream
+   * holds, a shorter max_age, recreate). Without it such a change is refused with
+   * `StreamDataLossError` before anything is written. @default false
+   */
   allowDataLoss?: boolean;
+  /**
+   * How far the library may go: `'manage'` creates and updates; `'create'` creates a missing stream
+   * but never updates one (drift is only reported); `'verify'` never creates nor changes (a missing
+   * or drifted stream is reported as an error). @default 'manage'
+   */
+  mode?: StreamMode;
 }
+
+/** See {@link StreamPolicy.mode}. */
+export type StreamMode = 'manage' | 'create' | 'verify';
 
 /** A stream as declared by the app: a name, its subjects, config and policy. */
 export interface StreamDeclaration extends StreamConfigInput, StreamPolicy {

@@ -1,9 +1,19 @@
-import type { StreamInfo } from 'nats';
 import type { FieldConflict } from '../errors/stream-config-conflict.error.js';
+import type { DataLossEstimate } from '../errors/stream-data-loss.error.js';
+import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
 import type { FieldChange } from './stream-diff.js';
 
-/** What `ensureStream` did. */
-export type EnsureAction = 'created' | 'updated' | 'unchanged' | 'migrated' | 'recreated';
+/**
+ * What `ensureStream` did. `drifted`: the stream differs from its declaration but its `mode`
+ * (`'create'`) forbids updates, so it was left as it was (the changes say how it differs).
+ */
+export type EnsureAction = 'created' | 'updated' | 'unchanged' | 'migrated' | 'recreated' | 'drifted';
+
+/** Messages and bytes a write removed (before minus after; publishes in between blur it). */
+export interface RemovedMessages {
+  messages: number;
+  bytes: number;
+}
 
 /** The outcome of ensuring one stream. */
 export interface EnsureResult {
@@ -13,6 +23,10 @@ export interface EnsureResult {
   changes: FieldChange[];
   /** The stream's info as the server answered after the operation. */
   info: StreamInfo;
+  /** With `allowDataLoss`: what the declaration was expected to delete, field by field. */
+  dataLoss?: DataLossEstimate;
+  /** With `allowDataLoss`: what the write removed. */
+  removed?: RemovedMessages;
 }
 
 /** One item of `ensureStreams`: an {@link EnsureResult}, or `failed` with its error. */
@@ -20,8 +34,22 @@ export type EnsureBatchResult =
   | (EnsureResult & { error?: undefined })
   | { name: string; action: 'failed'; changes: FieldChange[]; error: Error; info?: undefined };
 
-/** What `ensure*` would do for one stream, as reported by `planStream(s)`. */
-export type PlanAction = 'create' | 'update' | 'unchanged' | 'migrate' | 'recreate' | 'conflict' | 'invalid';
+/**
+ * What `ensure*` would do for one stream, as reported by `planStream(s)`: `data-loss` (refused:
+ * it would delete messages and the declaration does not allow it), `drifted` (differs, but its mode
+ * forbids changing it), `missing` (a `verify` stream that does not exist).
+ */
+export type PlanAction =
+  | 'create'
+  | 'update'
+  | 'unchanged'
+  | 'migrate'
+  | 'recreate'
+  | 'conflict'
+  | 'invalid'
+  | 'data-loss'
+  | 'drifted'
+  | 'missing';
 
 /** A dry-run result: nothing was written. */
 export interface StreamPlan {
@@ -31,8 +59,10 @@ export interface StreamPlan {
   changes: FieldChange[];
   /** The differing fields the server cannot change in place. */
   conflicts: FieldConflict[];
-  /** For `invalid` (and `conflict`): the error `ensure*` would raise. */
+  /** For `invalid`, `conflict`, `data-loss`, `missing` and a `verify` stream's `drifted`: the error `ensure*` would raise. */
   error?: Error;
+  /** What the change would delete: for `data-loss`, and for an update, migration or recreate that `allowDataLoss` permits. */
+  dataLoss?: DataLossEstimate;
 }
 
 /** The outcome of deleting one stream in `batchDeleteStreams`. */

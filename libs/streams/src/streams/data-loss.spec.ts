@@ -1,0 +1,91 @@
+import type { ServerStreamInfo } from '../jetstream/api-types.js';
+import { assessDataLoss, neededProbes } from './data-loss.js';
+import { ServerVersion } from './server-version.js';
+import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
+import type { StreamDeclaration } from './stream-declaration.js';
+
+const v210 = ServerVersion.parse('2.10.0');
+const v29 = ServerVersion.parse('2.9.10');
+const NOW = Date.parse('2026-11-28T12:00:00Z');
+
+/** A stream on the server: unlimited unless `config` says otherwise, holding `state`. */
+function current(config: Record<string, unknown> = {}, state: Record<string, unknown> = {}): ServerStreamInfo {
+  return {
+    config: { name: 's', subjects: ['s.>'], retention: 'limits', max_msgs: -1, max_bytes: -1, max_age: 0, max_msgs_per_subject: -1, ...config },
+    state: { messages: 40, bytes: 4_000, first_seq: 1, last_seq: 40, first_ts: '2026-11-28T11:59:00Z', last_ts: '2026-11-28T11:59:59Z', consumer_count: 0, ...state },
+  } as unknown as ServerStreamInfo;
+}
+
+const declared = (fields: Partial<StreamDeclaration>): DesiredStream =>
+  normalizeStreamConfig({ name: 's', subjects: ['s.>'], max_age: 0, max_msgs: -1, max_msgs_per_subject: -1, ...fields });
+
+describe('assessDataLoss', () => {
+  it('finds nothing when the stream is empty or every new limit is above what it holds', () => {
+    expect(assessDataLoss(declared({ max_msgs: 10 }), current({}, { messages: 0, bytes: 0 }), {}, v210)).toBeUndefined();
+    expect(assessDataLoss(declared({ max_msgs: 500, max_bytes: 10_000 }), current(), {}, v210)).toBeUndefined();
+  });
+
+  it('counts the oldest messages over a lower max_msgs, and bytes in proportion', () => {
+    const loss = assessDataLoss(declared({ max_msgs: 10 }), current(), {}, v210);
+
+    expect(loss).toEqual({
+      messages: 30,
+      bytes: 3_000,
+      exact: true,
+      fields: [{ field: 'max_msgs', current: -1, desired: 10, held: '40 messages', messages: 30, bytes: 3_000 }],
+    });
+  });
+
+  it('counts the bytes over a lower max_bytes, and messages in proportion', () => {
+    const loss = assessDataLoss(declared({ max_bytes: 1_000 }), current(), {}, v210);
+
+    expect(loss?.fields[0]).toMatchObject({ field: 'max_bytes', bytes: 3_000, messages: 30 });
+  });
+
+  it('uses the per-subject probe for max_msgs_per_subject, and says so when there were too many subjects', () => {
+    const counted = assessDataLoss(declared({ max_msgs_per_subject: 5 }), current(), { overSubjectLimit: { limit: 5, messages: 25 } }, v210);
+    const uncounted = assessDataLoss(
+      declared({ max_msgs_per_subject: 5 }),
+      current({}, { num_subjects: 2 }),
+      { overSubjectLimit: { limit: 5, messages: undefined } },
+      v210,
+    );
+
+    expect(counted).toMatchObject({ messages: 25, exact: true });
+    expect(uncounted).toMatchObject({ messages: 30, exact: false });
+    expect(assessDataLoss(declared({ max_msgs_per_subject: 5 }), current(), { overSubjectLimit: { limit: 5, messages: 0 } }, v210)).toBeUndefined();
+  });
+
+  it('uses the age probe for a shorter max_age', () => {
+    const loss = assessDataLoss(declared({ max_age: '30s' }), current(), { olderThan: { cutoffMs: NOW - 30_000, messages: 12, exact: true } }, v210);
+
+    expect(loss?.fields[0]).toMatchObject({ field: 'max_age', desired: 30e9, messages: 12 });
+  });
+
+  it('treats limits -> interest in place as losing every message on 2.10+, but not in a migration nor on 2.9 (refused there)', () => {
+    expect(assessDataLoss(declared({ retention: 'interest' }), current(), {}, v210)?.messages).toBe(40);
+    expect(assessDataLoss(declared({ retention: 'interest' }), current(), {}, v210, false)).toBeUndefined();
+    expect(assessDataLoss(declared({ retention: 'interest' }), current(), {}, v29)).toBeUndefined();
+  });
+
+  it('takes the largest of several fields (they all remove the oldest first) and calls it an estimate', () => {
+    const loss = assessDataLoss(declared({ max_msgs: 30, max_bytes: 1_000 }), current(), {}, v210);
+
+    expect(loss).toMatchObject({ messages: 30, bytes: 3_000, exact: false });
+    expect(loss?.fields.map((f) => f.field)).toEqual(['max_msgs', 'max_bytes']);
+  });
+});
+
+describe('neededProbes', () => {
+  it('asks for per-subject counts only when the stream holds more than the new per-subject limit', () => {
+    expect(neededProbes(declared({ max_msgs_per_subject: 100 }), current(), NOW)).toEqual({});
+    expect(neededProbes(declared({ max_msgs_per_subject: 5 }), current(), NOW)).toEqual({ subjectLimit: 5 });
+    expect(neededProbes(declared({ max_msgs_per_subject: 5 }), current({ max_msgs_per_subject: 3 }), NOW)).toEqual({});
+  });
+
+  it('asks for an age count only when the oldest message is older than the new max_age', () => {
+    expect(neededProbes(declared({ max_age: '1h' }), current(), NOW)).toEqual({});
+    expect(neededProbes(declared({ max_age: '30s' }), current(), NOW)).toEqual({ cutoffMs: NOW - 30_000 });
+    expect(neededProbes(declared({ max_age: '30s' }), current({ max_age: 10e9 }), NOW)).toEqual({});
+  });
+});
