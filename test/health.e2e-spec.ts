@@ -1,5 +1,5 @@
 import { Injectable, type BeforeApplicationShutdown, type INestApplication } from '@nestjs/common';
-import { NatsHealthIndicator, StreamMonitor, StreamService, StreamsHealthIndicator, type StreamsModuleOptions } from '@app/streams';
+import { NatsHealthIndicator, StreamMonitor, StreamsHealthIndicator, type StreamsModuleOptions } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, DiscardPolicy, type NatsConnection } from 'nats';
 import request from 'supertest';
