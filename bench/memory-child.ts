@@ -10,7 +10,7 @@
  * raw: the same, for a plain `nats` connection holding the N infos of one paginated list.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StreamMonitor, StreamService } from '@app/streams';
+import { StreamMonitor } from '@app/streams';
 import { connect, type StreamInfo } from 'nats';
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { declarations, startContext } from './fixtures.js';
@@ -32,17 +32,17 @@ async function library(): Promise<{ deltaBytes: number; detail: string; keep: un
   const decls = declarations(prefix, n);
   const before = await settledHeap();
   const app = await startContext({ connection: { servers: url }, streams: decls, monitorIntervalMs: 500 });
-  const svc = app.get(StreamService);
+  const monitor = app.get(StreamMonitor);
   let sub: Subscription | undefined;
   let snapshots = 0;
   const second = new Promise<void>((resolve) => {
-    sub = app.get(StreamMonitor).snapshots().subscribe(() => {
+    sub = monitor.snapshots().subscribe(() => {
       if (++snapshots === 2) resolve();
     });
   });
   await second;
   const after = await settledHeap();
-  const snapshot = await firstValueFrom(app.get(StreamMonitor).snapshots());
+  const snapshot = await firstValueFrom(monitor.snapshots());
   const detail = `${Object.keys(snapshot.streams).length} streams in snapshot`;
   const keep = [app, sub];
   return { deltaBytes: after - before, detail, keep };
