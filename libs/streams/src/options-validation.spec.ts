@@ -1,0 +1,70 @@
+import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import { StreamsModule } from './streams.module.js';
+import { resolveOptions, type StreamsModuleOptions } from './streams.options.js';
+
+const connection = { servers: 'nats://127.0.0.1:4222' };
+
+describe('module options are validated at module creation', () => {
+  it.each([
+    ['startup.timeoutMs NaN', { startup: { timeoutMs: Number.NaN } }, 'startup.timeoutMs'],
+    ['startup.timeoutMs from an env var (a string)', { startup: { timeoutMs: '3000' } }, 'startup.timeoutMs'],
+    ['concurrency 0', { concurrency: 0 }, 'concurrency'],
+    ['concurrency -1', { concurrency: -1 }, 'concurrency'],
+    ['concurrency NaN', { concurrency: Number.NaN }, 'concurrency'],
+    ['operationTimeoutMs 0', { operationTimeoutMs: 0 }, 'operationTimeoutMs'],
+    ['requestTimeoutMs a string', { requestTimeoutMs: '5000' }, 'requestTimeoutMs'],
+    ['requestTimeoutMs 3e9 (overflows a timer)', { requestTimeoutMs: 3e9 }, 'requestTimeoutMs'],
+    ['monitorIntervalMs above 2^31-1', { monitorIntervalMs: 2 ** 31 }, 'monitorIntervalMs'],
+    ['onStartupError misspelt', { onStartupError: 'Fail' }, 'onStartupError'],
+    ['health.usageThreshold above 1', { health: { usageThreshold: 90 } }, 'health.usageThreshold'],
+    ['health.drift unknown', { health: { drift: 'ignore' } }, 'health.drift'],
+    ['streams not an array', { streams: { name: 'x' } }, 'streams'],
+    ['an unknown option', { cacheTTL: 5 }, 'cacheTTL'],
+    ['servers empty', { connection: { servers: '' } }, 'connection.servers'],
+    ['servers an empty list', { connection: { servers: [] } }, 'connection.servers'],
+    ['a domain and an api prefix', { jetstream: { domain: 'hub', apiPrefix: '$JS.x.API' } }, 'jetstream.apiPrefix'],
+    ['a domain with a dot', { jetstream: { domain: 'a.b' } }, 'jetstream.domain'],
+  ])('refuses %s, naming the option, the value and what is allowed', (_label, bad, option) => {
+    const options = { connection, ...bad } as unknown as StreamsModuleOptions;
+
+    const error = (() => {
+      try {
+        StreamsModule.forRoot(options);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).option).toBe(option);
+    expect((error as Error).message).toMatch(new RegExp(`option ${option.replace(/\./g, '\\.')}: got .*; `));
+  });
+
+  it('refuses options without a connection', () => {
+    expect(() => resolveOptions({} as StreamsModuleOptions)).toThrow(InvalidOptionsError);
+  });
+
+  it('applies the documented defaults, ignoring undefined fields', () => {
+    const resolved = resolveOptions({ connection, startup: { timeoutMs: undefined }, health: { drift: 'warn' } });
+
+    expect(resolved).toMatchObject({
+      name: 'default',
+      apiPrefix: '$JS.API',
+      startup: { wait: true, timeoutMs: 10_000, retryIntervalMs: 500 },
+      concurrency: 8,
+      onStartupError: 'fail',
+      health: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, drift: 'warn', details: 'compact' },
+    });
+  });
+
+  it('turns a JetStream domain into its API prefix', () => {
+    expect(resolveOptions({ connection, jetstream: { domain: 'hub' } }).apiPrefix).toBe('$JS.hub.API');
+    expect(resolveOptions({ connection, jetstream: { apiPrefix: '$JS.x.API' } }).apiPrefix).toBe('$JS.x.API');
+  });
+
+  it('accepts forRoot extras (isGlobal, name) beside the options, and checks the name', () => {
+    expect(() => StreamsModule.forRoot({ connection, isGlobal: true, name: 'eu' })).not.toThrow();
+    expect(() => StreamsModule.forRoot({ connection, name: 'e u' })).toThrow(InvalidOptionsError);
+  });
+});
