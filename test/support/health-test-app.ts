@@ -1,9 +1,23 @@
-import type { INestApplication, Provider } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { Controller, Get, type INestApplication, type Provider } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
-import { StreamsModule, type StreamsModuleOptions } from '@app/streams';
-// The /health endpoint an app using the library would write (connection and streams): the demo's own.
-import { HealthController } from '../../src/health.controller.js';
+import { NatsHealthIndicator, StreamsHealthIndicator, StreamsModule, type StreamsModuleOptions } from '@app/streams';
+
+/** The `/health` endpoint an app using the library writes: the connection and the declared streams. */
+@Controller('health')
+class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly nats: NatsHealthIndicator,
+    private readonly streams: StreamsHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.nats.isHealthy('nats'), () => this.streams.isHealthy('streams')]);
+  }
+}
 
 /**
  * Boots a real HTTP Nest app (platform-express) with `StreamsModule.forRoot(options)` and

@@ -8,6 +8,7 @@ import type { ServerStreamInfo } from '../jetstream/api-types.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { DeclaredStreams } from './declared-streams.js';
 import { DesiredStreams } from './desired-streams.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { purgeRequest } from './purge-request.js';
@@ -34,6 +35,7 @@ export class StreamService {
     private readonly api: JetStreamApi,
     private readonly reconciler: Reconciler,
     private readonly desired: DesiredStreams,
+    private readonly declared: DeclaredStreams,
     private readonly cache: StreamInfoCache,
   ) {}
 
@@ -95,6 +97,11 @@ export class StreamService {
     validateStreamName(name);
     const caller = { operation: 'getStreamInfo', stream: name };
     return this.cache.get(name, () => this.api.streamInfo(name, caller), options?.fresh === true);
+  }
+
+  /** The names of the streams this connection declares (forRoot and forFeature), in declaration order. */
+  declaredStreams(): string[] {
+    return this.declared.all().map((d) => d.name);
   }
 
   /**
