@@ -166,8 +166,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     figure('getStreamInfo after leader kill', recoveredMs);
     figure('ensureStream after leader kill', ensuredMs);
 
-    expect(recoveredMs).toBeLessThan(10_000);
-    expect(ensuredMs).toBeLessThan(10_000);
+    // How long the election took is reported above, not asserted: speed belongs to bench/.
     expect(info.cluster?.leader).toBeDefined();
     expect(info.cluster?.leader).not.toBe(leaderName);
     expect(info.state.messages).toBe(MESSAGES);
