@@ -183,6 +183,22 @@ describe('Reconciler (against a fake of the adapter)', () => {
     expect(fake.calls.filter((c) => c === 'INFO orders')).toHaveLength(2);
   });
 
+  it("reconciles a 2.9 'subjects overlap' answer into the conflict it is when the overlapping stream is the same one", async () => {
+    const { fake, reconciler } = setup();
+    fake.createFailures.push(new ApiReplyError('STREAM.CREATE.orders', { code: 400, err_code: 10065, description: 'subjects overlap with an existing stream' }));
+    const original = fake.createStream.bind(fake);
+    fake.createStream = async (config) =>
+      original(config).catch((err: unknown) => {
+        fake.hold(desired({ name: 'orders', storage: 'memory' }).config, 0); // the other instance's stream
+        throw err;
+      });
+
+    const error = await reconciler.ensure(desired({ name: 'orders' }), caller).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(StreamConfigConflictError);
+    expect((error as StreamConfigConflictError).conflicts.map((c) => c.field)).toEqual(['storage']);
+  });
+
   it('ensures many streams with one list, writing only those that differ', async () => {
     const { fake, reconciler } = setup();
     fake.hold(desired({ name: 'same' }).config, 0);
