@@ -1,6 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import { StreamService } from '@app/streams';
-import { createStreamsTestingModule, startNatsCluster, startNatsServer, type NatsTestCluster, type NatsTestServer } from '@app/streams/testing';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { InjectStreamService, StreamService, StreamsModule } from '@app/streams';
+import {
+  createStreamsTestingModule,
+  overrideStreamsConnection,
+  startNatsCluster,
+  startNatsServer,
+  type NatsTestCluster,
+  type NatsTestServer,
+} from '@app/streams/testing';
+import { get } from 'node:http';
 
 @Injectable()
 class OrdersService {
@@ -31,6 +40,47 @@ describe('testing kit: createStreamsTestingModule', () => {
     await app.close();
   });
 
+  it('accepts isGlobal and a connection name', async () => {
+    server = await startNatsServer();
+    @Injectable()
+    class EuOrders {
+      constructor(@InjectStreamService('eu') readonly streams: StreamService) {}
+    }
+    const moduleRef = await createStreamsTestingModule(server, { isGlobal: true, name: 'eu', streams: [{ name: 'kit_eu', subjects: ['kit.eu.>'] }] }, {
+      providers: [EuOrders],
+    }).compile();
+    const app = await moduleRef.createNestApplication().init();
+
+    expect(await app.get(EuOrders).streams.listStreams()).toEqual(['kit_eu']);
+    await app.close();
+  });
+
+  it("runs a whole app's own forRootAsync (production URL, declared streams) against the test server, on one connection", async () => {
+    server = await startNatsServer();
+    @Module({
+      imports: [
+        StreamsModule.forRootAsync({
+          isGlobal: true,
+          useFactory: () => ({
+            connection: { servers: 'nats://nats.production.invalid:4222', name: 'orders-service' },
+            streams: [{ name: 'app_orders', subjects: ['app.orders.>'], max_age: '7d' }],
+          }),
+        }),
+      ],
+    })
+    class AppModule {}
+
+    const moduleRef = await overrideStreamsConnection(Test.createTestingModule({ imports: [AppModule] }), server, { requestTimeoutMs: 2_000 }).compile();
+    const app = await moduleRef.createNestApplication().init();
+
+    const info = await app.get(StreamService).getStreamInfo('app_orders');
+    const connz = (await getJson(`${server.monitorUrl}/connz`)) as { connections: Array<{ name?: string }> };
+
+    expect(info.config.max_age).toBe(7 * 24 * 3_600e9);
+    expect(connz.connections.map((c) => c.name)).toEqual(['orders-service']);
+    await app.close();
+  });
+
   it('connects to every node of a cluster and ensures a replicated stream', async () => {
     cluster = await startNatsCluster({ size: 3 });
     const moduleRef = await createStreamsTestingModule(cluster, { streams: [{ name: 'kit_r3', subjects: ['kit.r3.>'], num_replicas: 3 }] }).compile();
@@ -43,3 +93,13 @@ describe('testing kit: createStreamsTestingModule', () => {
     await app.close();
   });
 });
+
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}

@@ -18,6 +18,18 @@ import { StreamService } from './streams/stream.service.js';
 import { StreamWriter } from './streams/stream-writer.js';
 import { StreamsStartup } from './streams/streams-startup.js';
 
+/**
+ * The options with a test's override on top (see the testing entry point): its fields replace the
+ * app's, one level deep for the grouped ones (`connection`, `startup`, `health`, `jetstream`).
+ */
+function withOverride(options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>): StreamsModuleOptions {
+  const merged: StreamsModuleOptions = { ...options, ...override };
+  for (const group of ['connection', 'startup', 'health', 'jetstream'] as const) {
+    if (override[group] && options[group]) Object.assign(merged, { [group]: { ...options[group], ...override[group] } });
+  }
+  return merged;
+}
+
 /** The providers a connection's core exports (under `coreToken(kind, name)`) to its public modules. */
 export const CORE_EXPORTS = { StreamService, ConnectionService, StreamMonitor, DeclaredStreams } as const;
 
@@ -67,8 +79,7 @@ export class StreamsCoreModule {
         { provide: getStreamsOptionsOverrideToken(name), useValue: {} },
         {
           provide: STREAMS_RESOLVED_OPTIONS,
-          useFactory: (options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>) =>
-            resolveOptions({ ...options, ...override }, name),
+          useFactory: (options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>) => resolveOptions(withOverride(options, override), name),
           inject: [STREAMS_MODULE_OPTIONS, getStreamsOptionsOverrideToken(name)],
         },
         ...services,

@@ -23,4 +23,4 @@ export {
   type NatsLeafTopology,
   type NatsLeafTopologyOptions,
 } from './nats-leaf-topology.js';
-export { createStreamsTestingModule } from './streams-testing-module.js';
+export { createStreamsTestingModule, overrideStreamsConnection, type NatsTestTarget } from './streams-testing-module.js';
