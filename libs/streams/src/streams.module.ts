@@ -7,7 +7,7 @@ import {
   STREAMS_OPTIONS_TYPE,
   StreamsConfigurableModule,
 } from './streams.module-definition.js';
-import { resolveOptions } from './streams.options.js';
+import { resolveOptions } from './resolve-options.js';
 import { coreToken, getStreamsToken, PUBLIC_SERVICES } from './streams.tokens.js';
 import type { DeclaredStreams } from './streams/declared-streams.js';
 import type { StreamDeclaration } from './streams/stream-declaration.js';

@@ -1,6 +1,4 @@
 import type { ConnectionOptions } from 'nats';
-import { validateOptions } from './options-validation.js';
-import { DEFAULT_CONNECTION } from './streams.constants.js';
 import type { StreamConfigInput, StreamDeclaration } from './streams/stream-declaration.js';
 
 /**
@@ -134,41 +132,4 @@ export interface ResolvedStreamsOptions
   apiPrefix: string;
   /** The JetStream domain, when one was given. */
   domain?: string;
-}
-
-/**
- * Validates the options (every field, see `validateOptions`) and applies the defaults documented
- * on {@link StreamsModuleOptions}.
- * @throws InvalidOptionsError naming the first invalid option, its value and what is allowed
- */
-export function resolveOptions(options: StreamsModuleOptions, name: string = DEFAULT_CONNECTION): ResolvedStreamsOptions {
-  validateOptions(options);
-  const { startup = {}, health = {}, jetstream = {} } = options;
-  return {
-    name,
-    apiPrefix: jetstream.apiPrefix ?? (jetstream.domain ? `$JS.${jetstream.domain}.API` : '$JS.API'),
-    ...(jetstream.domain ? { domain: jetstream.domain } : {}),
-    connection: options.connection,
-    startup: {
-      wait: startup.wait ?? true,
-      timeoutMs: startup.timeoutMs ?? 10_000,
-      retryIntervalMs: startup.retryIntervalMs ?? 500,
-    },
-    drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
-    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
-    operationTimeoutMs: options.operationTimeoutMs ?? 15_000,
-    concurrency: options.concurrency ?? 8,
-    streams: options.streams ?? [],
-    streamDefaults: options.streamDefaults ?? {},
-    onStartupError: options.onStartupError ?? 'fail',
-    cacheTtlMs: options.cacheTtlMs ?? 300_000,
-    monitorIntervalMs: options.monitorIntervalMs ?? 5_000,
-    health: {
-      usageThreshold: health.usageThreshold ?? 0.9,
-      degradedReplicas: health.degradedReplicas ?? 'up',
-      rttTimeoutMs: health.rttTimeoutMs ?? 2_000,
-      drift: health.drift ?? 'down',
-      details: health.details ?? 'compact',
-    },
-  };
 }

@@ -7,7 +7,7 @@ import { toStreamsError } from '../errors/to-streams-error.js';
 import type { ConnectionService } from '../connection/connection.service.js';
 import type { CreatedStreamInfo, ServerStreamInfo, StreamRequestConfig } from '../jetstream/api-types.js';
 import type { JetStreamApi } from '../jetstream/jetstream-api.js';
-import { resolveOptions } from '../streams.options.js';
+import { resolveOptions } from '../resolve-options.js';
 import { Reconciler } from './reconciler.js';
 import { ServerVersion } from './server-version.js';
 import { normalizeStreamConfig } from './stream-config.js';

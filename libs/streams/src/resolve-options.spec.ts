@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { StreamsModule } from './streams.module.js';
-import { resolveOptions, type StreamsModuleOptions } from './streams.options.js';
+import { resolveOptions } from './resolve-options.js';
+import type { StreamsModuleOptions } from './streams.options.js';
 
 const connection = { servers: 'nats://127.0.0.1:4222' };
 

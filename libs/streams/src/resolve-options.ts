@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
-import type { StreamsModuleOptions } from './streams.options.js';
+import { DEFAULT_CONNECTION } from './streams.constants.js';
+import type { ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
 
 /** The longest delay a Node.js timer can wait; longer values overflow to 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -110,4 +111,41 @@ function checkFields(object: Record<string, unknown>, fields: Record<string, Che
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Validates the options (every field, see `validateOptions`) and applies the defaults documented
+ * on {@link StreamsModuleOptions}.
+ * @throws InvalidOptionsError naming the first invalid option, its value and what is allowed
+ */
+export function resolveOptions(options: StreamsModuleOptions, name: string = DEFAULT_CONNECTION): ResolvedStreamsOptions {
+  validateOptions(options);
+  const { startup = {}, health = {}, jetstream = {} } = options;
+  return {
+    name,
+    apiPrefix: jetstream.apiPrefix ?? (jetstream.domain ? `$JS.${jetstream.domain}.API` : '$JS.API'),
+    ...(jetstream.domain ? { domain: jetstream.domain } : {}),
+    connection: options.connection,
+    startup: {
+      wait: startup.wait ?? true,
+      timeoutMs: startup.timeoutMs ?? 10_000,
+      retryIntervalMs: startup.retryIntervalMs ?? 500,
+    },
+    drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 5_000,
+    operationTimeoutMs: options.operationTimeoutMs ?? 15_000,
+    concurrency: options.concurrency ?? 8,
+    streams: options.streams ?? [],
+    streamDefaults: options.streamDefaults ?? {},
+    onStartupError: options.onStartupError ?? 'fail',
+    cacheTtlMs: options.cacheTtlMs ?? 300_000,
+    monitorIntervalMs: options.monitorIntervalMs ?? 5_000,
+    health: {
+      usageThreshold: health.usageThreshold ?? 0.9,
+      degradedReplicas: health.degradedReplicas ?? 'up',
+      rttTimeoutMs: health.rttTimeoutMs ?? 2_000,
+      drift: health.drift ?? 'down',
+      details: health.details ?? 'compact',
+    },
+  };
 }
