@@ -272,7 +272,7 @@ describe('normalizeStreamConfig', () => {
       deny_purge: false,
       sealed: false,
     });
-    expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false });
+    expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage' });
   });
 
   it('lets the module defaults override the library defaults, and the declaration override both', () => {
@@ -369,7 +369,7 @@ describe('normalizeStreamConfig', () => {
     expect(config).not.toHaveProperty('mirror');
     expect(config).not.toHaveProperty('allow_msg_ttl');
     expect(config).not.toHaveProperty('onConflict');
-    expect(policy).toEqual({ onConflict: 'recreate', allowDataLoss: true });
+    expect(policy).toEqual({ onConflict: 'recreate', allowDataLoss: true, mode: 'manage' });
   });
 
   it('accepts a mirror and a sourcing stream without subjects', () => {
