@@ -1,31 +1,74 @@
 // The demo's npm scripts (`npm start`, `npm run streams:plan`) each compile the demo into dist/;
 // they live in one spec file so that Jest runs them one after the other, never two builds at once.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { connect } from 'nats';
 import request from 'supertest';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { AppModule } from '../src/app.module.js';
-import { connectError } from './support/ports.js';
+import { connectError, freePort } from './support/ports.js';
 import { startTestApp } from './support/streams-app.js';
-import { waitForValue } from './support/wait.js';
+import { waitFor, waitForValue } from './support/wait.js';
+
+/** A demo process started by a test, with everything it printed. */
+interface DemoRun {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function startDemo(command: string, args: string[], env: NodeJS.ProcessEnv): DemoRun {
+  const demoEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  delete demoEnv.NATS_URL;
+  // Its own process group, so that a test can signal it the way a terminal's Ctrl-C does.
+  const child = spawn(command, args, { cwd: process.cwd(), env: demoEnv, detached: true });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => output, exited };
+}
+
+/** The private server the demo announced: its pid, client port and temporary directory. */
+async function privateServer(demo: DemoRun): Promise<{ pid: number; port: number; dir: string }> {
+  const line = /private nats-server \S+ at nats:\/\/127\.0\.0\.1:(\d+) \(pid (\d+), store (\S+)\)/;
+  const match = await waitFor(async () => line.exec(demo.output()), (m) => m !== null, { timeoutMs: 90_000, what: 'the private server line' });
+  return { port: Number(match![1]), pid: Number(match![2]), dir: match![3] };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function stopGroup(demo: DemoRun | undefined): void {
+  if (demo?.child.exitCode === null && demo.child.signalCode === null && demo.child.pid) {
+    try {
+      process.kill(-demo.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 /** `npm start` with no NATS_URL: the demo starts its own nats-server and serves real HTTP. */
 describe('demo app (npm start, no NATS_URL)', () => {
-  let child: ChildProcess | undefined;
-  let output = '';
+  let demo: DemoRun | undefined;
 
-  afterEach(async () => {
-    if (child?.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
-    child = undefined;
+  afterEach(() => {
+    stopGroup(demo);
+    demo = undefined;
   });
 
-  it('serves /health 200 with its declared streams, and stops its private server on SIGTERM', async () => {
+  it('serves /health 200 with its declared streams; Ctrl-C stops its private server and removes its store', async () => {
     const port = 3500 + Math.floor(Math.random() * 400);
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
-    delete env.NATS_URL;
-    child = spawn('npm', ['start', '--silent'], { cwd: process.cwd(), env, detached: true });
-    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    demo = startDemo('npm', ['start', '--silent'], { PORT: String(port) });
     const base = `http://127.0.0.1:${port}`;
 
     const health = await waitForValue(
@@ -46,21 +89,66 @@ describe('demo app (npm start, no NATS_URL)', () => {
     expect(orders.body).toMatchObject({ name: 'orders', healthy: true, subjects: ['orders.>'] });
     expect(missing.status).toBe(404);
 
-    const natsPort = Number(/private nats-server \S+ at nats:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
-    expect(natsPort).toBeGreaterThan(0);
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    process.kill(-child.pid!, 'SIGTERM');
-    await exited;
-    expect(await connectError(natsPort)).toBeDefined();
+    const server = await privateServer(demo);
+    expect(existsSync(server.dir)).toBe(true);
+    // A terminal's Ctrl-C signals the whole foreground process group: npm, its shell, the demo
+    // and the private server alike. npm may exit before the demo has finished cleaning up, so the
+    // outcome is awaited, not npm's exit.
+    process.kill(-demo.child.pid!, 'SIGINT');
+    await demo.exited;
+    await waitFor(async () => isAlive(server.pid) || existsSync(server.dir), (left) => !left, {
+      timeoutMs: 15_000,
+      what: 'private server stopped and store removed',
+    });
+    expect(await connectError(server.port)).toBeDefined();
   }, 120_000);
 });
 
-function plan(url: string): { status: number | null; out: string } {
-  const res = spawnSync('npm', ['run', '--silent', 'streams:plan'], { env: { ...process.env, NATS_URL: url }, encoding: 'utf8' });
-  return { status: res.status, out: `${res.stdout}${res.stderr}` };
+/** The built demo (`node dist/src/main.js`, compiled by the test above) signalled alone, as a process manager does. */
+describe('demo app shutdown (node dist/src/main.js)', () => {
+  let demo: DemoRun | undefined;
+
+  afterEach(() => {
+    stopGroup(demo);
+    demo = undefined;
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s it exits only after its private server is gone and its store removed', async (signal) => {
+    demo = startDemo(process.execPath, ['dist/src/main.js'], { PORT: String(await freePort()) });
+    const server = await privateServer(demo);
+    await waitFor(async () => demo!.output(), (out) => out.includes('Demo listening'), { timeoutMs: 60_000, what: 'demo listening' });
+
+    process.kill(demo.child.pid!, signal);
+    const exit = await demo.exited;
+
+    expect(exit.signal).toBe(signal);
+    expect(isAlive(server.pid)).toBe(false);
+    expect(existsSync(server.dir)).toBe(false);
+    expect(await connectError(server.port)).toBeDefined();
+  }, 90_000);
+
+  it('on a crash (uncaught exception) it stops its private server, removes its store and exits 1', async () => {
+    demo = startDemo(process.execPath, ['--require', './test/fixtures/demo-crash.cjs', 'dist/src/main.js'], { PORT: String(await freePort()) });
+    const server = await privateServer(demo);
+
+    const exit = await demo.exited;
+
+    expect(demo.output()).toContain('demo crash provoked by the test');
+    expect(exit.code).toBe(1);
+    expect(isAlive(server.pid)).toBe(false);
+    expect(existsSync(server.dir)).toBe(false);
+  }, 90_000);
+});
+
+/** The plan command as the demo runs it: `npm run streams:plan`, then the built command directly. */
+function plan(url: string, extra: string[] = [], viaNpm = false): { status: number | null; stdout: string; stderr: string } {
+  const env = { ...process.env, NATS_URL: url };
+  const res = viaNpm
+    ? spawnSync('npm', ['run', '--silent', 'streams:plan', '--', ...extra], { env, encoding: 'utf8' })
+    : spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/declared-streams.js', ...extra], { env, encoding: 'utf8' });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** `npm run streams:plan` as a drift check: exit 0 when everything matches, 1 with a field diff otherwise. */
 describe('npm run streams:plan', () => {
   let server: NatsTestServer;
 
@@ -73,22 +161,32 @@ describe('npm run streams:plan', () => {
     delete process.env.NATS_URL;
   });
 
-  it('says every stream would be created on an empty server and exits 1', () => {
-    const { status, out } = plan(server.url);
+  it('on an empty server: every stream would be created, exit 1 (table and JSON)', () => {
+    const table = plan(server.url, [], true);
+    const json = plan(server.url, ['--json']);
 
-    expect(out).toContain('orders: create');
-    expect(out).toContain('payments: create');
-    expect(status).toBe(1);
-  });
+    expect(table.stdout).toMatch(/^orders\s+create$/m);
+    expect(table.stdout).toMatch(/^payments\s+create$/m);
+    expect(table.stdout).toContain('3 of 3 streams would change (3 create).');
+    expect(table.status).toBe(1);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.plans.map((p: { name: string; action: string }) => `${p.name}:${p.action}`)).toEqual([
+      'orders:create',
+      'notifications:create',
+      'payments:create',
+    ]);
+    expect(json.status).toBe(1);
+  }, 90_000);
 
-  it('exits 0 once the demo has ensured its streams, and 1 with the field diff after a change on the server', async () => {
+  it('exit 0 once the demo has ensured its streams, exit 1 with the field diff after a change on the server', async () => {
     process.env.NATS_URL = server.url;
     const app = await startTestApp([AppModule]);
     await app.close();
 
     const clean = plan(server.url);
-    expect(clean.out).toContain('All 3 streams match.');
+    expect(clean.stdout).toContain('All 3 streams match.');
     expect(clean.status).toBe(0);
+    expect(plan(server.url, ['--json']).status).toBe(0);
 
     const nc = await connect({ servers: server.url });
     const jsm = await nc.jetstreamManager();
@@ -97,8 +195,27 @@ describe('npm run streams:plan', () => {
     await nc.close();
 
     const drifted = plan(server.url);
-    expect(drifted.out).toContain('orders: update');
-    expect(drifted.out).toContain('max_msgs: 42 -> 1000000');
+    const json = JSON.parse(plan(server.url, ['--json']).stdout);
+    expect(drifted.stdout).toMatch(/^orders\s+update\s+max_msgs: 42 -> 1000000$/m);
     expect(drifted.status).toBe(1);
+    expect(json.plans.find((p: { name: string }) => p.name === 'orders')).toMatchObject({
+      action: 'update',
+      changes: [{ field: 'max_msgs', current: 42, desired: 1_000_000 }],
+    });
   }, 60_000);
+
+  it('exit 2 when no server answers, and for a module that does not exist', async () => {
+    const url = `nats://127.0.0.1:${await freePort()}`;
+
+    const table = plan(url, ['--timeout', '1000']);
+    const json = plan(url, ['--timeout', '1000', '--json']);
+    const missing = spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/no-such-file.js'], { encoding: 'utf8' });
+
+    expect(table.status).toBe(2);
+    expect(table.stderr).toContain('could not check the plan: Could not connect to NATS');
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ name: 'NatsConnectionError' });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('no-such-file.js does not exist.');
+  }, 30_000);
 });

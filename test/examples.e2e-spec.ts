@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { StreamService } from '@app/streams';
-import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { StreamService } from 'nestjs-jetstream-streams';
+import { startNatsServer, type NatsTestServer } from 'nestjs-jetstream-streams/testing';
 import { ConfigAsyncAppModule } from '../examples/config-async/app.module.js';
 import { CustomHealthAppModule } from '../examples/custom-health/app.module.js';
 import { FeatureStreamsAppModule } from '../examples/feature-streams/app.module.js';

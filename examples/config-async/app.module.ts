@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { StreamsModule } from '@app/streams';
+import { StreamsModule } from 'nestjs-jetstream-streams';
 
 /**
  * Options from `@nestjs/config`: NATS_URL (credentials may be in the URL, they are never logged),

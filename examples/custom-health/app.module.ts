@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsModule } from '@app/streams';
+import { StreamsModule } from 'nestjs-jetstream-streams';
 import { CustomHealthController } from './health.controller.js';
 
 @Module({})

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { StreamsModule } from '@app/streams';
+import { StreamsModule } from 'nestjs-jetstream-streams';
 import { BillingModule } from './billing.module.js';
 import { ShippingModule } from './shipping.module.js';
 

@@ -1,5 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
-import { StreamService, StreamsModule } from '@app/streams';
+import { StreamService, StreamsModule } from 'nestjs-jetstream-streams';
 
 /** Billing declares the streams it owns; they are ensured at start-up with all the others. */
 @Injectable()

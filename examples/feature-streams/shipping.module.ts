@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { StreamsModule } from '@app/streams';
+import { StreamsModule } from 'nestjs-jetstream-streams';
 
 /** Shipping declares its own stream, independently of billing. */
 @Module({
