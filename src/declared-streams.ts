@@ -1,6 +1,5 @@
 import type { StreamDeclaration } from '@app/streams';
-import { DEMO_STREAMS } from './demo-streams.js';
-import { ORDERS_FEATURE_STREAMS } from './orders/orders.module.js';
+import { DEMO_STREAMS, ORDERS_FEATURE_STREAMS } from './demo-streams.js';
 
 /**
  * Every stream the demo declares (its `forRoot` streams and those of its feature modules): the

@@ -1,10 +1,6 @@
 import { Module } from '@nestjs/common';
-import { StreamsModule, type StreamDeclaration } from '@app/streams';
-
-/** The streams the orders feature declares. */
-export const ORDERS_FEATURE_STREAMS: StreamDeclaration[] = [
-  { name: 'payments', subjects: ['payments.>'], max_age: '30d', duplicate_window: '5m', max_bytes: 64 * 1024 * 1024 },
-];
+import { StreamsModule } from '@app/streams';
+import { ORDERS_FEATURE_STREAMS } from '../demo-streams.js';
 
 /** A feature module that declares its own stream with `forFeature`. */
 @Module({

@@ -195,7 +195,8 @@ export class ManagedNatsServer implements NatsTestServer {
   }
 
   private spawnChild(): ChildProcess {
-    const child = spawn(this.spec.binary, ['-c', this.configPath()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: Ctrl-C in a terminal reaches the app, which stops its server.
+    const child = spawn(this.spec.binary, ['-c', this.configPath()], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     this.exited = new Promise((resolve) => {
       child.once('exit', () => resolve());
