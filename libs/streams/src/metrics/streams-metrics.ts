@@ -44,11 +44,6 @@ export class StreamsMetrics implements OnModuleInit, OnModuleDestroy {
     private readonly reconciler: Reconciler,
   ) {}
 
-  /** Whether an SDK was registered when the app started, so that instruments are reported. */
-  get active(): boolean {
-    return this.collection !== undefined;
-  }
-
   /**
    * Creates the instruments on the global meter provider, before the declared streams are ensured
    * (so start-up reconciliations are counted). Every provider of the app has been created by then:
