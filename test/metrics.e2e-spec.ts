@@ -83,7 +83,14 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
     const reader = new PullReader();
     provider = new MeterProvider({ readers: [reader] });
     metrics.setGlobalMeterProvider(provider);
-    const root = StreamsModule.forRoot({ connection: { servers: server.url, reconnectTimeWait: 200 }, monitorIntervalMs: 300, ...options });
+    // Short timeouts: a read in flight when the server stops gives up sooner.
+    const root = StreamsModule.forRoot({
+      connection: { servers: server.url, reconnectTimeWait: 200 },
+      monitorIntervalMs: 300,
+      requestTimeoutMs: 1_000,
+      operationTimeoutMs: 3_000,
+      ...options,
+    });
     app = await startTestApp([root], { logger: false });
     return reader;
   }

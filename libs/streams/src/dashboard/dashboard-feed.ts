@@ -1,5 +1,5 @@
 import { type MessageEvent, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { concat, defer, map, type Observable, of, Subject, type Subscription } from 'rxjs';
+import { concat, defer, filter, map, type Observable, of, Subject, type Subscription } from 'rxjs';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
 import { DEFAULT_CONNECTION } from '../streams.constants.js';
@@ -11,7 +11,7 @@ import { StreamHistory, type HistoryData, type HistoryPoint } from './stream-his
 /** What a page receives on the feed: everything when it connects, then each snapshot. */
 export type DashboardEvent =
   | { type: 'init'; view: DashboardView; history: HistoryData }
-  | { type: 'update'; view: DashboardView; point: HistoryPoint };
+  | { type: 'update'; view: DashboardView; point?: HistoryPoint };
 
 /**
  * One dashboard's server side: follows the connection's monitor from start-up (one stream list
@@ -39,6 +39,8 @@ export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
     this.history = new StreamHistory(Math.max(2, Math.ceil((this.options.historyMinutes * 60_000) / intervalMs)), this.options.historyStreams);
     this.view = emptyView(this.context());
     this.subscription = source.monitor.snapshots().subscribe((snapshot) => this.take(snapshot));
+    // A lost connection shows at once: the monitor's next snapshot may wait for a read in flight.
+    this.subscription.add(source.connection.status$.pipe(filter((status) => !status.connected)).subscribe((status) => this.lost(status.type)));
   }
 
   /** Ends every open page's feed, so that shutdown does not wait for browsers. */
@@ -58,6 +60,13 @@ export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
     const point = this.history!.record(at, snapshot.error === undefined ? Object.values(snapshot.streams) : null);
     this.view = buildView(snapshot, this.view, this.context());
     this.updates.next({ type: 'update', view: this.view, point });
+  }
+
+  private lost(status: string): void {
+    if (this.view?.stale) return;
+    const snapshot: StreamsSnapshot = { at: new Date().toISOString(), healthy: false, error: `NATS is not connected (${status})`, streams: {} };
+    this.view = buildView(snapshot, this.view, this.context());
+    this.updates.next({ type: 'update', view: this.view });
   }
 
   private context(): ViewContext {

@@ -135,7 +135,9 @@ function render() {
   document.title = (v.stale ? '(stale) ' : '') + $('title').textContent;
   $('conn').innerHTML = '<span class="pill conn-' + esc(v.connection.status) + '">' + esc(v.connection.status) + '</span> ' +
     '<b>' + esc(v.connection.name) + '</b> <span class="muted">' + esc(v.connection.servers.join(', ')) + '</span>';
-  $('updated').textContent = v.at ? 'snapshot ' + formatClock(Date.parse(v.at)) + ' · every ' + formatDuration(v.intervalMs * 1e6) : 'waiting for the first snapshot…';
+  var shown = v.stale ? v.lastGoodAt : v.at;
+  $('updated').textContent = (shown ? (v.stale ? 'last good snapshot ' : 'snapshot ') + formatClock(Date.parse(shown)) : 'waiting for the first snapshot…') +
+    ' · every ' + formatDuration(v.intervalMs * 1e6);
   var counts = { up: 0, degraded: 0, down: 0 }, messages = 0, bytes = 0;
   v.streams.forEach(function (s) { counts[s.status]++; messages += s.messages; bytes += s.bytes; });
   $('summary').innerHTML = [
@@ -160,7 +162,7 @@ var source = new EventSource(feedUrl);
 source.onmessage = function (e) {
   var msg = JSON.parse(e.data);
   if (msg.type === 'init') state.history = msg.history;
-  else append(msg.point);
+  else if (msg.point) append(msg.point);
   state.view = msg.view;
   state.feedLost = false;
   render();
