@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsModule } from '@app/streams';
+import { StreamsDashboardModule, StreamsModule } from '@app/streams';
 import { DEMO_STREAMS } from './demo-streams.js';
-import { DashboardController } from './dashboard.controller.js';
 import { HealthController } from './health.controller.js';
+import { DemoMetricsModule } from './metrics.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { StreamsController } from './streams.controller.js';
 
-/** The demo app: declared streams, /health, /streams. NATS_URL says where NATS is. */
+/**
+ * The demo app: declared streams, the dashboard at `/`, `/health`, `/streams`, and `/metrics`
+ * (Prometheus). NATS_URL says where NATS is.
+ */
 @Module({
   imports: [
+    DemoMetricsModule,
     StreamsModule.forRootAsync({
       isGlobal: true,
       useFactory: () => ({
@@ -18,9 +22,10 @@ import { StreamsController } from './streams.controller.js';
         monitorIntervalMs: 2_000,
       }),
     }),
+    StreamsDashboardModule.register({ path: '/' }),
     TerminusModule,
     OrdersModule,
   ],
-  controllers: [HealthController, StreamsController, DashboardController],
+  controllers: [HealthController, StreamsController],
 })
 export class AppModule {}

@@ -50,6 +50,9 @@ export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';
 export type { ConsumerHealth, HealthReason, ReplicaHealth, StreamHealth } from './monitoring/stream-health.js';
 
+export { StreamsDashboardModule } from './dashboard/streams-dashboard.module.js';
+export type { StreamsDashboardOptions } from './dashboard/dashboard-options.js';
+
 export { NatsHealthIndicator } from './health/nats.health.js';
 export type { NatsHealthCheckOptions } from './health/nats.health.js';
 export { StreamsHealthIndicator } from './health/streams.health.js';

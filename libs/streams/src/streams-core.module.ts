@@ -4,6 +4,7 @@ import { ConnectionService } from './connection/connection.service.js';
 import { NatsHealthIndicator } from './health/nats.health.js';
 import { StreamsHealthIndicator } from './health/streams.health.js';
 import { JetStreamApi } from './jetstream/jetstream-api.js';
+import { StreamsMetrics } from './metrics/streams-metrics.js';
 import { StreamMonitor } from './monitoring/stream-monitor.js';
 import { STREAMS_MODULE_OPTIONS } from './streams.module-definition.js';
 import { STREAMS_RESOLVED_OPTIONS } from './streams.constants.js';
@@ -68,6 +69,7 @@ export class StreamsCoreModule {
       StreamService,
       StreamMonitor,
       StreamsStartup,
+      StreamsMetrics,
       { provide: StreamInfoCache, useFactory: createStreamInfoCache, inject: [STREAMS_RESOLVED_OPTIONS, ConnectionService] },
     ];
     const aliases = Object.entries(CORE_EXPORTS).map(([kind, type]): Provider => ({ provide: coreToken(kind, name), useExisting: type }));

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ErrCode } from '../errors/err-codes.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
@@ -25,6 +26,14 @@ import type { SubjectIndex } from './subject-index.js';
 /** The JetStream API calls the reconciler reads with (a fake of them unit-tests it). */
 export type ReconcilerApi = Pick<JetStreamApi, 'streamInfo' | 'listStreams'> & ProbeApi;
 
+/** One stream reconciled by `ensure` or `ensureAll`, as {@link Reconciler.results$} reports it. */
+export interface ReconcileEvent {
+  /** The library operation, e.g. `ensureStream`. */
+  operation: string;
+  /** Its result; `failed` (with the error) when it threw. */
+  result: EnsureBatchResult;
+}
+
 /** How often a create that raced another instance is re-read and reconciled again. */
 const MAX_RACES = 3;
 
@@ -36,6 +45,7 @@ const MAX_RACES = 3;
 @Injectable()
 export class Reconciler {
   private readonly logger: Logger;
+  private readonly results = new Subject<ReconcileEvent>();
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -46,6 +56,14 @@ export class Reconciler {
     @Inject(JetStreamApi) private readonly migrationApi: MigrationApi,
   ) {
     this.logger = new Logger(logContext(options.name));
+  }
+
+  /**
+   * One event per stream that `ensure` / `ensureAll` reconciled on a read of the server (an
+   * ensure answered from the cache is not one), with its result. Costs nothing without subscribers.
+   */
+  get results$(): Observable<ReconcileEvent> {
+    return this.results.asObservable();
   }
 
   /** The stream's info (cached unless `fresh`), or null when the server says it does not exist. */
@@ -71,6 +89,15 @@ export class Reconciler {
    * or on 2.9 "subjects overlap" with the stream being created) is read again and reconciled.
    */
   async ensure(desired: DesiredStream, caller: ApiCaller): Promise<EnsureResult> {
+    try {
+      return this.report(caller, await this.settle(desired, caller));
+    } catch (err) {
+      this.report(caller, failed(desired.name, err as Error));
+      throw err;
+    }
+  }
+
+  private async settle(desired: DesiredStream, caller: ApiCaller): Promise<EnsureResult> {
     for (let race = 0; ; race++) {
       const current = await this.read(desired.name, caller);
       try {
@@ -107,12 +134,13 @@ export class Reconciler {
       try {
         results[index] = await this.apply(comparison, itemCaller).catch(async (err: unknown) => {
           if (comparison.current || !(await this.lostRace(err, comparison.desired, itemCaller))) throw err;
-          return this.ensure(comparison.desired, itemCaller);
+          return this.settle(comparison.desired, itemCaller);
         });
       } catch (err) {
         results[index] = failed(comparison.desired.name, err as Error);
       }
     });
+    for (const result of results) this.report(caller, result);
     return results;
   }
 
@@ -145,6 +173,11 @@ export class Reconciler {
     const infos = await this.api.listStreams(caller);
     this.cache.refreshFromList(infos, mark);
     return new Map(infos.map((info) => [info.config.name, info]));
+  }
+
+  private report<T extends EnsureBatchResult>(caller: ApiCaller, result: T): T {
+    if (this.results.observed) this.results.next({ operation: caller.operation, result });
+    return result;
   }
 
   /** Carries out what a comparison calls for. */
