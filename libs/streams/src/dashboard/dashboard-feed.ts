@@ -74,7 +74,7 @@ export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
     return {
       connection: { name: options.name, status: connection.currentStatus.type, servers: connection.servers },
       intervalMs: options.monitorIntervalMs,
-      declared: (name) => declared.desired(name)?.config,
+      declared: (name) => declared.has(name),
     };
   }
 

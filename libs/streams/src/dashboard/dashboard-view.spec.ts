@@ -16,6 +16,7 @@ function health(name: string, extra: Partial<StreamHealth> = {}): StreamHealth {
     last_seq: 0,
     consumer_count: 0,
     usage: {},
+    limits: {},
     ...extra,
   };
 }
@@ -26,7 +27,7 @@ const snapshot = (at: string, ...streams: StreamHealth[]): StreamsSnapshot => ({
   streams: Object.fromEntries(streams.map((s) => [s.name, s])),
 });
 
-const context = (declared: ViewContext['declared'] = () => undefined): ViewContext => ({
+const context = (declared: ViewContext['declared'] = () => false): ViewContext => ({
   connection: { name: 'default', status: 'connected', servers: ['nats://***@127.0.0.1:4222'] },
   intervalMs: 5_000,
   declared,
@@ -57,29 +58,24 @@ describe('buildView', () => {
     expect(view.streams[1]).toMatchObject({ messages: 40, bytes: 4_096, consumerCount: 2, warnings: ['bytes at 95% of the limit'] });
   });
 
-  it("gives each limit's value: from the usage when the stream holds something, else from the declaration unless drifted", () => {
-    const declared = () => ({ max_msgs: 1_000, max_bytes: 1_048_576 });
+  it("gives each limit's usage and value, and leaves out limits that are not set", () => {
     const view = buildView(
       snapshot(
         '2024-01-01T10:00:00.000Z',
-        health('full', { messages: 250, bytes: 262_144, usage: { messages: 0.25, bytes: 0.25 } }),
-        health('empty', { usage: { messages: 0, bytes: 0 } }),
-        health('drifted', { usage: { messages: 0 }, drift: [{ field: 'max_msgs', current: 5, desired: 1_000 }] }),
+        health('full', { messages: 250, bytes: 262_144, usage: { messages: 0.25, bytes: 0.25 }, limits: { messages: 1_000, bytes: 1_048_576 } }),
+        health('unlimited', { messages: 7 }),
       ),
       undefined,
-      context(declared),
+      context((name) => name === 'full'),
     );
-    const limits = Object.fromEntries(view.streams.map((s) => [s.name, s.limits]));
+    const byName = Object.fromEntries(view.streams.map((s) => [s.name, s]));
 
-    expect(limits.full).toEqual([
+    expect(byName.full.limits).toEqual([
       { kind: 'messages', usage: 0.25, limit: 1_000 },
       { kind: 'bytes', usage: 0.25, limit: 1_048_576 },
     ]);
-    expect(limits.empty).toEqual([
-      { kind: 'messages', usage: 0, limit: 1_000 },
-      { kind: 'bytes', usage: 0, limit: 1_048_576 },
-    ]);
-    expect(limits.drifted).toEqual([{ kind: 'messages', usage: 0 }]);
+    expect(byName.unlimited.limits).toEqual([]);
+    expect([byName.full.declared, byName.unlimited.declared]).toEqual([true, false]);
   });
 
   it('keeps the last good streams when a snapshot could not be read, marked stale with their time', () => {

@@ -2,7 +2,6 @@ import { redactUrl } from '../connection/connection-options.js';
 import type { ConnectionStatusType } from '../connection/connection-status.js';
 import type { StreamHealth } from '../monitoring/stream-health.js';
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
-import type { StreamRequestConfig } from '../jetstream/api-types.js';
 
 /** One configured limit of a stream: how full it is, and its value when known. */
 export interface LimitView {
@@ -53,8 +52,8 @@ export interface DashboardView {
 export interface ViewContext {
   connection: DashboardView['connection'];
   intervalMs: number;
-  /** The declared config of a stream, for limits the health record cannot tell (no messages yet). */
-  declared: (name: string) => Pick<StreamRequestConfig, 'max_msgs' | 'max_bytes'> | undefined;
+  /** Whether the app declares the stream. */
+  declared: (name: string) => boolean;
 }
 
 /**
@@ -85,7 +84,6 @@ export function emptyView(context: ViewContext): DashboardView {
 }
 
 function streamView(health: StreamHealth, context: ViewContext): StreamView {
-  const declared = context.declared(health.name);
   const texts = (list: string[]) => list.map(redactUrl);
   return {
     name: health.name,
@@ -98,8 +96,8 @@ function streamView(health: StreamHealth, context: ViewContext): StreamView {
     messages: health.messages,
     bytes: health.bytes,
     consumerCount: health.consumer_count,
-    limits: limitsOf(health, declared),
-    declared: declared !== undefined,
+    limits: limitsOf(health),
+    declared: context.declared(health.name),
     drift: (health.drift ?? []).map(({ field, current, desired }) => ({ field, current, desired })),
     ...(health.cluster && {
       replicas: {
@@ -118,22 +116,13 @@ function streamView(health: StreamHealth, context: ViewContext): StreamView {
   };
 }
 
-/**
- * Each configured limit with its value: `count / usage` when the stream holds something (exact:
- * usage is count / limit), else the declared value if the declaration matches the server.
- */
-function limitsOf(health: StreamHealth, declared: ReturnType<ViewContext['declared']>): LimitView[] {
+/** Each configured limit with its value and how full it is. */
+function limitsOf(health: StreamHealth): LimitView[] {
   const limits: LimitView[] = [];
-  const entries: Array<[LimitView['kind'], number | undefined, number, number | undefined]> = [
-    ['messages', health.usage.messages, health.messages, declared?.max_msgs],
-    ['bytes', health.usage.bytes, health.bytes, declared?.max_bytes],
-  ];
-  const drifted = new Set((health.drift ?? []).map((d) => d.field));
-  for (const [kind, usage, count, declaredLimit] of entries) {
-    if (usage === undefined) continue;
-    const field = kind === 'messages' ? 'max_msgs' : 'max_bytes';
-    const limit = usage > 0 ? Math.round(count / usage) : !drifted.has(field) && declaredLimit && declaredLimit > 0 ? declaredLimit : undefined;
-    limits.push({ kind, usage, ...(limit !== undefined && { limit }) });
+  for (const kind of ['messages', 'bytes'] as const) {
+    const usage = health.usage[kind];
+    const limit = health.limits[kind];
+    if (usage !== undefined) limits.push({ kind, usage, ...(limit !== undefined && { limit }) });
   }
   return limits;
 }

@@ -16,6 +16,7 @@ function health(name: string, extra: Partial<StreamHealth> = {}): StreamHealth {
     last_seq: 0,
     consumer_count: 0,
     usage: {},
+    limits: {},
     ...extra,
   };
 }

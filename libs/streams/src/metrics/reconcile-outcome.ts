@@ -1,5 +1,6 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { StreamConfigConflictError } from '../errors/stream-config-conflict.error.js';
+import { StreamDataLossError } from '../errors/stream-data-loss.error.js';
 import type { EnsureBatchResult } from '../streams/stream-results.js';
 
 /**
@@ -13,7 +14,6 @@ export function reconcileOutcome(result: EnsureBatchResult): string {
   const { error } = result;
   if (error instanceof StreamConfigConflictError) return 'conflict';
   if (error instanceof InvalidStreamConfigError) return 'invalid';
-  // The data-safety refusal's class is named so; matched by name to stay independent of its file.
-  if (error.name === 'StreamDataLossError') return 'data-loss';
+  if (error instanceof StreamDataLossError) return 'data-loss';
   return 'failed';
 }

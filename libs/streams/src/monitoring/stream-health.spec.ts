@@ -55,6 +55,7 @@ describe('toStreamHealth', () => {
       last_seq: 7,
       consumer_count: 2,
       usage: { messages: 0.05, bytes: 0.2 },
+      limits: { messages: 100, bytes: 1_000 },
       drift: [],
     });
   });
@@ -209,6 +210,7 @@ describe('toStreamHealth', () => {
         last_seq: 0,
         consumer_count: 0,
         usage: {},
+        limits: {},
         error: 'stream not found',
       });
     });

@@ -65,6 +65,8 @@ export interface StreamHealth {
   consumer_count: number;
   /** Fraction (0..1+) of each configured limit in use; a limit that is not set is left out. */
   usage: { messages?: number; bytes?: number };
+  /** The configured limits behind `usage` (`max_msgs`, `max_bytes`); a limit that is not set is left out. */
+  limits: { messages?: number; bytes?: number };
   /** Leader and replicas, when the stream is replicated in a cluster. */
   cluster?: { name?: string; leader?: string; replicas: ReplicaHealth[] };
   /** Fields that differ from the app's declaration (only for declared streams). */
@@ -138,6 +140,7 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
     last_seq: state.last_seq,
     consumer_count: state.consumer_count,
     usage,
+    limits: limitsOf(source),
     ...(cluster && config.num_replicas > 1 ? { cluster } : {}),
     ...(drift ? { drift } : {}),
   };
@@ -151,6 +154,13 @@ function usageOf({ config, state }: StreamInfo): StreamHealth['usage'] {
   if (config.max_msgs > 0) usage.messages = state.messages / config.max_msgs;
   if (config.max_bytes > 0) usage.bytes = state.bytes / config.max_bytes;
   return usage;
+}
+
+function limitsOf({ config }: StreamInfo): StreamHealth['limits'] {
+  return {
+    ...(config.max_msgs > 0 ? { messages: config.max_msgs } : {}),
+    ...(config.max_bytes > 0 ? { bytes: config.max_bytes } : {}),
+  };
 }
 
 function clusterOf(info: StreamInfo): StreamHealth['cluster'] {
@@ -192,6 +202,7 @@ function unreadable(name: string, error: Error): StreamHealth {
     last_seq: 0,
     consumer_count: 0,
     usage: {},
+    limits: {},
     error: reason,
   };
 }
