@@ -182,6 +182,22 @@ describe('normalizeStreamConfig', () => {
     expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage' });
   });
 
+  it.each<[string, Record<string, unknown>]>([
+    ['the bare minimum', {}],
+    ['optional fields', { description: 'd', placement: { tags: ['eu'] }, metadata: { a: 'b' }, compression: 's2', first_seq: 5 }],
+    ['a duplicate window of 0', { duplicate_window: 0 }],
+    ['delete markers, which imply message TTLs', { subject_delete_marker_ttl: '15m' }],
+    ['a delete marker TTL of 0, which implies nothing', { subject_delete_marker_ttl: 0 }],
+    ['a mirror', { subjects: [], mirror: { name: 'origin' } }],
+  ])('holds no field whose value is undefined, for %s', (_label, overrides) => {
+    // Act
+    const { config } = normalizeStreamConfig(declare(overrides));
+
+    // Assert
+    const unset = Object.entries(config).filter(([, value]) => value === undefined).map(([field]) => field);
+    expect(unset).toEqual([]);
+  });
+
   it('lets the module defaults override the library defaults, and the declaration override both', () => {
     // Arrange
     const moduleDefaults = { storage: 'memory', max_msgs: 10, num_replicas: 3 } as const;
@@ -295,6 +311,7 @@ describe('normalizeStreamConfig', () => {
 
     // Assert
     expect(config).toMatchObject({ subject_delete_marker_ttl: 15 * MINUTE, allow_msg_ttl: true, allow_rollup_hdrs: true });
+    expect(normalizeStreamConfig(declare({ subject_delete_marker_ttl: 0 })).config).not.toHaveProperty('allow_msg_ttl');
   });
 
   it('accepts discard new per subject with its requirements and workqueue retention', () => {

@@ -77,15 +77,38 @@ const STATIC_VALUES: readonly unknown[] = STREAM_FIELDS.map((row, i) => {
 });
 /** Fields that, when nobody declares them, the server derives from other fields. */
 const DERIVED: readonly number[] = STREAM_FIELDS.flatMap((row, i) => (row.fill !== 'never' && row.absentIn ? [i] : []));
-/**
- * Every config starts as a copy of this: the name, then each always-present field in table order
- * with its static value (derived and required ones still unset). `Object.assign` copies stay in
- * V8's fast mode; a spread copy turns slow once a property is added.
- */
+/** The name, then each always-present field in table order with its static value (derived and required ones unset). */
 const CONFIG_TEMPLATE: Readonly<Record<string, unknown>> = Object.fromEntries([
   ['name', ''],
   ...STREAM_FIELDS.flatMap((row, i) => (row.fill === 'always' ? [[row.field, STATIC_VALUES[i]]] : [])),
 ]);
+/** A bit for each field a config holds only when given (or implied), in table order. */
+const OPTIONAL_BITS: readonly number[] = (() => {
+  let next = 0;
+  const bits = STREAM_FIELDS.map((row) => (row.fill === 'always' ? 0 : 1 << next++));
+  if (next > 30) throw new Error('the stream table has more optional fields than a template key can count');
+  return bits;
+})();
+/**
+ * Every config is a spread copy of the template for its set of optional fields: the cheapest way
+ * V8 has to make a 20-odd-field object. A spread copy turns slow when a property is added to it,
+ * so the template already holds each optional field the config will hold (unset until assigned).
+ */
+const templates = new Map<number, Readonly<Record<string, unknown>>>();
+const MAX_TEMPLATES = 256;
+
+function templateFor(optional: number): Readonly<Record<string, unknown>> {
+  let template = templates.get(optional);
+  if (!template) {
+    const fields: Record<string, unknown> = Object.assign({}, CONFIG_TEMPLATE);
+    STREAM_FIELDS.forEach((row, i) => {
+      if (optional & OPTIONAL_BITS[i]) fields[row.field] = undefined;
+    });
+    template = fields;
+    if (templates.size < MAX_TEMPLATES) templates.set(optional, template);
+  }
+  return template;
+}
 
 /**
  * Turns a declaration into the complete config the server should hold, without touching a
@@ -154,29 +177,39 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   }
   sortByRank(given, raws);
 
-  const config: Record<string, unknown> = Object.assign({}, CONFIG_TEMPLATE);
-  config.name = name;
   let policyChecked = 0;
+  let optional = 0;
+  let declaredSubjects: unknown;
   for (let k = 0; k < given.length; k++) {
     const number = given[k] % GIVEN_BY_DEFAULTS;
     policyChecked = checkPolicy(policy, name, policyChecked, RANK[number]);
+    if (number === SUBJECTS) declaredSubjects = raws[k];
     const value = CONVERTERS[number](raws[k], name);
+    raws[k] = value;
     // A value the server reads as "unset" (a duplicate_window of 0) leaves the field to its default.
     if (value === undefined) given[k] = -1;
-    else config[FIELD_NAMES[number]] = value;
+    else optional |= OPTIONAL_BITS[number];
   }
   checkPolicy(policy, name, policyChecked, FIELD_COUNT);
+
+  let config: Record<string, unknown> = { ...templateFor(optional) };
+  config.name = name;
+  for (let k = 0; k < given.length; k++) if (given[k] >= 0) config[FIELD_NAMES[given[k] % GIVEN_BY_DEFAULTS]] = raws[k];
   // Fields nobody declared that the server derives from other fields.
   for (const i of DERIVED) {
     const row = STREAM_FIELDS[i];
     if (config[row.field] !== undefined) continue;
     const value = absentValue(row, config);
-    if (row.fill === 'always' || value === true) config[row.field] = value;
+    if (row.fill === 'always') config[row.field] = value;
+    else if (value === true) {
+      optional |= OPTIONAL_BITS[i];
+      config = { ...templateFor(optional), ...config, [row.field]: value };
+    }
   }
   // Every always-present field is now set, and every given one converted by its kind.
   const desired = config as DesiredStreamConfig;
 
-  const broken = crossFieldProblem(desired, raws[given.indexOf(SUBJECTS)]);
+  const broken = crossFieldProblem(desired, declaredSubjects);
   if (broken) throw new InvalidStreamConfigError(name, broken[0], broken[1]);
   // Checked by checkPolicy above.
   const onConflict = (policy[ON_CONFLICT] ?? 'fail') as ConflictPolicy;
