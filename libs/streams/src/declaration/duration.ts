@@ -1,0 +1,129 @@
+import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { show } from './show-value.js';
+import type { Duration } from './stream-declaration.js';
+import { STREAM_FIELDS_BY_NAME } from './stream-fields.js';
+
+const UNIT_NANOS: Readonly<Record<string, number>> = {
+  ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3_600e9, d: 86_400e9, w: 604_800e9,
+};
+/** The units `formatDuration` writes, largest first. */
+const FORMAT_UNITS = ['d', 'h', 'm', 's', 'ms', 'us', 'ns'] as const;
+/** One `<number><unit>` group; `ms` before `m` and `s` so the longest unit wins. */
+const DURATION_GROUP = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w)/y;
+/** Numbers at or above this many milliseconds (31+ years) are nanoseconds or microseconds by mistake. */
+const MAX_DURATION_MS = 1e12;
+/** The server stores durations as Go `time.Duration` (int64 nanoseconds). */
+const MAX_DURATION_NS = 2 ** 63;
+/** Parsed strings, so a duration every declaration repeats ('1h', '7d') is parsed once. */
+const parsedStrings = new Map<string, number>();
+const MAX_PARSED_STRINGS = 256;
+
+type Fail = (reason: string) => never;
+
+/**
+ * Converts a declared {@link Duration} to the nanoseconds the server expects. Strings are one or
+ * more `<number><unit>` groups (units `ns`, `us`, `µs`, `ms`, `s`, `m`, `h`, `d`, `w`) or `'0'`;
+ * numbers are whole, non-negative milliseconds. Rejects a number that can only be nanoseconds or
+ * microseconds (>= 1e12 ms), and a nonzero value under the server's minimum for `field`
+ * (`max_age` and `duplicate_window`: 100ms; `subject_delete_marker_ttl`: 1s).
+ *
+ * @param field  the field being parsed, named in the error (`max_age`, `consumer_limits.inactive_threshold`, ...)
+ * @param stream the stream the declaration is for, named in the error
+ * @param minimumNanos the smallest nonzero value allowed; defaults to the stream table's minimum for `field` (0 if none)
+ * @returns an integer number of nanoseconds
+ * @throws InvalidStreamConfigError when the value is not a valid duration for `field`
+ * @example
+ * parseDuration('1h30m', 'max_age', 'orders'); // 5_400_000_000_000
+ * parseDuration(1500, 'duplicate_window', 'orders'); // 1_500_000_000
+ */
+export function parseDuration(
+  value: Duration,
+  field: string,
+  stream: string,
+  minimumNanos: number = streamMinimum(field),
+): number {
+  const fail: Fail = (reason) => {
+    throw new InvalidStreamConfigError(stream, field, reason);
+  };
+  let nanos: number;
+  if (typeof value === 'number') nanos = millisToNanos(value, fail);
+  else if (typeof value === 'string') nanos = stringToNanos(value, fail);
+  else return fail(`must be a duration string such as '1h' or a number of milliseconds, got ${show(value)}`);
+
+  if (nanos !== 0 && nanos < minimumNanos) {
+    const hint = typeof value === 'number' ? `; numbers are milliseconds — did you mean '${value}s'?` : '';
+    fail(`is ${typeof value === 'number' ? `${value} ms` : show(value)}, below the server's minimum of ${formatDuration(minimumNanos)}${hint}`);
+  }
+  return nanos;
+}
+
+/**
+ * Formats nanoseconds the way a user would write them, largest unit first (days at most).
+ * @example
+ * formatDuration(5_400_000_000_000); // '1h30m'
+ * formatDuration(0);                 // '0'
+ */
+export function formatDuration(nanos: number): string {
+  let rest = nanos;
+  let out = '';
+  for (const unit of FORMAT_UNITS) {
+    const size = UNIT_NANOS[unit];
+    const count = Math.floor(rest / size);
+    if (count > 0) {
+      out += `${count}${unit}`;
+      rest -= count * size;
+    }
+  }
+  return out || '0';
+}
+
+/** The server's minimum for a duration field of the stream table, 0 for any other field. */
+function streamMinimum(field: string): number {
+  const row = STREAM_FIELDS_BY_NAME.get(field);
+  return row?.kind === 'duration' ? (row.min ?? 0) : 0;
+}
+
+function millisToNanos(ms: number, fail: Fail): number {
+  if (!Number.isFinite(ms)) fail(`must be a finite number of milliseconds, got ${show(ms)}`);
+  if (ms < 0) fail(`must not be negative, got ${show(ms)}`);
+  if (!Number.isInteger(ms)) {
+    fail(`is ${ms} ms: numbers must be whole milliseconds; write a string such as '${formatDuration(Math.round(ms * 1e6))}'`);
+  }
+  if (ms >= MAX_DURATION_MS) {
+    fail(
+      `is ${ms}, which as milliseconds is over 31 years: it looks like nanoseconds or microseconds. ` +
+        `Numbers are milliseconds; write a string such as '${formatDuration(ms)}'`,
+    );
+  }
+  return ms * 1e6;
+}
+
+function stringToNanos(text: string, fail: Fail): number {
+  const known = parsedStrings.get(text);
+  if (known !== undefined) return known;
+  const nanos = parseDurationString(text, fail);
+  if (parsedStrings.size < MAX_PARSED_STRINGS) parsedStrings.set(text, nanos);
+  return nanos;
+}
+
+function parseDurationString(text: string, fail: Fail): number {
+  if (text === '0') return 0;
+  if (text === '') fail("must not be empty; write a duration such as '1h', or '0'");
+  let total = 0;
+  DURATION_GROUP.lastIndex = 0;
+  while (DURATION_GROUP.lastIndex < text.length) {
+    const at = DURATION_GROUP.lastIndex;
+    const group = DURATION_GROUP.exec(text);
+    if (!group) {
+      const where = at > 0 ? ` (at ${show(text.slice(at))})` : '';
+      return fail(
+        `${show(text)} is not a duration${where}; ` +
+          "write <number><unit> groups such as '500ms', '90s', '1h30m' or '7d' (units ns, us, ms, s, m, h, d, w)",
+      );
+    }
+    total += Number(group[1]) * UNIT_NANOS[group[2]];
+  }
+  const nanos = Math.round(total);
+  if (nanos >= MAX_DURATION_NS) fail(`${show(text)} is longer than the server can store (about 292 years)`);
+  return nanos;
+}
