@@ -23,17 +23,11 @@ export type { ConnectionStatus, ConnectionStatusType } from './connection/connec
 
 export { StreamService } from './streams/stream.service.js';
 export type { StreamOptionsInput } from './streams/stream.service.js';
-export { DEFAULT_STREAM_DEFAULTS, parseDuration, subjectsOverlap } from './streams/stream-config.js';
-export type {
-  ConflictPolicy,
-  Duration,
-  StreamConfigInput,
-  StreamDeclaration,
-  StreamDeclarations,
-  StreamMode,
-  StreamPolicy,
-} from './streams/stream-declaration.js';
-export type { FieldChange } from './streams/stream-diff.js';
+export { DEFAULT_STREAM_DEFAULTS } from './declaration/stream-fields.js';
+export { parseDuration } from './declaration/duration.js';
+export { subjectsOverlap } from './declaration/subjects.js';
+export type { ConflictPolicy, Duration, StreamConfigInput, StreamDeclaration, StreamDeclarations, StreamMode, StreamPolicy } from './declaration/stream-declaration.js';
+export type { FieldChange } from './declaration/stream-diff.js';
 export type {
   DeleteBatchResult,
   EnsureAction,
@@ -44,7 +38,7 @@ export type {
   RemovedMessages,
   StreamPlan,
 } from './streams/stream-results.js';
-export type { ServerStreamConfig, ServerStreamInfo } from './jetstream/api-types.js';
+export type { ServerStreamConfig, ServerStreamInfo, StreamState } from './declaration/server-stream.js';
 
 export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';

@@ -10,7 +10,7 @@ import {
 import { resolveOptions } from './resolve-options.js';
 import { coreToken, getStreamsToken, PUBLIC_SERVICES } from './streams.tokens.js';
 import type { DeclaredStreams } from './streams/declared-streams.js';
-import type { StreamDeclaration } from './streams/stream-declaration.js';
+import type { StreamDeclaration } from './declaration/stream-declaration.js';
 
 type ServiceKind = keyof typeof PUBLIC_SERVICES;
 const KINDS = Object.keys(PUBLIC_SERVICES) as ServiceKind[];

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'nats';
-import type { StreamConfigInput, StreamDeclaration } from './streams/stream-declaration.js';
+import type { StreamConfigInput, StreamDeclaration } from './declaration/stream-declaration.js';
 
 /**
  * How to reach NATS: every `nats` client connection option (name, user/pass, token,

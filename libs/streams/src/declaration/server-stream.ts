@@ -2,7 +2,7 @@
  * The JSON shapes of JetStream's stream API that this library reads and sends (`STREAM.CREATE`,
  * `STREAM.UPDATE`, `STREAM.INFO`, `STREAM.LIST`), written from what nats-server 2.9 to 2.15 answer.
  * Fields the server leaves out when empty (`omitempty`) are optional. The `nats` client's
- * `StreamInfo` and `StreamConfig` are assignable to these types, so its answers can be used as they are.
+ * `ServerStreamInfo` and `StreamConfig` are assignable to these types, so its answers can be used as they are.
  */
 
 /** A duration in nanoseconds, as the server stores it (Go `time.Duration`). */
@@ -234,7 +234,7 @@ export interface StreamSourceInfo {
 }
 
 /** What `STREAM.INFO` (and each entry of `STREAM.LIST`) answers for one stream. */
-export interface StreamInfo {
+export interface ServerStreamInfo {
   /** The config the server holds. */
   config: ServerStreamConfig;
   /** What the stream holds now. */

@@ -1,10 +1,4 @@
-import type { StreamConfig, StreamInfo } from 'nats';
-
-/** A stream's config as the server holds and reports it (STREAM.INFO / CREATE / UPDATE). */
-export type ServerStreamConfig = StreamConfig;
-
-/** A stream's info as the server reports it: config, state, cluster and sources. */
-export type ServerStreamInfo = StreamInfo;
+import type { ServerStreamConfig, ServerStreamInfo } from '../declaration/server-stream.js';
 
 /** A config to create or update a stream with: what is left out takes the server's default. */
 export type StreamRequestConfig = Partial<ServerStreamConfig> & { name: string };

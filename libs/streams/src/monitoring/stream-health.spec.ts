@@ -1,8 +1,8 @@
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
 import type { HealthOptions } from '../streams.options.js';
-import { ServerVersion } from '../streams/server-version.js';
-import { normalizeStreamConfig } from '../streams/stream-config.js';
+import { ServerVersion } from '../declaration/server-version.js';
+import { normalizeStreamConfig } from '../declaration/stream-config.js';
 import { toStreamHealth, type HealthContext } from './stream-health.js';
 
 const declared = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000 });

@@ -1,9 +1,9 @@
-import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
 import type { HealthOptions } from '../streams.options.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { DesiredStream } from '../streams/stream-config.js';
-import { diffStreamConfig, type FieldChange } from '../streams/stream-diff.js';
-import type { ServerVersion } from '../streams/server-version.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
+import { diffStreamConfig, type FieldChange } from '../declaration/stream-diff.js';
+import type { ServerVersion } from '../declaration/server-version.js';
 
 /**
  * Why a stream is not simply up, for machines (metrics attributes, alert rules):

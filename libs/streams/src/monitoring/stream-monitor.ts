@@ -3,12 +3,12 @@ import { EMPTY, exhaustMap, from, type Observable, ReplaySubject, share, takeUnt
 import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../streams/reconciler.js';
-import { validateStreamName } from '../streams/stream-config.js';
+import { validateStreamName } from '../declaration/subjects.js';
 import { migratingCopyOf } from '../streams/stream-migration.js';
 import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
 

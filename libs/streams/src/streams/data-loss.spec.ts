@@ -1,8 +1,8 @@
-import type { ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import { assessDataLoss, neededProbes } from './data-loss.js';
-import { ServerVersion } from './server-version.js';
-import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
-import type { StreamDeclaration } from './stream-declaration.js';
+import { ServerVersion } from '../declaration/server-version.js';
+import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream-config.js';
+import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 
 const v210 = ServerVersion.parse('2.10.0');
 const v29 = ServerVersion.parse('2.9.10');

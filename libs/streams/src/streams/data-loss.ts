@@ -1,7 +1,7 @@
 import type { DataLossEstimate as DataLoss, DataLossField as FieldLoss } from '../errors/stream-data-loss.error.js';
-import type { ServerStreamInfo } from '../jetstream/api-types.js';
-import type { ServerVersion } from './server-version.js';
-import type { DesiredStream } from './stream-config.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerVersion } from '../declaration/server-version.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
 
 /**
  * What the rules need beyond the stream's config and state, read only when the cheap bounds cannot
@@ -52,7 +52,7 @@ export function assessDataLoss(
   const fields: FieldLoss[] = [];
   let exact = true;
   const add = (field: keyof typeof d & string, held: string, messages: number, bytes = Math.round(messages * perMessage)) => {
-    const from = desired.defaulted?.get(field);
+    const from = desired.defaulted.get(field);
     fields.push({ field, current: c[field as keyof typeof c], desired: d[field], held, messages, bytes, ...(from ? { from } : {}) });
   };
 

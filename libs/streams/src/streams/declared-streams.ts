@@ -4,8 +4,8 @@ import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { declaredName } from './stream-batch.js';
-import type { DesiredStream } from './stream-config.js';
-import type { StreamDeclaration } from './stream-declaration.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
+import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import { DesiredStreams } from './desired-streams.js';
 
 /**

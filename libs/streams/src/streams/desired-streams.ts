@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectionService } from '../connection/connection.service.js';
-import type { ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { checkServerSupport } from './server-support.js';
-import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
-import type { StreamDeclaration } from './stream-declaration.js';
-import { diffStreamConfig } from './stream-diff.js';
+import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream-config.js';
+import type { StreamDeclaration } from '../declaration/stream-declaration.js';
+import { diffStreamConfig } from '../declaration/stream-diff.js';
 
 /** Declarations remembered at once; beyond that the memo starts over (a bound, not an LRU). */
 const MEMO_SIZE = 1_000;

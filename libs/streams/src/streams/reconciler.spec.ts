@@ -5,13 +5,14 @@ import { StreamDriftError } from '../errors/stream-drift.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { toStreamsError } from '../errors/to-streams-error.js';
 import type { ConnectionService } from '../connection/connection.service.js';
-import type { CreatedStreamInfo, ServerStreamInfo, StreamRequestConfig } from '../jetstream/api-types.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { CreatedStreamInfo, StreamRequestConfig } from '../jetstream/api-types.js';
 import type { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { resolveOptions } from '../resolve-options.js';
 import { Reconciler } from './reconciler.js';
-import { ServerVersion } from './server-version.js';
-import { normalizeStreamConfig } from './stream-config.js';
-import type { StreamDeclaration } from './stream-declaration.js';
+import { ServerVersion } from '../declaration/server-version.js';
+import { normalizeStreamConfig } from '../declaration/stream-config.js';
+import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import { StreamWriter } from './stream-writer.js';
 

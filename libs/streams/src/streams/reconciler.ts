@@ -5,23 +5,23 @@ import { ErrCode } from '../errors/err-codes.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
-import type { ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { mapConcurrent } from './map-concurrent.js';
-import type { DesiredStream } from './stream-config.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
 import { StreamDataLossError, formatBytes, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
 import { assessDataLoss, neededProbes } from './data-loss.js';
 import { readLossProbes, type ProbeApi } from './data-loss-probes.js';
 import { decide, type Comparison, type Decision } from './stream-decision.js';
-import { createRequest, diffStreamConfig } from './stream-diff.js';
+import { createRequest, diffStreamConfig } from '../declaration/stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import { migrateStream, type MigrationApi } from './stream-migration.js';
 import type { EnsureAction, EnsureBatchResult, EnsureResult, RemovedMessages, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
 import { indexSubjects, overlappingStream } from './subject-overlap.js';
-import type { SubjectIndex } from './subject-index.js';
+import type { SubjectIndex } from '../declaration/subject-index.js';
 
 /** The JetStream API calls the reconciler reads with (a fake of them unit-tests it). */
 export type ReconcilerApi = Pick<JetStreamApi, 'streamInfo' | 'listStreams'> & ProbeApi;

@@ -1,7 +1,7 @@
 import type { ServerFacts } from '../connection/connection.service.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import type { DesiredStream } from './stream-config.js';
-import { unsupportedFields } from './stream-diff.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
+import { unsupportedFields } from '../declaration/stream-diff.js';
 
 /**
  * The checks that need to know the server but no request: fields newer than its version (it

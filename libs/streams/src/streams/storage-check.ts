@@ -1,6 +1,6 @@
 import type { AccountInfo as JetStreamAccountStats } from '../jetstream/api-types.js';
 import { StreamCapacityError } from '../errors/stream-capacity.error.js';
-import type { DesiredStream } from './stream-config.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
 
 /**
  * Whether `extraBytes` more reservation for the stream fits in the account's limits of its storage

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { findSubjectOverlaps, type DesiredStream } from './stream-config.js';
-import type { StreamDeclaration, StreamDeclarations } from './stream-declaration.js';
+import { findSubjectOverlaps } from '../declaration/subjects.js';
+import { type DesiredStream } from '../declaration/stream-config.js';
+import type { StreamDeclaration, StreamDeclarations } from '../declaration/stream-declaration.js';
 
 /**
  * The declarations of a batch as a list, in input order: a list as given, a record keyed by

@@ -1,9 +1,9 @@
 import { StreamConfigConflictError } from '../errors/stream-config-conflict.error.js';
 import { StreamDriftError } from '../errors/stream-drift.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { ServerStreamInfo } from '../jetstream/api-types.js';
-import type { DesiredStream } from './stream-config.js';
-import type { StreamDiff } from './stream-diff.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
+import type { StreamDiff } from '../declaration/stream-diff.js';
 
 /** A declared stream next to what the server holds. */
 export interface Comparison {

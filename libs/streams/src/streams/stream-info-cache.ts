@@ -1,6 +1,6 @@
 import { filter } from 'rxjs';
 import type { ConnectionService } from '../connection/connection.service.js';
-import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 
 interface Entry {

@@ -1,5 +1,6 @@
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
-import type { CreatedStreamInfo, ServerStreamConfig, ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamConfig, ServerStreamInfo } from '../declaration/server-stream.js';
+import type { CreatedStreamInfo } from '../jetstream/api-types.js';
 import type { ApiCaller, JetStreamApi } from '../jetstream/jetstream-api.js';
 import { sleep } from '../timers.js';
 

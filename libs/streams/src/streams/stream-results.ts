@@ -1,7 +1,7 @@
 import type { FieldConflict } from '../errors/stream-config-conflict.error.js';
 import type { DataLossEstimate } from '../errors/stream-data-loss.error.js';
-import type { ServerStreamInfo as StreamInfo } from '../jetstream/api-types.js';
-import type { FieldChange } from './stream-diff.js';
+import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
+import type { FieldChange } from '../declaration/stream-diff.js';
 
 /**
  * What `ensureStream` did. `drifted`: the stream differs from its declaration but its `mode`

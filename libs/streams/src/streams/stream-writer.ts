@@ -3,12 +3,13 @@ import { ConnectionService } from '../connection/connection.service.js';
 import { ErrCode } from '../errors/err-codes.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
-import type { CreatedStreamInfo, ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { CreatedStreamInfo } from '../jetstream/api-types.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext } from '../streams.constants.js';
 import { capacityProblem } from './storage-check.js';
-import type { DesiredStream } from './stream-config.js';
-import { createRequest, updateRequest } from './stream-diff.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
+import { createRequest, updateRequest } from '../declaration/stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import { overlappingStream } from './subject-overlap.js';
 

@@ -1,6 +1,6 @@
-import type { ServerStreamInfo } from '../jetstream/api-types.js';
-import type { DesiredStream } from './stream-config.js';
-import { SubjectIndex } from './subject-index.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
+import { SubjectIndex } from '../declaration/subject-index.js';
 
 /** Another stream on the server capturing a subject the declaration wants, if any. */
 export function overlappingStream(
