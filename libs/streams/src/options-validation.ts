@@ -75,6 +75,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
     drift: oneOf('down', 'warn'),
     details: oneOf('compact', 'full'),
   }),
+  reconcile: nested({ onDrift: oneOf('report', 'repair'), maxRepairs: integer(1, 1_000), repairWindowMs: ms(1) }),
   jetstream: (value, path) => {
     nested({ domain: token, apiPrefix: prefix })(value, path);
     const { domain, apiPrefix } = value as { domain?: unknown; apiPrefix?: unknown };

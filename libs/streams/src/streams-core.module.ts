@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConnectionService } from './connection/connection.service.js';
+import { StreamEvents } from './events/stream-events.js';
 import { NatsHealthIndicator } from './health/nats.health.js';
 import { StreamsHealthIndicator } from './health/streams.health.js';
 import { JetStreamApi } from './jetstream/jetstream-api.js';
@@ -19,7 +20,7 @@ import { StreamWriter } from './streams/stream-writer.js';
 import { StreamsStartup } from './streams/streams-startup.js';
 
 /** The providers a connection's core exports (under `coreToken(kind, name)`) to its public modules. */
-export const CORE_EXPORTS = { StreamService, ConnectionService, StreamMonitor, DeclaredStreams } as const;
+export const CORE_EXPORTS = { StreamService, ConnectionService, StreamMonitor, StreamEvents, DeclaredStreams } as const;
 
 /**
  * What every connection shares: the registry of connections and the two health indicators,
@@ -53,6 +54,7 @@ export class StreamsCoreModule {
       StreamWriter,
       Reconciler,
       StreamService,
+      StreamEvents,
       StreamMonitor,
       StreamsStartup,
       { provide: StreamInfoCache, useFactory: createStreamInfoCache, inject: [STREAMS_RESOLVED_OPTIONS, ConnectionService] },
