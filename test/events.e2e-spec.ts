@@ -115,7 +115,7 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
     expect(events.of(name, 'repaired')).toEqual([]);
   });
 
-  it('keeps the cache of streams the app does not declare true as well, without reading them', async () => {
+  it('keeps the cache of streams the app does not declare true as well (read again on the next call)', async () => {
     const name = unique('ev_adhoc');
     const { streams, events } = await boot({});
     await streams.ensureStream(name, [`${name}.>`], { max_age: '1h' });
