@@ -44,12 +44,14 @@ class FakeServer {
 describe('DriftRepair', () => {
   let server: FakeServer;
   let events: StreamEvent[];
+  let cache: Map<string, ServerStreamInfo>;
   const declared = (max: number) => (name: string) => ({ name, config: { name, max_msgs: max } }) as unknown as DesiredStream;
 
   function driftRepair(onDrift: 'report' | 'repair', maxRepairs = 3, desired: (name: string) => DesiredStream | undefined = declared(10)): DriftRepair {
     return new DriftRepair({
       reconciler: server.reconciler(),
       declared: { desired },
+      cached: (name) => cache.get(name),
       onDrift,
       concurrency: 4,
       guard: new RepairGuard(maxRepairs, 60_000),
@@ -63,6 +65,7 @@ describe('DriftRepair', () => {
     jest.useFakeTimers();
     server = new FakeServer();
     events = [];
+    cache = new Map();
   });
 
   afterEach(() => {
@@ -92,6 +95,18 @@ describe('DriftRepair', () => {
     await jest.advanceTimersByTimeAsync(50);
     expect(events).toEqual([]);
     expect(server.requests.filter((r) => r.startsWith('ENSURE'))).toEqual([]);
+  });
+
+  it('takes an info cached since the event (the answer to the app\'s own write) instead of reading', async () => {
+    server.streams.set('a', 10);
+    server.streams.set('b', 99);
+    cache.set('a', server.info('a')!);
+    const drift = driftRepair('report');
+    drift.check('a');
+    drift.check('b');
+    await jest.advanceTimersByTimeAsync(50);
+    expect(server.requests).toEqual(['INFO b']);
+    expect(events.map((e) => e.stream)).toEqual(['b']);
   });
 
   it('checks a burst of events with one list instead of one read per stream, each stream once', async () => {

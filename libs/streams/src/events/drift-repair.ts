@@ -12,6 +12,11 @@ import type { StreamEvent } from './stream-event.js';
 export interface DriftRepairDeps {
   reconciler: Pick<Reconciler, 'read' | 'listAll' | 'compare' | 'ensure'>;
   declared: Pick<DeclaredStreams, 'desired'>;
+  /**
+   * The stream's cached info, if any. An entry present when a check runs was stored after the
+   * event dropped the old one (by this app's own write, or a read), so it is as new as the event.
+   */
+  cached(name: string): ServerStreamInfo | undefined;
   /** `'repair'` ensures a drifted declared stream again; `'report'` only tells. */
   onDrift: 'report' | 'repair';
   /** Streams checked or repaired at once. */
@@ -29,10 +34,12 @@ const COALESCE_MS = 20;
 const LIST_ABOVE = 4;
 
 /**
- * Checks declared streams after the server said they changed: a fresh read, compared with the
- * declaration. A difference is reported as `drifted` and, with `onDrift: 'repair'`, ensured again
- * through the reconciler (so every rule of the declaration applies), unless the stream is flapping.
- * Checks run one batch at a time: a burst of events costs one read per stream, or one list.
+ * Checks declared streams after the server said they changed: what the server holds (the info
+ * cached since the event, else a fresh read) compared with the declaration. A difference is
+ * reported as `drifted` and, with `onDrift: 'repair'`, ensured again through the reconciler (so
+ * every rule of the declaration applies), unless the stream is flapping. Checks run one batch at a
+ * time: a burst of events costs at most one read per stream, or one list; the event of the app's
+ * own write usually costs nothing (its answer is cached).
  */
 export class DriftRepair {
   private readonly pending = new Set<string>();
@@ -72,9 +79,18 @@ export class DriftRepair {
 
   private async checkBatch(names: string[]): Promise<void> {
     const caller: ApiCaller = { operation: 'checkDrift' };
-    let current: Map<string, ServerStreamInfo | null>;
+    const current = new Map<string, ServerStreamInfo | null>();
+    const unread: string[] = [];
+    for (const name of names) {
+      const cached = this.deps.cached(name);
+      if (cached) current.set(name, cached);
+      else unread.push(name);
+    }
     try {
-      current = names.length > LIST_ABOVE ? await this.listed(names, caller) : await this.readEach(names, caller);
+      if (unread.length > 0) {
+        const read = unread.length > LIST_ABOVE ? await this.listed(unread, caller) : await this.readEach(unread, caller);
+        for (const [name, info] of read) current.set(name, info);
+      }
     } catch (err) {
       // A reconnect checks every declared stream again, so nothing stays unchecked for good.
       this.deps.logger.warn(`Could not read ${names.join(', ')} after a server event: ${(err as Error).message}`);

@@ -25,9 +25,10 @@ export type AdvisoryWatch =
  * Follows the JetStream stream advisories of one connection (created, updated, deleted, leader
  * elected, quorum lost) for the streams of its JetStream domain, and keeps the info cache true:
  * each event forgets the stream's entry, so the next `ensureStream` / `getStreamInfo` asks the
- * server. Declared streams are read again at once and compared with their declaration; drift is
- * reported (`drifted`) and, with `reconcile.onDrift: 'repair'`, repaired through the same ensure
- * as start-up, unless the stream flaps between two apps. Every step is an event on {@link events$}.
+ * server. With `reconcile.onDrift: 'repair'`, or while `events$` has a subscriber, a declared
+ * stream is then compared with its declaration (on the info cached since the event, else a fresh
+ * read); drift is reported (`drifted`) and, with `'repair'`, repaired through the same ensure as
+ * start-up, unless the stream flaps between two apps. Every step is an event on {@link events$}.
  *
  * Where the user may not subscribe to `$JS.EVENT.ADVISORY.STREAM.>`, it says so once in the log
  * and the library falls back to `cacheTtlMs`.
@@ -61,6 +62,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     this.drift = new DriftRepair({
       reconciler,
       declared,
+      cached: (name) => cache.peek(name),
       onDrift,
       concurrency: options.concurrency,
       guard: this.guard,
@@ -98,7 +100,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     await this.subscribe(nc);
     // Advisories sent while the connection was down are lost: check every declared stream again.
     this.connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => {
-      if (this.state === 'watching') for (const { name } of this.declared.all()) this.drift.check(name);
+      if (this.state === 'watching' && this.checksDrift()) for (const { name } of this.declared.all()) this.drift.check(name);
     });
   }
 
@@ -148,7 +150,15 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     if (kind === 'other') return;
     const declared = this.declared.has(stream);
     this.events.next(toEvent(advisory, declared));
-    if (declared && (kind === 'created' || kind === 'updated' || kind === 'deleted')) this.drift.check(stream);
+    if (declared && this.checksDrift() && (kind === 'created' || kind === 'updated' || kind === 'deleted')) this.drift.check(stream);
+  }
+
+  /**
+   * Drift is checked (a read after an event) only when someone acts on it: repairs, or a
+   * subscriber of `events$`. Otherwise an event costs no request; health still shows drift.
+   */
+  private checksDrift(): boolean {
+    return this.options.reconcile.onDrift === 'repair' || this.events.observed;
   }
 }
 
