@@ -11,7 +11,7 @@ import {
   type StreamsModuleOptions,
   type StreamsSnapshot,
 } from '@app/streams';
-import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { startNatsCluster, startNatsServer, type NatsTestCluster, type NatsTestServer } from '@app/streams/testing';
 import { connect, StringCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Subscription } from 'rxjs';
@@ -44,7 +44,7 @@ class Recorder {
     match: (e: Extract<StreamEvent, { type: T }>) => boolean = () => true,
   ): Promise<Extract<StreamEvent, { type: T }>> {
     const find = async () => (this.of(stream, type) as Extract<StreamEvent, { type: T }>[]).find(match);
-    return waitFor(find, (e) => e !== undefined, { timeoutMs: 10_000, everyMs: 10, what: `event ${type} of ${stream}` }) as Promise<
+    return waitFor(find, (e) => e !== undefined, { timeoutMs: 20_000, everyMs: 10, what: `event ${type} of ${stream}` }) as Promise<
       Extract<StreamEvent, { type: T }>
     >;
   }
@@ -275,6 +275,45 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
       await admin.close();
       await restricted.dispose();
     }
+  });
+});
+
+describe('StreamEvents on a 3-node cluster', () => {
+  let cluster: NatsTestCluster;
+  let app: INestApplication | undefined;
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster({ size: 3 });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await cluster?.dispose();
+  });
+
+  it('reports leader elections, and the cached info names the new leader once one is elected', async () => {
+    app = await startStreamsApp(
+      { connection: { servers: cluster.urls, reconnectTimeWait: 200 }, drainTimeoutMs: 1_000, operationTimeoutMs: 20_000 },
+      { logger: false },
+    );
+    const events = new Recorder(app);
+    const streams = app.get(StreamService);
+    const name = unique('ev_r3');
+
+    await streams.ensureStream(name, [`${name}.>`], { num_replicas: 3 });
+    const first = await events.next(name, 'leader-elected');
+    expect(first).toMatchObject({ stream: name, declared: false, leader: expect.stringMatching(/^n[123]$/) });
+    const leader = (await streams.getStreamInfo(name, { fresh: true })).cluster?.leader;
+    expect(leader).toBe(first.leader);
+
+    const node = cluster.nodes[Number(leader!.slice(1)) - 1];
+    await node.stop('SIGKILL');
+    const next = await events.next(name, 'leader-elected', (e) => e.leader !== leader);
+    expect(next.replicas.map((r) => r.name)).toContain(leader);
+    // The event dropped the cached info: a cached read names the new leader.
+    await expect(streams.getStreamInfo(name)).resolves.toMatchObject({ cluster: { leader: next.leader } });
+    events.stop();
+    await node.restart();
   });
 });
 
