@@ -117,14 +117,15 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
    * is closed by the server's -ERR, which arrives before the PONG of the flush.
    */
   private async subscribe(nc: NatsConnection): Promise<void> {
-    const sub = nc.subscribe(STREAM_ADVISORIES, {
-      callback: (err, msg) => (err ? this.refuse(err) : this.receive(msg)),
-    });
-    this.subscription = sub;
+    let sub: Subscription;
     try {
+      sub = nc.subscribe(STREAM_ADVISORIES, { callback: (err, msg) => (err ? this.refuse(err) : this.receive(msg)) });
+      this.subscription = sub;
       await nc.flush();
     } catch (err) {
+      // The connection closed meanwhile (a failed start-up closes it): nothing to follow.
       this.logger.warn(`Could not subscribe to stream advisories: ${(err as Error).message}`);
+      return;
     }
     if (sub.isClosed()) this.refuse();
     else if (this.state === 'off' && !this.stopped) this.state = 'watching';
