@@ -76,6 +76,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
     drift: oneOf('down', 'warn'),
     details: oneOf('compact', 'full'),
   }),
+  reconcile: nested({ onDrift: oneOf('report', 'repair'), maxRepairs: integer(1, 1_000), repairWindowMs: ms(1) }),
   jetstream: (value, path) => {
     nested({ domain: token, apiPrefix: prefix })(value, path);
     const { domain, apiPrefix } = value as { domain?: unknown; apiPrefix?: unknown };
@@ -120,7 +121,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function resolveOptions(options: StreamsModuleOptions, name: string = DEFAULT_CONNECTION): ResolvedStreamsOptions {
   validateOptions(options);
-  const { startup = {}, health = {}, jetstream = {} } = options;
+  const { startup = {}, health = {}, jetstream = {}, reconcile = {} } = options;
   return {
     name,
     apiPrefix: jetstream.apiPrefix ?? (jetstream.domain ? `$JS.${jetstream.domain}.API` : '$JS.API'),
@@ -146,6 +147,11 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
       rttTimeoutMs: health.rttTimeoutMs ?? 2_000,
       drift: health.drift ?? 'down',
       details: health.details ?? 'compact',
+    },
+    reconcile: {
+      onDrift: reconcile.onDrift ?? 'report',
+      maxRepairs: reconcile.maxRepairs ?? 3,
+      repairWindowMs: reconcile.repairWindowMs ?? 60_000,
     },
   };
 }

@@ -9,9 +9,10 @@ import type { ServerVersion } from '../declaration/server-version.js';
  * Why a stream is not simply up, for machines (metrics attributes, alert rules):
  * `not-found` (declared but missing), `unreadable` (the server did not answer), `drifted` (differs
  * from its declaration), `usage` (a limit at the threshold), `no-leader`, `replicas` (a replica
- * lagging or offline), `migrating` (a migration's temporary copy, see `onConflict: 'migrate'`).
+ * lagging or offline), `migrating` (a migration's temporary copy, see `onConflict: 'migrate'`),
+ * `flapping` (repairs stopped: it kept drifting after repairs, see `reconcile.maxRepairs`).
  */
-export type HealthReason = 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating';
+export type HealthReason = 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating' | 'flapping';
 
 /** The state of one replica of a clustered stream. */
 export interface ReplicaHealth {
