@@ -118,6 +118,9 @@ describe('Several named connections in one app: default and eu, on two servers',
     }
     // From the app, a named connection's services are found by their tokens.
     expect(app.get(getStreamServiceToken('eu'))).toBe(billing.euStreams);
+    // By class, the app finds the default connection's services, never a named one's.
+    expect(app.get(StreamService)).toBe(billing.streams);
+    expect(app.get(ConnectionService).name).toBe('default');
     const snapshot = await billing.euMonitor.read(0);
     expect(Object.keys(snapshot.streams).sort()).toEqual(['eu_invoices', 'eu_orders']);
   });
