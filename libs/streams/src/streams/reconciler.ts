@@ -6,6 +6,10 @@ import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../jetstream/api-types.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
+import { migrationStreamName } from '../migration/migration-marker.js';
+import { describeMigration, migratorSettings } from '../migration/migration-plan.js';
+import type { MigrationApi } from '../migration/migration-run.js';
+import { StreamMigrator } from '../migration/stream-migrator.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { mapConcurrent } from './map-concurrent.js';
@@ -13,7 +17,6 @@ import type { DesiredStream } from './stream-config.js';
 import { decide, type Comparison } from './stream-decision.js';
 import { createRequest, diffStreamConfig } from './stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
-import { migrateStream, type MigrationApi } from './stream-migration.js';
 import type { EnsureBatchResult, EnsureResult, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
 import { indexSubjects, overlappingStream } from './subject-overlap.js';
@@ -33,6 +36,7 @@ const MAX_RACES = 3;
 @Injectable()
 export class Reconciler {
   private readonly logger: Logger;
+  private readonly migrator: StreamMigrator;
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -40,9 +44,10 @@ export class Reconciler {
     private readonly writer: StreamWriter,
     private readonly cache: StreamInfoCache,
     private readonly connection: ConnectionService,
-    @Inject(JetStreamApi) private readonly migrationApi: MigrationApi,
+    @Inject(JetStreamApi) migrationApi: MigrationApi,
   ) {
     this.logger = new Logger(logContext(options.name));
+    this.migrator = new StreamMigrator(migrationApi, () => connection.getConnection(), this.logger, migratorSettings(options));
   }
 
   /** The stream's info (cached unless `fresh`), or null when the server says it does not exist. */
@@ -93,7 +98,7 @@ export class Reconciler {
         return;
       }
       const comparison = this.compare(item, existing.get(item.name) ?? null);
-      if (comparison.current && comparison.diff.changes.length === 0) {
+      if (comparison.current && comparison.diff.changes.length === 0 && !existing.has(migrationStreamName(item.name))) {
         results[index] = { name: item.name, action: 'unchanged', changes: [], info: comparison.current };
       } else {
         writes.push({ index, comparison });
@@ -102,7 +107,7 @@ export class Reconciler {
     await mapConcurrent(writes, this.options.concurrency, async ({ index, comparison }) => {
       const itemCaller = { ...caller, stream: comparison.desired.name };
       try {
-        results[index] = await this.apply(comparison, itemCaller).catch(async (err: unknown) => {
+        results[index] = await this.apply(comparison, itemCaller, existing).catch(async (err: unknown) => {
           if (comparison.current || !(await this.lostRace(err, comparison.desired, itemCaller))) throw err;
           return this.ensure(comparison.desired, itemCaller);
         });
@@ -119,14 +124,14 @@ export class Reconciler {
     const comparison = this.compare(desired, current);
     const needsOthers = !current || comparison.diff.changes.some((c) => c.field === 'subjects');
     const others = needsOthers ? indexSubjects(await this.api.listStreams(caller)) : undefined;
-    return this.toPlan(comparison, others);
+    return describeMigration(this.migrator, this.toPlan(comparison, others), current, caller);
   }
 
   /** What `ensureAll` would do for each stream; invalid items are `invalid` with their error. */
   async planAll(prepared: Array<DesiredStream | Error>, names: string[], caller: ApiCaller): Promise<StreamPlan[]> {
     const existing = await this.listAll(caller);
     const others = indexSubjects(existing.values());
-    return prepared.map((item, index) => {
+    const plans = prepared.map((item, index): StreamPlan => {
       if (item instanceof Error) return { name: names[index], action: 'invalid', changes: [], conflicts: [], error: item };
       try {
         return this.toPlan(this.compare(item, existing.get(item.name) ?? null), others);
@@ -134,6 +139,7 @@ export class Reconciler {
         return { name: item.name, action: 'invalid', changes: [], conflicts: [], error: err as Error };
       }
     });
+    return Promise.all(plans.map((plan) => describeMigration(this.migrator, plan, existing.get(plan.name) ?? null, caller, existing)));
   }
 
   /** Every stream's info by name, read with the paginated list call; refreshes the cache. */
@@ -145,9 +151,13 @@ export class Reconciler {
   }
 
   /** Carries out what a comparison calls for. */
-  private async apply(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
+  private async apply(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
     const { desired, current, diff } = comparison;
     const decision = decide(comparison);
+    // A migration in progress (or left unfinished) is finished or waited for before anything else.
+    if (decision.action !== 'migrate' && (await this.migrator.pending(desired.name, current, caller, listed))) {
+      return this.migrate(comparison, false, caller);
+    }
     switch (decision.action) {
       case 'conflict':
         throw decision.error;
@@ -159,20 +169,29 @@ export class Reconciler {
       }
       case 'update':
         return { name: desired.name, action: 'updated', changes: diff.changes, info: await this.writer.update(desired, current as ServerStreamInfo, caller) };
-      case 'recreate':
-        return { name: desired.name, action: 'recreated', changes: diff.changes, info: await this.writer.recreate(desired, current as ServerStreamInfo, caller) };
+      case 'recreate': {
+        const { info, droppedConsumers } = await this.writer.recreate(desired, current as ServerStreamInfo, caller);
+        return { name: desired.name, action: 'recreated', changes: diff.changes, info, droppedConsumers };
+      }
       case 'migrate':
-        return { name: desired.name, action: 'migrated', changes: diff.changes, info: await this.migrate(comparison) };
+        return this.migrate(comparison, true, caller);
     }
   }
 
-  private async migrate({ desired, current }: Comparison): Promise<ServerStreamInfo> {
-    const info = current as ServerStreamInfo;
-    this.logger.log(`Migrating stream "${desired.name}" (${info.state.messages} messages) to its new config`);
+  /**
+   * Runs the stream's migration (begins it when `wanted`, else finishes or waits for the one in
+   * progress), then reconciles whatever still differs: a rolled-back migration, or one that another
+   * instance took to another target.
+   */
+  private async migrate(comparison: Comparison, wanted: boolean, caller: ApiCaller): Promise<EnsureResult> {
+    const { desired, diff } = comparison;
     try {
       const target = createRequest(desired.config, this.connection.serverFacts().version);
-      const caller = { operation: 'migrateStream', stream: desired.name };
-      return await migrateStream(this.migrationApi, info, target, { caller, timeoutMs: Math.max(this.options.operationTimeoutMs, 60_000) });
+      const outcome = await this.migrator.run(desired.name, target, { operation: 'migrateStream', stream: desired.name }, wanted);
+      const after = this.compare(desired, outcome.info);
+      if (!outcome.migrated || (!outcome.started && after.diff.changes.length > 0)) return await this.apply(after, caller);
+      const { kept: keptConsumers, dropped: droppedConsumers } = outcome;
+      return { name: desired.name, action: 'migrated', changes: diff.changes, info: outcome.info as ServerStreamInfo, keptConsumers, droppedConsumers };
     } finally {
       this.cache.delete(desired.name);
     }

@@ -13,6 +13,10 @@ export interface EnsureResult {
   changes: FieldChange[];
   /** The stream's info as the server answered after the operation. */
   info: StreamInfo;
+  /** `migrated`: the durable consumers recreated on the new stream at their position. */
+  keptConsumers?: string[];
+  /** `migrated`: the ephemeral consumers, which cannot survive; `recreated`: every consumer. */
+  droppedConsumers?: string[];
 }
 
 /** One item of `ensureStreams`: an {@link EnsureResult}, or `failed` with its error. */
@@ -33,6 +37,12 @@ export interface StreamPlan {
   conflicts: FieldConflict[];
   /** For `invalid` (and `conflict`): the error `ensure*` would raise. */
   error?: Error;
+  /** `migrate`: the durable consumers that would be recreated on the new stream at their position. */
+  keptConsumers?: string[];
+  /** `migrate`: the ephemeral consumers, which cannot survive; `recreate`: every consumer. */
+  droppedConsumers?: string[];
+  /** `migrate` / `recreate`: what happens to the consumers, or the migration found in progress. */
+  notes?: string[];
 }
 
 /** The outcome of deleting one stream in `batchDeleteStreams`. */

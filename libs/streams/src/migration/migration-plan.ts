@@ -1,0 +1,50 @@
+import type { ServerStreamInfo } from '../jetstream/api-types.js';
+import type { ApiCaller } from '../jetstream/jetstream-api.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
+import type { StreamPlan } from '../streams/stream-results.js';
+import type { MigratorSettings, StreamMigrator } from './stream-migrator.js';
+
+/**
+ * The timing of migrations from the module options: a wait fails after `operationTimeoutMs`
+ * (at least a minute) without progress; an owner is taken over after twice that (at least 30 s)
+ * without a beat, or at once when its connection is gone.
+ */
+export function migratorSettings(options: Pick<ResolvedStreamsOptions, 'operationTimeoutMs'>): MigratorSettings {
+  return {
+    stallMs: Math.max(options.operationTimeoutMs, 60_000),
+    leaseMs: Math.max(2 * options.operationTimeoutMs, 30_000),
+    beatMs: 5_000,
+    pollMs: 200,
+  };
+}
+
+/**
+ * Adds to a plan what a migration or a recreate does to the stream's consumers, and a migration
+ * found in progress (which `ensure` finishes or waits for, so it plans `migrate`). Costs one
+ * CONSUMER.LIST for a `migrate` or `recreate` plan, one STREAM.INFO of the copy for a stream
+ * found mid-migration (or missing, when `listed` is not given), nothing otherwise.
+ */
+export async function describeMigration(
+  migrator: StreamMigrator,
+  plan: StreamPlan,
+  current: ServerStreamInfo | null,
+  caller: ApiCaller,
+  listed?: ReadonlyMap<string, unknown>,
+): Promise<StreamPlan> {
+  if (plan.action !== 'invalid' && (await migrator.pending(plan.name, current, caller, listed))) {
+    const marker = await migrator.inProgress(plan.name, caller);
+    const note = marker
+      ? `a migration of this stream is in progress (${marker.phase}, instance ${marker.owner}): ensuring it waits for that instance, or finishes the migration if the instance is gone`
+      : 'the stream was left mid-migration (it captures only its hold subject or sources its temporary copy): ensuring it gives it its subjects back';
+    return { ...plan, action: 'migrate', notes: [note] };
+  }
+  if (!current || (plan.action !== 'migrate' && plan.action !== 'recreate')) return plan;
+  const { durable, ephemeral } = await migrator.consumers(plan.name, caller);
+  if (plan.action === 'recreate') {
+    const dropped = [...durable, ...ephemeral];
+    return { ...plan, droppedConsumers: dropped, notes: dropped.length ? [`recreating deletes every consumer: ${dropped.join(', ')}`] : [] };
+  }
+  const notes = ['durable consumers are recreated on the new stream at their position (unacknowledged messages are delivered again)'];
+  if (ephemeral.length) notes.push(`ephemeral consumers cannot survive a migration and are dropped: ${ephemeral.join(', ')}`);
+  return { ...plan, keptConsumers: durable, droppedConsumers: ephemeral, notes };
+}
