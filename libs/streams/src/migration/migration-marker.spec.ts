@@ -47,11 +47,11 @@ describe('migration marker', () => {
   });
 
   it('hashes a target config the same whatever its key order, and differently for another value', () => {
-    const a = targetHash({ name: 'orders', storage: 'memory', subjects: ['orders.>'], placement: { cluster: 'c', tags: ['x'] } });
-    const b = targetHash({ placement: { tags: ['x'], cluster: 'c' }, subjects: ['orders.>'], storage: 'memory', name: 'orders' });
+    const a = targetHash({ name: 'orders', max_msgs: 5, subjects: ['orders.>'], placement: { cluster: 'c', tags: ['x'] } });
+    const b = targetHash({ placement: { tags: ['x'], cluster: 'c' }, subjects: ['orders.>'], max_msgs: 5, name: 'orders' });
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
-    expect(targetHash({ name: 'orders', storage: 'file', subjects: ['orders.>'] })).not.toBe(a);
+    expect(targetHash({ name: 'orders', max_msgs: 6, subjects: ['orders.>'] })).not.toBe(a);
   });
 
   it('names the copy and finds the original of a copy', () => {

@@ -15,7 +15,7 @@ const marker: MigrationMarker = {
 
 const stream = (config: Partial<ServerStreamInfo['config']>): ServerStreamInfo =>
   ({ config: { name: 'orders', subjects: ['orders.>'], ...config }, state: { messages: 1 } }) as ServerStreamInfo;
-const original = stream({ storage: 'file' });
+const original = stream({ max_msgs: 5 });
 const held = stream({ subjects: ['_migrating.orders.ab'] });
 const rebuilt = stream({ subjects: ['_migrating.orders.ab'], sources: [{ name: 'orders__migrating' }] });
 const opened = stream({ sources: [{ name: 'orders__migrating' }] });
