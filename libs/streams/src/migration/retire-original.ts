@@ -9,8 +9,8 @@ import { encodeMarker, holdSubject, isHeld, sourcesCopy, type MigrationMarker } 
 import { SupersededError, type MigrationRun } from './migration-run.js';
 
 /**
- * Begins a migration of `stream`: checks what would make it fail (an interest target, a mirror, a
- * marker or a consumer config too large to record), then creates the temporary copy, sourcing the
+ * Begins a migration of `stream`: checks what would make it fail (an interest target, a mirror, an
+ * original that sources other streams, a marker or a consumer config too large to record), then creates the temporary copy, sourcing the
  * original, with the marker in its description. Nothing of the original changes here. Returns the
  * ephemeral consumers, which cannot survive. When another instance created the copy first, the run
  * goes back to deciding (and waits for it).
@@ -27,6 +27,11 @@ export async function startMigration(run: MigrationRun, stream: ServerStreamInfo
   }
   if (stream.config.mirror || target.mirror) {
     throw new StreamMigrationError(run.name, run.name, 'a mirror cannot be migrated through a sourced copy. Nothing was changed');
+  }
+  if (stream.config.sources?.length) {
+    // Its sources would keep adding messages to the held original, and the new stream would copy
+    // them all again (a copy of a copy loses the first header, so the server cannot resume).
+    throw new StreamMigrationError(run.name, run.name, `it sources other streams (${stream.config.sources.map((s) => s.name).join(', ')}), whose messages the new stream would copy again. Nothing was changed`);
   }
   const { durable, ephemeral } = await consumersOf(run, run.name);
   checkRecordable(run, durable);
