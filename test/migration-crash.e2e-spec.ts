@@ -1,5 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { StreamMonitor } from '@app/streams';
+import { StreamMonitor, StreamService } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { buildMigrationApp, MigrationChild, removeMigrationApp } from './fixtures/migration/migration-child.js';
@@ -69,16 +69,16 @@ describe('a migration killed at any step is finished by the restarted app', () =
     expect(await nextFromWorker(nc, name)).toBe('10');
   }
 
-  /** Where the app is stopped, and whether the original still exists at that point. */
-  const steps: Array<[string, (name: string) => string, 'original kept' | 'only the copy']> = [
-    ['while the copy fills (the original holds)', (name) => `after:updateStream:${name}:1`, 'original kept'],
-    ['just before the original is deleted', (name) => `before:deleteStream:${name}`, 'original kept'],
-    ['just after the original is deleted', (name) => `after:deleteStream:${name}`, 'only the copy'],
-    ['during the catch-up of the new stream', (name) => `after:createStream:${name}`, 'original kept'],
-    ['when the new stream takes its subjects back', (name) => `before:updateStream:${name}:2`, 'original kept'],
-    ['while the consumers are placed', (name) => `after:createConsumer:${name}`, 'original kept'],
-    ['just before the copy is deleted', (name) => `before:deleteStream:${name}__migrating`, 'original kept'],
-    ['at the final update', (name) => `before:updateStream:${name}:3`, 'original kept'],
+  /** Where the app is stopped, and which of the stream and its copy exist at that point. */
+  const steps: Array<[string, (name: string) => string, Array<'stream' | 'copy'>]> = [
+    ['while the copy fills (the original holds)', (name) => `after:updateStream:${name}:1`, ['stream', 'copy']],
+    ['just before the original is deleted', (name) => `before:deleteStream:${name}`, ['stream', 'copy']],
+    ['just after the original is deleted', (name) => `after:deleteStream:${name}`, ['copy']],
+    ['during the catch-up of the new stream', (name) => `after:createStream:${name}`, ['stream', 'copy']],
+    ['when the new stream takes its subjects back', (name) => `before:updateStream:${name}:2`, ['stream', 'copy']],
+    ['while the consumers are placed', (name) => `after:createConsumer:${name}`, ['stream', 'copy']],
+    ['just before the copy is deleted', (name) => `before:deleteStream:${name}__migrating`, ['stream', 'copy']],
+    ['at the final update', (name) => `before:updateStream:${name}:3`, ['stream']],
   ];
 
   it.each(steps)('killed %s', async (_label, stopAt, left) => {
@@ -88,13 +88,33 @@ describe('a migration killed at any step is finished by the restarted app', () =
 
     const streams = await killAt(name, stopAt(name));
 
-    if (left === 'only the copy') {
-      expect(streams).toEqual([`${name}__migrating`]);
-      await expectCopyReportedDown(name);
-    } else {
-      expect(streams.sort()).toEqual([name, `${name}__migrating`].sort());
-    }
+    expect(streams.sort()).toEqual(left.map((kind) => (kind === 'stream' ? name : `${name}__migrating`)).sort());
+    if (!left.includes('stream')) await expectCopyReportedDown(name);
     await restartAndCheck(name);
+  });
+
+  it('ensureStream (not only start-up) finishes a migration whose only copy is the leftover, and plans it as one in progress', async () => {
+    const name = unique('leftover');
+    await seedStream(nc, jsm, name, COUNT);
+    await seedConsumers(nc, jsm, name);
+    expect(await killAt(name, `after:deleteStream:${name}`)).toEqual([`${name}__migrating`]);
+    const app: INestApplicationContext = await startStreamsApp({ connection: { servers: server.url } }, { logger: false });
+    try {
+      const declared = { storage: 'memory' as const, max_msgs: -1, max_msgs_per_subject: -1, max_age: 0, onConflict: 'migrate' as const };
+      const plan = await app.get(StreamService).planStream(name, [`${name}.>`], declared);
+      expect(plan.action).toBe('migrate');
+      expect(plan.notes?.[0]).toMatch(/a migration of this stream is in progress \(swapping, instance \w+\)/);
+
+      const result = await app.get(StreamService).ensureStream(name, [`${name}.>`], declared);
+
+      expect(result.action).toBe('migrated');
+      expect(result.info.state.messages).toBe(COUNT);
+      expect([...(result.keptConsumers ?? [])].sort()).toEqual([AUDIT, WORKER]);
+      expect(idProblems(await readPayloads(nc, jsm, name), COUNT)).toEqual({ missing: 0, duplicates: 0, foreign: 0 });
+      expect((await jsm.streams.names().next()).filter((n) => n.startsWith(name))).toEqual([name]);
+    } finally {
+      await app.close();
+    }
   });
 
   /** Issue #12 item 15: the copy of an interrupted migration is down with reason `migrating`. */
