@@ -1,8 +1,10 @@
+import { StreamConfigConflictError, StreamService } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { buildMigrationApp, MigrationChild, removeMigrationApp } from './fixtures/migration/migration-child.js';
 import { AUDIT, idProblems, readPayloads, seedConsumers, seedStream, WORKER } from './fixtures/migration/migration-data.js';
 import { JsApiSpy } from './support/js-api-spy.js';
+import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 
 /** Messages per run (issue #12 measured the race with 50,000). */
@@ -98,6 +100,38 @@ describe('two instances migrating one stream', () => {
     expect(await second.finished()).toBe(0);
     expect([first.actionFor(name), second.actionFor(name)]).toEqual(['migrated', 'migrated']);
     await expectMigrated(name);
+  });
+
+  it('an instance with another declaration (an update in place) waits too, then reports the conflict with the migrated stream', async () => {
+    const name = unique('otherdecl');
+    await seedStream(nc, jsm, name, COUNT);
+    await seedConsumers(nc, jsm, name);
+    // Stopped before it holds the original: the original still looks ordinary.
+    const first = start(name, { STOP_AT: `after:createStream:${name}__migrating` });
+    await first.waitForLine(/^PAUSED /);
+    const other = await startStreamsApp({ connection: { servers: server.url } }, { logger: false });
+    try {
+      spy.subjects.length = 0;
+      // The file stream it declares differs from the original only in max_msgs: an update in place.
+      const ensured = other.get(StreamService).ensureStream(name, [`${name}.>`], { max_msgs: 1_000_000, max_msgs_per_subject: -1, max_age: 0 });
+      const outcome = ensured.then(() => 'resolved', (err: unknown) => err);
+      await waitFor(
+        async () => {
+          await spy.settle();
+          return spy.subjects.filter((s) => s === `$JS.API.STREAM.INFO.${name}__migrating`).length;
+        },
+        (reads) => reads >= 10,
+        { what: 'the other instance polling the migration' },
+      );
+      expect(spy.subjects.filter((s) => WRITE.test(s))).toEqual([]);
+      first.release();
+
+      expect(await outcome).toBeInstanceOf(StreamConfigConflictError);
+      expect(await first.finished()).toBe(0);
+      await expectMigrated(name);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a second instance waiting for a first that dies takes the migration over and finishes it', async () => {

@@ -1,28 +1,13 @@
 import type { ServerStreamInfo } from '../jetstream/api-types.js';
 import type { ApiCaller } from '../jetstream/jetstream-api.js';
-import type { ResolvedStreamsOptions } from '../streams.options.js';
 import type { StreamPlan } from '../streams/stream-results.js';
-import type { MigratorSettings, StreamMigrator } from './stream-migrator.js';
-
-/**
- * The timing of migrations from the module options: a wait fails after `operationTimeoutMs`
- * (at least a minute) without progress; an owner is taken over after twice that (at least 30 s)
- * without a beat, or at once when its connection is gone.
- */
-export function migratorSettings(options: Pick<ResolvedStreamsOptions, 'operationTimeoutMs'>): MigratorSettings {
-  return {
-    stallMs: Math.max(options.operationTimeoutMs, 60_000),
-    leaseMs: Math.max(2 * options.operationTimeoutMs, 30_000),
-    beatMs: 5_000,
-    pollMs: 200,
-  };
-}
+import type { StreamMigrator } from './stream-migrator.js';
 
 /**
  * Adds to a plan what a migration or a recreate does to the stream's consumers, and a migration
  * found in progress (which `ensure` finishes or waits for, so it plans `migrate`). Costs one
- * CONSUMER.LIST for a `migrate` or `recreate` plan, one STREAM.INFO of the copy for a stream
- * found mid-migration (or missing, when `listed` is not given), nothing otherwise.
+ * CONSUMER.LIST for a `migrate` or `recreate` plan, one STREAM.INFO of the copy for a stream found
+ * mid-migration or planned to be written (unless `listed` is given), nothing otherwise.
  */
 export async function describeMigration(
   migrator: StreamMigrator,
@@ -31,7 +16,8 @@ export async function describeMigration(
   caller: ApiCaller,
   listed?: ReadonlyMap<string, unknown>,
 ): Promise<StreamPlan> {
-  if (plan.action !== 'invalid' && (await migrator.pending(plan.name, current, caller, listed))) {
+  const writes = plan.action === 'create' || plan.action === 'update' || plan.action === 'recreate';
+  if (plan.action !== 'invalid' && (await migrator.pending(plan.name, current, caller, writes, listed))) {
     const marker = await migrator.inProgress(plan.name, caller);
     const note = marker
       ? `a migration of this stream is in progress (${marker.phase}, instance ${marker.owner}): ensuring it waits for that instance, or finishes the migration if the instance is gone`

@@ -77,13 +77,8 @@ export class MigrationRun {
   }
 
   /** A stream's info on a fresh read, or null when it does not exist. */
-  async info(stream: string): Promise<ServerStreamInfo | null> {
-    try {
-      return await this.api.streamInfo(stream, this.caller);
-    } catch (err) {
-      if (err instanceof StreamNotFoundError) return null;
-      throw err;
-    }
+  info(stream: string): Promise<ServerStreamInfo | null> {
+    return readStream(this.api, stream, this.caller);
   }
 
   /** A stream's info that must exist at this point of the migration. */
@@ -167,5 +162,15 @@ export class MigrationRun {
         throw err;
       }
     };
+  }
+}
+
+/** A stream's info on a fresh read, or null when it does not exist. */
+export async function readStream(api: Pick<MigrationApi, 'streamInfo'>, stream: string, caller: ApiCaller): Promise<ServerStreamInfo | null> {
+  try {
+    return await api.streamInfo(stream, caller);
+  } catch (err) {
+    if (err instanceof StreamNotFoundError) return null;
+    throw err;
   }
 }

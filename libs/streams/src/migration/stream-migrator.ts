@@ -4,10 +4,11 @@ import type { NatsConnection } from 'nats';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import type { ServerStreamInfo, StreamRequestConfig } from '../jetstream/api-types.js';
 import type { ApiCaller } from '../jetstream/jetstream-api.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { sleep } from '../timers.js';
 import { isDurable } from './consumer-records.js';
 import { decodeMarker, isHeld, migrationStreamName, sourcesCopy, targetHash } from './migration-marker.js';
-import { MigrationRun, SupersededError, type MigrationApi, type MigrationTiming } from './migration-run.js';
+import { MigrationRun, readStream, SupersededError, type MigrationApi, type MigrationTiming } from './migration-run.js';
 import { nextStage, type MigrationView } from './migration-stage.js';
 import { OwnerPresence } from './owner-presence.js';
 import { rebuildStream, settleStream } from './rebuild-stream.js';
@@ -38,6 +39,20 @@ export interface MigratorSettings extends MigrationTiming {
 }
 
 /**
+ * The timing of migrations from the module options: a wait fails after `operationTimeoutMs`
+ * (at least a minute) without progress; an owner is taken over after twice that (at least 30 s)
+ * without a beat, or at once when its connection is gone.
+ */
+export function migratorSettings(options: Pick<ResolvedStreamsOptions, 'operationTimeoutMs'>): MigratorSettings {
+  return {
+    stallMs: Math.max(options.operationTimeoutMs, 60_000),
+    leaseMs: Math.max(2 * options.operationTimeoutMs, 30_000),
+    beatMs: 5_000,
+    pollMs: 200,
+  };
+}
+
+/**
  * Runs migrations (`onConflict: 'migrate'`) so that they survive crashes and a second instance.
  * The progress is recorded on the server, in the marker of the temporary copy; each call reads the
  * server, decides the next stage ({@link nextStage}) and carries it out, until the migration is
@@ -61,16 +76,15 @@ export class StreamMigrator {
 
   /**
    * Whether a migration of the stream is in progress or was left unfinished: the stream captures
-   * only its hold subject or sources its copy, or (when it is missing, or `listed` shows it) the
-   * copy exists. No request when the stream exists and looks ordinary; one STREAM.INFO of the copy
-   * when it is missing and `listed` (every stream, from a list call) is not given.
+   * only its hold subject or sources its copy, or the copy exists (`listed`, every stream from a
+   * list call, tells; else it is read when the caller is about to `write`: one STREAM.INFO of the
+   * copy). No request for a stream that looks ordinary when nothing would be written.
    */
-  async pending(name: string, current: ServerStreamInfo | null, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<boolean> {
+  async pending(name: string, current: ServerStreamInfo | null, caller: ApiCaller, write: boolean, listed?: ReadonlyMap<string, unknown>): Promise<boolean> {
     const copy = migrationStreamName(name);
     if (current && (isHeld(current.config) || sourcesCopy(current.config))) return true;
     if (listed) return listed.has(copy);
-    if (current) return false;
-    return (await this.run0(name, caller).info(copy)) !== null;
+    return write && (await readStream(this.api, copy, caller)) !== null;
   }
 
   /**
@@ -99,7 +113,7 @@ export class StreamMigrator {
 
   /** The marker of the stream's migration in progress, for plans; undefined when there is none. */
   async inProgress(name: string, caller: ApiCaller): Promise<{ phase: string; owner: string } | undefined> {
-    const copy = await this.run0(name, caller).info(migrationStreamName(name));
+    const copy = await readStream(this.api, migrationStreamName(name), caller);
     const marker = copy ? decodeMarker(copy.config.description) : undefined;
     return marker && { phase: marker.phase, owner: marker.owner };
   }
@@ -225,10 +239,5 @@ export class StreamMigrator {
       }
       throw err instanceof StreamMigrationError ? err : new StreamMigrationError(run.name, run.name, `${reason}. Nothing was lost: it was rolled back`, { cause: err });
     }
-  }
-
-  /** A run used only for reads. */
-  private run0(name: string, caller: ApiCaller): MigrationRun {
-    return new MigrationRun(this.api, caller, name, this.me, { name }, '', this.logger, this.settings);
   }
 }

@@ -7,9 +7,9 @@ import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../jetstream/api-types.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { migrationStreamName } from '../migration/migration-marker.js';
-import { describeMigration, migratorSettings } from '../migration/migration-plan.js';
+import { describeMigration } from '../migration/migration-plan.js';
 import type { MigrationApi } from '../migration/migration-run.js';
-import { StreamMigrator } from '../migration/stream-migrator.js';
+import { migratorSettings, StreamMigrator } from '../migration/stream-migrator.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { mapConcurrent } from './map-concurrent.js';
@@ -154,8 +154,9 @@ export class Reconciler {
   private async apply(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
     const { desired, current, diff } = comparison;
     const decision = decide(comparison);
-    // A migration in progress (or left unfinished) is finished or waited for before anything else.
-    if (decision.action !== 'migrate' && (await this.migrator.pending(desired.name, current, caller, listed))) {
+    // A migration in progress (or left unfinished) is finished or waited for before anything is written.
+    const writes = decision.action === 'create' || decision.action === 'update' || decision.action === 'recreate';
+    if (decision.action !== 'migrate' && (await this.migrator.pending(desired.name, current, caller, writes, listed))) {
       return this.migrate(comparison, false, caller);
     }
     switch (decision.action) {
