@@ -73,9 +73,10 @@ export async function recordsOn(run: MigrationRun): Promise<ConsumerRecord[]> {
 export async function probeReset(run: MigrationRun, record: ConsumerRecord): Promise<boolean> {
   try {
     return (await run.api.resetConsumer(run.copyName, record.name, record.startSeq, run.caller)) !== undefined;
-  } catch {
-    // A refusal is an answer: the API exists.
-    return true;
+  } catch (err) {
+    // A refusal (a server answer with an err_code) is an answer: the API exists.
+    if (errCodeOf(err) !== undefined) return true;
+    throw err;
   }
 }
 
