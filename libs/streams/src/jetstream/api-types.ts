@@ -72,6 +72,8 @@ export interface ServerConsumerConfig {
   deliver_group?: string;
   flow_control?: boolean;
   idle_heartbeat?: number;
+  /** Paused until this time (RFC 3339; nats-server 2.11+). */
+  pause_until?: string;
   [field: string]: unknown;
 }
 
@@ -95,6 +97,8 @@ export interface ServerConsumerInfo {
   num_waiting: number;
   num_pending: number;
   push_bound?: boolean;
+  /** Whether it is paused (nats-server 2.11+). */
+  paused?: boolean;
 }
 
 /** What CONSUMER.CREATE should do: create only, update only, or either (no action). */

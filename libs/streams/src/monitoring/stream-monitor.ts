@@ -10,7 +10,7 @@ import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../streams/reconciler.js';
 import { validateStreamName } from '../declaration/subjects.js';
-import { migratingCopyOf } from '../streams/stream-migration.js';
+import { migratingCopyOf } from '../migration/migration-marker.js';
 import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
 
 /** The health of every stream at one moment. */

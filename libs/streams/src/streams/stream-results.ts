@@ -27,6 +27,10 @@ export interface EnsureResult {
   dataLoss?: DataLossEstimate;
   /** With `allowDataLoss`: what the write removed. */
   removed?: RemovedMessages;
+  /** `migrated`: the durable consumers recreated on the new stream at their position. */
+  keptConsumers?: string[];
+  /** `migrated`: the ephemeral consumers, which cannot survive; `recreated`: every consumer. */
+  droppedConsumers?: string[];
 }
 
 /** One item of `ensureStreams`: an {@link EnsureResult}, or `failed` with its error. */
@@ -63,6 +67,12 @@ export interface StreamPlan {
   error?: Error;
   /** What the change would delete: for `data-loss`, and for an update, migration or recreate that `allowDataLoss` permits. */
   dataLoss?: DataLossEstimate;
+  /** `migrate`: the durable consumers that would be recreated on the new stream at their position. */
+  keptConsumers?: string[];
+  /** `migrate`: the ephemeral consumers, which cannot survive; `recreate`: every consumer. */
+  droppedConsumers?: string[];
+  /** `migrate` / `recreate`: what happens to the consumers, or the migration found in progress. */
+  notes?: string[];
 }
 
 /** The outcome of deleting one stream in `batchDeleteStreams`. */
