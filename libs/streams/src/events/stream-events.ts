@@ -6,9 +6,11 @@ import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../streams/reconciler.js';
+import { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { StreamInfoCache } from '../streams/stream-info-cache.js';
 import { advisoryDomain, concernsDomain, parseStreamAdvisory, STREAM_ADVISORIES, type StreamAdvisory } from './advisory.js';
 import { DriftRepair } from './drift-repair.js';
+import { OwnWrites } from './own-writes.js';
 import { RepairGuard, type FlappingRecord } from './repair-guard.js';
 import type { StreamEvent } from './stream-event.js';
 
@@ -48,6 +50,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
   private state: AdvisoryWatch = 'off';
   private stopped = false;
   private domain: string | undefined | null = null;
+  private readonly own = new OwnWrites();
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -55,8 +58,13 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     private readonly cache: StreamInfoCache,
     private readonly declared: DeclaredStreams,
     reconciler: Reconciler,
+    api: JetStreamApi,
   ) {
     this.logger = new Logger(logContext(options.name));
+    // Completes when the adapter does; a write's event comes before its answer is cached.
+    api.calls$.subscribe((call) => {
+      if (!call.error) this.own.written(call.kind, call.target, call.durationMs);
+    });
     const { onDrift, maxRepairs, repairWindowMs } = options.reconcile;
     this.guard = new RepairGuard(maxRepairs, repairWindowMs);
     this.drift = new DriftRepair({
@@ -147,11 +155,13 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     const advisory = parseStreamAdvisory(msg.data);
     if (!advisory || !concernsDomain(advisory.domain, this.domain)) return;
     const { stream, kind } = advisory;
-    this.cache.delete(stream);
+    // Our own write: the cache already holds the server's answer to it, and it drifts from nothing.
+    const own = (kind === 'created' || kind === 'updated' || kind === 'deleted') && this.own.isOwn(stream);
+    if (!own) this.cache.delete(stream);
     if (kind === 'other') return;
     const declared = this.declared.has(stream);
     this.events.next(toEvent(advisory, declared));
-    if (declared && this.checksDrift() && (kind === 'created' || kind === 'updated' || kind === 'deleted')) this.drift.check(stream);
+    if (!own && declared && this.checksDrift() && (kind === 'created' || kind === 'updated' || kind === 'deleted')) this.drift.check(stream);
   }
 
   /**

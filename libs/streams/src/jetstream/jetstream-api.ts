@@ -189,12 +189,12 @@ export class JetStreamApi {
       const reply = await this.connection.getConnection().request(`${this.prefix}.${subject}`, body, { timeout: this.options.requestTimeoutMs });
       const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
       if (answer.error) throw new ApiReplyError(subject, answer.error);
-      if (this.calls.observed) this.calls.next({ operation: caller.operation, kind: kindOf(subject), durationMs: performance.now() - started });
+      if (this.calls.observed) this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started });
       return answer;
     } catch (err) {
       if (this.calls.observed) {
         const error = err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
-        this.calls.next({ operation: caller.operation, kind: kindOf(subject), durationMs: performance.now() - started, error });
+        this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started, error });
       }
       throw err;
     }
@@ -207,15 +207,18 @@ export interface ApiCallEvent {
   operation: string;
   /** The API subject without prefix and names, e.g. `STREAM.INFO`. */
   kind: string;
+  /** What the subject names after the kind: the stream (and consumer), e.g. `orders`. */
+  target?: string;
   durationMs: number;
   /** The server's err_code or the client's error code, when it failed. */
   error?: string;
 }
 
-/** `STREAM.INFO.orders` -> `STREAM.INFO`; `INFO` -> `INFO`. */
-function kindOf(subject: string): string {
-  const [a, b] = subject.split('.');
-  return b === undefined ? a : `${a}.${b}`;
+/** `STREAM.INFO.orders` -> `STREAM.INFO` about `orders`; `INFO` -> `INFO`. */
+function kindOf(subject: string): { kind: string; target?: string } {
+  const [a, b, ...rest] = subject.split('.');
+  if (b === undefined) return { kind: a };
+  return rest.length ? { kind: `${a}.${b}`, target: rest.join('.') } : { kind: `${a}.${b}` };
 }
 
 const EMPTY = new Uint8Array(0);
