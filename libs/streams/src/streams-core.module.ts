@@ -19,7 +19,7 @@ import { Reconciler } from './streams/reconciler.js';
 import { createStreamInfoCache, StreamInfoCache } from './streams/stream-info-cache.js';
 import { StreamService } from './streams/stream.service.js';
 import { StreamWriter } from './streams/stream-writer.js';
-import { StreamsStartup } from './streams/streams-startup.js';
+import { StreamsStartup } from './streams-startup.js';
 
 /**
  * The options with a test's override on top (see the testing entry point): its fields replace the

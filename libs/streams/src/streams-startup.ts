@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ConnectionService } from '../connection/connection.service.js';
-import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
-import type { ResolvedStreamsOptions } from '../streams.options.js';
-import { DeclaredStreams } from './declared-streams.js';
-import { StreamService } from './stream.service.js';
+import { ConnectionService } from './connection/connection.service.js';
+import { logContext, STREAMS_RESOLVED_OPTIONS } from './streams.constants.js';
+import type { ResolvedStreamsOptions } from './streams.options.js';
+import { DeclaredStreams } from './streams/declared-streams.js';
+import { StreamEvents } from './events/stream-events.js';
+import { StreamsMetrics } from './metrics/streams-metrics.js';
+import { StreamService } from './streams/stream.service.js';
 
 /**
  * Start-up reconciliation, in one place: once the connection is open, every declared stream
@@ -21,6 +23,10 @@ export class StreamsStartup implements OnModuleInit {
     private readonly connection: ConnectionService,
     private readonly declared: DeclaredStreams,
     private readonly streams: StreamService,
+    // Nest runs a module's init hooks level by level of their dependencies: depending on the
+    // services that observe reconciliations makes them start first, so start-up is counted too.
+    _metrics: StreamsMetrics,
+    _events: StreamEvents,
   ) {
     this.logger = new Logger(logContext(options.name));
   }
