@@ -52,8 +52,8 @@ export type { StreamsDashboardOptions } from './dashboard/dashboard-options.js';
 export { StreamEvents } from './events/stream-events.js';
 export type { AdvisoryWatch } from './events/stream-events.js';
 export type { FlappingRecord } from './events/repair-guard.js';
+export type { AdvisoryReplica } from './jetstream/stream-advisories.js';
 export type {
-  AdvisoryReplica,
   StreamChangedEvent,
   StreamDriftedEvent,
   StreamEvent,

@@ -1,15 +1,7 @@
+import type { AdvisoryReplica } from '../jetstream/stream-advisories.js';
 import type { FieldChange } from '../declaration/stream-diff.js';
 import type { EnsureAction } from '../streams/stream-results.js';
 
-/** One replica of a clustered stream, as a leader or quorum advisory lists it. */
-export interface AdvisoryReplica {
-  /** The server name. */
-  name: string;
-  /** Whether the replica is caught up with the leader. */
-  current: boolean;
-  /** Operations behind the leader. */
-  lag: number;
-}
 
 /** What every event carries. */
 interface EventBase {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import type { NatsConnection, NatsError } from 'nats';
 import { filter, type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
@@ -8,7 +8,14 @@ import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../streams/reconciler.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { StreamInfoCache } from '../streams/stream-info-cache.js';
-import { advisoryDomain, concernsDomain, parseStreamAdvisory, STREAM_ADVISORIES, type StreamAdvisory } from './advisory.js';
+import {
+  advisoryDomain,
+  concernsDomain,
+  STREAM_ADVISORIES,
+  watchStreamAdvisories,
+  type AdvisoryWatchHandle,
+  type StreamAdvisory,
+} from '../jetstream/stream-advisories.js';
 import { DriftRepair } from './drift-repair.js';
 import { OwnWrites } from './own-writes.js';
 import { RepairGuard, type FlappingRecord } from './repair-guard.js';
@@ -46,7 +53,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
   private readonly events = new Subject<StreamEvent>();
   private readonly guard: RepairGuard;
   private readonly drift: DriftRepair;
-  private subscription?: Subscription;
+  private handle?: AdvisoryWatchHandle;
   private state: AdvisoryWatch = 'off';
   private stopped = false;
   private domain: string | undefined | null = null;
@@ -105,7 +112,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     const nc = await this.connection.open();
     if (this.stopped) return;
     this.domain = advisoryDomain(this.options, serverDomain(nc));
-    await this.subscribe(nc);
+    await this.follow(nc);
     // Advisories sent while the connection was down are lost: check every declared stream again.
     this.connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => {
       if (this.state === 'watching' && this.checksDrift()) for (const { name } of this.declared.all()) this.drift.check(name);
@@ -116,26 +123,19 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     this.stopped = true;
     this.state = 'off';
     this.drift.stop();
-    this.subscription?.unsubscribe();
+    this.handle?.stop();
     this.events.complete();
   }
 
-  /**
-   * Subscribes and learns in one round trip whether the server allowed it: a refused subscription
-   * is closed by the server's -ERR, which arrives before the PONG of the flush.
-   */
-  private async subscribe(nc: NatsConnection): Promise<void> {
-    let sub: Subscription;
+  private async follow(nc: NatsConnection): Promise<void> {
     try {
-      sub = nc.subscribe(STREAM_ADVISORIES, { callback: (err, msg) => (err ? this.refuse(err) : this.receive(msg)) });
-      this.subscription = sub;
-      await nc.flush();
+      this.handle = await watchStreamAdvisories(nc, { advisory: (a) => this.receive(a), refused: (err) => this.refuse(err) });
     } catch (err) {
       // The connection closed meanwhile (a failed start-up closes it): nothing to follow.
       this.logger.warn(`Could not subscribe to stream advisories: ${(err as Error).message}`);
       return;
     }
-    if (sub.isClosed()) this.refuse();
+    if (!this.handle.allowed) this.refuse();
     else if (this.state === 'off' && !this.stopped) this.state = 'watching';
   }
 
@@ -151,9 +151,8 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  private receive(msg: Msg): void {
-    const advisory = parseStreamAdvisory(msg.data);
-    if (!advisory || !concernsDomain(advisory.domain, this.domain)) return;
+  private receive(advisory: StreamAdvisory): void {
+    if (!concernsDomain(advisory.domain, this.domain)) return;
     const { stream, kind } = advisory;
     // Our own write: the cache already holds the server's answer to it, and it drifts from nothing.
     const own = (kind === 'created' || kind === 'updated' || kind === 'deleted') && this.own.isOwn(stream);

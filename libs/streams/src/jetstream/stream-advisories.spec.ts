@@ -1,4 +1,4 @@
-import { advisoryDomain, concernsDomain, parseStreamAdvisory } from './advisory.js';
+import { advisoryDomain, concernsDomain, parseStreamAdvisory } from './stream-advisories.js';
 
 const encode = (payload: unknown): Uint8Array => new TextEncoder().encode(typeof payload === 'string' ? payload : JSON.stringify(payload));
 
