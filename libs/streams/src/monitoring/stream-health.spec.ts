@@ -22,7 +22,7 @@ function context(health: HealthOptions = {}, withDeclaration = true): HealthCont
   return {
     declared: withDeclaration ? declared : undefined,
     version: ServerVersion.parse('2.10.0'),
-    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, drift: 'down', details: 'compact', ...health },
+    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, drift: 'down', details: 'compact', consumerLag: 0, consumerAckPending: 0, ...health },
   };
 }
 

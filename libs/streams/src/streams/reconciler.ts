@@ -20,6 +20,7 @@ import { StreamInfoCache } from './stream-info-cache.js';
 import { migrateStream, type MigrationApi } from './stream-migration.js';
 import type { EnsureAction, EnsureBatchResult, EnsureResult, RemovedMessages, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
+import { ConsumerReconciler } from './consumer-reconciler.js';
 import { indexSubjects, overlappingStream } from './subject-overlap.js';
 import type { SubjectIndex } from '../declaration/subject-index.js';
 
@@ -54,6 +55,7 @@ export class Reconciler {
     private readonly cache: StreamInfoCache,
     private readonly connection: ConnectionService,
     @Inject(JetStreamApi) private readonly migrationApi: MigrationApi,
+    private readonly consumers: ConsumerReconciler,
   ) {
     this.logger = new Logger(logContext(options.name));
   }
@@ -123,7 +125,7 @@ export class Reconciler {
         return;
       }
       const comparison = this.compare(item, existing.get(item.name) ?? null);
-      if (comparison.current && comparison.diff.changes.length === 0) {
+      if (comparison.current && comparison.diff.changes.length === 0 && !item.consumers) {
         results[index] = { name: item.name, action: 'unchanged', changes: [], info: comparison.current };
       } else {
         writes.push({ index, comparison });
@@ -180,8 +182,17 @@ export class Reconciler {
     return result;
   }
 
-  /** Carries out what a comparison calls for. */
+  /**
+   * Carries out what a comparison calls for, for the stream and then its declared consumers (whose
+   * refusals are raised before the stream is written).
+   */
   private async apply(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
+    const consumers = await this.consumers.check(comparison.desired, comparison.current, caller);
+    const result = await this.applyStream(comparison, caller);
+    return consumers ? { ...result, consumers: await this.consumers.apply(consumers, result, caller) } : result;
+  }
+
+  private async applyStream(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
     const { desired, diff } = comparison;
     const current = comparison.current as ServerStreamInfo;
     const { decision, loss } = await this.judge(comparison, caller);
@@ -278,7 +289,8 @@ export class Reconciler {
       return { ...base, action: 'invalid', error };
     }
     const { decision, loss } = await this.judge(comparison, caller);
-    return { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
+    const plan: StreamPlan = { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
+    return this.consumers.plan(plan, desired, current, caller);
   }
 }
 
