@@ -1,6 +1,6 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { parseDuration } from './duration.js';
-import { CONSUMER_FIELDS, type ConsumerFieldRow, type ConsumerObjectField, type DesiredConsumerConfig } from './consumer-fields.js';
+import { CONSUMER_FIELDS, type ConsumerObjectField, type DesiredConsumerConfig } from './consumer-fields.js';
 import { absentValue } from './field-table.js';
 import { converterFor, type ConvertField } from './field-values.js';
 import { MOVED_CONSUMER_METADATA_KEY } from './moved-consumer.js';
@@ -73,7 +73,6 @@ const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fai
   },
 };
 
-const ROWS_BY_NAME: ReadonlyMap<string, ConsumerFieldRow> = new Map(CONSUMER_FIELDS.map((row) => [row.field, row]));
 const CONVERTERS: ReadonlyMap<string, ConvertField> = new Map(
   CONSUMER_FIELDS.map((row) => {
     const check = (OBJECT_CHECKS as Record<string, (value: unknown, fail: Fail, stream: string) => unknown>)[row.field];

@@ -111,6 +111,21 @@ describe('toStreamHealth', () => {
     expect(health.reason).toBe('drifted');
   });
 
+  it("carries each declared consumer's record; a consumer's problem is the stream's, its drift a warning with health.drift 'warn'", () => {
+    const withConsumers = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000, consumers: [{ durable_name: 'a' }, { durable_name: 'b' }] });
+    const a = withConsumers.consumers![0];
+    const listed = new Map([['a', { name: 'a', config: { ...a.config, max_deliver: 3 }, num_pending: 4, num_ack_pending: 1, num_redelivered: 0 }]]) as HealthContext['consumers'];
+
+    const down = toStreamHealth(info(), { ...context(), declared: withConsumers, consumers: listed });
+    const warned = toStreamHealth(info(), { ...context({ drift: 'warn' }), declared: withConsumers, consumers: listed });
+
+    expect(down).toMatchObject({ healthy: false, status: 'down', reason: 'consumer-drifted' });
+    expect(down.problems).toEqual(['consumer "a": drifted from its declaration: max_deliver', 'consumer "b": consumer not found']);
+    expect(down.consumers?.a).toMatchObject({ exists: true, pending: 4, ackPending: 1, reason: 'drifted' });
+    expect(warned).toMatchObject({ reason: 'consumer-not-found', problems: ['consumer "b": consumer not found'], warnings: ['consumer "a": drifted from its declaration: max_deliver'] });
+    expect(toStreamHealth(info(), context()).consumers).toBeUndefined();
+  });
+
   it("keeps a drifted stream up with the drift as a warning when health.drift is 'warn'", () => {
     const health = toStreamHealth(info({ config: { max_msgs: 5_000 } }), context({ drift: 'warn' }));
 

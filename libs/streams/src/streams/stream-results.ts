@@ -69,7 +69,7 @@ export interface ConsumerPlan {
 /** One item of `ensureStreams`: an {@link EnsureResult}, or `failed` with its error. */
 export type EnsureBatchResult =
   | (EnsureResult & { error?: undefined })
-  | { name: string; action: 'failed'; changes: FieldChange[]; error: Error; info?: undefined };
+  | { name: string; action: 'failed'; changes: FieldChange[]; error: Error; info?: undefined; consumers?: undefined };
 
 /**
  * What `ensure*` would do for one stream, as reported by `planStream(s)`: `data-loss` (refused:
