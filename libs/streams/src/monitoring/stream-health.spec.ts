@@ -1,5 +1,6 @@
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
+import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
 import type { HealthOptions } from '../streams.options.js';
 import { ServerVersion } from '../declaration/server-version.js';
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
@@ -114,7 +115,8 @@ describe('toStreamHealth', () => {
   it("carries each declared consumer's record; a consumer's problem is the stream's, its drift a warning with health.drift 'warn'", () => {
     const withConsumers = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000, consumers: [{ durable_name: 'a' }, { durable_name: 'b' }] });
     const a = withConsumers.consumers![0];
-    const listed = new Map([['a', { name: 'a', config: { ...a.config, max_deliver: 3 }, num_pending: 4, num_ack_pending: 1, num_redelivered: 0 }]]) as HealthContext['consumers'];
+    const record = { name: 'a', config: { ...a.config, max_deliver: 3 }, num_pending: 4, num_ack_pending: 1, num_redelivered: 0 } as ServerConsumerInfo;
+    const listed = new Map([['a', record]]);
 
     const down = toStreamHealth(info(), { ...context(), declared: withConsumers, consumers: listed });
     const warned = toStreamHealth(info(), { ...context({ drift: 'warn' }), declared: withConsumers, consumers: listed });
