@@ -142,7 +142,7 @@ export class StreamService {
     return this.cache.get(name, () => this.api.streamInfo(name, caller), options?.fresh === true);
   }
 
-  /** The names of the streams this connection declares (forRoot and forFeature), in declaration order. */
+  /** The names of the streams this connection declares (forRoot and forFeature; a bucket as `KV_<bucket>`), in declaration order. */
   declaredStreams(): string[] {
     return this.declared.all().map((d) => d.name);
   }
