@@ -165,6 +165,21 @@ describe('consumers declared with their stream, against a real nats-server', () 
     expect(plan.consumers).toEqual([expect.objectContaining({ name: 'worker', action: 'conflict', conflicts: [expect.objectContaining({ field: 'deliver_policy' })] })]);
   });
 
+  it('creates the declared consumers again after a recreate, which drops every consumer (their old config is no conflict then)', async () => {
+    const name = unique('RECREATE');
+    await streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] });
+
+    const result = await streams.ensureStream(name, [`${name}.>`], {
+      storage: 'memory',
+      onConflict: 'recreate',
+      allowDataLoss: true,
+      consumers: [{ durable_name: 'worker', ack_policy: 'none' }],
+    });
+
+    expect(result).toMatchObject({ action: 'recreated', consumers: [{ name: 'worker', action: 'created', changes: [] }] });
+    expect((await info(name, 'worker')).config.ack_policy).toBe(AckPolicy.None);
+  });
+
   it('puts back a consumer changed elsewhere, and never reads nor writes consumers it was not told about', async () => {
     const name = unique('BACK');
     const declaration = { name, subjects: [`${name}.>`], consumers: [{ durable_name: 'declared', max_deliver: 4 }] };

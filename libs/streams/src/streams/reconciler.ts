@@ -187,7 +187,9 @@ export class Reconciler {
    * refusals are raised before the stream is written).
    */
   private async apply(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
-    const consumers = await this.consumers.check(comparison.desired, comparison.current, caller);
+    // A recreate drops every consumer: the declared ones are then simply created.
+    const replaced = comparison.current && decide(comparison).action === 'recreate' ? null : comparison.current;
+    const consumers = await this.consumers.check(comparison.desired, replaced, caller);
     const result = await this.applyStream(comparison, caller);
     return consumers ? { ...result, consumers: await this.consumers.apply(consumers, result, caller) } : result;
   }
