@@ -4,15 +4,18 @@ export type {
   HealthOptions,
   JetStreamTarget,
   NatsConnectionOptions,
+  ReconcileOptions,
   StartupPolicy,
   StreamsModuleOptions,
 } from './streams.options.js';
 export {
   getConnectionServiceToken,
+  getStreamEventsToken,
   getStreamMonitorToken,
   getStreamServiceToken,
   getStreamsOptionsOverrideToken,
   InjectConnectionService,
+  InjectStreamEvents,
   InjectStreamMonitor,
   InjectStreamService,
 } from './streams.tokens.js';
@@ -63,6 +66,21 @@ export type { ConsumerHealth, HealthReason, ReplicaHealth, StreamHealth } from '
 
 export { StreamsDashboardModule } from './dashboard/streams-dashboard.module.js';
 export type { StreamsDashboardOptions } from './dashboard/dashboard-options.js';
+export { StreamEvents } from './events/stream-events.js';
+export type { AdvisoryWatch } from './events/stream-events.js';
+export type { FlappingRecord } from './events/repair-guard.js';
+export type {
+  AdvisoryReplica,
+  StreamChangedEvent,
+  StreamDriftedEvent,
+  StreamEvent,
+  StreamEventType,
+  StreamFlappingEvent,
+  StreamLeaderElectedEvent,
+  StreamQuorumLostEvent,
+  StreamRepairedEvent,
+  StreamRepairFailedEvent,
+} from './events/stream-event.js';
 
 export { NatsHealthIndicator } from './health/nats.health.js';
 export type { NatsHealthCheckOptions } from './health/nats.health.js';

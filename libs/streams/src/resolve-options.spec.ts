@@ -69,3 +69,25 @@ describe('module options are validated at module creation', () => {
     expect(() => StreamsModule.forRoot({ connection, name: 'e u' })).toThrow(InvalidOptionsError);
   });
 });
+
+describe('reconcile options', () => {
+  it('default to reporting drift, 3 repairs per minute', () => {
+    expect(resolveOptions({ connection }).reconcile).toEqual({ onDrift: 'report', maxRepairs: 3, repairWindowMs: 60_000 });
+  });
+
+  it('take what is given', () => {
+    const options: StreamsModuleOptions = { connection, reconcile: { onDrift: 'repair', maxRepairs: 5, repairWindowMs: 10_000 } };
+    expect(resolveOptions(options).reconcile).toEqual({ onDrift: 'repair', maxRepairs: 5, repairWindowMs: 10_000 });
+  });
+
+  it.each([
+    [{ onDrift: 'fix' }, 'reconcile.onDrift'],
+    [{ maxRepairs: 0 }, 'reconcile.maxRepairs'],
+    [{ repairWindowMs: 2 ** 31 }, 'reconcile.repairWindowMs'],
+    [{ onDrfit: 'repair' }, 'reconcile.onDrfit'],
+  ])('refuses %j naming %s', (reconcile, option) => {
+    const act = () => resolveOptions({ connection, reconcile } as StreamsModuleOptions);
+    expect(act).toThrow(InvalidOptionsError);
+    expect(act).toThrow(option);
+  });
+});

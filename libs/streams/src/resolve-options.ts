@@ -79,6 +79,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
     consumerLag: integer(0, Number.MAX_SAFE_INTEGER),
     consumerAckPending: integer(0, Number.MAX_SAFE_INTEGER),
   }),
+  reconcile: nested({ onDrift: oneOf('report', 'repair'), maxRepairs: integer(1, 1_000), repairWindowMs: ms(1) }),
   jetstream: (value, path) => {
     nested({ domain: token, apiPrefix: prefix })(value, path);
     const { domain, apiPrefix } = value as { domain?: unknown; apiPrefix?: unknown };
@@ -123,7 +124,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function resolveOptions(options: StreamsModuleOptions, name: string = DEFAULT_CONNECTION): ResolvedStreamsOptions {
   validateOptions(options);
-  const { startup = {}, health = {}, jetstream = {} } = options;
+  const { startup = {}, health = {}, jetstream = {}, reconcile = {} } = options;
   return {
     name,
     apiPrefix: jetstream.apiPrefix ?? (jetstream.domain ? `$JS.${jetstream.domain}.API` : '$JS.API'),
@@ -152,6 +153,11 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
       details: health.details ?? 'compact',
       consumerLag: health.consumerLag ?? 0,
       consumerAckPending: health.consumerAckPending ?? 0,
+    },
+    reconcile: {
+      onDrift: reconcile.onDrift ?? 'report',
+      maxRepairs: reconcile.maxRepairs ?? 3,
+      repairWindowMs: reconcile.repairWindowMs ?? 60_000,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConnectionService } from './connection/connection.service.js';
+import { StreamEvents } from './events/stream-events.js';
 import { NatsHealthIndicator } from './health/nats.health.js';
 import { StreamsHealthIndicator } from './health/streams.health.js';
 import { JetStreamApi } from './jetstream/jetstream-api.js';
@@ -34,7 +35,7 @@ function withOverride(options: StreamsModuleOptions, override: Partial<StreamsMo
 }
 
 /** The providers a connection's core exports (under `coreToken(kind, name)`) to its public modules. */
-export const CORE_EXPORTS = { StreamService, ConnectionService, StreamMonitor, DeclaredStreams } as const;
+export const CORE_EXPORTS = { StreamService, ConnectionService, StreamMonitor, StreamEvents, DeclaredStreams } as const;
 
 /**
  * What every connection shares: the registry of connections and the two health indicators,
@@ -69,6 +70,7 @@ export class StreamsCoreModule {
       ConsumerReconciler,
       Reconciler,
       StreamService,
+      StreamEvents,
       StreamMonitor,
       StreamsStartup,
       StreamsMetrics,

@@ -127,6 +127,32 @@ export interface StreamsModuleOptions {
   health?: HealthOptions;
   /** Which JetStream the streams live in, when it is not the connected server's own. */
   jetstream?: JetStreamTarget;
+  /** What happens when a declared stream is changed or deleted elsewhere (seen through the server's advisories). */
+  reconcile?: ReconcileOptions;
+}
+
+/**
+ * What the library does when the server announces that a declared stream was changed or deleted
+ * out of band (by another app, an operator, the `nats` CLI). Either way the change is an event on
+ * `StreamEvents.events$` and the stream's health shows the drift.
+ */
+export interface ReconcileOptions {
+  /**
+   * `'report'`: report the drift and leave the stream as it is. `'repair'`: ensure the stream
+   * again, as start-up does (every rule of its declaration applies: conflicts, `onConflict`,
+   * data-loss refusals), so a deleted stream is recreated and a changed one set back.
+   * @default 'report'
+   */
+  onDrift?: 'report' | 'repair';
+  /**
+   * Repairs of one stream allowed within `repairWindowMs`. A stream that needs one more is
+   * flapping (most likely two apps declare it differently): its repairs stop until the app
+   * restarts, and its health and events say `flapping`.
+   * @default 3
+   */
+  maxRepairs?: number;
+  /** The window `maxRepairs` counts in, in ms. @default 60000 */
+  repairWindowMs?: number;
 }
 
 /**
@@ -142,13 +168,14 @@ export interface JetStreamTarget {
 
 /** The options with every default applied; what the services read. */
 export interface ResolvedStreamsOptions
-  extends Required<Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection' | 'jetstream'>> {
+  extends Required<Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection' | 'jetstream' | 'reconcile'>> {
   /** The connection's name (`'default'` unless `forRoot({ name })` set one). */
   name: string;
   connection: NatsConnectionOptions;
   startup: Required<StartupPolicy>;
   health: Required<HealthOptions>;
   streamDefaults: StreamConfigInput;
+  reconcile: Required<ReconcileOptions>;
   /** The JetStream API prefix every request uses, e.g. `'$JS.API'` or `'$JS.hub.API'`. */
   apiPrefix: string;
   /** The JetStream domain, when one was given. */

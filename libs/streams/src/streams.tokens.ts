@@ -1,11 +1,12 @@
 import { Inject } from '@nestjs/common';
 import { ConnectionService } from './connection/connection.service.js';
+import { StreamEvents } from './events/stream-events.js';
 import { StreamMonitor } from './monitoring/stream-monitor.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
 import { StreamService } from './streams/stream.service.js';
 
 /** The services a connection's module exports, by kind. */
-export const PUBLIC_SERVICES = { StreamService, ConnectionService, StreamMonitor } as const;
+export const PUBLIC_SERVICES = { StreamService, ConnectionService, StreamMonitor, StreamEvents } as const;
 type ServiceKind = keyof typeof PUBLIC_SERVICES;
 
 /**
@@ -22,6 +23,8 @@ export const getStreamServiceToken = (connection?: string) => getStreamsToken('S
 export const getConnectionServiceToken = (connection?: string) => getStreamsToken('ConnectionService', connection);
 /** The token of the `StreamMonitor` of `connection`. */
 export const getStreamMonitorToken = (connection?: string) => getStreamsToken('StreamMonitor', connection);
+/** The token of the `StreamEvents` of `connection`. */
+export const getStreamEventsToken = (connection?: string) => getStreamsToken('StreamEvents', connection);
 
 /**
  * Injects the `StreamService` of a named connection.
@@ -33,6 +36,8 @@ export const InjectStreamService = (connection?: string): ParameterDecorator => 
 export const InjectConnectionService = (connection?: string): ParameterDecorator => Inject(getConnectionServiceToken(connection));
 /** Injects the `StreamMonitor` of a named connection. */
 export const InjectStreamMonitor = (connection?: string): ParameterDecorator => Inject(getStreamMonitorToken(connection));
+/** Injects the `StreamEvents` of a named connection. */
+export const InjectStreamEvents = (connection?: string): ParameterDecorator => Inject(getStreamEventsToken(connection));
 
 /** Internal: the token under which a connection's core module exports one of its providers. */
 export function coreToken(kind: string, connection: string): symbol {

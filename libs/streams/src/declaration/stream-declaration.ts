@@ -14,9 +14,10 @@ export type ConflictPolicy =
   | 'fail'
   /**
    * Move every message to a stream with the new config (through a temporary stream that sources
-   * the old one), then swap; no acknowledged message is lost. Publishes fail while it runs (the
-   * publisher sees the error); consumers, sequence numbers and timestamps are not carried over.
-   * Refused for an `interest` target, which without consumers would drop every message.
+   * the old one), then swap; no acknowledged message is lost, durable consumers are recreated at
+   * their position, and a crash at any step is finished by the next ensure. Publishes fail while
+   * it runs (the publisher sees the error); ephemeral consumers, sequence numbers and timestamps
+   * are not carried over. Refused for an `interest` target and for a mirror or a sourcing stream.
    */
   | 'migrate'
   /** Delete the stream and create it again: ALL its messages are lost. Needs `allowDataLoss: true`. */

@@ -134,6 +134,27 @@ export class JetStreamApi {
     return answer.message;
   }
 
+  /**
+   * Moves a consumer so that its next delivery is stream sequence `seq`, everything below counting
+   * as acknowledged (`CONSUMER.RESET`, nats-server 2.14+). Sent once, never retried: resolves to
+   * undefined when no answer comes within `requestTimeoutMs`, which is how a server without this
+   * API (2.9 to 2.13) answers; a server refusal (e.g. 10204, not allowed for deliver policy
+   * `new`/`last`) rejects as usual.
+   */
+  async resetConsumer(stream: string, consumer: string, seq: number, caller: ApiCaller): Promise<ServerConsumerInfo | undefined> {
+    try {
+      return await this.send<ServerConsumerInfo>(`CONSUMER.RESET.${stream}.${consumer}`, { seq }, caller);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'TIMEOUT') return undefined;
+      throw toStreamsError(err, caller.operation, caller.stream);
+    }
+  }
+
+  /** Resumes a paused consumer (`CONSUMER.PAUSE` with no date; nats-server 2.11+). */
+  async resumeConsumer(stream: string, consumer: string, caller: ApiCaller): Promise<void> {
+    await this.request(`CONSUMER.PAUSE.${stream}.${consumer}`, undefined, caller);
+  }
+
   /** The account's JetStream usage and limits. */
   accountInfo(caller: ApiCaller): Promise<AccountInfo> {
     return this.request('INFO', undefined, caller);
@@ -152,29 +173,30 @@ export class JetStreamApi {
    * transient failures; the server's error answers become typed errors.
    */
   private async request<T>(subject: string, payload: unknown, caller: ApiCaller, idempotent = true): Promise<T> {
-    const body = payload === undefined ? EMPTY : encoder.encode(JSON.stringify(payload));
-    const timeout = this.options.requestTimeoutMs;
-    const once = async (): Promise<T> => {
-      const started = performance.now();
-      try {
-        const reply = await this.connection.getConnection().request(`${this.prefix}.${subject}`, body, { timeout });
-        const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
-        if (answer.error) throw new ApiReplyError(subject, answer.error);
-        if (this.calls.observed) this.calls.next({ operation: caller.operation, kind: kindOf(subject), durationMs: performance.now() - started });
-        return answer;
-      } catch (err) {
-        if (this.calls.observed) {
-          const error = err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
-          this.calls.next({ operation: caller.operation, kind: kindOf(subject), durationMs: performance.now() - started, error });
-        }
-        throw err;
-      }
-    };
     const retryable = idempotent ? isTransient : isTransientUnapplied;
     try {
-      return await retryTransient(once, this.options.operationTimeoutMs, retryable);
+      return await retryTransient(() => this.send<T>(subject, payload, caller), this.options.operationTimeoutMs, retryable);
     } catch (err) {
       throw toStreamsError(err, caller.operation, caller.stream);
+    }
+  }
+
+  /** Sends one API request, once; rejects with what it failed with (not yet a typed error). */
+  private async send<T>(subject: string, payload: unknown, caller: ApiCaller): Promise<T> {
+    const body = payload === undefined ? EMPTY : encoder.encode(JSON.stringify(payload));
+    const started = performance.now();
+    try {
+      const reply = await this.connection.getConnection().request(`${this.prefix}.${subject}`, body, { timeout: this.options.requestTimeoutMs });
+      const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
+      if (answer.error) throw new ApiReplyError(subject, answer.error);
+      if (this.calls.observed) this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started });
+      return answer;
+    } catch (err) {
+      if (this.calls.observed) {
+        const error = err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
+        this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started, error });
+      }
+      throw err;
     }
   }
 }
@@ -185,15 +207,18 @@ export interface ApiCallEvent {
   operation: string;
   /** The API subject without prefix and names, e.g. `STREAM.INFO`. */
   kind: string;
+  /** What the subject names after the kind: the stream (and consumer), e.g. `orders`. */
+  target?: string;
   durationMs: number;
   /** The server's err_code or the client's error code, when it failed. */
   error?: string;
 }
 
-/** `STREAM.INFO.orders` -> `STREAM.INFO`; `INFO` -> `INFO`. */
-function kindOf(subject: string): string {
-  const [a, b] = subject.split('.');
-  return b === undefined ? a : `${a}.${b}`;
+/** `STREAM.INFO.orders` -> `STREAM.INFO` about `orders`; `INFO` -> `INFO`. */
+function kindOf(subject: string): { kind: string; target?: string } {
+  const [a, b, ...rest] = subject.split('.');
+  if (b === undefined) return { kind: a };
+  return rest.length ? { kind: `${a}.${b}`, target: rest.join('.') } : { kind: `${a}.${b}` };
 }
 
 const EMPTY = new Uint8Array(0);

@@ -12,12 +12,13 @@ import { consumerHealth } from './consumer-health.js';
  * `not-found` (declared but missing), `unreadable` (the server did not answer), `drifted` (differs
  * from its declaration), `usage` (a limit at the threshold), `no-leader`, `replicas` (a replica
  * lagging or offline), `migrating` (a migration's temporary copy, see `onConflict: 'migrate'`),
- * and for a declared consumer of the stream (see {@link ConsumerHealth}): `consumer-not-found`,
+ * `flapping` (repairs stopped: it kept drifting after repairs, see `reconcile.maxRepairs`), and for
+ * a declared consumer of the stream (see {@link ConsumerHealth}): `consumer-not-found`,
  * `consumer-drifted`, `consumer-lag` (`health.consumerLag`), `consumer-ack-pending`
  * (`health.consumerAckPending`), `consumer-unreadable` (its stream's consumers could not be listed).
  */
 export type HealthReason =
-  | 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating'
+  | 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating' | 'flapping'
   | 'consumer-not-found' | 'consumer-drifted' | 'consumer-lag' | 'consumer-ack-pending' | 'consumer-unreadable';
 
 /** The state of one replica of a clustered stream. */

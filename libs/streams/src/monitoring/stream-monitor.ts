@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { EMPTY, exhaustMap, from, type Observable, ReplaySubject, share, takeUntil, timer } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { StreamEvents } from '../events/stream-events.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
@@ -12,7 +13,7 @@ import { ConsumerReconciler } from '../streams/consumer-reconciler.js';
 import { mapConcurrent } from '../streams/map-concurrent.js';
 import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
 import { validateStreamName } from '../declaration/subjects.js';
-import { migratingCopyOf } from '../streams/stream-migration.js';
+import { migratingCopyOf } from '../migration/migration-marker.js';
 import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
 
 /** The health of every stream at one moment. */
@@ -55,12 +56,14 @@ export class StreamMonitor implements OnModuleDestroy {
     private readonly connection: ConnectionService,
     private readonly declared: DeclaredStreams,
     private readonly reconciler: Reconciler,
+    private readonly events: StreamEvents,
     private readonly consumers: ConsumerReconciler,
   ) {}
 
   /**
    * A snapshot every `intervalMs` (default `monitorIntervalMs`), starting at once. Subscribers of
-   * the same interval share one loop; it stops when the last one unsubscribes and completes at
+   * the same interval share one loop: one that joins a running loop gets its latest snapshot at
+   * once, then the next ticks. The loop stops when the last one unsubscribes and completes at
    * module shutdown. After shutdown it completes at once without emitting. A failed read emits an
    * unhealthy snapshot with the reason instead of erroring.
    */
@@ -74,7 +77,9 @@ export class StreamMonitor implements OnModuleDestroy {
       loop = timer(0, intervalMs).pipe(
         exhaustMap(() => from(this.read(intervalMs / 2))),
         takeUntil(this.destroyed),
-        share(),
+        // Replays the latest snapshot to late subscribers; the replay (and the loop) resets
+        // when the last subscriber leaves, so a loop started later never replays a stale one.
+        share({ connector: () => new ReplaySubject<StreamsSnapshot>(1) }),
       );
       this.loops.set(intervalMs, loop);
     }
@@ -158,6 +163,11 @@ export class StreamMonitor implements OnModuleDestroy {
 
   private health(source: ServerStreamInfo | Error, name: string, consumers?: ListedConsumers): StreamHealth {
     const record = toStreamHealth(source, { ...this.context(name), consumers: consumers?.get(name) }, name);
+    const flap = this.events.flappingOf(name);
+    if (flap) {
+      const problem = `repairs stopped since ${flap.since}: it drifted again after ${flap.repairs} repairs within ${flap.windowMs} ms; another app probably declares it differently`;
+      return { ...record, healthy: false, status: 'down', reason: 'flapping', problems: [problem, ...record.problems] };
+    }
     const original = migratingCopyOf(name);
     if (original === undefined) return record;
     // A migration's temporary copy outliving its migration holds messages of `original`.

@@ -7,6 +7,10 @@ import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
+import { migrationStreamName } from '../migration/migration-marker.js';
+import { describeMigration } from '../migration/migration-plan.js';
+import type { MigrationApi } from '../migration/migration-run.js';
+import { migratorSettings, StreamMigrator } from '../migration/stream-migrator.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { mapConcurrent } from './map-concurrent.js';
@@ -17,7 +21,6 @@ import { readLossProbes, type ProbeApi } from './data-loss-probes.js';
 import { decide, type Comparison, type Decision } from './stream-decision.js';
 import { createRequest, diffStreamConfig } from '../declaration/stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
-import { migrateStream, type MigrationApi } from './stream-migration.js';
 import type { EnsureAction, EnsureBatchResult, EnsureResult, RemovedMessages, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
 import { ConsumerReconciler } from './consumer-reconciler.js';
@@ -47,6 +50,7 @@ const MAX_RACES = 3;
 export class Reconciler {
   private readonly logger: Logger;
   private readonly results = new Subject<ReconcileEvent>();
+  private readonly migrator: StreamMigrator;
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -54,10 +58,11 @@ export class Reconciler {
     private readonly writer: StreamWriter,
     private readonly cache: StreamInfoCache,
     private readonly connection: ConnectionService,
-    @Inject(JetStreamApi) private readonly migrationApi: MigrationApi,
+    @Inject(JetStreamApi) migrationApi: MigrationApi,
     private readonly consumers: ConsumerReconciler,
   ) {
     this.logger = new Logger(logContext(options.name));
+    this.migrator = new StreamMigrator(migrationApi, () => connection.getConnection(), this.logger, migratorSettings(options));
   }
 
   /**
@@ -125,7 +130,7 @@ export class Reconciler {
         return;
       }
       const comparison = this.compare(item, existing.get(item.name) ?? null);
-      if (comparison.current && comparison.diff.changes.length === 0 && !item.consumers) {
+      if (comparison.current && comparison.diff.changes.length === 0 && !item.consumers && !existing.has(migrationStreamName(item.name))) {
         results[index] = { name: item.name, action: 'unchanged', changes: [], info: comparison.current };
       } else {
         writes.push({ index, comparison });
@@ -134,7 +139,7 @@ export class Reconciler {
     await mapConcurrent(writes, this.options.concurrency, async ({ index, comparison }) => {
       const itemCaller = { ...caller, stream: comparison.desired.name };
       try {
-        results[index] = await this.apply(comparison, itemCaller).catch(async (err: unknown) => {
+        results[index] = await this.apply(comparison, itemCaller, existing).catch(async (err: unknown) => {
           if (comparison.current || !(await this.lostRace(err, comparison.desired, itemCaller))) throw err;
           return this.settle(comparison.desired, itemCaller);
         });
@@ -152,14 +157,14 @@ export class Reconciler {
     const comparison = this.compare(desired, current);
     const needsOthers = !current || comparison.diff.changes.some((c) => c.field === 'subjects');
     const others = needsOthers ? indexSubjects(await this.api.listStreams(caller)) : undefined;
-    return this.toPlan(comparison, others, caller);
+    return describeMigration(this.migrator, await this.toPlan(comparison, others, caller), current, caller);
   }
 
   /** What `ensureAll` would do for each stream; invalid items are `invalid` with their error. */
   async planAll(prepared: Array<DesiredStream | Error>, names: string[], caller: ApiCaller): Promise<StreamPlan[]> {
     const existing = await this.listAll(caller);
     const others = indexSubjects(existing.values());
-    return mapConcurrent(prepared, this.options.concurrency, async (item, index): Promise<StreamPlan> => {
+    const plans = await mapConcurrent(prepared, this.options.concurrency, async (item, index): Promise<StreamPlan> => {
       if (item instanceof Error) return { name: names[index], action: 'invalid', changes: [], conflicts: [], error: item };
       try {
         return await this.toPlan(this.compare(item, existing.get(item.name) ?? null), others, { ...caller, stream: item.name });
@@ -167,6 +172,7 @@ export class Reconciler {
         return { name: item.name, action: 'invalid', changes: [], conflicts: [], error: err as Error };
       }
     });
+    return Promise.all(plans.map((plan) => describeMigration(this.migrator, plan, existing.get(plan.name) ?? null, caller, existing)));
   }
 
   /** Every stream's info by name, read with the paginated list call; refreshes the cache. */
@@ -186,18 +192,25 @@ export class Reconciler {
    * Carries out what a comparison calls for, for the stream and then its declared consumers (whose
    * refusals are raised before the stream is written).
    */
-  private async apply(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
+  private async apply(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
     // A recreate drops every consumer: the declared ones are then simply created.
     const replaced = comparison.current && decide(comparison).action === 'recreate' ? null : comparison.current;
     const consumers = await this.consumers.check(comparison.desired, replaced, caller);
-    const result = await this.applyStream(comparison, caller);
+    const result = await this.applyStream(comparison, caller, listed);
     return consumers ? { ...result, consumers: await this.consumers.apply(consumers, result, caller) } : result;
   }
 
-  private async applyStream(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
+  /** Carries out what a comparison calls for, for the stream alone. */
+  private async applyStream(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
     const { desired, diff } = comparison;
     const current = comparison.current as ServerStreamInfo;
-    const { decision, loss } = await this.judge(comparison, caller);
+    const first = decide(comparison);
+    // A migration in progress (or left unfinished) is finished or waited for before anything is written.
+    const writes = first.action === 'create' || first.action === 'update' || first.action === 'recreate';
+    if (first.action !== 'migrate' && (await this.migrator.pending(desired.name, comparison.current, caller, writes, listed))) {
+      return this.migrate(comparison, false, caller);
+    }
+    const { decision, loss } = await this.judge(comparison, first, caller);
     const result = (action: EnsureAction, info: ServerStreamInfo): EnsureResult => ({
       name: desired.name,
       action,
@@ -218,10 +231,14 @@ export class Reconciler {
       }
       case 'update':
         return this.logged(result('updated', await this.writer.update(desired, current, caller)));
-      case 'recreate':
-        return this.logged(result('recreated', await this.writer.recreate(desired, current, caller)));
-      default:
-        return this.logged(result('migrated', await this.migrate(comparison)));
+      case 'recreate': {
+        const { info, droppedConsumers } = await this.writer.recreate(desired, current, caller);
+        return this.logged({ ...result('recreated', info), droppedConsumers });
+      }
+      default: {
+        const migrated = await this.migrate(comparison, true, caller);
+        return this.logged(loss ? { ...migrated, dataLoss: loss, removed: removed(current, migrated.info) } : migrated);
+      }
     }
   }
 
@@ -229,8 +246,7 @@ export class Reconciler {
    * The decision, and for a write that keeps the stream, whether it would delete messages: a loss
    * the declaration does not allow turns the decision into a `data-loss` refusal.
    */
-  private async judge(comparison: Comparison, caller: ApiCaller): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
-    const decision = decide(comparison);
+  private async judge(comparison: Comparison, decision: Decision, caller: ApiCaller): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
     const { desired, current } = comparison;
     if (!current || current.state.messages === 0) return { decision };
     if (decision.action === 'recreate') return { decision, loss: everything(current) };
@@ -257,13 +273,20 @@ export class Reconciler {
     return result;
   }
 
-  private async migrate({ desired, current }: Comparison): Promise<ServerStreamInfo> {
-    const info = current as ServerStreamInfo;
-    this.logger.log(`Migrating stream "${desired.name}" (${info.state.messages} messages) to its new config`);
+  /**
+   * Runs the stream's migration (begins it when `wanted`, else finishes or waits for the one in
+   * progress), then reconciles whatever still differs: a rolled-back migration, or one that another
+   * instance took to another target.
+   */
+  private async migrate(comparison: Comparison, wanted: boolean, caller: ApiCaller): Promise<EnsureResult> {
+    const { desired, diff } = comparison;
     try {
       const target = createRequest(desired.config, this.connection.serverFacts().version);
-      const caller = { operation: 'migrateStream', stream: desired.name };
-      return await migrateStream(this.migrationApi, info, target, { caller, timeoutMs: Math.max(this.options.operationTimeoutMs, 60_000) });
+      const outcome = await this.migrator.run(desired.name, target, { operation: 'migrateStream', stream: desired.name }, wanted);
+      const after = this.compare(desired, outcome.info);
+      if (!outcome.migrated || (!outcome.started && after.diff.changes.length > 0)) return await this.applyStream(after, caller);
+      const { kept: keptConsumers, dropped: droppedConsumers } = outcome;
+      return { name: desired.name, action: 'migrated', changes: diff.changes, info: outcome.info as ServerStreamInfo, keptConsumers, droppedConsumers };
     } finally {
       this.cache.delete(desired.name);
     }
@@ -290,7 +313,7 @@ export class Reconciler {
       });
       return { ...base, action: 'invalid', error };
     }
-    const { decision, loss } = await this.judge(comparison, caller);
+    const { decision, loss } = await this.judge(comparison, decide(comparison), caller);
     const plan: StreamPlan = { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
     return this.consumers.plan(plan, desired, current, caller);
   }

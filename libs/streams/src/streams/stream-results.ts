@@ -27,6 +27,10 @@ export interface EnsureResult {
   dataLoss?: DataLossEstimate;
   /** With `allowDataLoss`: what the write removed. */
   removed?: RemovedMessages;
+  /** `migrated`: the durable consumers recreated on the new stream at their position. */
+  keptConsumers?: string[];
+  /** `migrated`: the ephemeral consumers, which cannot survive; `recreated`: every consumer. */
+  droppedConsumers?: string[];
   /** Each declared consumer, in declaration order (only when the declaration lists `consumers`). */
   consumers?: ConsumerEnsureResult[];
 }
@@ -100,6 +104,12 @@ export interface StreamPlan {
   error?: Error;
   /** What the change would delete: for `data-loss`, and for an update, migration or recreate that `allowDataLoss` permits. */
   dataLoss?: DataLossEstimate;
+  /** `migrate`: the durable consumers that would be recreated on the new stream at their position. */
+  keptConsumers?: string[];
+  /** `migrate`: the ephemeral consumers, which cannot survive; `recreate`: every consumer. */
+  droppedConsumers?: string[];
+  /** `migrate` / `recreate`: what happens to the consumers, or the migration found in progress. */
+  notes?: string[];
   /**
    * Each declared consumer, in declaration order (only when the declaration lists `consumers`).
    * When the stream itself would be applied but a consumer would fail, the plan's `action` and

@@ -57,9 +57,10 @@ export class StreamWriter {
    * Deletes the stream and creates it with the declared config (`onConflict: 'recreate'`, which
    * needs `allowDataLoss`). The new config is proven creatable first, as a probe stream without
    * subjects that reserves its storage, so a create that would fail (capacity, placement, an invalid
-   * field) fails before the stream is deleted.
+   * field) fails before the stream is deleted. Every consumer of the stream is deleted with it:
+   * they are named in the log line and the result.
    */
-  async recreate(desired: DesiredStream, current: ServerStreamInfo, caller: ApiCaller): Promise<CreatedStreamInfo> {
+  async recreate(desired: DesiredStream, current: ServerStreamInfo, caller: ApiCaller): Promise<{ info: CreatedStreamInfo; droppedConsumers: string[] }> {
     const version = this.connection.serverFacts().version;
     const request = createRequest(desired.config, version);
     const probe = `${desired.name}__recreate_probe`;
@@ -67,11 +68,15 @@ export class StreamWriter {
     // Errors of the probe name the declared stream (the caller's): nothing of it was touched.
     await this.api.createStream({ ...request, name: probe, subjects: [probe], sources: undefined, mirror: undefined }, caller);
     await this.api.deleteStream(probe, caller);
-    this.logger.warn(`Recreating stream "${desired.name}" (allowDataLoss): ${current.state.messages} messages are deleted`);
+    const droppedConsumers = (await this.api.listConsumers(desired.name, caller)).map((c) => c.name);
+    this.logger.warn(
+      `Recreating stream "${desired.name}" (allowDataLoss): ${current.state.messages} messages are deleted, ` +
+        `consumers dropped: ${droppedConsumers.length ? droppedConsumers.join(', ') : 'none'}`,
+    );
     this.cache.delete(desired.name);
     await this.api.deleteStream(desired.name, caller);
     try {
-      return await this.stored(desired, () => this.api.createStream(request, caller));
+      return { info: await this.stored(desired, () => this.api.createStream(request, caller)), droppedConsumers };
     } catch (err) {
       // Never leave the stream absent: publishers would get errors instead of an empty stream.
       await this.api.createStream(current.config, caller).catch(() => undefined);

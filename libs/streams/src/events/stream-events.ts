@@ -1,0 +1,192 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import { filter, type Observable, Subject } from 'rxjs';
+import { ConnectionService } from '../connection/connection.service.js';
+import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { DeclaredStreams } from '../streams/declared-streams.js';
+import { Reconciler } from '../streams/reconciler.js';
+import { JetStreamApi } from '../jetstream/jetstream-api.js';
+import { StreamInfoCache } from '../streams/stream-info-cache.js';
+import { advisoryDomain, concernsDomain, parseStreamAdvisory, STREAM_ADVISORIES, type StreamAdvisory } from './advisory.js';
+import { DriftRepair } from './drift-repair.js';
+import { OwnWrites } from './own-writes.js';
+import { RepairGuard, type FlappingRecord } from './repair-guard.js';
+import type { StreamEvent } from './stream-event.js';
+
+/** Whether a connection follows the server's stream advisories. */
+export type AdvisoryWatch =
+  /** Not subscribed yet (before start-up) or no more (after shutdown). */
+  | 'off'
+  /** Subscribed: changes made elsewhere reach the info cache within milliseconds. */
+  | 'watching'
+  /** The connection's user may not subscribe to them: changes are seen when the cache expires. */
+  | 'refused';
+
+/**
+ * Follows the JetStream stream advisories of one connection (created, updated, deleted, leader
+ * elected, quorum lost) for the streams of its JetStream domain, and keeps the info cache true:
+ * each event forgets the stream's entry, so the next `ensureStream` / `getStreamInfo` asks the
+ * server. With `reconcile.onDrift: 'repair'`, or while `events$` has a subscriber, a declared
+ * stream is then compared with its declaration (on the info cached since the event, else a fresh
+ * read); drift is reported (`drifted`) and, with `'repair'`, repaired through the same ensure as
+ * start-up, unless the stream flaps between two apps. Every step is an event on {@link events$}.
+ *
+ * Where the user may not subscribe to `$JS.EVENT.ADVISORY.STREAM.>`, it says so once in the log
+ * and the library falls back to `cacheTtlMs`.
+ *
+ * @example
+ * constructor(private readonly events: StreamEvents) {
+ *   events.events$.pipe(filter((e) => e.type === 'drifted')).subscribe((e) => alert(e.stream, e.changes));
+ * }
+ */
+@Injectable()
+export class StreamEvents implements OnModuleInit, OnModuleDestroy {
+  private readonly logger: Logger;
+  private readonly events = new Subject<StreamEvent>();
+  private readonly guard: RepairGuard;
+  private readonly drift: DriftRepair;
+  private subscription?: Subscription;
+  private state: AdvisoryWatch = 'off';
+  private stopped = false;
+  private domain: string | undefined | null = null;
+  private readonly own = new OwnWrites();
+
+  constructor(
+    @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
+    private readonly connection: ConnectionService,
+    private readonly cache: StreamInfoCache,
+    private readonly declared: DeclaredStreams,
+    reconciler: Reconciler,
+    api: JetStreamApi,
+  ) {
+    this.logger = new Logger(logContext(options.name));
+    // Completes when the adapter does; a write's event comes before its answer is cached.
+    api.calls$.subscribe((call) => {
+      if (!call.error) this.own.written(call.kind, call.target, call.durationMs);
+    });
+    const { onDrift, maxRepairs, repairWindowMs } = options.reconcile;
+    this.guard = new RepairGuard(maxRepairs, repairWindowMs);
+    this.drift = new DriftRepair({
+      reconciler,
+      declared,
+      cached: (name) => cache.peek(name),
+      onDrift,
+      concurrency: options.concurrency,
+      guard: this.guard,
+      emit: (event) => this.events.next(event),
+      logger: this.logger,
+      stopping: () => this.stopped || this.connection.isShuttingDown,
+    });
+  }
+
+  /**
+   * Every stream event of this connection, as it happens: what the server announced
+   * (`created`, `updated`, `deleted`, `leader-elected`, `quorum-lost`) and what the library made
+   * of it for declared streams (`drifted`, `repaired`, `repair-failed`, `flapping`). Hot: a
+   * subscriber sees events from the moment it subscribes. Completes at shutdown.
+   */
+  get events$(): Observable<StreamEvent> {
+    return this.events.asObservable();
+  }
+
+  /** Whether the connection follows the server's advisories (see {@link AdvisoryWatch}). */
+  get watch(): AdvisoryWatch {
+    return this.state;
+  }
+
+  /** Why repairs of `stream` stopped (it flapped between two declarations), or undefined. */
+  flappingOf(stream: string): FlappingRecord | undefined {
+    return this.guard.flappingOf(stream);
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Shares the connection's one attempt (Nest runs one module's init hooks concurrently).
+    const nc = await this.connection.open();
+    if (this.stopped) return;
+    this.domain = advisoryDomain(this.options, serverDomain(nc));
+    await this.subscribe(nc);
+    // Advisories sent while the connection was down are lost: check every declared stream again.
+    this.connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => {
+      if (this.state === 'watching' && this.checksDrift()) for (const { name } of this.declared.all()) this.drift.check(name);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    this.state = 'off';
+    this.drift.stop();
+    this.subscription?.unsubscribe();
+    this.events.complete();
+  }
+
+  /**
+   * Subscribes and learns in one round trip whether the server allowed it: a refused subscription
+   * is closed by the server's -ERR, which arrives before the PONG of the flush.
+   */
+  private async subscribe(nc: NatsConnection): Promise<void> {
+    let sub: Subscription;
+    try {
+      sub = nc.subscribe(STREAM_ADVISORIES, { callback: (err, msg) => (err ? this.refuse(err) : this.receive(msg)) });
+      this.subscription = sub;
+      await nc.flush();
+    } catch (err) {
+      // The connection closed meanwhile (a failed start-up closes it): nothing to follow.
+      this.logger.warn(`Could not subscribe to stream advisories: ${(err as Error).message}`);
+      return;
+    }
+    if (sub.isClosed()) this.refuse();
+    else if (this.state === 'off' && !this.stopped) this.state = 'watching';
+  }
+
+  /** Logs the refusal once (it comes back after every reconnect) and falls back to the TTL. */
+  private refuse(err?: NatsError): void {
+    if (this.state === 'refused' || this.stopped) return;
+    this.state = 'refused';
+    const why = err?.message ?? 'the server closed the subscription';
+    const ttl = this.options.cacheTtlMs;
+    const repair = this.options.reconcile.onDrift === 'repair' ? '; reconcile.onDrift: repair is inactive' : '';
+    this.logger.warn(
+      `This connection may not subscribe to ${STREAM_ADVISORIES} (${why}): changes made elsewhere are seen when the stream info cache expires (cacheTtlMs ${ttl} ms)${repair}. Allow the user to subscribe to ${STREAM_ADVISORIES} to follow them at once`,
+    );
+  }
+
+  private receive(msg: Msg): void {
+    const advisory = parseStreamAdvisory(msg.data);
+    if (!advisory || !concernsDomain(advisory.domain, this.domain)) return;
+    const { stream, kind } = advisory;
+    // Our own write: the cache already holds the server's answer to it, and it drifts from nothing.
+    const own = (kind === 'created' || kind === 'updated' || kind === 'deleted') && this.own.isOwn(stream);
+    if (!own) this.cache.delete(stream);
+    if (kind === 'other') return;
+    const declared = this.declared.has(stream);
+    this.events.next(toEvent(advisory, declared));
+    if (!own && declared && this.checksDrift() && (kind === 'created' || kind === 'updated' || kind === 'deleted')) this.drift.check(stream);
+  }
+
+  /**
+   * Drift is checked (a read after an event) only when someone acts on it: repairs, or a
+   * subscriber of `events$`. Otherwise an event costs no request; health still shows drift.
+   */
+  private checksDrift(): boolean {
+    return this.options.reconcile.onDrift === 'repair' || this.events.observed;
+  }
+}
+
+function toEvent(a: StreamAdvisory, declared: boolean): StreamEvent {
+  const base = { stream: a.stream, at: a.at, declared, ...(a.domain ? { domain: a.domain } : {}) };
+  switch (a.kind) {
+    case 'leader-elected':
+      return { ...base, type: 'leader-elected', leader: a.leader ?? '', replicas: a.replicas };
+    case 'quorum-lost':
+      return { ...base, type: 'quorum-lost', replicas: a.replicas };
+    default:
+      return { ...base, type: a.kind as 'created' | 'updated' | 'deleted' };
+  }
+}
+
+/** The connected server's JetStream domain, from its INFO (the client's type does not declare it). */
+function serverDomain(nc: NatsConnection): string | undefined {
+  const domain = (nc.info as { domain?: unknown } | undefined)?.domain;
+  return typeof domain === 'string' && domain !== '' ? domain : undefined;
+}
