@@ -72,7 +72,7 @@ export interface ServerConsumerConfig {
   flow_control?: boolean;
   /** Push consumers: idle heartbeats. */
   idle_heartbeat?: Nanos;
-  /** Paused until this time (newer servers; not managed by this library, kept on update). */
+  /** Paused until this time (RFC 3339; nats-server 2.11+; not managed by this library, kept on update). */
   pause_until?: string;
   /** Priority groups (newer servers; not managed by this library, kept on update). */
   priority_groups?: string[];
@@ -107,4 +107,6 @@ export interface ServerConsumerInfo {
   num_pending: number;
   /** Push consumers: whether a subscriber listens on the deliver subject. */
   push_bound?: boolean;
+  /** Whether it is paused (nats-server 2.11+). */
+  paused?: boolean;
 }
