@@ -251,18 +251,21 @@ describe('the demo app: dashboard at GET /', () => {
     delete process.env.NATS_URL;
   });
 
-  it('lists the declared streams and shows a published message', async () => {
+  it('lists the declared streams and bucket, and shows a published message and the lag of the declared consumer', async () => {
     const page = await browser.newPage();
     await page.goto(`${await listen(app)}/`);
 
     await page.waitForSelector('tr[data-stream="payments"]');
     const names = await page.$$eval('tr[data-stream]', (rows) => rows.map((r) => r.getAttribute('data-stream')));
-    expect(names).toEqual(['notifications', 'orders', 'payments']);
+    expect(names).toEqual(['KV_sessions', 'notifications', 'orders', 'payments']);
     expect(await page.textContent('tr[data-stream="orders"] td.messages')).toBe('0');
+    const billing = 'tr[data-details="orders"] table.consumers tr[data-consumer="billing"]';
+    expect(await page.textContent(`${billing} td:nth-child(3)`)).toBe('0');
 
     await nc.jetstream().publish('orders.created', 'first order');
 
     await page.waitForSelector('tr[data-stream="orders"] td.messages:text-is("1")');
+    await page.waitForSelector(`${billing} td:nth-child(3):text-is("1")`);
     await page.close();
   });
 });

@@ -83,9 +83,9 @@ describe('demo app (npm start, no NATS_URL)', () => {
     const missing = await request(base).get('/streams/no-such-stream');
 
     // Compact /health: every declared stream is up, so none is detailed.
-    expect(health.body.details.streams).toMatchObject({ status: 'up', up: 3, streams: {} });
+    expect(health.body.details.streams).toMatchObject({ status: 'up', up: 4, streams: {} });
     expect(health.body.details.nats.status).toBe('up');
-    expect(Object.keys(streams.body.streams).sort()).toEqual(['notifications', 'orders', 'payments']);
+    expect(Object.keys(streams.body.streams).sort()).toEqual(['KV_sessions', 'notifications', 'orders', 'payments']);
     expect(orders.body).toMatchObject({ name: 'orders', healthy: true, subjects: ['orders.>'] });
     expect(missing.status).toBe(404);
 

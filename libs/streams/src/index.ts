@@ -25,14 +25,30 @@ export type { ServerFacts } from './connection/connection.service.js';
 export type { ConnectionStatus, ConnectionStatusType } from './connection/connection-status.js';
 
 export { StreamService } from './streams/stream.service.js';
-export type { StreamOptionsInput } from './streams/stream.service.js';
+export type { BucketOptionsInput, StreamOptionsInput } from './streams/stream.service.js';
+export type { FeatureDeclarations } from './streams/declared-streams.js';
 export { DEFAULT_STREAM_DEFAULTS } from './declaration/stream-fields.js';
 export { parseDuration } from './declaration/duration.js';
 export { subjectsOverlap } from './declaration/subjects.js';
-export type { ConflictPolicy, Duration, StreamConfigInput, StreamDeclaration, StreamDeclarations, StreamMode, StreamPolicy } from './declaration/stream-declaration.js';
+export type {
+  ConflictPolicy,
+  Duration,
+  StreamConfigInput,
+  StreamConsumers,
+  StreamDeclaration,
+  StreamDeclarations,
+  StreamMode,
+  StreamPolicy,
+} from './declaration/stream-declaration.js';
+export type { ConsumerDeclaration } from './declaration/consumer-declaration.js';
+export type { BucketConfigInput, BucketDeclaration } from './declaration/bucket-declaration.js';
 export type { FieldChange } from './declaration/stream-diff.js';
 export type {
   DeleteBatchResult,
+  ConsumerEnsureAction,
+  ConsumerEnsureResult,
+  ConsumerPlan,
+  ConsumerPlanAction,
   EnsureAction,
   EnsureBatchResult,
   EnsureResult,
@@ -42,6 +58,7 @@ export type {
   StreamPlan,
 } from './streams/stream-results.js';
 export type { ServerStreamConfig, ServerStreamInfo, StreamState } from './declaration/server-stream.js';
+export type { ServerConsumerConfig, ServerConsumerInfo } from './declaration/server-consumer.js';
 
 export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';
@@ -80,6 +97,8 @@ export { InvalidStreamConfigError } from './errors/invalid-stream-config.error.j
 export { InvalidArgumentError } from './errors/invalid-argument.error.js';
 export { InvalidOptionsError } from './errors/invalid-options.error.js';
 export { StreamConfigConflictError } from './errors/stream-config-conflict.error.js';
+export { ConsumerConfigConflictError } from './errors/consumer-config-conflict.error.js';
+export { ConsumerDriftError } from './errors/consumer-drift.error.js';
 export type { FieldConflict } from './errors/stream-config-conflict.error.js';
 export { StreamBatchError } from './errors/stream-batch.error.js';
 export type { BatchItemResult } from './errors/stream-batch.error.js';

@@ -65,6 +65,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   operationTimeoutMs: ms(1),
   concurrency: integer(1, 1_000),
   streams: array,
+  buckets: array,
   streamDefaults: record,
   onStartupError: oneOf('fail', 'warn'),
   cacheTtlMs: ms(0),
@@ -75,6 +76,8 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
     rttTimeoutMs: ms(1),
     drift: oneOf('down', 'warn'),
     details: oneOf('compact', 'full'),
+    consumerLag: integer(0, Number.MAX_SAFE_INTEGER),
+    consumerAckPending: integer(0, Number.MAX_SAFE_INTEGER),
   }),
   reconcile: nested({ onDrift: oneOf('report', 'repair'), maxRepairs: integer(1, 1_000), repairWindowMs: ms(1) }),
   jetstream: (value, path) => {
@@ -137,6 +140,7 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
     operationTimeoutMs: options.operationTimeoutMs ?? 15_000,
     concurrency: options.concurrency ?? 8,
     streams: options.streams ?? [],
+    buckets: options.buckets ?? [],
     streamDefaults: options.streamDefaults ?? {},
     onStartupError: options.onStartupError ?? 'fail',
     cacheTtlMs: options.cacheTtlMs ?? 300_000,
@@ -147,6 +151,8 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
       rttTimeoutMs: health.rttTimeoutMs ?? 2_000,
       drift: health.drift ?? 'down',
       details: health.details ?? 'compact',
+      consumerLag: health.consumerLag ?? 0,
+      consumerAckPending: health.consumerAckPending ?? 0,
     },
     reconcile: {
       onDrift: reconcile.onDrift ?? 'report',

@@ -15,6 +15,7 @@ import { StreamsRegistry } from './streams-registry.js';
 import { coreToken, getStreamsOptionsOverrideToken } from './streams.tokens.js';
 import { DeclaredStreams } from './streams/declared-streams.js';
 import { DesiredStreams } from './streams/desired-streams.js';
+import { ConsumerReconciler } from './streams/consumer-reconciler.js';
 import { Reconciler } from './streams/reconciler.js';
 import { createStreamInfoCache, StreamInfoCache } from './streams/stream-info-cache.js';
 import { StreamService } from './streams/stream.service.js';
@@ -66,6 +67,7 @@ export class StreamsCoreModule {
       DesiredStreams,
       DeclaredStreams,
       StreamWriter,
+      ConsumerReconciler,
       Reconciler,
       StreamService,
       StreamEvents,

@@ -9,7 +9,7 @@ import {
 } from './streams.module-definition.js';
 import { resolveOptions } from './resolve-options.js';
 import { coreToken, getStreamsToken, PUBLIC_SERVICES } from './streams.tokens.js';
-import type { DeclaredStreams } from './streams/declared-streams.js';
+import type { DeclaredStreams, FeatureDeclarations } from './streams/declared-streams.js';
 import type { StreamDeclaration } from './declaration/stream-declaration.js';
 
 type ServiceKind = keyof typeof PUBLIC_SERVICES;
@@ -44,14 +44,15 @@ export class StreamsModule extends StreamsConfigurableModule {
   }
 
   /**
-   * Declares streams from a feature module, ensured at start-up with the others, and gives that
+   * Declares streams (a list) or streams and key-value buckets (`{ streams?, buckets? }`) from a
+   * feature module, ensured at start-up with the others, and gives that
    * module the connection's services (`StreamService`, `ConnectionService`, `StreamMonitor`), with
    * or without `isGlobal`. Needs `forRoot` / `forRootAsync` (of the same `connection`) in the app:
    * start-up fails with a clear error otherwise.
    *
    * @param connection the name given to `forRoot({ name })`; the default connection when omitted
    */
-  static forFeature(streams: StreamDeclaration[], connection: string = DEFAULT_CONNECTION): DynamicModule {
+  static forFeature(streams: StreamDeclaration[] | FeatureDeclarations, connection: string = DEFAULT_CONNECTION): DynamicModule {
     const name = connectionName(connection);
     const needRoot = (found: unknown): unknown => {
       if (found === undefined || found === null) {

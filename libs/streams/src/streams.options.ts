@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'nats';
+import type { BucketDeclaration } from './declaration/bucket-declaration.js';
 import type { StreamConfigInput, StreamDeclaration } from './declaration/stream-declaration.js';
 
 /**
@@ -64,6 +65,20 @@ export interface HealthOptions {
    * @default 'compact'
    */
   details?: 'compact' | 'full';
+  /**
+   * A declared consumer with at least this many messages not yet delivered to it (`num_pending`,
+   * its lag) is reported as a problem (its stream goes down, reason `consumer-lag`). 0 turns the
+   * check off; the lag is still reported.
+   * @default 0
+   */
+  consumerLag?: number;
+  /**
+   * A declared consumer with at least this many messages delivered and not yet acknowledged
+   * (`num_ack_pending`) is reported as a problem (reason `consumer-ack-pending`). 0 turns the check
+   * off. Compare with the consumer's `max_ack_pending` (1000 by default), where delivery stops.
+   * @default 0
+   */
+  consumerAckPending?: number;
 }
 
 /** Options of `StreamsModule.forRoot()` / `forRootAsync()`. */
@@ -86,6 +101,12 @@ export interface StreamsModuleOptions {
   concurrency?: number;
   /** Streams to ensure during start-up (more can be declared with `StreamsModule.forFeature`). @default [] */
   streams?: StreamDeclaration[];
+  /**
+   * Key-value buckets to ensure during start-up, each the stream `KV_<bucket>` laid out as the
+   * `nats` client's `views.kv()` makes it (more can be declared with `StreamsModule.forFeature`).
+   * @default []
+   */
+  buckets?: BucketDeclaration[];
   /**
    * Config applied to every stream before its own declared fields. Starts from: retention
    * `limits`, max_msgs 1,000,000, max_msgs_per_subject 100,000, max_age `'1h'`, storage `file`,

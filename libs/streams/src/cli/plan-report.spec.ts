@@ -48,6 +48,25 @@ describe('plan report', () => {
     expect(table).toContain('2 of 2 streams would change (1 invalid, 1 data-loss).');
   });
 
+  it("lists an existing stream's consumer changes, and counts a stream whose consumers would change as changing", () => {
+    const consumers: StreamPlan = {
+      ...unchanged,
+      consumers: [
+        { name: 'billing', action: 'update', changes: [{ field: 'max_deliver', current: -1, desired: 5 }], conflicts: [] },
+        { name: 'audit', action: 'unchanged', changes: [], conflicts: [] },
+        { name: 'fresh', action: 'create', changes: [], conflicts: [] },
+      ],
+    };
+
+    const table = formatPlanTable([consumers], 'nats://h:1');
+
+    expect(table).toContain('orders  unchanged  consumer billing: update (max_deliver: -1 -> 5)\n                   consumer fresh: create\n');
+    expect(table).toContain('1 of 1 streams would change (1 consumers).');
+    expect(planExitCode([consumers])).toBe(1);
+    expect(planExitCode([{ ...consumers, consumers: [{ name: 'audit', action: 'unchanged', changes: [], conflicts: [] }] }])).toBe(0);
+    expect(JSON.parse(formatPlanJson([consumers], 'nats://h:1')).changing).toBe(1);
+  });
+
   it('says when every stream matches, and when none is declared', () => {
     expect(formatPlanTable([unchanged], 'nats://h:1')).toContain('All 1 streams match.');
     expect(formatPlanTable([], 'nats://h:1')).toContain('No streams are declared.');

@@ -1,11 +1,16 @@
 import type { FieldConflict, StreamPlan } from '../index.js';
 
 /** The plan members printed in their own way; any other member is printed generically. */
-const KNOWN_MEMBERS = new Set(['name', 'action', 'changes', 'conflicts', 'error']);
+const KNOWN_MEMBERS = new Set(['name', 'action', 'changes', 'conflicts', 'error', 'consumers']);
 
-/** 0 when every stream matches its declaration, 1 when any would change or cannot be applied. */
+/** 0 when every stream (and each of its declared consumers) matches its declaration, 1 when any would change or cannot be applied. */
 export function planExitCode(plans: readonly StreamPlan[]): 0 | 1 {
-  return plans.every((plan) => plan.action === 'unchanged') ? 0 : 1;
+  return plans.every(isUnchanged) ? 0 : 1;
+}
+
+/** Whether the stream and each of its declared consumers match their declarations. */
+function isUnchanged(plan: StreamPlan): boolean {
+  return plan.action === 'unchanged' && (plan.consumers ?? []).every((c) => c.action === 'unchanged');
 }
 
 /**
@@ -37,7 +42,7 @@ export function formatPlanTable(plans: readonly StreamPlan[], server: string): s
 
 /** The plan as JSON: `{ server, plans, changing }`, errors as `{ name, message, ...their fields }`. */
 export function formatPlanJson(plans: readonly StreamPlan[], server: string): string {
-  const changing = plans.filter((plan) => plan.action !== 'unchanged').length;
+  const changing = plans.filter((plan) => !isUnchanged(plan)).length;
   return `${toJson({ server, plans, changing })}\n`;
 }
 
@@ -61,6 +66,12 @@ function planDetails(plan: StreamPlan): string[] {
   for (const c of conflicts.values()) details.push(`${c.field}: ${show(c.current)} -> ${show(c.desired)}  (cannot change in place: ${c.reason})`);
   // A conflict's error repeats the fields listed above; every other error is news.
   if (plan.error && !(plan.action === 'conflict' && plan.conflicts.length > 0)) details.push(`error: ${plan.error.message}`);
+  // A created stream gets its consumers with it: only an existing stream's consumer changes are news.
+  for (const consumer of plan.action === 'create' ? [] : (plan.consumers ?? [])) {
+    if (consumer.action === 'unchanged') continue;
+    const fields = consumer.changes.map((c) => `${c.field}: ${show(c.current)} -> ${show(c.desired)}`).join(', ');
+    details.push(`consumer ${consumer.name}: ${consumer.action}${fields ? ` (${fields})` : ''}`);
+  }
   for (const [key, value] of Object.entries(plan)) {
     if (!KNOWN_MEMBERS.has(key) && value !== undefined) details.push(`${key}: ${show(value)}`);
   }
@@ -68,10 +79,13 @@ function planDetails(plan: StreamPlan): string[] {
 }
 
 function summary(plans: readonly StreamPlan[]): string {
-  const changing = plans.filter((plan) => plan.action !== 'unchanged');
+  const changing = plans.filter((plan) => !isUnchanged(plan));
   if (changing.length === 0) return `All ${plans.length} streams match.`;
   const counts = new Map<string, number>();
-  for (const plan of changing) counts.set(plan.action, (counts.get(plan.action) ?? 0) + 1);
+  for (const plan of changing) {
+    const action = plan.action === 'unchanged' ? 'consumers' : plan.action;
+    counts.set(action, (counts.get(action) ?? 0) + 1);
+  }
   const byAction = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
   return `${changing.length} of ${plans.length} streams would change (${byAction}).`;
 }

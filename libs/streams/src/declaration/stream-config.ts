@@ -1,4 +1,5 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { normalizeConsumers, type DesiredConsumer } from './consumer-config.js';
 import { DefaultedFields, GIVEN_BY_DEFAULTS, type DefaultSource } from './defaulted-fields.js';
 import { absentValue } from './field-table.js';
 import { converterFor, isOneOf, KIND_CHECK_ORDER, notAllowed, type ConvertField } from './field-values.js';
@@ -25,6 +26,8 @@ export interface DesiredStream {
    * that fills a field nobody declared). A field the declaration gives is not listed.
    */
   defaulted: ReadonlyMap<string, DefaultSource>;
+  /** The declared durable consumers, normalised (only when the declaration lists `consumers`). */
+  consumers?: readonly DesiredConsumer[];
 }
 
 const FIELD_COUNT = STREAM_FIELDS.length;
@@ -35,12 +38,15 @@ const POLICY_KEYS = ['onConflict', 'allowDataLoss', 'mode'] as const;
 const ON_CONFLICT = 0;
 const ALLOW_DATA_LOSS = 1;
 const MODE = 2;
+/** The number of the `consumers` key, after the policy's. */
+const CONSUMERS = NAME + 1 + POLICY_KEYS.length;
 
 /** The number of each key a declaration may have: config fields by table position, then name and policy. */
 const DECLARATION_KEYS: ReadonlyMap<string, number> = new Map([
   ...FIELD_NAMES.map((field, i) => [field, i] as const),
   ['name', NAME],
   ...POLICY_KEYS.map((key, i) => [key, NAME + 1 + i] as const),
+  ['consumers', CONSUMERS],
 ]);
 /** What `streamDefaults` may set: the config fields a declaration need not give (not subjects, name or policy). */
 const DEFAULTS_KEYS: ReadonlyMap<string, number> = new Map(
@@ -120,6 +126,7 @@ function templateFor(optional: number): Readonly<Record<string, unknown>> {
  * declaration goes back to its default. Optional fields (description, placement, compression,
  * metadata, republish, subject_transform, sources, mirror, first_seq, allow_msg_ttl,
  * subject_delete_marker_ttl, consumer_limits) appear only when declared or set in `defaults`.
+ * Declared `consumers` are normalised too (`normalizeConsumers`), after the stream's own fields.
  *
  * Only the own enumerable properties of `declaration` and `defaults` are read, each once: a
  * prototype (or a polluted `Object.prototype`) cannot add a field or a policy.
@@ -139,6 +146,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   const raws: unknown[] = [];
   const policy: unknown[] = [undefined, undefined, undefined]; // by POLICY_KEYS
   let name: unknown;
+  let consumers: unknown;
   let unknownKey: string | undefined;
   for (const key of Object.keys(input)) {
     const number = DECLARATION_KEYS.get(key);
@@ -148,6 +156,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
     }
     const value = input[key];
     if (number === NAME) name = value;
+    else if (number === CONSUMERS) consumers = value;
     else if (number > NAME) policy[number - NAME - 1] = value;
     else if (value !== undefined) {
       given.push(number);
@@ -218,7 +227,9 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   if (onConflict === 'recreate' && !allowDataLoss) {
     throw new InvalidStreamConfigError(name, 'onConflict', "is 'recreate', which deletes every message of the stream; set allowDataLoss: true to allow it");
   }
-  return { name, config: desired, policy: { onConflict, allowDataLoss, mode }, defaulted: new DefaultedFields(FIELD_NAMES, config, given) };
+  const result: DesiredStream = { name, config: desired, policy: { onConflict, allowDataLoss, mode }, defaulted: new DefaultedFields(FIELD_NAMES, config, given) };
+  if (consumers !== undefined) result.consumers = normalizeConsumers(name, consumers, desired.subjects);
+  return result;
 }
 
 /** Whether field `number` is among the first `count` (declared) entries of `given`. */

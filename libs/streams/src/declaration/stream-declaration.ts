@@ -1,3 +1,5 @@
+import type { ConsumerDeclaration } from './consumer-declaration.js';
+
 /**
  * A duration: a string with a unit (`'500ms'`, `'90s'`, `'15m'`, `'1h'`, `'7d'`, or a sequence
  * such as `'1h30m'`; units `ns`, `us`, `ms`, `s`, `m`, `h`, `d`, `w`), or a number of
@@ -130,8 +132,19 @@ export interface StreamPolicy {
   mode?: StreamMode;
 }
 
-/** A stream as declared by the app: a name, its subjects, config and policy. */
-export interface StreamDeclaration extends StreamConfigInput, StreamPolicy {
+/** The durable consumers declared with a stream. */
+export interface StreamConsumers {
+  /**
+   * Durable consumers of the stream, each created, updated in place or left unchanged with it.
+   * Consumers not listed here are never touched. In `'verify'` mode none is created or changed (a
+   * missing or drifted one is reported); in `'create'` mode missing ones are created and drifted
+   * ones only reported.
+   */
+  consumers?: ConsumerDeclaration[];
+}
+
+/** A stream as declared by the app: a name, its subjects, config, policy and consumers. */
+export interface StreamDeclaration extends StreamConfigInput, StreamPolicy, StreamConsumers {
   /** Stream name: letters, digits, `-` and `_` (no spaces, `.`, `*`, `>`, path separators). */
   name: string;
   /** Subjects the stream captures. May be empty only for mirrors and sourcing streams. */

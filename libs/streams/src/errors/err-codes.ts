@@ -14,6 +14,7 @@ export const ErrCode = {
   ReplicasNotSupported: 10074,
   JetStreamNotEnabled: 10076,
   ConsumerNotFound: 10014,
+  ConsumerAlreadyExists: 10148,
   NoMessageFound: 10037,
   StreamUpdateInProgress: 10226,
 } as const;

@@ -14,7 +14,7 @@ export type HealthDetails = {
 };
 
 /** The part of a stream's health record that goes into the details. */
-export type StreamSummary = Pick<StreamHealth, 'status' | 'reason' | 'problems' | 'messages' | 'bytes' | 'usage' | 'drift'> & {
+export type StreamSummary = Pick<StreamHealth, 'status' | 'reason' | 'problems' | 'messages' | 'bytes' | 'usage' | 'drift' | 'consumers'> & {
   warnings?: string[];
   leader?: string;
   replicas?: NonNullable<StreamHealth['cluster']>['replicas'];
@@ -51,6 +51,7 @@ function summary(health: StreamHealth): StreamSummary {
     usage: health.usage,
     ...(health.cluster ? { leader: health.cluster.leader, replicas: health.cluster.replicas } : {}),
     ...(health.drift?.length ? { drift: health.drift } : {}),
+    ...(health.consumers ? { consumers: health.consumers } : {}),
   };
 }
 

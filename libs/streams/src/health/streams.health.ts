@@ -15,9 +15,11 @@ export interface StreamsHealthCheckOptions {
 }
 
 /**
- * Terminus indicator of the app's streams: they exist, have not drifted from their declaration
- * (`health.drift`), are under the usage threshold (`health.usageThreshold`) and, when clustered,
- * have a leader and current replicas (`health.degradedReplicas`). It reads the shared monitor
+ * Terminus indicator of the app's streams (declared buckets among them, as `KV_<bucket>`): they
+ * exist, have not drifted from their declaration (`health.drift`), are under the usage threshold
+ * (`health.usageThreshold`), their declared consumers exist, match their declaration and are under
+ * `health.consumerLag` / `health.consumerAckPending`, and, when clustered, they have a leader and
+ * current replicas (`health.degradedReplicas`). It reads the shared monitor
  * snapshot (at most one stream list per monitor interval, however many requests arrive), and its
  * details are computed once per snapshot: by default compact (counts of streams up, details only
  * for streams with a problem or a warning). Never throws; the details say which stream failed and why.

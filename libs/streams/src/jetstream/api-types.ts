@@ -1,5 +1,7 @@
 import type { ServerStreamConfig, ServerStreamInfo } from '../declaration/server-stream.js';
 
+export type { ServerConsumerConfig, ServerConsumerInfo, SequencePair } from '../declaration/server-consumer.js';
+
 /** A config to create or update a stream with: what is left out takes the server's default. */
 export type StreamRequestConfig = Partial<ServerStreamConfig> & { name: string };
 
@@ -39,66 +41,6 @@ export interface PurgeRequest {
 export interface StreamInfoRequest {
   subjects_filter?: string;
   offset?: number;
-}
-
-/** A consumer's config as the server holds and reports it (durations in nanoseconds). */
-export interface ServerConsumerConfig {
-  name?: string;
-  durable_name?: string;
-  description?: string;
-  deliver_policy?: 'all' | 'last' | 'new' | 'by_start_sequence' | 'by_start_time' | 'last_per_subject';
-  opt_start_seq?: number;
-  opt_start_time?: string;
-  ack_policy?: 'none' | 'all' | 'explicit';
-  ack_wait?: number;
-  max_deliver?: number;
-  backoff?: number[];
-  filter_subject?: string;
-  filter_subjects?: string[];
-  replay_policy?: 'instant' | 'original';
-  rate_limit_bps?: number;
-  sample_freq?: string;
-  max_waiting?: number;
-  max_ack_pending?: number;
-  headers_only?: boolean;
-  max_batch?: number;
-  max_expires?: number;
-  max_bytes?: number;
-  inactive_threshold?: number;
-  num_replicas?: number;
-  mem_storage?: boolean;
-  metadata?: Record<string, string>;
-  deliver_subject?: string;
-  deliver_group?: string;
-  flow_control?: boolean;
-  idle_heartbeat?: number;
-  /** Paused until this time (RFC 3339; nats-server 2.11+). */
-  pause_until?: string;
-  [field: string]: unknown;
-}
-
-/** A position in a stream and in a consumer's own sequence. */
-export interface SequencePair {
-  consumer_seq: number;
-  stream_seq: number;
-  last_active?: string;
-}
-
-/** A consumer's info as the server reports it (CONSUMER.INFO / CREATE / LIST). */
-export interface ServerConsumerInfo {
-  stream_name: string;
-  name: string;
-  created: string;
-  config: ServerConsumerConfig;
-  delivered: SequencePair;
-  ack_floor: SequencePair;
-  num_ack_pending: number;
-  num_redelivered: number;
-  num_waiting: number;
-  num_pending: number;
-  push_bound?: boolean;
-  /** Whether it is paused (nats-server 2.11+). */
-  paused?: boolean;
 }
 
 /** What CONSUMER.CREATE should do: create only, update only, or either (no action). */

@@ -1,12 +1,13 @@
 import type { ServerConsumerConfig, ServerConsumerInfo } from '../jetstream/api-types.js';
 import { MAX_DESCRIPTION_BYTES } from './migration-marker.js';
+import { MOVED_CONSUMER_METADATA_KEY } from '../declaration/moved-consumer.js';
 
 /**
  * The metadata key a consumer moved by a migration carries on servers without `CONSUMER.RESET`
  * (2.10 to 2.13 keep it; 2.9 drops metadata): JSON of the start it was declared with,
  * `{ deliver_policy, opt_start_seq?, opt_start_time? }`, and where the migration placed it.
  */
-export const MOVED_METADATA_KEY = 'nestjs-jetstream-streams.migrated';
+export const MOVED_METADATA_KEY = MOVED_CONSUMER_METADATA_KEY;
 
 /** What a moved consumer's {@link MOVED_METADATA_KEY} holds. */
 export interface MovedFrom {

@@ -1,5 +1,6 @@
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
+import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
 import type { HealthOptions } from '../streams.options.js';
 import { ServerVersion } from '../declaration/server-version.js';
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
@@ -22,7 +23,7 @@ function context(health: HealthOptions = {}, withDeclaration = true): HealthCont
   return {
     declared: withDeclaration ? declared : undefined,
     version: ServerVersion.parse('2.10.0'),
-    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, drift: 'down', details: 'compact', ...health },
+    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, drift: 'down', details: 'compact', consumerLag: 0, consumerAckPending: 0, ...health },
   };
 }
 
@@ -109,6 +110,22 @@ describe('toStreamHealth', () => {
     ]);
     expect(health.problems).toEqual(['drifted from its declaration: max_msgs, discard']);
     expect(health.reason).toBe('drifted');
+  });
+
+  it("carries each declared consumer's record; a consumer's problem is the stream's, its drift a warning with health.drift 'warn'", () => {
+    const withConsumers = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000, consumers: [{ durable_name: 'a' }, { durable_name: 'b' }] });
+    const a = withConsumers.consumers![0];
+    const record = { name: 'a', config: { ...a.config, max_deliver: 3 }, num_pending: 4, num_ack_pending: 1, num_redelivered: 0 } as ServerConsumerInfo;
+    const listed = new Map([['a', record]]);
+
+    const down = toStreamHealth(info(), { ...context(), declared: withConsumers, consumers: listed });
+    const warned = toStreamHealth(info(), { ...context({ drift: 'warn' }), declared: withConsumers, consumers: listed });
+
+    expect(down).toMatchObject({ healthy: false, status: 'down', reason: 'consumer-drifted' });
+    expect(down.problems).toEqual(['consumer "a": drifted from its declaration: max_deliver', 'consumer "b": consumer not found']);
+    expect(down.consumers?.a).toMatchObject({ exists: true, pending: 4, ackPending: 1, reason: 'drifted' });
+    expect(warned).toMatchObject({ reason: 'consumer-not-found', problems: ['consumer "b": consumer not found'], warnings: ['consumer "a": drifted from its declaration: max_deliver'] });
+    expect(toStreamHealth(info(), context()).consumers).toBeUndefined();
   });
 
   it("keeps a drifted stream up with the drift as a warning when health.drift is 'warn'", () => {

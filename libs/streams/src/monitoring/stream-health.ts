@@ -4,15 +4,22 @@ import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { diffStreamConfig, type FieldChange } from '../declaration/stream-diff.js';
 import type { ServerVersion } from '../declaration/server-version.js';
+import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import { consumerHealth } from './consumer-health.js';
 
 /**
  * Why a stream is not simply up, for machines (metrics attributes, alert rules):
  * `not-found` (declared but missing), `unreadable` (the server did not answer), `drifted` (differs
  * from its declaration), `usage` (a limit at the threshold), `no-leader`, `replicas` (a replica
  * lagging or offline), `migrating` (a migration's temporary copy, see `onConflict: 'migrate'`),
- * `flapping` (repairs stopped: it kept drifting after repairs, see `reconcile.maxRepairs`).
+ * `flapping` (repairs stopped: it kept drifting after repairs, see `reconcile.maxRepairs`), and for
+ * a declared consumer of the stream (see {@link ConsumerHealth}): `consumer-not-found`,
+ * `consumer-drifted`, `consumer-lag` (`health.consumerLag`), `consumer-ack-pending`
+ * (`health.consumerAckPending`), `consumer-unreadable` (its stream's consumers could not be listed).
  */
-export type HealthReason = 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating' | 'flapping';
+export type HealthReason =
+  | 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating' | 'flapping'
+  | 'consumer-not-found' | 'consumer-drifted' | 'consumer-lag' | 'consumer-ack-pending' | 'consumer-unreadable';
 
 /** The state of one replica of a clustered stream. */
 export interface ReplicaHealth {
@@ -27,13 +34,20 @@ export interface ReplicaHealth {
 /** A declared consumer's health, inside its stream's record. */
 export interface ConsumerHealth {
   name: string;
-  /** False when the consumer is missing, drifted, or over a lag threshold. */
+  /** False when the consumer is missing, drifted (unless `health.drift` is `'warn'`), or at a threshold. */
   healthy: boolean;
   /** Whether the consumer exists on the server. */
   exists: boolean;
-  /** Machine-readable reason when not healthy: `not-found`, `drifted`, `lag`, `ack-pending`. */
-  reason?: 'not-found' | 'drifted' | 'lag' | 'ack-pending';
+  /**
+   * Machine-readable reason of the first problem (or, with none, of a drift reported as a
+   * warning): `not-found`, `drifted`, `lag` (`num_pending` at `health.consumerLag`), `ack-pending`
+   * (`num_ack_pending` at `health.consumerAckPending`), `unreadable` (the consumers could not be listed).
+   */
+  reason?: 'not-found' | 'drifted' | 'lag' | 'ack-pending' | 'unreadable';
+  /** Why it is not healthy; empty when it is. */
   problems: string[];
+  /** Fields that differ from its declaration, when any. */
+  drift?: FieldChange[];
   /** Messages not yet delivered (`num_pending`). */
   pending: number;
   /** Messages delivered and not yet acknowledged (`num_ack_pending`). */
@@ -84,6 +98,8 @@ export interface HealthContext {
   declared?: DesiredStream;
   version: ServerVersion;
   thresholds: Required<HealthOptions>;
+  /** The stream's consumers as listed for this record (by name), or why they could not be; only for a stream that declares consumers. */
+  consumers?: ReadonlyMap<string, ServerConsumerInfo> | Error;
 }
 
 /**
@@ -124,6 +140,7 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
       degraded = problems.length === 1;
     }
   }
+  const consumers = consumersOf(source, context, problems, warnings);
   const status = problems.length === 0 ? 'up' : degraded ? 'degraded' : 'down';
   const healthy = status === 'up' || (status === 'degraded' && context.thresholds.degradedReplicas === 'up');
   const reason = (problems[0] ?? warnings[0])?.[0];
@@ -144,7 +161,23 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
     limits: limitsOf(source),
     ...(cluster && config.num_replicas > 1 ? { cluster } : {}),
     ...(drift ? { drift } : {}),
+    ...(consumers ? { consumers } : {}),
   };
+}
+
+/** The declared consumers' health records; each one's problem (or drift warning) is also the stream's. */
+function consumersOf(info: StreamInfo, context: HealthContext, problems: Finding[], warnings: Finding[]): StreamHealth['consumers'] {
+  const declared = context.declared?.consumers;
+  if (!declared || !context.consumers) return undefined;
+  const records: Record<string, ConsumerHealth> = Object.create(null);
+  for (const consumer of declared) {
+    const record = consumerHealth(consumer, context.consumers, context, info.config.num_replicas);
+    records[consumer.name] = record;
+    if (!record.reason) continue;
+    const finding: Finding = [`consumer-${record.reason}`, `consumer "${consumer.name}": ${record.problems[0] ?? `drifted from its declaration: ${(record.drift ?? []).map((d) => d.field).join(', ')}`}`];
+    (record.healthy ? warnings : problems).push(finding);
+  }
+  return records;
 }
 
 /** One finding about a stream: its machine-readable reason and its text. */

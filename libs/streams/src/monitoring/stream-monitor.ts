@@ -9,6 +9,9 @@ import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../streams/reconciler.js';
+import { ConsumerReconciler } from '../streams/consumer-reconciler.js';
+import { mapConcurrent } from '../streams/map-concurrent.js';
+import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
 import { validateStreamName } from '../declaration/subjects.js';
 import { migratingCopyOf } from '../migration/migration-marker.js';
 import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
@@ -28,9 +31,13 @@ export interface StreamsSnapshot {
   streams: Record<string, StreamHealth>;
 }
 
+/** Each stream's consumers as listed in one read, or why they could not be. */
+type ListedConsumers = Map<string, ReadonlyMap<string, ServerConsumerInfo> | Error>;
+
 /**
  * Owns stream health: reads every stream's state with the paginated list call (one request per
- * page) and turns it into health records, in one polling loop per interval shared by all
+ * page), and the consumers of each stream that declares some (one `CONSUMER.LIST` per such stream),
+ * and turns them into health records, in one polling loop per interval shared by all
  * subscribers. Reads are coalesced, so health checks and the loop never ask the server more than
  * once at a time.
  */
@@ -50,6 +57,7 @@ export class StreamMonitor implements OnModuleDestroy {
     private readonly declared: DeclaredStreams,
     private readonly reconciler: Reconciler,
     private readonly events: StreamEvents,
+    private readonly consumers: ConsumerReconciler,
   ) {}
 
   /**
@@ -100,7 +108,8 @@ export class StreamMonitor implements OnModuleDestroy {
     }
     try {
       const info = await this.reconciler.read(name, { operation: 'healthCheck', stream: name });
-      return this.health(info ?? new StreamNotFoundError(name), name);
+      const consumers = info ? await this.listConsumers([info], 'healthCheck') : undefined;
+      return this.health(info ?? new StreamNotFoundError(name), name, consumers);
     } catch (err) {
       return toStreamHealth(err as Error, this.context(name), name);
     }
@@ -120,7 +129,7 @@ export class StreamMonitor implements OnModuleDestroy {
       if (!this.connection.isConnected()) throw new Error(`NATS is not connected (${this.connection.currentStatus.type})`);
       // The same list as ensureStreams: it also keeps the info cache current.
       const infos = await this.reconciler.listAll({ operation: 'monitorStreams' });
-      snapshot = this.toSnapshot(infos.values());
+      snapshot = this.toSnapshot(infos.values(), await this.listConsumers(infos.values(), 'monitorStreams'));
     } catch (err) {
       snapshot = { at: new Date(takenAt).toISOString(), healthy: false, error: (err as Error).message, streams: Object.create(null) };
     }
@@ -128,9 +137,23 @@ export class StreamMonitor implements OnModuleDestroy {
     return snapshot;
   }
 
-  private toSnapshot(infos: Iterable<ServerStreamInfo>): StreamsSnapshot {
+  /** The consumers of each stream that declares some, one list per stream (a few at a time); a failed list is kept as its error. */
+  private async listConsumers(infos: Iterable<ServerStreamInfo>, operation: string): Promise<ListedConsumers> {
+    const names = [...infos].map((info) => info.config.name).filter((name) => this.declared.desired(name)?.consumers?.length);
+    const listed: ListedConsumers = new Map();
+    await mapConcurrent(names, this.options.concurrency, async (stream) => {
+      try {
+        listed.set(stream, await this.consumers.listConsumers(stream, { operation, stream }));
+      } catch (err) {
+        listed.set(stream, err as Error);
+      }
+    });
+    return listed;
+  }
+
+  private toSnapshot(infos: Iterable<ServerStreamInfo>, consumers: ListedConsumers): StreamsSnapshot {
     const streams: Record<string, StreamHealth> = Object.create(null);
-    for (const info of infos) streams[info.config.name] = this.health(info, info.config.name);
+    for (const info of infos) streams[info.config.name] = this.health(info, info.config.name, consumers);
     for (const { name } of this.declared.all()) {
       streams[name] ??= this.health(new StreamNotFoundError(name), name);
     }
@@ -138,8 +161,8 @@ export class StreamMonitor implements OnModuleDestroy {
     return { at: new Date().toISOString(), healthy, streams };
   }
 
-  private health(source: ServerStreamInfo | Error, name: string): StreamHealth {
-    const record = toStreamHealth(source, this.context(name), name);
+  private health(source: ServerStreamInfo | Error, name: string, consumers?: ListedConsumers): StreamHealth {
+    const record = toStreamHealth(source, { ...this.context(name), consumers: consumers?.get(name) }, name);
     const flap = this.events.flappingOf(name);
     if (flap) {
       const problem = `repairs stopped since ${flap.since}: it drifted again after ${flap.repairs} repairs within ${flap.windowMs} ms; another app probably declares it differently`;

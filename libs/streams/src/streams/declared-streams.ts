@@ -6,12 +6,21 @@ import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { declaredName } from './stream-batch.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
+import type { BucketDeclaration } from '../declaration/bucket-declaration.js';
+import { bucketStream } from '../declaration/bucket-config.js';
 import { DesiredStreams } from './desired-streams.js';
 
+/** What one `StreamsModule.forFeature` call declares: streams, key-value buckets, or both. */
+export interface FeatureDeclarations {
+  streams?: StreamDeclaration[];
+  buckets?: BucketDeclaration[];
+}
+
 /**
- * Every stream the app declares for this connection: those of `forRoot({ streams })` and of each
- * `forFeature([...])` (registered when the feature module is created, before any start-up hook
- * runs). A name declared twice is an error, raised by {@link all} during start-up.
+ * Every stream the app declares for this connection: those of `forRoot({ streams, buckets })` and
+ * of each `forFeature(...)` (registered when the feature module is created, before any start-up
+ * hook runs). A bucket is listed as its stream `KV_<bucket>` (see `bucketStream`), after the
+ * streams of the same call. A name declared twice is an error, raised by {@link all} during start-up.
  */
 @Injectable()
 export class DeclaredStreams {
@@ -24,12 +33,13 @@ export class DeclaredStreams {
     private readonly desiredStreams: DesiredStreams,
   ) {}
 
-  /** Adds the streams of one `forFeature` call. */
-  addFeature(streams: readonly StreamDeclaration[]): void {
-    if (!Array.isArray(streams)) {
-      throw new InvalidArgumentError('StreamsModule.forFeature', 'streams', 'must be an array of stream declarations');
+  /** Adds the streams and buckets of one `forFeature` call: a list of streams, or `{ streams?, buckets? }`. */
+  addFeature(declarations: readonly StreamDeclaration[] | FeatureDeclarations): void {
+    const { streams = [], buckets = [] } = Array.isArray(declarations) ? { streams: declarations } : ((declarations ?? {}) as FeatureDeclarations);
+    if (!Array.isArray(streams) || !Array.isArray(buckets) || (!Array.isArray(declarations) && !isObject(declarations))) {
+      throw new InvalidArgumentError('StreamsModule.forFeature', 'declarations', 'must be an array of stream declarations, or { streams?: [...], buckets?: [...] }');
     }
-    this.features.push({ streams });
+    this.features.push({ streams: [...streams, ...buckets.map(bucketStream)] });
     this.byName = undefined;
     this.normalized.clear();
   }
@@ -78,7 +88,8 @@ export class DeclaredStreams {
   private index(): Map<string, StreamDeclaration> {
     if (this.byName) return this.byName;
     const map = new Map<string, StreamDeclaration>();
-    for (const declaration of [...this.options.streams, ...this.features.flatMap((f) => f.streams)]) {
+    const root = [...this.options.streams, ...this.options.buckets.map(bucketStream)];
+    for (const declaration of [...root, ...this.features.flatMap((f) => f.streams)]) {
       const name = declaredName(declaration);
       if (map.has(name)) {
         throw new InvalidStreamConfigError(name, 'name', 'is declared twice (forRoot/forFeature); declare each stream once');
@@ -88,4 +99,8 @@ export class DeclaredStreams {
     this.byName = map;
     return map;
   }
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
 }

@@ -7,6 +7,7 @@ import { checkServerSupport } from './server-support.js';
 import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import { diffStreamConfig } from '../declaration/stream-diff.js';
+import { declaredBucket, normalizeBucketConfig } from '../declaration/bucket-config.js';
 
 /** Declarations remembered at once; beyond that the memo starts over (a bound, not an LRU). */
 const MEMO_SIZE = 1_000;
@@ -48,11 +49,14 @@ export class DesiredStreams {
   }
 
   /**
-   * A declaration normalised with the module's defaults and checked against the server.
+   * A declaration normalised with the module's defaults and checked against the server. A stream
+   * that stands for a declared bucket (`bucketStream`) is normalised as the bucket, without them.
    * @throws InvalidStreamConfigError naming the first invalid field
    */
   prepare(declaration: StreamDeclaration): DesiredStream {
-    return checkServerSupport(normalizeStreamConfig(declaration, this.options.streamDefaults), this.connection.serverFacts());
+    const bucket = declaredBucket(declaration);
+    const desired = bucket ? normalizeBucketConfig(bucket) : normalizeStreamConfig(declaration, this.options.streamDefaults);
+    return checkServerSupport(desired, this.connection.serverFacts());
   }
 
   /** Whether the stream on the server (`info`) already matches `desired` in every field. */

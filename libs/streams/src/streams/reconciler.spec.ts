@@ -9,6 +9,7 @@ import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import type { CreatedStreamInfo, StreamRequestConfig } from '../jetstream/api-types.js';
 import type { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { resolveOptions } from '../resolve-options.js';
+import { ConsumerReconciler } from './consumer-reconciler.js';
 import { Reconciler } from './reconciler.js';
 import { ServerVersion } from '../declaration/server-version.js';
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
@@ -98,7 +99,7 @@ function setup(): { fake: FakeJetStream; reconciler: Reconciler } {
   const cache = new StreamInfoCache(60_000);
   const api = fake as unknown as JetStreamApi;
   const writer = new StreamWriter(api, cache, connection);
-  return { fake, reconciler: new Reconciler(options, api, writer, cache, connection, api) };
+  return { fake, reconciler: new Reconciler(options, api, writer, cache, connection, api, new ConsumerReconciler(options, api, connection)) };
 }
 
 const desired = (declaration: Partial<StreamDeclaration> & { name: string }) =>

@@ -23,6 +23,7 @@ import { createRequest, diffStreamConfig } from '../declaration/stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import type { EnsureAction, EnsureBatchResult, EnsureResult, RemovedMessages, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
+import { ConsumerReconciler } from './consumer-reconciler.js';
 import { indexSubjects, overlappingStream } from './subject-overlap.js';
 import type { SubjectIndex } from '../declaration/subject-index.js';
 
@@ -58,6 +59,7 @@ export class Reconciler {
     private readonly cache: StreamInfoCache,
     private readonly connection: ConnectionService,
     @Inject(JetStreamApi) migrationApi: MigrationApi,
+    private readonly consumers: ConsumerReconciler,
   ) {
     this.logger = new Logger(logContext(options.name));
     this.migrator = new StreamMigrator(migrationApi, () => connection.getConnection(), this.logger, migratorSettings(options));
@@ -128,7 +130,7 @@ export class Reconciler {
         return;
       }
       const comparison = this.compare(item, existing.get(item.name) ?? null);
-      if (comparison.current && comparison.diff.changes.length === 0 && !existing.has(migrationStreamName(item.name))) {
+      if (comparison.current && comparison.diff.changes.length === 0 && !item.consumers && !existing.has(migrationStreamName(item.name))) {
         results[index] = { name: item.name, action: 'unchanged', changes: [], info: comparison.current };
       } else {
         writes.push({ index, comparison });
@@ -186,8 +188,20 @@ export class Reconciler {
     return result;
   }
 
-  /** Carries out what a comparison calls for. */
+  /**
+   * Carries out what a comparison calls for, for the stream and then its declared consumers (whose
+   * refusals are raised before the stream is written).
+   */
   private async apply(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
+    // A recreate drops every consumer: the declared ones are then simply created.
+    const replaced = comparison.current && decide(comparison).action === 'recreate' ? null : comparison.current;
+    const consumers = await this.consumers.check(comparison.desired, replaced, caller);
+    const result = await this.applyStream(comparison, caller, listed);
+    return consumers ? { ...result, consumers: await this.consumers.apply(consumers, result, caller) } : result;
+  }
+
+  /** Carries out what a comparison calls for, for the stream alone. */
+  private async applyStream(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
     const { desired, diff } = comparison;
     const current = comparison.current as ServerStreamInfo;
     const first = decide(comparison);
@@ -270,7 +284,7 @@ export class Reconciler {
       const target = createRequest(desired.config, this.connection.serverFacts().version);
       const outcome = await this.migrator.run(desired.name, target, { operation: 'migrateStream', stream: desired.name }, wanted);
       const after = this.compare(desired, outcome.info);
-      if (!outcome.migrated || (!outcome.started && after.diff.changes.length > 0)) return await this.apply(after, caller);
+      if (!outcome.migrated || (!outcome.started && after.diff.changes.length > 0)) return await this.applyStream(after, caller);
       const { kept: keptConsumers, dropped: droppedConsumers } = outcome;
       return { name: desired.name, action: 'migrated', changes: diff.changes, info: outcome.info as ServerStreamInfo, keptConsumers, droppedConsumers };
     } finally {
@@ -300,7 +314,8 @@ export class Reconciler {
       return { ...base, action: 'invalid', error };
     }
     const { decision, loss } = await this.judge(comparison, decide(comparison), caller);
-    return { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
+    const plan: StreamPlan = { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
+    return this.consumers.plan(plan, desired, current, caller);
   }
 }
 

@@ -31,12 +31,49 @@ export interface EnsureResult {
   keptConsumers?: string[];
   /** `migrated`: the ephemeral consumers, which cannot survive; `recreated`: every consumer. */
   droppedConsumers?: string[];
+  /** Each declared consumer, in declaration order (only when the declaration lists `consumers`). */
+  consumers?: ConsumerEnsureResult[];
+}
+
+/**
+ * What ensuring did to one declared consumer. `drifted`: it differs from its declaration but the
+ * stream's `mode` (`'create'`) forbids updates, so it was left as it was.
+ */
+export type ConsumerEnsureAction = 'created' | 'updated' | 'unchanged' | 'drifted';
+
+/** The outcome of ensuring one declared consumer. */
+export interface ConsumerEnsureResult {
+  /** The durable name. */
+  name: string;
+  action: ConsumerEnsureAction;
+  /** Each field that differed, with the server's old value and the declared one (empty for `created`). */
+  changes: FieldChange[];
+}
+
+/**
+ * What ensuring would do to one declared consumer: `conflict` (a field the server cannot change),
+ * `drifted` (differs, but the stream's mode forbids changing it), `missing` (a `verify` stream's
+ * consumer that does not exist).
+ */
+export type ConsumerPlanAction = 'create' | 'update' | 'unchanged' | 'conflict' | 'drifted' | 'missing';
+
+/** A dry-run result for one declared consumer: nothing was written. */
+export interface ConsumerPlan {
+  /** The durable name. */
+  name: string;
+  action: ConsumerPlanAction;
+  /** Every differing field, conflicting ones included. */
+  changes: FieldChange[];
+  /** The differing fields the server cannot change in place. */
+  conflicts: FieldConflict[];
+  /** For `conflict`, `missing` and a `verify` stream's `drifted`: the error `ensure*` would raise. */
+  error?: Error;
 }
 
 /** One item of `ensureStreams`: an {@link EnsureResult}, or `failed` with its error. */
 export type EnsureBatchResult =
   | (EnsureResult & { error?: undefined })
-  | { name: string; action: 'failed'; changes: FieldChange[]; error: Error; info?: undefined };
+  | { name: string; action: 'failed'; changes: FieldChange[]; error: Error; info?: undefined; consumers?: undefined };
 
 /**
  * What `ensure*` would do for one stream, as reported by `planStream(s)`: `data-loss` (refused:
@@ -73,6 +110,12 @@ export interface StreamPlan {
   droppedConsumers?: string[];
   /** `migrate` / `recreate`: what happens to the consumers, or the migration found in progress. */
   notes?: string[];
+  /**
+   * Each declared consumer, in declaration order (only when the declaration lists `consumers`).
+   * When the stream itself would be applied but a consumer would fail, the plan's `action` and
+   * `error` are that consumer's.
+   */
+  consumers?: ConsumerPlan[];
 }
 
 /** The outcome of deleting one stream in `batchDeleteStreams`. */

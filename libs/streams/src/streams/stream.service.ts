@@ -2,6 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { JetStreamClient } from 'nats';
 import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { bucketStream } from '../declaration/bucket-config.js';
+import type { BucketDeclaration } from '../declaration/bucket-declaration.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
 import { StreamBatchError } from '../errors/stream-batch.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
@@ -12,15 +15,19 @@ import { DeclaredStreams } from './declared-streams.js';
 import { DesiredStreams } from './desired-streams.js';
 import { mapConcurrent } from './map-concurrent.js';
 import { purgeRequest } from './purge-request.js';
+import { ConsumerReconciler } from './consumer-reconciler.js';
 import { Reconciler } from './reconciler.js';
 import { declarationList, declaredName, prepareBatch } from './stream-batch.js';
 import { validateStreamName, validateSubject } from '../declaration/subjects.js';
-import type { StreamConfigInput, StreamDeclarations, StreamPolicy } from '../declaration/stream-declaration.js';
+import type { StreamConfigInput, StreamConsumers, StreamDeclarations, StreamPolicy } from '../declaration/stream-declaration.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import type { DeleteBatchResult, EnsureBatchResult, EnsureResult, PurgeOptions, StreamPlan } from './stream-results.js';
 
-/** A declared config passed to `ensureStream` / `planStream` besides name and subjects. */
-export type StreamOptionsInput = StreamConfigInput & StreamPolicy;
+/** A declared bucket config passed to `ensureBucket` / `planBucket` besides its name: config and policy. */
+export type BucketOptionsInput = Omit<BucketDeclaration, 'bucket'>;
+
+/** A declared config passed to `ensureStream` / `planStream` besides name and subjects: config, policy and consumers. */
+export type StreamOptionsInput = StreamConfigInput & StreamPolicy & StreamConsumers;
 
 /**
  * Every stream operation of the app: declarative ensure (create or update in place, never
@@ -37,6 +44,7 @@ export class StreamService {
     private readonly desired: DesiredStreams,
     private readonly declared: DeclaredStreams,
     private readonly cache: StreamInfoCache,
+    private readonly consumers: ConsumerReconciler,
   ) {}
 
   /**
@@ -44,19 +52,54 @@ export class StreamService {
    * leaves it unchanged. "Unchanged" may be answered from the info cache (`cacheTtlMs`) without a
    * request; anything else is decided on a fresh read. Fields the server cannot change raise
    * `StreamConfigConflictError` (nothing written) unless the declaration's `onConflict` says otherwise.
+   * Declared `consumers` are ensured with the stream (`result.consumers`); one the server cannot
+   * change in place raises `ConsumerConfigConflictError` before anything is written.
    *
    * @example
    * const { action, changes } = await streams.ensureStream('orders', ['orders.>'], { max_age: '7d' });
+   * await streams.ensureStream('orders', ['orders.>'], { consumers: [{ durable_name: 'billing', ack_wait: '30s' }] });
    */
   async ensureStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<EnsureResult> {
-    const desired = this.desired.of(name, subjects, config);
+    return this.ensureDesired(this.desired.of(name, subjects, config), 'ensureStream');
+  }
+
+  /**
+   * Makes the key-value bucket's stream `KV_<bucket>` match the declaration, laid out as the `nats`
+   * client's `views.kv()` lays it out (so `views.kv(bucket)` binds to it, and a bucket the client
+   * made with the same settings is `unchanged`). Same result and rules as {@link ensureStream}:
+   * lowering `history` or `max_bytes` below what the bucket holds is refused with
+   * `StreamDataLossError` unless `allowDataLoss: true`.
+   *
+   * @example
+   * await streams.ensureBucket('sessions', { history: 5, ttl: '1h' });
+   * // { name: 'KV_sessions', action: 'created', changes: [], info: {...} }
+   */
+  async ensureBucket(bucket: string, config: BucketOptionsInput = {}): Promise<EnsureResult> {
+    return this.ensureDesired(this.prepareBucket(bucket, config, 'ensureBucket'), 'ensureBucket');
+  }
+
+  /** What {@link ensureBucket} would do, field by field (stream fields), without writing anything. */
+  planBucket(bucket: string, config: BucketOptionsInput = {}): Promise<StreamPlan> {
+    const desired = this.prepareBucket(bucket, config, 'planBucket');
+    return this.reconciler.plan(desired, { operation: 'planBucket', stream: desired.name });
+  }
+
+  private prepareBucket(bucket: string, config: BucketOptionsInput, method: string): DesiredStream {
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+      throw new InvalidArgumentError(method, 'config', 'must be an object such as { history: 5, ttl: "1h" }');
+    }
+    return this.desired.prepare(bucketStream({ ...config, bucket }));
+  }
+
+  private async ensureDesired(desired: DesiredStream, operation: string): Promise<EnsureResult> {
     // A cached answer may say "unchanged" (no request: ensure can sit on a hot path, e.g. in
     // streamScope), but a write is only ever decided on what the server says now.
     const cached = this.cache.peek(desired.name);
-    if (cached && this.desired.matches(desired, cached)) {
-      return { name: desired.name, action: 'unchanged', changes: [], info: cached };
+    if (cached && this.desired.matches(desired, cached) && (!desired.consumers || this.consumers.verifiedRecently(desired))) {
+      const consumers = desired.consumers?.map((c) => ({ name: c.name, action: 'unchanged' as const, changes: [] }));
+      return { name: desired.name, action: 'unchanged', changes: [], info: cached, ...(consumers ? { consumers } : {}) };
     }
-    return this.reconciler.ensure(desired, { operation: 'ensureStream', stream: desired.name });
+    return this.reconciler.ensure(desired, { operation, stream: desired.name });
   }
 
   /**
@@ -99,7 +142,7 @@ export class StreamService {
     return this.cache.get(name, () => this.api.streamInfo(name, caller), options?.fresh === true);
   }
 
-  /** The names of the streams this connection declares (forRoot and forFeature), in declaration order. */
+  /** The names of the streams this connection declares (forRoot and forFeature; a bucket as `KV_<bucket>`), in declaration order. */
   declaredStreams(): string[] {
     return this.declared.all().map((d) => d.name);
   }

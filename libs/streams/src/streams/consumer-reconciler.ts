@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConnectionService } from '../connection/connection.service.js';
+import type { DesiredConsumer } from '../declaration/consumer-config.js';
+import { consumerUpdateRequest, createConsumerRequest, diffConsumerConfig } from '../declaration/consumer-diff.js';
+import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
+import { ErrCode } from '../errors/err-codes.js';
+import { errCodeOf } from '../errors/to-streams-error.js';
+import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
+import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { decideConsumer, type ConsumerComparison, type ConsumerDecision } from './consumer-decision.js';
+import { mapConcurrent } from './map-concurrent.js';
+import type { ConsumerEnsureResult, ConsumerPlan, EnsureResult, StreamPlan } from './stream-results.js';
+
+/** The JetStream API calls consumer reconciliation makes. */
+export type ConsumerApi = Pick<JetStreamApi, 'consumerInfo' | 'listConsumers' | 'createConsumer'>;
+
+/** One declared consumer compared and decided. */
+interface Decided {
+  comparison: ConsumerComparison;
+  decision: ConsumerDecision;
+}
+
+/** A stream's declared consumers between the read before its write and the writes after it. */
+export interface ConsumerWork {
+  desired: DesiredStream;
+  /** Decided on the read before the stream's write; undefined when the stream did not exist yet. */
+  decided?: Decided[];
+}
+
+/**
+ * Makes the durable consumers declared with a stream match their declarations: reads each one
+ * (`CONSUMER.INFO`; consumers the app did not declare are never read nor written), compares
+ * (`diffConsumerConfig`), decides within the stream's mode (`decideConsumer`), and creates or
+ * updates in place. Every refusal (a conflict, a `verify` drift) is raised before the stream or
+ * any consumer is written.
+ */
+@Injectable()
+export class ConsumerReconciler {
+  private readonly logger: Logger;
+  /** When each desired stream's consumers were last found (or made) as declared. */
+  private readonly verified = new WeakMap<DesiredStream, number>();
+
+  constructor(
+    @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
+    @Inject(JetStreamApi) private readonly api: ConsumerApi,
+    private readonly connection: ConnectionService,
+  ) {
+    this.logger = new Logger(logContext(options.name));
+  }
+
+  /**
+   * Before the stream is written: reads and decides each declared consumer of the existing stream
+   * `current`, and throws the first refusal. Undefined when the declaration lists no consumers.
+   */
+  async check(desired: DesiredStream, current: ServerStreamInfo | null, caller: ApiCaller): Promise<ConsumerWork | undefined> {
+    if (!desired.consumers) return undefined;
+    if (!current) return { desired };
+    return { desired, decided: refuseFirst(await this.decideAll(desired, current, caller)) };
+  }
+
+  /**
+   * After the stream was written (`stream` is that result): carries out the decisions, deciding
+   * again on a fresh read where the write replaced the stream's consumers (created, recreated,
+   * migrated stream).
+   */
+  async apply(work: ConsumerWork, stream: EnsureResult, caller: ApiCaller): Promise<ConsumerEnsureResult[]> {
+    let decided = work.decided;
+    if (!decided || stream.action === 'recreated' || stream.action === 'migrated') {
+      decided = stream.action === 'created'
+        ? (work.desired.consumers ?? []).map((c) => this.decide(work.desired, c, null, stream.info))
+        : refuseFirst(await this.decideAll(work.desired, stream.info, caller));
+    }
+    const results = await mapConcurrent(decided, this.options.concurrency, (d) => this.carryOut(d, work.desired, stream.info, caller));
+    if (results.every((r) => r.action !== 'drifted')) this.verified.set(work.desired, Date.now());
+    return results;
+  }
+
+  /**
+   * Whether `desired`'s consumers were found as declared within the info cache's lifetime
+   * (`cacheTtlMs`), so that an ensure answered from the cache may say "unchanged" for them too.
+   */
+  verifiedRecently(desired: DesiredStream): boolean {
+    const at = this.verified.get(desired);
+    return at !== undefined && Date.now() - at < this.options.cacheTtlMs;
+  }
+
+  /**
+   * A stream's plan with its consumers' plans: what ensuring would do to each. When the stream
+   * would be applied but a consumer would fail, the plan takes that consumer's action and error.
+   */
+  async plan(plan: StreamPlan, desired: DesiredStream, current: ServerStreamInfo | null, caller: ApiCaller): Promise<StreamPlan> {
+    if (!desired.consumers) return plan;
+    const replaced = !current || plan.action === 'create' || plan.action === 'recreate';
+    const decided = replaced
+      ? desired.consumers.map((c) => this.decide(desired, c, null, current))
+      : await this.decideAll(desired, current, caller);
+    const consumers = decided.map(({ comparison: { desired: c, diff }, decision }): ConsumerPlan => ({
+      name: c.name,
+      action: decision.action,
+      changes: diff.changes,
+      conflicts: diff.conflicts,
+      ...(decision.error ? { error: decision.error } : {}),
+    }));
+    const failing = plan.error ? undefined : consumers.find((c) => c.error);
+    return { ...plan, ...(failing ? { action: failing.action, error: failing.error } : {}), consumers };
+  }
+
+  /** Every consumer of the stream by name (`CONSUMER.LIST`, all pages): what the monitor reads once per stream. */
+  async listConsumers(stream: string, caller: ApiCaller): Promise<Map<string, ServerConsumerInfo>> {
+    const infos = await this.api.listConsumers(stream, caller);
+    return new Map(infos.map((info) => [info.name, info]));
+  }
+
+  /** Reads each declared consumer of the stream and decides, a few at a time. */
+  private decideAll(desired: DesiredStream, stream: ServerStreamInfo, caller: ApiCaller): Promise<Decided[]> {
+    return mapConcurrent([...(desired.consumers ?? [])], this.options.concurrency, async (consumer) =>
+      this.decide(desired, consumer, await this.read(desired.name, consumer.name, caller), stream),
+    );
+  }
+
+  private decide(desired: DesiredStream, consumer: DesiredConsumer, current: ServerConsumerInfo | null, stream: ServerStreamInfo | null): Decided {
+    const version = this.connection.serverFacts().version;
+    const diff = current
+      ? diffConsumerConfig(consumer.config, current.config, version, stream?.config.num_replicas ?? 1)
+      : { changes: [], conflicts: [] };
+    const comparison: ConsumerComparison = { stream: desired.name, desired: consumer, current, diff };
+    return { comparison, decision: decideConsumer(comparison, desired.policy.mode) };
+  }
+
+  /** The consumer's info, or null when the server says it does not exist. */
+  private async read(stream: string, consumer: string, caller: ApiCaller): Promise<ServerConsumerInfo | null> {
+    try {
+      return await this.api.consumerInfo(stream, consumer, { ...caller, stream });
+    } catch (err) {
+      if (errCodeOf(err) === ErrCode.ConsumerNotFound) return null;
+      throw err;
+    }
+  }
+
+  private async carryOut({ comparison, decision }: Decided, desired: DesiredStream, stream: ServerStreamInfo, caller: ApiCaller, raced = false): Promise<ConsumerEnsureResult> {
+    const { desired: consumer, current, diff } = comparison;
+    const result = (action: ConsumerEnsureResult['action']): ConsumerEnsureResult => ({ name: consumer.name, action, changes: action === 'created' ? [] : diff.changes });
+    const writeCaller = { ...caller, stream: desired.name };
+    if (decision.error) throw decision.error;
+    switch (decision.action) {
+      case 'unchanged':
+        return result('unchanged');
+      case 'drifted':
+        this.logger.warn(`Consumer "${consumer.name}" of stream "${desired.name}" differs from its declaration (mode 'create': not updated): ${diff.changes.map((c) => c.field).join(', ')}`);
+        return result('drifted');
+      case 'create':
+        try {
+          await this.api.createConsumer(desired.name, createConsumerRequest(consumer.config), writeCaller, 'create');
+          return result('created');
+        } catch (err) {
+          // 2.10+: another instance created it first, with another config; decide again on what it made.
+          if (raced || errCodeOf(err) !== ErrCode.ConsumerAlreadyExists) throw err;
+          const again = this.decide(desired, consumer, await this.read(desired.name, consumer.name, caller), stream);
+          return this.carryOut(again, desired, stream, caller, true);
+        }
+      default:
+        await this.api.createConsumer(desired.name, consumerUpdateRequest(consumer.config, (current as ServerConsumerInfo).config, diff), writeCaller, 'update');
+        return result('updated');
+    }
+  }
+}
+
+/** The decisions, unless one is a refusal: then that refusal is thrown (before anything is written). */
+function refuseFirst(decided: Decided[]): Decided[] {
+  const refused = decided.find((d) => d.decision.error);
+  if (refused) throw refused.decision.error;
+  return decided;
+}
