@@ -16,6 +16,7 @@ import { coreToken, getStreamsOptionsOverrideToken } from './streams.tokens.js';
 import { DeclaredStreams } from './streams/declared-streams.js';
 import { DesiredStreams } from './streams/desired-streams.js';
 import { ConsumerReconciler } from './streams/consumer-reconciler.js';
+import { LossGuard } from './streams/loss-guard.js';
 import { Reconciler } from './streams/reconciler.js';
 import { createStreamInfoCache, StreamInfoCache } from './streams/stream-info-cache.js';
 import { StreamService } from './streams/stream.service.js';
@@ -67,6 +68,7 @@ export class StreamsCoreModule {
       DesiredStreams,
       DeclaredStreams,
       StreamWriter,
+      LossGuard,
       ConsumerReconciler,
       Reconciler,
       StreamService,

@@ -10,6 +10,7 @@ import type { CreatedStreamInfo, StreamRequestConfig } from '../jetstream/api-ty
 import type { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { resolveOptions } from '../resolve-options.js';
 import { ConsumerReconciler } from './consumer-reconciler.js';
+import { LossGuard } from './loss-guard.js';
 import { Reconciler } from './reconciler.js';
 import { ServerVersion } from '../declaration/server-version.js';
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
@@ -99,7 +100,8 @@ function setup(): { fake: FakeJetStream; reconciler: Reconciler } {
   const cache = new StreamInfoCache(60_000);
   const api = fake as unknown as JetStreamApi;
   const writer = new StreamWriter(api, cache, connection);
-  return { fake, reconciler: new Reconciler(options, api, writer, cache, connection, api, new ConsumerReconciler(options, api, connection)) };
+  const consumers = new ConsumerReconciler(options, api, connection);
+  return { fake, reconciler: new Reconciler(options, api, writer, cache, connection, api, consumers, new LossGuard(options, api, connection)) };
 }
 
 const desired = (declaration: Partial<StreamDeclaration> & { name: string }) =>

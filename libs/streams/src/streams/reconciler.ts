@@ -15,13 +15,12 @@ import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { mapConcurrent } from './map-concurrent.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
-import { StreamDataLossError, formatBytes, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
-import { assessDataLoss, neededProbes } from './data-loss.js';
-import { readLossProbes, type ProbeApi } from './data-loss-probes.js';
-import { decide, type Comparison, type Decision } from './stream-decision.js';
+import type { ProbeApi } from './data-loss-probes.js';
+import { LossGuard, removed } from './loss-guard.js';
+import { decide, type Comparison } from './stream-decision.js';
 import { createRequest, diffStreamConfig } from '../declaration/stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
-import type { EnsureAction, EnsureBatchResult, EnsureResult, RemovedMessages, StreamPlan } from './stream-results.js';
+import type { EnsureAction, EnsureBatchResult, EnsureResult, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
 import { ConsumerReconciler } from './consumer-reconciler.js';
 import { indexSubjects, overlappingStream } from './subject-overlap.js';
@@ -60,6 +59,7 @@ export class Reconciler {
     private readonly connection: ConnectionService,
     @Inject(JetStreamApi) migrationApi: MigrationApi,
     private readonly consumers: ConsumerReconciler,
+    private readonly guard: LossGuard,
   ) {
     this.logger = new Logger(logContext(options.name));
     this.migrator = new StreamMigrator(migrationApi, () => connection.getConnection(), this.logger, migratorSettings(options));
@@ -210,7 +210,7 @@ export class Reconciler {
     if (first.action !== 'migrate' && (await this.migrator.pending(desired.name, comparison.current, caller, writes, listed))) {
       return this.migrate(comparison, false, caller);
     }
-    const { decision, loss } = await this.judge(comparison, first, caller);
+    const { decision, loss } = await this.guard.judge(comparison, first, caller);
     const result = (action: EnsureAction, info: ServerStreamInfo): EnsureResult => ({
       name: desired.name,
       action,
@@ -230,47 +230,16 @@ export class Reconciler {
         return result('created', info);
       }
       case 'update':
-        return this.logged(result('updated', await this.writer.update(desired, current, caller)));
+        return this.guard.logged(result('updated', await this.writer.update(desired, current, caller)));
       case 'recreate': {
         const { info, droppedConsumers } = await this.writer.recreate(desired, current, caller);
-        return this.logged({ ...result('recreated', info), droppedConsumers });
+        return this.guard.logged({ ...result('recreated', info), droppedConsumers });
       }
       default: {
         const migrated = await this.migrate(comparison, true, caller);
-        return this.logged(loss ? { ...migrated, dataLoss: loss, removed: removed(current, migrated.info) } : migrated);
+        return this.guard.logged(loss ? { ...migrated, dataLoss: loss, removed: removed(current, migrated.info) } : migrated);
       }
     }
-  }
-
-  /**
-   * The decision, and for a write that keeps the stream, whether it would delete messages: a loss
-   * the declaration does not allow turns the decision into a `data-loss` refusal.
-   */
-  private async judge(comparison: Comparison, decision: Decision, caller: ApiCaller): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
-    const { desired, current } = comparison;
-    if (!current || current.state.messages === 0) return { decision };
-    if (decision.action === 'recreate') return { decision, loss: everything(current) };
-    if (decision.action !== 'update' && decision.action !== 'migrate') return { decision };
-    const loss = await this.assessLoss(desired, current, caller, decision.action === 'update');
-    if (!loss || desired.policy.allowDataLoss) return { decision, loss };
-    return { decision: { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) }, loss };
-  }
-
-  private async assessLoss(desired: DesiredStream, current: ServerStreamInfo, caller: ApiCaller, inPlace: boolean): Promise<DataLossEstimate | undefined> {
-    const needs = neededProbes(desired, current, Date.now());
-    const probes = needs.subjectLimit === undefined && needs.cutoffMs === undefined ? {} : await readLossProbes(this.api, current, needs, caller);
-    return assessDataLoss(desired, current, probes, this.connection.serverFacts().version, inPlace);
-  }
-
-  /** Logs a write that was allowed to delete messages, with what it removed. */
-  private logged(result: EnsureResult): EnsureResult {
-    if (result.dataLoss && result.removed) {
-      const fields = result.dataLoss.fields.map((f) => `${f.field} ${JSON.stringify(f.current)} -> ${JSON.stringify(f.desired)}`).join(', ');
-      this.logger.warn(
-        `Stream "${result.name}" ${result.action} with allowDataLoss (${fields}): ${result.removed.messages} messages (${formatBytes(result.removed.bytes)}) removed`,
-      );
-    }
-    return result;
   }
 
   /**
@@ -313,30 +282,10 @@ export class Reconciler {
       });
       return { ...base, action: 'invalid', error };
     }
-    const { decision, loss } = await this.judge(comparison, decide(comparison), caller);
+    const { decision, loss } = await this.guard.judge(comparison, decide(comparison), caller);
     const plan: StreamPlan = { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
     return this.consumers.plan(plan, desired, current, caller);
   }
-}
-
-/** A refused write: it would delete messages the declaration does not allow it to. */
-interface DataLossDecision {
-  action: 'data-loss';
-  error: StreamDataLossError;
-}
-
-/** Everything the stream holds: what a recreate deletes. */
-function everything(info: ServerStreamInfo): DataLossEstimate {
-  const { messages, bytes } = info.state;
-  return { messages, bytes, exact: true, fields: [] };
-}
-
-/** What a write removed: the state before minus the state after (never negative). */
-function removed(before: ServerStreamInfo, after: ServerStreamInfo): RemovedMessages {
-  return {
-    messages: Math.max(0, before.state.messages - after.state.messages),
-    bytes: Math.max(0, before.state.bytes - after.state.bytes),
-  };
 }
 
 function failed(name: string, error: Error): EnsureBatchResult {
