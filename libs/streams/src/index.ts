@@ -28,11 +28,11 @@ export { StreamService } from './streams/stream.service.js';
 export type { BucketOptionsInput, StreamOptionsInput } from './streams/stream.service.js';
 export type { FeatureDeclarations } from './streams/declared-streams.js';
 export { DEFAULT_STREAM_DEFAULTS } from './declaration/stream-fields.js';
-export { parseDuration } from './declaration/duration.js';
+export type { Duration } from './declaration/duration.js';
+export { parseStreamDuration as parseDuration } from './declaration/stream-fields.js';
 export { subjectsOverlap } from './declaration/subjects.js';
 export type {
   ConflictPolicy,
-  Duration,
   StreamConfigInput,
   StreamConsumers,
   StreamDeclaration,
@@ -62,7 +62,8 @@ export type { ServerConsumerConfig, ServerConsumerInfo } from './declaration/ser
 
 export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';
-export type { ConsumerHealth, HealthReason, ReplicaHealth, StreamHealth } from './monitoring/stream-health.js';
+export type { HealthReason, ReplicaHealth, StreamHealth } from './monitoring/stream-health.js';
+export type { ConsumerHealth } from './monitoring/consumer-health.js';
 
 export { StreamsDashboardModule } from './dashboard/streams-dashboard.module.js';
 export type { StreamsDashboardOptions } from './dashboard/dashboard-options.js';

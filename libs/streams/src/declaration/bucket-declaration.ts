@@ -1,4 +1,5 @@
-import type { Duration, StreamPlacementInput, StreamPolicy } from './stream-declaration.js';
+import type { Duration } from './duration.js';
+import type { StreamPlacementInput, StreamPolicy } from './stream-declaration.js';
 
 /**
  * The declarable part of a key-value bucket, in the `nats` client's terms (`views.kv(name, opts)`).

@@ -6,7 +6,7 @@ import { converterFor, type ConvertField } from './field-values.js';
 import { MOVED_CONSUMER_METADATA_KEY } from './moved-consumer.js';
 import type { ServerConsumerConfig } from './server-consumer.js';
 import { isRecord, show } from './show-value.js';
-import type { Duration } from './stream-declaration.js';
+import type { Duration } from './duration.js';
 import { STREAM_OBJECT_CHECKS } from './stream-objects.js';
 import { streamNameProblem, subjectProblem, subjectsOverlap } from './subjects.js';
 

@@ -1,4 +1,4 @@
-import type { Duration } from './stream-declaration.js';
+import type { Duration } from './duration.js';
 
 /**
  * A durable consumer declared with its stream. Field names are the server's; durations take a

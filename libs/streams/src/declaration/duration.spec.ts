@@ -1,5 +1,6 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { parseStreamDuration } from './stream-fields.js';
 
 const SECOND = 1_000_000_000;
 const MINUTE = 60 * SECOND;
@@ -85,7 +86,7 @@ describe('parseDuration', () => {
 
   it('suggests seconds when max_age is a number under the server minimum', () => {
     // Act
-    const error = invalidErrorOf(() => parseDuration(60, 'max_age', 'orders'));
+    const error = invalidErrorOf(() => parseStreamDuration(60, 'max_age', 'orders'));
 
     // Assert
     expect(error.field).toBe('max_age');
@@ -94,8 +95,8 @@ describe('parseDuration', () => {
 
   it('rejects a max_age string under 100ms but accepts exactly 100ms', () => {
     // Act
-    const error = invalidErrorOf(() => parseDuration('50ms', 'max_age', 'orders'));
-    const minimum = parseDuration('100ms', 'max_age', 'orders');
+    const error = invalidErrorOf(() => parseStreamDuration('50ms', 'max_age', 'orders'));
+    const minimum = parseStreamDuration('100ms', 'max_age', 'orders');
 
     // Assert
     expect(error.reason).toContain('100ms');
@@ -104,7 +105,7 @@ describe('parseDuration', () => {
 
   it('applies the minimum of a subject delete marker TTL (1s), and an explicit minimum', () => {
     // Act
-    const marker = invalidErrorOf(() => parseDuration('500ms', 'subject_delete_marker_ttl', 'orders'));
+    const marker = invalidErrorOf(() => parseStreamDuration('500ms', 'subject_delete_marker_ttl', 'orders'));
     const explicit = invalidErrorOf(() => parseDuration('1s', 'ack_wait', 'orders', 2 * SECOND));
 
     // Assert

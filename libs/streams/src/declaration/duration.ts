@@ -1,7 +1,13 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { show } from './show-value.js';
-import type { Duration } from './stream-declaration.js';
-import { STREAM_FIELDS_BY_NAME } from './stream-fields.js';
+
+/**
+ * A duration: a string with a unit (`'500ms'`, `'90s'`, `'15m'`, `'1h'`, `'7d'`, or a sequence
+ * such as `'1h30m'`; units `ns`, `us`, `ms`, `s`, `m`, `h`, `d`, `w`), or a number of
+ * **milliseconds**. `0` means "no limit" where the server allows it. The server always receives
+ * nanoseconds; never pass nanoseconds here (a number that can only be nanoseconds is rejected).
+ */
+export type Duration = string | number;
 
 const UNIT_NANOS: Readonly<Record<string, number>> = {
   ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3_600e9, d: 86_400e9, w: 604_800e9,
@@ -24,23 +30,23 @@ type Fail = (reason: string) => never;
  * Converts a declared {@link Duration} to the nanoseconds the server expects. Strings are one or
  * more `<number><unit>` groups (units `ns`, `us`, `µs`, `ms`, `s`, `m`, `h`, `d`, `w`) or `'0'`;
  * numbers are whole, non-negative milliseconds. Rejects a number that can only be nanoseconds or
- * microseconds (>= 1e12 ms), and a nonzero value under the server's minimum for `field`
- * (`max_age` and `duplicate_window`: 100ms; `subject_delete_marker_ttl`: 1s).
+ * microseconds (>= 1e12 ms), and a nonzero value under `minimumNanos` (the server's minimum for
+ * the field, see `parseStreamDuration`).
  *
  * @param field  the field being parsed, named in the error (`max_age`, `consumer_limits.inactive_threshold`, ...)
  * @param stream the stream the declaration is for, named in the error
- * @param minimumNanos the smallest nonzero value allowed; defaults to the stream table's minimum for `field` (0 if none)
+ * @param minimumNanos the smallest nonzero value allowed @default 0
  * @returns an integer number of nanoseconds
  * @throws InvalidStreamConfigError when the value is not a valid duration for `field`
  * @example
  * parseDuration('1h30m', 'max_age', 'orders'); // 5_400_000_000_000
- * parseDuration(1500, 'duplicate_window', 'orders'); // 1_500_000_000
+ * parseDuration(1500, 'duplicate_window', 'orders', 100e6); // 1_500_000_000
  */
 export function parseDuration(
   value: Duration,
   field: string,
   stream: string,
-  minimumNanos: number = streamMinimum(field),
+  minimumNanos = 0,
 ): number {
   const fail: Fail = (reason) => {
     throw new InvalidStreamConfigError(stream, field, reason);
@@ -77,11 +83,6 @@ export function formatDuration(nanos: number): string {
   return out || '0';
 }
 
-/** The server's minimum for a duration field of the stream table, 0 for any other field. */
-function streamMinimum(field: string): number {
-  const row = STREAM_FIELDS_BY_NAME.get(field);
-  return row?.kind === 'duration' ? (row.min ?? 0) : 0;
-}
 
 function millisToNanos(ms: number, fail: Fail): number {
   if (!Number.isFinite(ms)) fail(`must be a finite number of milliseconds, got ${show(ms)}`);

@@ -2,7 +2,7 @@ import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.
 import { parseDuration } from './duration.js';
 import type { FieldKind, FieldRow } from './field-table.js';
 import { show } from './show-value.js';
-import type { Duration } from './stream-declaration.js';
+import type { Duration } from './duration.js';
 import { checkSubjects } from './subjects.js';
 
 /** Checks one declared value and returns its server form; throws `InvalidStreamConfigError` naming the field. */

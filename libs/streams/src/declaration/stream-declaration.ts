@@ -1,12 +1,5 @@
+import type { Duration } from './duration.js';
 import type { ConsumerDeclaration } from './consumer-declaration.js';
-
-/**
- * A duration: a string with a unit (`'500ms'`, `'90s'`, `'15m'`, `'1h'`, `'7d'`, or a sequence
- * such as `'1h30m'`; units `ns`, `us`, `ms`, `s`, `m`, `h`, `d`, `w`), or a number of
- * **milliseconds**. `0` means "no limit" where the server allows it. The server always receives
- * nanoseconds; never pass nanoseconds here (a number that can only be nanoseconds is rejected).
- */
-export type Duration = string | number;
 
 /** What to do when a declared change cannot be applied in place. */
 export type ConflictPolicy =

@@ -11,6 +11,7 @@ import {
 } from './field-table.js';
 import type { ServerStreamConfig } from './server-stream.js';
 import type { StreamConfigInput } from './stream-declaration.js';
+import { parseDuration, type Duration } from './duration.js';
 
 /** Every stream config field this library manages: each declarable field, plus `subjects`. */
 export type StreamFieldName = keyof StreamConfigInput | 'subjects';
@@ -192,3 +193,16 @@ export const STREAM_FIELDS_BY_NAME: ReadonlyMap<string, StreamFieldRow> = new Ma
 export const DEFAULT_STREAM_DEFAULTS: Readonly<StreamConfigInput> = Object.freeze(
   Object.fromEntries(STREAM_FIELDS.filter((row) => row.libraryDefault !== undefined).map((row) => [row.field, row.libraryDefault])),
 );
+
+/**
+ * Converts a declared duration of a stream field to nanoseconds, refusing a nonzero value under
+ * the server's minimum for that field (`max_age` and `duplicate_window`: 100ms;
+ * `subject_delete_marker_ttl`: 1s); see `parseDuration` for the syntax.
+ * @throws InvalidStreamConfigError naming the field
+ * @example
+ * parseStreamDuration('1h30m', 'max_age', 'orders'); // 5_400_000_000_000
+ */
+export function parseStreamDuration(value: Duration, field: string, stream: string): number {
+  const row = STREAM_FIELDS_BY_NAME.get(field);
+  return parseDuration(value, field, stream, row?.kind === 'duration' ? (row.min ?? 0) : 0);
+}

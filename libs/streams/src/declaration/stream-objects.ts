@@ -1,6 +1,6 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { parseDuration } from './duration.js';
-import type { Duration } from './stream-declaration.js';
+import type { Duration } from './duration.js';
 import type { DesiredStreamConfig, StreamObjectField } from './stream-fields.js';
 import { isRecord, show } from './show-value.js';
 import { streamNameProblem, subjectProblem } from './subjects.js';

@@ -1,7 +1,34 @@
 import type { DesiredConsumer } from '../declaration/consumer-config.js';
 import { diffConsumerConfig } from '../declaration/consumer-diff.js';
 import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
-import type { ConsumerHealth, HealthContext } from './stream-health.js';
+import type { FieldChange } from '../declaration/field-table.js';
+import type { ServerVersion } from '../declaration/server-version.js';
+import type { HealthOptions } from '../streams.options.js';
+
+/** A declared consumer's health, inside its stream's record. */
+export interface ConsumerHealth {
+  name: string;
+  /** False when the consumer is missing, drifted (unless `health.drift` is `'warn'`), or at a threshold. */
+  healthy: boolean;
+  /** Whether the consumer exists on the server. */
+  exists: boolean;
+  /**
+   * Machine-readable reason of the first problem (or, with none, of a drift reported as a
+   * warning): `not-found`, `drifted`, `lag` (`num_pending` at `health.consumerLag`), `ack-pending`
+   * (`num_ack_pending` at `health.consumerAckPending`), `unreadable` (the consumers could not be listed).
+   */
+  reason?: 'not-found' | 'drifted' | 'lag' | 'ack-pending' | 'unreadable';
+  /** Why it is not healthy; empty when it is. */
+  problems: string[];
+  /** Fields that differ from its declaration, when any. */
+  drift?: FieldChange[];
+  /** Messages not yet delivered (`num_pending`). */
+  pending: number;
+  /** Messages delivered and not yet acknowledged (`num_ack_pending`). */
+  ackPending: number;
+  /** Messages delivered more than once (`num_redelivered`). */
+  redelivered: number;
+}
 
 /**
  * A declared consumer's health record, from its stream's consumers as listed (or the error that
@@ -13,7 +40,7 @@ import type { ConsumerHealth, HealthContext } from './stream-health.js';
 export function consumerHealth(
   declared: DesiredConsumer,
   listed: ReadonlyMap<string, ServerConsumerInfo> | Error,
-  context: HealthContext,
+  context: { version: ServerVersion; thresholds: Required<HealthOptions> },
   streamReplicas: number,
 ): ConsumerHealth {
   const base = { name: declared.name, pending: 0, ackPending: 0, redelivered: 0 };

@@ -5,7 +5,7 @@ import type { DesiredStream } from '../declaration/stream-config.js';
 import { diffStreamConfig, type FieldChange } from '../declaration/stream-diff.js';
 import type { ServerVersion } from '../declaration/server-version.js';
 import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
-import { consumerHealth } from './consumer-health.js';
+import { consumerHealth, type ConsumerHealth } from './consumer-health.js';
 
 /**
  * Why a stream is not simply up, for machines (metrics attributes, alert rules):
@@ -29,31 +29,6 @@ export interface ReplicaHealth {
   lag: number;
   /** Milliseconds since the replica was last seen. */
   activeMs: number;
-}
-
-/** A declared consumer's health, inside its stream's record. */
-export interface ConsumerHealth {
-  name: string;
-  /** False when the consumer is missing, drifted (unless `health.drift` is `'warn'`), or at a threshold. */
-  healthy: boolean;
-  /** Whether the consumer exists on the server. */
-  exists: boolean;
-  /**
-   * Machine-readable reason of the first problem (or, with none, of a drift reported as a
-   * warning): `not-found`, `drifted`, `lag` (`num_pending` at `health.consumerLag`), `ack-pending`
-   * (`num_ack_pending` at `health.consumerAckPending`), `unreadable` (the consumers could not be listed).
-   */
-  reason?: 'not-found' | 'drifted' | 'lag' | 'ack-pending' | 'unreadable';
-  /** Why it is not healthy; empty when it is. */
-  problems: string[];
-  /** Fields that differ from its declaration, when any. */
-  drift?: FieldChange[];
-  /** Messages not yet delivered (`num_pending`). */
-  pending: number;
-  /** Messages delivered and not yet acknowledged (`num_ack_pending`). */
-  ackPending: number;
-  /** Messages delivered more than once (`num_redelivered`). */
-  redelivered: number;
 }
 
 /** A stream's health, as `StreamMonitor.healthCheck` returns it and `StreamMonitor.snapshots` emits it. */

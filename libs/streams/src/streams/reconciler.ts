@@ -8,7 +8,7 @@ import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { migrationStreamName } from '../migration/migration-marker.js';
-import { describeMigration } from '../migration/migration-plan.js';
+import { describeMigration } from './migration-plan.js';
 import type { MigrationApi } from '../migration/migration-run.js';
 import { migratorSettings, StreamMigrator } from '../migration/stream-migrator.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-import type { NatsTestServer } from './nats-server.js';
+import type { NatsTestServer } from './nats-test-server.js';
 import { resolveNatsServerBinary } from './nats-server-binary.js';
 import { readMonitoring } from './nats-monitoring.js';
 import { launchNatsServer, type ManagedNatsServer, type NatsServerLaunchSpec } from './nats-server-process.js';

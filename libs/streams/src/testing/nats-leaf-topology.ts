@@ -4,7 +4,8 @@ import { validateAuthSettings, type NatsServerAccounts } from './nats-server-aut
 import { resolveNatsServerBinary } from './nats-server-binary.js';
 import type { NatsLeafRemote } from './nats-server-config.js';
 import { readMonitoring } from './nats-monitoring.js';
-import { validateJetStreamDomain, type NatsTestServer } from './nats-server.js';
+import { validateJetStreamDomain } from './nats-server.js';
+import type { NatsTestServer } from './nats-test-server.js';
 import { launchNatsServer, type ManagedNatsServer } from './nats-server-process.js';
 import { NatsServerStartError } from './nats-server-start.error.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';

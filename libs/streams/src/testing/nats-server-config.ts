@@ -1,8 +1,5 @@
 import { quote, renderAuthConfig, type NatsAuthSettings } from './nats-server-auth.js';
-import type { NatsServerPorts } from './nats-server-ports.js';
-
-/** @internal The host every test server listens on and every route or remote points to. */
-export const LOCALHOST = '127.0.0.1';
+import { LOCALHOST, type NatsServerPorts } from './nats-server-ports.js';
 
 /** @internal A listener port that lets the server pick a free one (read back after start). */
 export const ANY_PORT = -1;

@@ -1,8 +1,10 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { LOCALHOST } from './nats-server-config.js';
 import { readMonitoring } from './nats-monitoring.js';
+
+/** @internal The host every test server listens on and every route or remote points to. */
+export const LOCALHOST = '127.0.0.1';
 
 /** The ports a test server listens on, as the server itself reports them. */
 export interface NatsServerPorts {

@@ -4,10 +4,10 @@ import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import type { NatsStopSignal, NatsTestServer } from './nats-server.js';
+import type { NatsStopSignal, NatsTestServer } from './nats-test-server.js';
 import { readNatsServerVersion } from './nats-server-binary.js';
-import { ANY_PORT, LOCALHOST, renderNatsServerConfig, type NatsServerConfig } from './nats-server-config.js';
-import { readServerPorts, removePortsFiles, type NatsServerPorts } from './nats-server-ports.js';
+import { ANY_PORT, renderNatsServerConfig, type NatsServerConfig } from './nats-server-config.js';
+import { LOCALHOST, readServerPorts, removePortsFiles, type NatsServerPorts } from './nats-server-ports.js';
 import { NatsServerStartError } from './nats-server-start.error.js';
 import { processReaper } from './process-reaper.js';
 import { createServerDir, removeServerDir, storeDirOf } from './server-dir.js';

@@ -5,7 +5,7 @@ import type { StreamsModuleExtras } from '../streams.module-definition.js';
 import type { StreamsModuleOptions } from '../streams.options.js';
 import { getStreamsOptionsOverrideToken } from '../streams.tokens.js';
 import type { NatsTestCluster } from './nats-cluster.js';
-import type { NatsTestServer } from './nats-server.js';
+import type { NatsTestServer } from './nats-test-server.js';
 
 /** A test server or cluster to connect to. */
 export type NatsTestTarget = NatsTestServer | NatsTestCluster;

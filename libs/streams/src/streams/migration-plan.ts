@@ -1,7 +1,7 @@
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import type { ApiCaller } from '../jetstream/jetstream-api.js';
-import type { StreamPlan } from '../streams/stream-results.js';
-import type { StreamMigrator } from './stream-migrator.js';
+import type { StreamPlan } from './stream-results.js';
+import type { StreamMigrator } from '../migration/stream-migrator.js';
 
 /**
  * Adds to a plan what a migration or a recreate does to the stream's consumers, and a migration
