@@ -86,9 +86,17 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       const { error, requests } = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 }));
 
       expect(error).toBeInstanceOf(StreamDataLossError);
-      expect((error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_bytes', bytes: before.state.bytes - limit });
+      expect((error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_bytes', bytes: before.state.bytes - limit, messages: 20 });
       expect(writes(requests)).toEqual([]);
       expect(await messages(name)).toBe(40);
+
+      const plan = await streams.planStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 });
+      const allowed = await streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0, allowDataLoss: true });
+      expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 20, bytes: before.state.bytes - limit, exact: false } });
+      expect(allowed.action).toBe('updated');
+      // The estimate counts messages of average size; the server may drop one more to get under the limit.
+      expect(allowed.removed?.messages).toBeGreaterThanOrEqual(20);
+      expect(await messages(name)).toBe(40 - (allowed.removed?.messages ?? 0));
     });
 
     it('max_msgs_per_subject: counts the messages over the limit on each subject', async () => {
@@ -125,6 +133,13 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect((refused.error as StreamDataLossError).loss.exact).toBe(true);
       expect(writes(refused.requests)).toEqual([]);
       expect(await messages(name)).toBe(20);
+
+      const plan = await streams.planStream(name, [`${name}.>`], { max_age: '1s' });
+      const allowed = await streams.ensureStream(name, [`${name}.>`], { max_age: '1s', allowDataLoss: true });
+      expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 12 } });
+      expect(allowed.action).toBe('updated');
+      // The server deleted the older ones at once; the rest expire by themselves within a second.
+      expect(allowed.removed?.messages).toBeGreaterThanOrEqual(12);
     });
 
     it('retention limits -> interest: refused as a loss of every message where the server allows it (2.10+), a conflict on 2.9', async () => {
@@ -138,6 +153,14 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(error).toBeInstanceOf(modern ? StreamDataLossError : StreamConfigConflictError);
       if (modern) expect((error as StreamDataLossError).loss).toMatchObject({ messages: 10, fields: [expect.objectContaining({ field: 'retention' })] });
       expect(writes(requests)).toEqual([]);
+      const plan = await streams.planStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 });
+      expect(plan.action).toBe(modern ? 'data-loss' : 'conflict');
+      if (modern) {
+        const allowed = await streams.ensureStream(name, [`${name}.>`], { retention: 'interest', max_age: 0, allowDataLoss: true });
+        expect(allowed).toMatchObject({ action: 'updated', removed: { messages: 10 } });
+        expect(await messages(name)).toBe(0);
+        return;
+      }
       expect(await messages(name)).toBe(10);
     });
 

@@ -58,6 +58,8 @@ export function assessDataLoss(
 
   if (d.max_msgs > 0 && d.max_msgs < s.messages) add('max_msgs', `${s.messages} messages`, s.messages - d.max_msgs);
   if (d.max_bytes > 0 && d.max_bytes < s.bytes) {
+    // Messages are counted in proportion to their average size: an estimate.
+    exact = false;
     const bytes = s.bytes - d.max_bytes;
     add('max_bytes', `${s.bytes} bytes`, Math.min(s.messages, Math.ceil(bytes / perMessage)), bytes);
   }
