@@ -168,6 +168,28 @@ describe('GET /health against a real nats-server', () => {
     expect(detail.problems.join('; ')).toContain('max_msgs');
   });
 
+  it("stays 200 with the drift as a warning when health.drift is 'warn' (compact details still name the stream)", async () => {
+    server = await startNatsServer();
+    const name = unique('driftwarn');
+    app = await startHealthTestApp({
+      connection: { servers: server.url },
+      monitorIntervalMs: 500,
+      health: { drift: 'warn' },
+      streams: [{ name, subjects: [`${name}.>`], max_msgs: 100 }],
+    });
+    raw = await connect({ servers: server.url });
+    const jsm = await raw.jetstreamManager();
+
+    const { config } = await jsm.streams.info(name);
+    await jsm.streams.update(name, { ...config, max_msgs: 5_000 });
+    const { status, body } = await waitFor(() => getHealth(app!), (h) => streamDetail(h.body, name)?.drift !== undefined, { timeoutMs: 5_000 });
+
+    expect(status).toBe(200);
+    const detail = streamDetail(body, name) as StreamDetail & { warnings?: string[]; reason?: string };
+    expect(detail).toMatchObject({ status: 'up', reason: 'drifted', drift: [{ field: 'max_msgs', current: 5_000, desired: 100 }] });
+    expect(detail.warnings?.join('; ')).toContain('max_msgs');
+  });
+
   it('reports a stream over the usage threshold with its usage, in /health and in healthCheck(name)', async () => {
     server = await startNatsServer();
     const name = unique('full');
