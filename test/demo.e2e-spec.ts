@@ -78,18 +78,29 @@ describe('demo app (npm start, no NATS_URL)', () => {
       },
       { timeoutMs: 90_000, everyMs: 250 },
     );
+    const server = await privateServer(demo);
+    // Another team's stream in the same account: the demo does not show it.
+    const other = await connect({ servers: `nats://127.0.0.1:${server.port}` });
+    await (await other.jetstreamManager()).streams.add({ name: 'other_team', subjects: ['other.team.>'] });
+    const infos: string[] = [];
+    other.subscribe('$JS.API.STREAM.INFO.>', { callback: (_e, m) => infos.push(m.subject) });
+    await other.flush();
     const streams = await request(base).get('/streams');
     const orders = await request(base).get('/streams/orders');
+    const foreign = await request(base).get('/streams/other_team');
     const missing = await request(base).get('/streams/no-such-stream');
+    await other.flush();
+    await other.close();
 
     // Compact /health: every declared stream is up, so none is detailed.
     expect(health.body.details.streams).toMatchObject({ status: 'up', up: 4, streams: {} });
     expect(health.body.details.nats.status).toBe('up');
     expect(Object.keys(streams.body.streams).sort()).toEqual(['KV_sessions', 'notifications', 'orders', 'payments']);
     expect(orders.body).toMatchObject({ name: 'orders', healthy: true, subjects: ['orders.>'] });
-    expect(missing.status).toBe(404);
+    expect([foreign.status, missing.status]).toEqual([404, 404]);
+    // Served from the monitor's snapshot: no STREAM.INFO per HTTP request.
+    expect(infos).toEqual([]);
 
-    const server = await privateServer(demo);
     expect(existsSync(server.dir)).toBe(true);
     // A terminal's Ctrl-C signals the whole foreground process group: npm, its shell, the demo
     // and the private server alike. npm may exit before the demo has finished cleaning up, so the
