@@ -1,24 +1,9 @@
-import type { StreamHealth } from '../monitoring/stream-health.js';
+import { emptyHealth, type StreamHealth } from '../monitoring/stream-health.js';
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
 import { buildView, emptyView, type ViewContext } from './dashboard-view.js';
 
 function health(name: string, extra: Partial<StreamHealth> = {}): StreamHealth {
-  return {
-    name,
-    healthy: true,
-    status: 'up',
-    problems: [],
-    warnings: [],
-    subjects: [`${name}.>`],
-    messages: 0,
-    bytes: 0,
-    first_seq: 0,
-    last_seq: 0,
-    consumer_count: 0,
-    usage: {},
-    limits: {},
-    ...extra,
-  };
+  return { ...emptyHealth(name), subjects: [`${name}.>`], ...extra };
 }
 
 const snapshot = (at: string, ...streams: StreamHealth[]): StreamsSnapshot => ({

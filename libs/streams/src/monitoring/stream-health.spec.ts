@@ -4,7 +4,7 @@ import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
 import type { HealthOptions } from '../streams.options.js';
 import { ServerVersion } from '../declaration/server-version.js';
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
-import { toStreamHealth, type HealthContext } from './stream-health.js';
+import { emptyHealth, toStreamHealth, type HealthContext } from './stream-health.js';
 
 const declared = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000 });
 
@@ -214,22 +214,14 @@ describe('toStreamHealth', () => {
       const health = toStreamHealth(new StreamNotFoundError('orders'), context(), 'orders');
 
       expect(health).toEqual({
-        name: 'orders',
+        ...emptyHealth('orders'),
         healthy: false,
         status: 'down',
         reason: 'not-found',
         problems: ['stream not found'],
-        warnings: [],
-        subjects: [],
-        messages: 0,
-        bytes: 0,
-        first_seq: 0,
-        last_seq: 0,
-        consumer_count: 0,
-        usage: {},
-        limits: {},
         error: 'stream not found',
       });
+      expect(emptyHealth('orders')).toMatchObject({ messages: 0, bytes: 0, first_seq: 0, last_seq: 0, consumer_count: 0, usage: {}, limits: {} });
     });
 
     it('carries the message of any other error', () => {

@@ -197,12 +197,16 @@ function replicaState(r: { current: boolean; offline?: boolean; active?: number 
 function unreadable(name: string, error: Error): StreamHealth {
   const missing = error instanceof StreamNotFoundError;
   const reason = missing ? 'stream not found' : error.message;
+  return { ...emptyHealth(name), healthy: false, status: 'down', reason: missing ? 'not-found' : 'unreadable', problems: [reason], error: reason };
+}
+
+/** A record of `name` that holds nothing and has no finding yet: up, empty, no limits. */
+export function emptyHealth(name: string): StreamHealth {
   return {
     name,
-    healthy: false,
-    status: 'down',
-    reason: missing ? 'not-found' : 'unreadable',
-    problems: [reason],
+    healthy: true,
+    status: 'up',
+    problems: [],
     warnings: [],
     subjects: [],
     messages: 0,
@@ -212,6 +216,5 @@ function unreadable(name: string, error: Error): StreamHealth {
     consumer_count: 0,
     usage: {},
     limits: {},
-    error: reason,
   };
 }
