@@ -1,5 +1,6 @@
 import { filter } from 'rxjs';
 import type { ConnectionService } from '../connection/connection.service.js';
+import { deepFreeze } from '../declaration/deep-freeze.js';
 import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 
@@ -89,11 +90,15 @@ export class StreamInfoCache {
    */
   refreshFromList(infos: StreamInfo[], mark: number): void {
     const listed = new Set<string>();
+    // One clock read for the whole list: its entries were all read at once.
+    const expiresAt = this.now() + this.ttlMs;
     for (const info of infos) {
-      listed.add(info.config.name);
-      this.storeIfUnchangedSince(info.config.name, info, mark);
+      const name = info.config.name;
+      listed.add(name);
+      if (this.generation(name) <= mark) this.store(name, info, expiresAt);
     }
-    for (const name of [...this.entries.keys()]) {
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const name of this.entries.keys()) {
       if (!listed.has(name) && this.generation(name) <= mark) this.entries.delete(name);
     }
   }
@@ -115,9 +120,9 @@ export class StreamInfoCache {
     return this.entries.size;
   }
 
-  private store(name: string, info: StreamInfo): void {
+  private store(name: string, info: StreamInfo, expiresAt = this.now() + this.ttlMs): void {
     if (this.ttlMs <= 0) return;
-    this.entries.set(name, { info: deepFreeze(info), expiresAt: this.now() + this.ttlMs });
+    this.entries.set(name, { info: deepFreeze(info), expiresAt });
   }
 
   private generation(name: string): number {
@@ -135,12 +140,4 @@ export function createStreamInfoCache(options: ResolvedStreamsOptions, connectio
   // The status stream completes when the connection closes, which ends this subscription.
   connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => cache.clear());
   return cache;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }
