@@ -28,13 +28,12 @@ interface Memo {
  * it: a different declaration of that stream name (it replaces the remembered one), a change of
  * server version or clustering (a reconnect to another server), and more than 4,096 stream names
  * (the memo starts over). Declarations holding anything but plain data (a Date, a class instance, a
- * function) are normalised on every call. `matches` remembers which cached info a desired stream was
- * found equal to, so a warm `ensureStream` is a lookup.
+ * function) are normalised on every call. `matches` of a cached info found equal before is a
+ * lookup, so a warm `ensureStream` costs no comparison.
  */
 @Injectable()
 export class DesiredStreams {
   private readonly memo = new DeclarationMemo<Memo>(MEMO_SIZE);
-  private readonly matched = new WeakMap<ServerStreamInfo, DesiredStream>();
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -60,12 +59,13 @@ export class DesiredStreams {
     return this.remembered(input.name, input.subjects, input, () => declaration);
   }
 
-  /** Whether the stream on the server (`info`) already matches `desired` in every field. */
+  /**
+   * Whether the stream on the server (`info`) already matches `desired` in every field: a lookup
+   * when this pair (or the same config object, which the info cache keeps while it does not
+   * change) was found equal before (see `diffStreamConfig`).
+   */
   matches(desired: DesiredStream, info: ServerStreamInfo): boolean {
-    if (this.matched.get(info) === desired) return true;
-    const same = diffStreamConfig(desired.config, info.config, this.connection.serverFacts().version).changes.length === 0;
-    if (same) this.matched.set(info, desired);
-    return same;
+    return diffStreamConfig(desired.config, info.config, this.connection.serverFacts().version).changes.length === 0;
   }
 
   /**

@@ -13,7 +13,9 @@ interface Entry {
  * Per-stream TTL cache of stream info with single-flight loading: concurrent reads of one stream
  * share one request. Every write or invalidation stamps the stream with a new epoch, so a read that
  * was in flight across it (a single read or a whole list) never stores its possibly stale answer.
- * Stored infos are deeply frozen: a caller cannot change what later reads (and ensure) see.
+ * Stored infos are deeply frozen: a caller cannot change what later reads (and ensure) see. A
+ * stream whose config did not change since its last stored info keeps the same config object, so
+ * a comparison remembered by config object (see `DesiredStreams.matches`) outlives a list refresh.
  */
 export class StreamInfoCache {
   private readonly entries = new Map<string, Entry>();
@@ -122,6 +124,12 @@ export class StreamInfoCache {
 
   private store(name: string, info: StreamInfo, expiresAt = this.now() + this.ttlMs): void {
     if (this.ttlMs <= 0) return;
+    const previous = this.entries.get(name)?.info.config;
+    // An unchanged config keeps its (frozen) object, so what was worked out from it before (its
+    // comparison with the declaration) is found again, and it is not frozen again.
+    if (previous && previous !== info.config && !Object.isFrozen(info) && sameJson(previous, info.config)) {
+      (info as { config: StreamInfo['config'] }).config = previous;
+    }
     this.entries.set(name, { info: deepFreeze(info), expiresAt });
   }
 
@@ -140,4 +148,27 @@ export function createStreamInfoCache(options: ResolvedStreamsOptions, connectio
   // The status stream completes when the connection closes, which ends this subscription.
   connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => cache.clear());
   return cache;
+}
+
+/**
+ * Deep equality of two JSON answers of one server, which lists an object's keys in one order: key
+ * lists compared in order, then values by position. Cheaper than an order-free comparison, and
+ * exact: a different key order only reads as a difference.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i++) if (keysA[i] !== keysB[i]) return false;
+  const valuesA = Object.values(a);
+  const valuesB = Object.values(b);
+  for (let i = 0; i < valuesA.length; i++) if (!sameJson(valuesA[i], valuesB[i])) return false;
+  return true;
 }
