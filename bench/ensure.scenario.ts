@@ -1,5 +1,5 @@
 import { StreamService, type StreamDeclaration } from '@app/streams';
-import { countsNote, type BenchEnv } from './bench-env.js';
+import { countsNote, GOAL_N, goalAtGoalN, type BenchEnv } from './bench-env.js';
 import { alternate, maxCounts, median, medianCounts, percentile, type RequestCounts, totalRequests } from './harness.js';
 import { declarations, startContext } from './fixtures.js';
 
@@ -11,9 +11,11 @@ import { declarations, startContext } from './fixtures.js';
  * with a new config object literal.
  */
 export async function singleEnsure(env: BenchEnv, n: number): Promise<void> {
-  const goal = '<= 1.15x raw streams.info';
+  const goal = goalAtGoalN(n, '<= 1.15x raw streams.info');
   try {
     const decls = declarations(`c${n}`, n);
+    await warmUpColdPath(env, decls);
+    // A fresh app: its info cache is empty and nothing is normalised, so the first ensure of each stream is a miss.
     const app = await startContext({ connection: { servers: env.url } });
     try {
       const svc = app.get(StreamService);
@@ -52,7 +54,7 @@ export async function singleEnsure(env: BenchEnv, n: number): Promise<void> {
         baselineMedianMs: rawMs,
         requests: { library: medianCounts(req.cold), baseline: medianCounts(req.raw) },
         goal,
-        met: coldMs / rawMs <= 1.15,
+        met: n >= GOAL_N ? coldMs / rawMs <= 1.15 : null,
         notes:
           `${count} calls per side; p90 library ${percentile(sample.cold, 90).toFixed(3)} ms, raw ${percentile(sample.raw, 90).toFixed(3)} ms.` +
           countsNote('library', req.cold),
@@ -63,6 +65,21 @@ export async function singleEnsure(env: BenchEnv, n: number): Promise<void> {
     }
   } catch (err) {
     env.report.fail('3 single ensure', n, goal, err);
+  }
+}
+
+/**
+ * Runs the cold path (first ensure of a stream in an app) on every stream in a throwaway app,
+ * untimed: the code is then compiled as the raw client's is, whose `streams.info` the naive loop of
+ * scenario 1 has already run many times.
+ */
+async function warmUpColdPath(env: BenchEnv, decls: StreamDeclaration[]): Promise<void> {
+  const app = await startContext({ connection: { servers: env.url } });
+  try {
+    const svc = app.get(StreamService);
+    for (const d of decls.slice(0, Math.min(decls.length, 300))) await svc.ensureStream(d.name, d.subjects ?? []);
+  } finally {
+    await app.close();
   }
 }
 
