@@ -94,7 +94,6 @@ export async function convergedStartup(env: BenchEnv, n: number): Promise<void> 
 export async function coldStartup(env: BenchEnv, n: number): Promise<void> {
   const goal = '<= 1.15x raw add loop';
   try {
-    const decls = declarations(`w${n}`, n);
     const app = await startContext({ connection: { servers: env.url } });
     try {
       const svc = app.get(StreamService);
@@ -108,10 +107,16 @@ export async function coldStartup(env: BenchEnv, n: number): Promise<void> {
           for (const d of list) await env.jsm.streams.add(rawConfig(d));
         },
       };
-      const warm = declarations(`warm${n}`, Math.min(n, 20));
-      const clean = () => deleteAllStreams(env.jsm);
-      await alternate(env.counter, 1, { library: () => sides.library(warm), raw: () => sides.raw(warm) }, clean);
-      const runs = await alternate(env.counter, env.reps.cold, { library: () => sides.library(decls), raw: () => sides.raw(decls) }, clean);
+      // New names for every run: a stream created again right after its deletion can find the
+      // server still removing its store ("error creating store for stream").
+      let run = 0;
+      let batch: StreamDeclaration[] = [];
+      const next = (count: number) => async () => {
+        await deleteAllStreams(env.jsm);
+        batch = declarations(`w${n}r${run++}`, count);
+      };
+      await alternate(env.counter, 1, { library: () => sides.library(batch), raw: () => sides.raw(batch) }, next(Math.min(n, 20)));
+      const runs = await alternate(env.counter, env.reps.cold, { library: () => sides.library(batch), raw: () => sides.raw(batch) }, next(n));
       const libMs = median(runs.library.ms);
       const rawMs = median(runs.raw.ms);
       const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');

@@ -32,8 +32,18 @@ export async function retryTransient<T>(
   for (let delay = FIRST_DELAY_MS; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
     attempts += 1;
     const attemptStarted = Date.now();
-    const outcome = attemptLimitMs !== undefined && attemptStarted + attemptLimitMs <= deadline ? await attempt(fn) : await withinDeadline(fn, deadline);
-    if (outcome.ok) return outcome.value;
+    let outcome: Outcome<T>;
+    if (attemptLimitMs !== undefined && attemptStarted + attemptLimitMs <= deadline) {
+      // Ends by itself before the deadline: awaited as it is, no timer nor race (the usual case).
+      try {
+        return await fn();
+      } catch (error) {
+        outcome = { ok: false, expired: false, error };
+      }
+    } else {
+      outcome = await withinDeadline(fn, deadline);
+      if (outcome.ok) return outcome.value;
+    }
     if (outcome.expired) throw new RetryExhaustedError(last, attempts, Date.now() - started, deadlineMs);
     if (!retryable(outcome.error)) throw outcome.error;
     last = outcome.error;
@@ -46,15 +56,6 @@ export async function retryTransient<T>(
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; expired: false; error: unknown } | { ok: false; expired: true };
-
-/** Runs one attempt that ends by itself before the deadline. */
-async function attempt<T>(fn: () => Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await fn() };
-  } catch (error) {
-    return { ok: false, expired: false, error };
-  }
-}
 
 /** Runs one attempt, abandoning it when the deadline passes first. */
 async function withinDeadline<T>(fn: () => Promise<T>, deadline: number): Promise<Outcome<T>> {

@@ -42,21 +42,20 @@ export class StreamInfoCache {
     if (pending) return pending;
 
     const since = this.epoch;
-    const request = load()
-      .then(
-        (info) => {
-          this.storeIfUnchangedSince(name, info, since);
-          return info;
-        },
-        (err: unknown) => {
-          // A failed read (the stream is gone, or the server did not answer) leaves no stale answer.
-          if (this.generation(name) <= since) this.entries.delete(name);
-          throw err;
-        },
-      )
-      .finally(() => {
+    // One reaction for both outcomes (not then + finally): one step less on every read.
+    const request: Promise<StreamInfo> = load().then(
+      (info) => {
         if (this.inflight.get(name) === request) this.inflight.delete(name);
-      });
+        this.storeIfUnchangedSince(name, info, since);
+        return info;
+      },
+      (err: unknown) => {
+        if (this.inflight.get(name) === request) this.inflight.delete(name);
+        // A failed read (the stream is gone, or the server did not answer) leaves no stale answer.
+        if (this.generation(name) <= since) this.entries.delete(name);
+        throw err;
+      },
+    );
     this.inflight.set(name, request);
     return request;
   }
