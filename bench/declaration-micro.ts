@@ -6,15 +6,19 @@
  *
  *   npx tsc -p bench/tsconfig.json && node bench/.tmp/dist/bench/declaration-micro.js
  *
- * Options: `--rounds=N` timed rounds per figure (default 15, after 5 warm-up rounds).
+ * Options: `--rounds=N` timed rounds per figure (default 15, after 5 warm-up rounds); `--json`
+ * prints one JSON object instead of text (the suite, `main.ts`, runs it so and makes a row of it).
  * It prints µs of CPU per declaration (median and fastest of the rounds) for 20,000 typical
  * declarations: normalise, diff against the config a nats-server 2.15 reports for each, and both;
- * then the milliseconds of CPU to normalise one declaration with 1,000 / 8,000 / 60,000 distinct
- * subjects. CPU time of the process (GC threads included), not wall time, so that other processes
- * on the machine disturb it less. The results of "normalise" and "normalise + diff" are dropped at
- * once, as on a request path; the last figure normalises while 20,000 earlier results stay alive,
- * as an app's declared streams do.
+ * the memo's lookup of an equal declaration given as new objects (what a remembered declaration
+ * costs instead of normalising), next to a JSON key of the same declaration; then the milliseconds
+ * of CPU to normalise one declaration with 1,000 / 8,000 / 60,000 distinct subjects. CPU time of
+ * the process (GC threads included), not wall time, so that other processes on the machine disturb
+ * it less. The results of "normalise" and "normalise + diff" are dropped at once, as on a request
+ * path; the "after" figure normalises while 20,000 earlier results stay alive, as an app's
+ * declared streams do.
  */
+import { copyDeclaration, DeclarationMemo } from '../libs/streams/src/declaration/declaration-memo.js';
 import { ServerVersion } from '../libs/streams/src/declaration/server-version.js';
 import type { ServerStreamConfig } from '../libs/streams/src/declaration/server-stream.js';
 import { normalizeStreamConfig, type DesiredStream } from '../libs/streams/src/declaration/stream-config.js';
@@ -25,6 +29,7 @@ const DECLARATIONS = 20_000;
 const WARMUP_ROUNDS = 5;
 const roundsArg = process.argv.find((a) => a.startsWith('--rounds='));
 const ROUNDS = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 15;
+const JSON_OUTPUT = process.argv.includes('--json');
 const SUBJECT_COUNTS = [1_000, 8_000, 60_000];
 const VERSION = ServerVersion.parse('2.15.1');
 const AGES = ['1h', '7d', '30m', '1d'];
@@ -117,20 +122,42 @@ function main(): void {
     return n;
   });
 
+  // The memo holds its own copies; the lookups use the original objects, as an equal declaration
+  // given anew would be.
+  const memo = new DeclarationMemo<number>(DECLARATIONS);
+  declarations.forEach((d, i) => memo.set(d.name, copyDeclaration(d.subjects, d)!, i));
+  const memoHit = microsPerItem(DECLARATIONS, () => {
+    let n = 0;
+    for (const d of declarations) n += memo.get(d.name, d.subjects, d) ?? 0;
+    return n;
+  });
+  const jsonKey = microsPerItem(DECLARATIONS, () => {
+    let n = 0;
+    for (const d of declarations) n += JSON.stringify([d.name, d.subjects, d]).length;
+    return n;
+  });
+
+  const subjects = SUBJECT_COUNTS.map((count) => {
+    const list = Array.from({ length: count }, (_, i) => (i % 500 === 499 ? `wild.${i}.*` : `events.${i}.created`));
+    const before = process.cpuUsage();
+    normalizeStreamConfig({ name: 'many', subjects: list });
+    const used = process.cpuUsage(before);
+    return { count, ms: (used.user + used.system) / 1000 };
+  });
+
+  if (JSON_OUTPUT) {
+    const figures = { normalise, diff, both, normaliseAfterKeeping, memoHit, jsonKey };
+    process.stdout.write(`${JSON.stringify({ declarations: DECLARATIONS, rounds: ROUNDS, node: process.version, ...figures, subjects })}\n`);
+    return;
+  }
   console.log(`Declaration core, ${DECLARATIONS} declarations, ${ROUNDS} rounds (Node ${process.version})`);
   console.log(`  normalise          ${show(normalise)}`);
   console.log(`  diff               ${show(diff)}`);
   console.log(`  normalise + diff   ${show(both)}; goal: under 3 µs`);
   console.log(`  normalise, after ${DECLARATIONS} results were kept: ${show(normaliseAfterKeeping)}`);
-
+  console.log(`  memo hit           ${show(memoHit)} (JSON key of the same: ${show(jsonKey)})`);
   console.log('One declaration with many distinct subjects (1 in 500 a wildcard), normalised once:');
-  for (const count of SUBJECT_COUNTS) {
-    const subjects = Array.from({ length: count }, (_, i) => (i % 500 === 499 ? `wild.${i}.*` : `events.${i}.created`));
-    const before = process.cpuUsage();
-    normalizeStreamConfig({ name: 'many', subjects });
-    const used = process.cpuUsage(before);
-    console.log(`  ${String(count).padStart(6)} subjects  ${((used.user + used.system) / 1000).toFixed(1)} ms of CPU`);
-  }
+  for (const { count, ms } of subjects) console.log(`  ${String(count).padStart(6)} subjects  ${ms.toFixed(1)} ms of CPU`);
 }
 
 main();

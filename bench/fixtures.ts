@@ -71,6 +71,20 @@ class HealthController {
     return this.health.check([() => this.nats.isHealthy('nats'), () => this.streams.isHealthy('streams')]);
   }
 
+  /** The connection indicator alone (one round trip, shared by concurrent checks). */
+  @Get('health/nats')
+  @HealthCheck()
+  natsOnly() {
+    return this.health.check([() => this.nats.isHealthy('nats')]);
+  }
+
+  /** The streams indicator alone (the monitor's snapshot, details computed once per snapshot). */
+  @Get('health/streams')
+  @HealthCheck()
+  streamsOnly() {
+    return this.health.check([() => this.streams.isHealthy('streams')]);
+  }
+
   /** The same terminus endpoint with no indicator: what Nest + terminus + express cost alone. */
   @Get('health/baseline')
   @HealthCheck()

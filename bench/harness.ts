@@ -11,8 +11,11 @@ export type RequestCounts = Record<(typeof COUNTED_KINDS)[number] | 'other', num
 export interface BenchResult {
   scenario: string;
   n: number;
-  /** Unit of the two medians: `ms`, or `MB` for the memory scenario. */
-  unit: 'ms' | 'MB';
+  /**
+   * Unit of the two medians: `ms`; `µs` per call or per declaration; `MB` of heap; `kB` of body;
+   * `req/s` of throughput; `requests` per run (the field names say Ms for history's sake).
+   */
+  unit: 'ms' | 'µs' | 'MB' | 'kB' | 'req/s' | 'requests';
   libraryMedianMs: number;
   baselineMedianMs: number;
   /** library / baseline; below 1 means the library is faster. */
@@ -23,6 +26,50 @@ export interface BenchResult {
   met: boolean | null;
   /** The measured reason behind the verdict, and any extra figures (percentiles, heap sizes, ...). */
   notes?: string;
+}
+
+/** What one result row is given; the ratio is worked out, the unit defaults to `ms`. */
+export type RowInput = Omit<BenchResult, 'ratio' | 'unit'> & { unit?: BenchResult['unit']; ratio?: number };
+
+/** The rows of one run, in the order they were measured. */
+export class Report {
+  readonly results: BenchResult[] = [];
+
+  /** Adds a row (medians rounded, ratio library / baseline unless given) and logs it. */
+  row(r: RowInput): void {
+    const full: BenchResult = {
+      scenario: r.scenario,
+      n: r.n,
+      unit: r.unit ?? 'ms',
+      libraryMedianMs: round(r.libraryMedianMs),
+      baselineMedianMs: round(r.baselineMedianMs),
+      ratio: round(r.ratio ?? r.libraryMedianMs / r.baselineMedianMs),
+      requests: r.requests,
+      goal: r.goal,
+      met: r.met,
+      ...(r.notes ? { notes: r.notes } : {}),
+    };
+    this.results.push(full);
+    log(`${full.scenario} n=${full.n}: ${fmtMs(full.libraryMedianMs, full.unit)} vs ${fmtMs(full.baselineMedianMs, full.unit)} (${full.ratio}x) met=${full.met}`);
+  }
+
+  /** Adds a failed row for a scenario that threw. */
+  fail(scenario: string, n: number, goal: string, err: unknown): void {
+    const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    log(`${scenario} n=${n} FAILED: ${message}`);
+    this.results.push({
+      scenario,
+      n,
+      unit: 'ms',
+      libraryMedianMs: NaN,
+      baselineMedianMs: NaN,
+      ratio: NaN,
+      requests: { library: emptyCounts(), baseline: emptyCounts() },
+      goal,
+      met: false,
+      notes: `scenario failed: ${message}`,
+    });
+  }
 }
 
 export function emptyCounts(): RequestCounts {
@@ -181,9 +228,14 @@ export function printTable(results: BenchResult[]): void {
   for (const r of results) if (r.notes) console.log(`  [${r.scenario} n=${r.n}] ${r.notes}`);
 }
 
-function fmtMs(ms: number, unit: BenchResult['unit']): string {
+/** A median in its unit, as the table shows it. */
+export function fmtMs(ms: number, unit: BenchResult['unit']): string {
   if (!Number.isFinite(ms)) return '-';
   if (unit === 'MB') return `${ms.toFixed(2)} MB`;
+  if (unit === 'kB') return `${ms.toFixed(2)} kB`;
+  if (unit === 'µs') return `${ms.toFixed(2)} µs`;
+  if (unit === 'req/s') return `${ms.toFixed(0)} req/s`;
+  if (unit === 'requests') return `${ms} req`;
   return ms < 1 ? `${ms.toFixed(3)} ms` : `${ms.toFixed(1)} ms`;
 }
 

@@ -4,7 +4,7 @@
  * Prints one JSON line `{ deltaBytes, detail }` on stdout.
  *
  * library: heap after gc with everything imported, then a Nest context with StreamsModule
- *   declaring the N streams (ensured at init, so all N infos are cached) and a monitorStreams
+ *   declaring the N streams (ensured at init, so all N infos are cached) and a `StreamMonitor.snapshots()`
  *   subscription that has taken two snapshots; heap after gc again. The delta is the module's
  *   cost: Nest's container for it, the connection, the info cache and the latest snapshot.
  * raw: the same, for a plain `nats` connection holding the N infos of one paginated list.

@@ -223,6 +223,38 @@ describe('diffStreamConfig', () => {
     expect(declared.changes).toEqual([{ field: 'compression', current: 'none', desired: 's2' }]);
     expect(undeclared.changes).toEqual([]);
   });
+  it('answers again about a frozen server config it found equal, and still sees another declaration or version', () => {
+    // Arrange
+    const actual = Object.freeze({ ...INFO_2_15 });
+    const wanted = desired();
+    const first = diffStreamConfig(wanted, actual, V2_15);
+
+    // Act
+    const again = diffStreamConfig(wanted, actual, V2_15);
+    const other = diffStreamConfig(desired({ max_msgs: 10 }), actual, V2_15);
+    const olderServer = diffStreamConfig(wanted, actual, V2_9);
+
+    // Assert
+    expect([first, again]).toEqual([{ changes: [], conflicts: [] }, { changes: [], conflicts: [] }]);
+    expect(again.changes).not.toBe(first.changes);
+    expect(other.changes.map((c) => c.field)).toEqual(['max_msgs']);
+    expect(olderServer.changes.map((c) => c.field)).toEqual([]);
+  });
+
+  it('compares a server config that is not frozen every time', () => {
+    // Arrange
+    const actual = { ...INFO_2_15 };
+    const wanted = desired();
+    const before = diffStreamConfig(wanted, actual, V2_15);
+
+    // Act
+    actual.max_msgs = 5;
+    const after = diffStreamConfig(wanted, actual, V2_15);
+
+    // Assert
+    expect(before.changes).toEqual([]);
+    expect(after.changes.map((c) => c.field)).toEqual(['max_msgs']);
+  });
 });
 
 describe('unsupportedFields', () => {

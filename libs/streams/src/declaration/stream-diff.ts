@@ -19,13 +19,28 @@ export interface UnsupportedField {
 export type StreamDiff = FieldDiff;
 
 /**
+ * The desired config (and server version) each frozen server config was last found equal to. The
+ * info cache keeps the object of a config that did not change, so a monitor tick or a converged
+ * `ensureStreams` compares each unchanged stream in one lookup.
+ */
+const equalTo = new WeakMap<object, { desired: DesiredStreamConfig; version: ServerVersion }>();
+
+/**
  * Compares a complete desired config with the config the server reports, field by field over the
  * stream table, ignoring what the server fills in (limits of 0, its duplicate window, its `_nats.*`
  * metadata, empty placement, subject and source order). A field the server does not know is
  * compared only when the declaration sets it.
+ *
+ * A `desired` config is taken as never changing once compared (the library's are normalised once
+ * and kept as they are): when `actual` is frozen, a comparison that found no difference is
+ * remembered, and the same pair is answered without comparing again.
  */
 export function diffStreamConfig(desired: DesiredStreamConfig, actual: ServerStreamConfig, version: ServerVersion): StreamDiff {
-  return diffFields(STREAM_FIELDS, desired, actual, version);
+  const known = equalTo.get(actual);
+  if (known && known.desired === desired && known.version === version) return { changes: [], conflicts: [] };
+  const diff = diffFields(STREAM_FIELDS, desired, actual, version);
+  if (diff.changes.length === 0 && Object.isFrozen(actual)) equalTo.set(actual, { desired, version });
+  return diff;
 }
 
 /** The declared fields the running server does not know (it would ignore or refuse them). */

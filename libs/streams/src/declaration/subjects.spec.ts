@@ -240,4 +240,53 @@ describe('findSubjectOverlaps', () => {
     // Assert
     expect(overlaps).toEqual([]);
   });
+
+  it('answers a repeated batch of the same declarations with frozen subjects with its previous answer', () => {
+    // Arrange
+    const frozen = (name: string, subjects: string[]) => ({ name, config: { subjects: Object.freeze(subjects) } });
+    const batch = [frozen('orders', ['orders.>']), frozen('eu', ['orders.eu'])];
+
+    // Act
+    const first = findSubjectOverlaps(batch);
+    const again = findSubjectOverlaps([...batch]);
+    const reordered = findSubjectOverlaps([batch[1], batch[0]]);
+
+    // Assert
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(reordered).toEqual([{ kind: 'subjects', stream: 'eu', otherStream: 'orders', subject: 'orders.eu', otherSubject: 'orders.>' }]);
+  });
+
+  it('searches a batch of declarations that can change again on every call', () => {
+    // Arrange
+    const orders = stream('orders', ['orders.>']);
+    const eu = stream('eu', ['eu.>']);
+    const before = findSubjectOverlaps([orders, eu]);
+
+    // Act
+    (eu.config.subjects as string[]).push('orders.eu');
+    const after = findSubjectOverlaps([orders, eu]);
+
+    // Assert
+    expect(before).toEqual([]);
+    expect(after).toEqual([{ kind: 'subjects', stream: 'orders', otherStream: 'eu', subject: 'orders.>', otherSubject: 'orders.eu' }]);
+  });
+
+  it('searches again when a remembered declaration was given other subjects or another name', () => {
+    // Arrange
+    const orders = { name: 'orders', config: { subjects: Object.freeze(['orders.>']) } };
+    const eu = { name: 'eu', config: { subjects: Object.freeze(['eu.>']) } };
+    const before = findSubjectOverlaps([orders, eu]);
+
+    // Act
+    eu.config.subjects = Object.freeze(['orders.eu']);
+    const moved = findSubjectOverlaps([orders, eu]);
+    eu.name = 'orders';
+    const renamed = findSubjectOverlaps([orders, eu]);
+
+    // Assert
+    expect(before).toEqual([]);
+    expect(moved).toEqual([{ kind: 'subjects', stream: 'orders', otherStream: 'eu', subject: 'orders.>', otherSubject: 'orders.eu' }]);
+    expect(renamed).toEqual([{ kind: 'name', stream: 'orders', otherStream: 'orders', subject: '', otherSubject: '' }]);
+  });
 });

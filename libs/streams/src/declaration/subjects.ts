@@ -220,11 +220,40 @@ function sameToken(a: string, i: number, aEnd: number, b: string, j: number, bEn
 }
 
 /**
+ * The last batch {@link findSubjectOverlaps} was asked about, when it could be remembered: a batch
+ * of remembered declarations (whose subjects lists are frozen) is usually asked about again, e.g.
+ * by every `ensureStreams` of the declared streams.
+ */
+let lastBatch: { streams: readonly NamedSubjects[]; names: readonly string[]; subjects: ReadonlyArray<readonly string[]>; overlaps: readonly SubjectOverlap[] } | undefined;
+
+/**
  * Finds what would make a batch of streams fail on the server: two declarations with the same
  * name (`kind: 'name'`), or subjects of two different declarations that some subject matches
- * (`kind: 'subjects'`). Each pair is reported once, in batch order.
+ * (`kind: 'subjects'`). Each pair is reported once, in batch order. The answer is frozen; asked
+ * again about the same declarations in the same order, with the same names and the same frozen
+ * subjects lists as the previous call, it is the previous answer.
  */
-export function findSubjectOverlaps(streams: readonly NamedSubjects[]): SubjectOverlap[] {
+export function findSubjectOverlaps(streams: readonly NamedSubjects[]): readonly SubjectOverlap[] {
+  if (lastBatch && sameBatch(streams, lastBatch)) return lastBatch.overlaps;
+  const overlaps = Object.freeze(overlapsOf(streams).map((o) => Object.freeze(o)));
+  const subjects = streams.map((s) => s.config.subjects);
+  lastBatch = subjects.every((list) => Object.isFrozen(list))
+    ? { streams: streams.slice(), names: streams.map((s) => s.name), subjects, overlaps }
+    : undefined;
+  return overlaps;
+}
+
+/** Whether `streams` reads exactly as the remembered batch (whose subjects lists cannot change). */
+function sameBatch(streams: readonly NamedSubjects[], previous: NonNullable<typeof lastBatch>): boolean {
+  if (streams.length !== previous.streams.length) return false;
+  for (let i = 0; i < streams.length; i++) {
+    const item = streams[i];
+    if (item !== previous.streams[i] || item.name !== previous.names[i] || item.config.subjects !== previous.subjects[i]) return false;
+  }
+  return true;
+}
+
+function overlapsOf(streams: readonly NamedSubjects[]): SubjectOverlap[] {
   const overlaps: SubjectOverlap[] = [];
   const seen = new Set<string>();
   const index = new SubjectIndex<string>();

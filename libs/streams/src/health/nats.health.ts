@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import type { ConnectionService } from '../connection/connection.service.js';
 import { StreamsRegistry } from '../streams-registry.js';
 
 /** Options of one {@link NatsHealthIndicator.isHealthy} check. */
@@ -12,7 +13,9 @@ export interface NatsHealthCheckOptions {
 
 /**
  * Terminus indicator of a NATS connection: up when connected and a round trip to the server
- * completes within the timeout. Never throws; every failure is `down` with a reason.
+ * completes within the timeout. Checks that arrive while a round trip of the same connection and
+ * timeout is on its way share it, so a burst of probes costs the server one PING at a time.
+ * Never throws; every failure is `down` with a reason.
  *
  * @example
  * @Get('health') @HealthCheck()
@@ -20,6 +23,9 @@ export interface NatsHealthCheckOptions {
  */
 @Injectable()
 export class NatsHealthIndicator {
+  /** The round trip on its way, per connection and timeout. */
+  private readonly inflight = new WeakMap<ConnectionService, Map<number, Promise<number>>>();
+
   constructor(
     private readonly registry: StreamsRegistry,
     private readonly health: HealthIndicatorService,
@@ -36,7 +42,7 @@ export class NatsHealthIndicator {
         return indicator.down({ reason: `NATS not connected (${connection.currentStatus.type})`, servers });
       }
       try {
-        const rttMs = await connection.rtt(options.timeoutMs ?? settings.health.rttTimeoutMs);
+        const rttMs = await this.roundTrip(connection, options.timeoutMs ?? settings.health.rttTimeoutMs);
         return indicator.up({ server: connection.currentStatus.server, rttMs });
       } catch (err) {
         return indicator.down({ reason: `NATS round trip failed: ${(err as Error).message}`, servers });
@@ -44,5 +50,17 @@ export class NatsHealthIndicator {
     } catch (err) {
       return indicator.down({ reason: (err as Error).message });
     }
+  }
+
+  /** A round trip of `connection` within `timeoutMs`, shared with the checks that ask meanwhile. */
+  private roundTrip(connection: ConnectionService, timeoutMs: number): Promise<number> {
+    let byTimeout = this.inflight.get(connection);
+    if (!byTimeout) this.inflight.set(connection, (byTimeout = new Map()));
+    let pending = byTimeout.get(timeoutMs);
+    if (!pending) {
+      const started = connection.rtt(timeoutMs).finally(() => byTimeout.delete(timeoutMs));
+      byTimeout.set(timeoutMs, (pending = started));
+    }
+    return pending;
   }
 }

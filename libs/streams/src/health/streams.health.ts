@@ -41,22 +41,25 @@ export class StreamsHealthIndicator {
       if (connection.isShuttingDown) return indicator.down({ reason: 'shutting down' });
       const snapshot = await monitor.read();
       if (snapshot.error) return indicator.down({ reason: snapshot.error });
-      const names = options.streams ?? declared.all().map((d) => d.name);
       const mode = options.details ?? settings.health.details;
-      const details = this.detailsOf(snapshot, names, mode);
+      const details = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
       return details.failing ? indicator.down(details) : indicator.up(details);
     } catch (err) {
       return indicator.down({ reason: (err as Error).message });
     }
   }
 
-  /** The details for this snapshot and selection, computed on the first check that needs them. */
-  private detailsOf(snapshot: StreamsSnapshot, names: string[], mode: 'compact' | 'full'): HealthDetails {
-    const key = `${mode}\u0000${names.join('\u0000')}`;
+  /**
+   * The details for this snapshot and selection, computed on the first check that needs them.
+   * Later checks of the same snapshot cost a lookup: the default selection (the declared streams)
+   * is keyed by the mode alone, so nothing proportional to the number of streams runs per request.
+   */
+  private detailsOf(snapshot: StreamsSnapshot, selection: string[] | undefined, mode: 'compact' | 'full', declared: () => string[]): HealthDetails {
+    const key = selection ? `${mode}\u0000${selection.join('\u0000')}` : mode;
     let bySelection = this.computed.get(snapshot);
     if (!bySelection) this.computed.set(snapshot, (bySelection = new Map()));
     let details = bySelection.get(key);
-    if (!details) bySelection.set(key, (details = healthDetails(snapshot, names, mode)));
+    if (!details) bySelection.set(key, (details = healthDetails(snapshot, selection ?? declared(), mode)));
     return details;
   }
 }

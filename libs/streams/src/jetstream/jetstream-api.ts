@@ -175,7 +175,9 @@ export class JetStreamApi {
   private async request<T>(subject: string, payload: unknown, caller: ApiCaller, idempotent = true): Promise<T> {
     const retryable = idempotent ? isTransient : isTransientUnapplied;
     try {
-      return await retryTransient(() => this.send<T>(subject, payload, caller), this.options.operationTimeoutMs, retryable);
+      // An attempt ends by itself within requestTimeoutMs (the request's own timeout).
+      const { operationTimeoutMs, requestTimeoutMs } = this.options;
+      return await retryTransient(() => this.send<T>(subject, payload, caller), operationTimeoutMs, retryable, requestTimeoutMs);
     } catch (err) {
       throw toStreamsError(err, caller.operation, caller.stream);
     }

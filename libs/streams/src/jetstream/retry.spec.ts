@@ -148,4 +148,33 @@ describe('retryTransient', () => {
     expect(error).toBeInstanceOf(RetryExhaustedError);
     expect((error as Error).message).toContain('operation deadline of 50 ms');
   });
+
+  it('runs an attempt that ends by itself before the deadline without a deadline timer, and still retries it', async () => {
+    let timersDuringAttempts: number[] = [];
+    let calls = 0;
+    const fn = async () => {
+      timersDuringAttempts.push(jest.getTimerCount());
+      if (calls++ === 0) throw clientError('TIMEOUT');
+      return 'info';
+    };
+
+    const value = await settle(retryTransient(fn, 5_000, transient, 1_000));
+    const bounded = timersDuringAttempts;
+    timersDuringAttempts = [];
+    calls = 0;
+    await settle(retryTransient(fn, 5_000, transient));
+
+    expect(value).toBe('info');
+    expect(bounded).toEqual([0, 0]);
+    expect(timersDuringAttempts).toEqual([1, 1]);
+  });
+
+  it('guards an attempt with the deadline once its own limit would outlast it', async () => {
+    const never = () => new Promise<string>(() => undefined);
+
+    const error = await settle(retryTransient(never, 150, transient, 1_000));
+
+    expect(error).toBeInstanceOf(RetryExhaustedError);
+    expect(error).toMatchObject({ attempts: 1, deadlineMs: 150 });
+  });
 });

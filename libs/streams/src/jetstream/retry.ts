@@ -12,7 +12,9 @@ const MAX_DELAY_MS = 2_000;
  *
  * The deadline bounds the whole operation, not just the pauses: an attempt still waiting for its
  * answer at the deadline is abandoned (its late answer is ignored), so a request timeout longer than
- * the deadline cannot stretch the operation.
+ * the deadline cannot stretch the operation. `attemptLimitMs` says how long one attempt can take
+ * at most by itself (a request's own timeout): while the deadline is further away than that, an
+ * attempt needs no deadline timer of its own, which keeps the common single attempt cheap.
  *
  * @example
  * const info = await retryTransient(() => api.request('STREAM.INFO.orders'), 15_000, (e) => classifyFailure(e).transient);
@@ -21,6 +23,7 @@ export async function retryTransient<T>(
   fn: () => Promise<T>,
   deadlineMs: number,
   retryable: (err: unknown) => boolean,
+  attemptLimitMs?: number,
 ): Promise<T> {
   const started = Date.now();
   const deadline = started + deadlineMs;
@@ -29,8 +32,18 @@ export async function retryTransient<T>(
   for (let delay = FIRST_DELAY_MS; ; delay = Math.min(delay * 2, MAX_DELAY_MS)) {
     attempts += 1;
     const attemptStarted = Date.now();
-    const outcome = await withinDeadline(fn, deadline);
-    if (outcome.ok) return outcome.value;
+    let outcome: Outcome<T>;
+    if (attemptLimitMs !== undefined && attemptStarted + attemptLimitMs <= deadline) {
+      // Ends by itself before the deadline: awaited as it is, no timer nor race (the usual case).
+      try {
+        return await fn();
+      } catch (error) {
+        outcome = { ok: false, expired: false, error };
+      }
+    } else {
+      outcome = await withinDeadline(fn, deadline);
+      if (outcome.ok) return outcome.value;
+    }
     if (outcome.expired) throw new RetryExhaustedError(last, attempts, Date.now() - started, deadlineMs);
     if (!retryable(outcome.error)) throw outcome.error;
     last = outcome.error;

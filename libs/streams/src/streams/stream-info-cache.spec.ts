@@ -135,4 +135,26 @@ describe('StreamInfoCache', () => {
     expect((await cache.get('orders', async () => info(2))).state.messages).toBe(2);
     expect(cache.size).toBe(0);
   });
+
+  it('keeps the config object of a stream whose config did not change, through a list refresh', () => {
+    // Arrange
+    const listed = (maxMsgs: number, messages: number) =>
+      JSON.parse(JSON.stringify({ config: { name: 'orders', subjects: ['orders.>'], max_msgs: maxMsgs }, state: { messages } })) as StreamInfo;
+    const cache = new StreamInfoCache(100, clock);
+    cache.refreshFromList([listed(10, 1)], cache.mark());
+    const first = cache.peek('orders');
+
+    // Act
+    cache.refreshFromList([listed(10, 2)], cache.mark());
+    const same = cache.peek('orders');
+    cache.refreshFromList([listed(20, 3)], cache.mark());
+    const changed = cache.peek('orders');
+
+    // Assert
+    expect(same?.state.messages).toBe(2);
+    expect(same?.config).toBe(first?.config);
+    expect(changed?.config).not.toBe(first?.config);
+    expect(changed?.config.max_msgs).toBe(20);
+    expect(Object.isFrozen(changed?.config)).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 import { filter } from 'rxjs';
 import type { ConnectionService } from '../connection/connection.service.js';
+import { deepFreeze } from '../declaration/deep-freeze.js';
 import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 
@@ -12,7 +13,9 @@ interface Entry {
  * Per-stream TTL cache of stream info with single-flight loading: concurrent reads of one stream
  * share one request. Every write or invalidation stamps the stream with a new epoch, so a read that
  * was in flight across it (a single read or a whole list) never stores its possibly stale answer.
- * Stored infos are deeply frozen: a caller cannot change what later reads (and ensure) see.
+ * Stored infos are deeply frozen: a caller cannot change what later reads (and ensure) see. A
+ * stream whose config did not change since its last stored info keeps the same config object, so
+ * a comparison remembered by config object (see `DesiredStreams.matches`) outlives a list refresh.
  */
 export class StreamInfoCache {
   private readonly entries = new Map<string, Entry>();
@@ -39,21 +42,20 @@ export class StreamInfoCache {
     if (pending) return pending;
 
     const since = this.epoch;
-    const request = load()
-      .then(
-        (info) => {
-          this.storeIfUnchangedSince(name, info, since);
-          return info;
-        },
-        (err: unknown) => {
-          // A failed read (the stream is gone, or the server did not answer) leaves no stale answer.
-          if (this.generation(name) <= since) this.entries.delete(name);
-          throw err;
-        },
-      )
-      .finally(() => {
+    // One reaction for both outcomes (not then + finally): one step less on every read.
+    const request: Promise<StreamInfo> = load().then(
+      (info) => {
         if (this.inflight.get(name) === request) this.inflight.delete(name);
-      });
+        this.storeIfUnchangedSince(name, info, since);
+        return info;
+      },
+      (err: unknown) => {
+        if (this.inflight.get(name) === request) this.inflight.delete(name);
+        // A failed read (the stream is gone, or the server did not answer) leaves no stale answer.
+        if (this.generation(name) <= since) this.entries.delete(name);
+        throw err;
+      },
+    );
     this.inflight.set(name, request);
     return request;
   }
@@ -89,11 +91,15 @@ export class StreamInfoCache {
    */
   refreshFromList(infos: StreamInfo[], mark: number): void {
     const listed = new Set<string>();
+    // One clock read for the whole list: its entries were all read at once.
+    const expiresAt = this.now() + this.ttlMs;
     for (const info of infos) {
-      listed.add(info.config.name);
-      this.storeIfUnchangedSince(info.config.name, info, mark);
+      const name = info.config.name;
+      listed.add(name);
+      if (this.generation(name) <= mark) this.store(name, info, expiresAt);
     }
-    for (const name of [...this.entries.keys()]) {
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const name of this.entries.keys()) {
       if (!listed.has(name) && this.generation(name) <= mark) this.entries.delete(name);
     }
   }
@@ -115,9 +121,15 @@ export class StreamInfoCache {
     return this.entries.size;
   }
 
-  private store(name: string, info: StreamInfo): void {
+  private store(name: string, info: StreamInfo, expiresAt = this.now() + this.ttlMs): void {
     if (this.ttlMs <= 0) return;
-    this.entries.set(name, { info: deepFreeze(info), expiresAt: this.now() + this.ttlMs });
+    const previous = this.entries.get(name)?.info.config;
+    // An unchanged config keeps its (frozen) object, so what was worked out from it before (its
+    // comparison with the declaration) is found again, and it is not frozen again.
+    if (previous && previous !== info.config && !Object.isFrozen(info) && sameJson(previous, info.config)) {
+      (info as { config: StreamInfo['config'] }).config = previous;
+    }
+    this.entries.set(name, { info: deepFreeze(info), expiresAt });
   }
 
   private generation(name: string): number {
@@ -137,10 +149,25 @@ export function createStreamInfoCache(options: ResolvedStreamsOptions, connectio
   return cache;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+/**
+ * Deep equality of two JSON answers of one server, which lists an object's keys in one order: key
+ * lists compared in order, then values by position. Cheaper than an order-free comparison, and
+ * exact: a different key order only reads as a difference.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
   }
-  return value;
+  const keysA = Object.keys(a);
+  const keysB = Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (let i = 0; i < keysA.length; i++) if (keysA[i] !== keysB[i]) return false;
+  const valuesA = Object.values(a);
+  const valuesB = Object.values(b);
+  for (let i = 0; i < valuesA.length; i++) if (!sameJson(valuesA[i], valuesB[i])) return false;
+  return true;
 }

@@ -1,0 +1,104 @@
+import type { ConnectionService, ServerFacts } from '../connection/connection.service.js';
+import { ServerVersion } from '../declaration/server-version.js';
+import type { StreamDeclaration } from '../declaration/stream-declaration.js';
+import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { DesiredStreams } from './desired-streams.js';
+
+/** DesiredStreams on a connection whose server facts the test sets. */
+function desiredStreams(streamDefaults = {}) {
+  const facts: { current: ServerFacts } = { current: { version: ServerVersion.parse('2.15.1'), clustered: false } };
+  const connection = { serverFacts: () => facts.current } as unknown as ConnectionService;
+  const options = { streamDefaults } as unknown as ResolvedStreamsOptions;
+  return { streams: new DesiredStreams(options, connection), facts };
+}
+
+describe('DesiredStreams', () => {
+  it('returns the same frozen desired stream for an equal declaration given as new objects', () => {
+    // Arrange
+    const { streams } = desiredStreams();
+
+    // Act
+    const first = streams.of('orders', ['orders.>'], { max_age: '7d', placement: { tags: ['eu'] } });
+    const again = streams.of('orders', ['orders.>'], { placement: { tags: ['eu'] }, max_age: '7d' });
+
+    // Assert
+    expect(again).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first.config.subjects)).toBe(true);
+    expect(first.config.max_age).toBe(604_800_000_000_000);
+  });
+
+  it('shares what it remembers between declared streams (prepare) and ensureStream calls (of)', () => {
+    // Arrange
+    const { streams } = desiredStreams();
+    const declared = streams.prepare({ name: 'orders', subjects: ['orders.>'], max_msgs: 10 });
+
+    // Act
+    const called = streams.of('orders', ['orders.>'], { max_msgs: 10 });
+
+    // Assert
+    expect(called).toBe(declared);
+  });
+
+  it('normalises a changed declaration again, including one changed in place', () => {
+    // Arrange
+    const { streams } = desiredStreams();
+    const config = { max_msgs: 10 };
+    const first = streams.of('orders', ['orders.>'], config);
+
+    // Act
+    config.max_msgs = 20;
+    const changed = streams.of('orders', ['orders.>'], config);
+
+    // Assert
+    expect(first.config.max_msgs).toBe(10);
+    expect(changed.config.max_msgs).toBe(20);
+  });
+
+  it('normalises again after the server changed version', () => {
+    // Arrange
+    const { streams, facts } = desiredStreams();
+    const first = streams.of('orders', ['orders.>'], {});
+
+    // Act
+    facts.current = { version: ServerVersion.parse('2.9.10'), clustered: false };
+    const again = streams.of('orders', ['orders.>'], {});
+
+    // Assert
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  it('rejects an invalid declaration on every call, and one the server cannot hold', () => {
+    // Arrange
+    const { streams, facts } = desiredStreams();
+    const attempt = () => streams.of('orders', ['orders.>'], { max_age: 'soon' });
+
+    // Act / Assert
+    expect(attempt).toThrow(InvalidStreamConfigError);
+    expect(attempt).toThrow(InvalidStreamConfigError);
+    facts.current = { version: ServerVersion.parse('2.9.10'), clustered: false };
+    expect(() => streams.of('orders', ['orders.>'], { compression: 's2' })).toThrow(/needs nats-server 2.10.0/);
+  });
+
+  it('does not remember, nor freeze, a declaration holding more than plain data', () => {
+    // Arrange
+    const { streams } = desiredStreams();
+    const metadata = new (class Metadata {
+      team = 'billing';
+    })();
+    const declaration: StreamDeclaration = { name: 'copy', subjects: [], sources: [{ name: 'orders' }], metadata: metadata as unknown as Record<string, string> };
+
+    // Act
+    const first = streams.prepare(declaration);
+    const again = streams.prepare(declaration);
+
+    // Assert
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    expect(first.config.metadata).toEqual({ team: 'billing' });
+    expect(Object.isFrozen(first)).toBe(false);
+    expect(Object.isFrozen(declaration.sources?.[0])).toBe(false);
+  });
+});
