@@ -1,21 +1,10 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { parseStreamDuration } from './stream-fields.js';
+import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 
 const SECOND = 1_000_000_000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-
-/** Runs `act` and returns the InvalidStreamConfigError it throws (fails the test otherwise). */
-function invalidErrorOf(act: () => unknown): InvalidStreamConfigError {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidStreamConfigError);
-    return error as InvalidStreamConfigError;
-  }
-  throw new Error('expected an InvalidStreamConfigError, but nothing was thrown');
-}
 
 describe('parseDuration', () => {
   it.each([

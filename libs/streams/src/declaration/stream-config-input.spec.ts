@@ -1,17 +1,6 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { normalizeStreamConfig } from './stream-config.js';
 import type { StreamConfigInput, StreamDeclaration } from './stream-declaration.js';
-
-/** Runs `act` and returns the InvalidStreamConfigError it throws (fails the test otherwise). */
-function invalidErrorOf(act: () => unknown): InvalidStreamConfigError {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidStreamConfigError);
-    return error as InvalidStreamConfigError;
-  }
-  throw new Error('expected an InvalidStreamConfigError, but nothing was thrown');
-}
+import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 
 /** Sets `values` on `Object.prototype` while `act` runs, and always removes them. */
 function withPollutedPrototype<T>(values: Record<string, unknown>, act: () => T): T {

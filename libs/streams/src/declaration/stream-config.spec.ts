@@ -1,8 +1,8 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 import { normalizeStreamConfig } from './stream-config.js';
 import { DEFAULT_STREAM_DEFAULTS } from './stream-fields.js';
 import { findSubjectOverlaps } from './subjects.js';
+import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 
 const SECOND = 1_000_000_000;
 const MINUTE = 60 * SECOND;
@@ -11,17 +11,6 @@ const HOUR = 60 * MINUTE;
 /** A valid declaration with `overrides` applied; casts so tests can pass deliberately bad values. */
 function declare(overrides: Record<string, unknown> = {}): StreamDeclaration {
   return { name: 'orders', subjects: ['orders.>'], ...overrides } as StreamDeclaration;
-}
-
-/** Runs `act` and returns the InvalidStreamConfigError it throws (fails the test otherwise). */
-function invalidErrorOf(act: () => unknown): InvalidStreamConfigError {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidStreamConfigError);
-    return error as InvalidStreamConfigError;
-  }
-  throw new Error('expected an InvalidStreamConfigError, but nothing was thrown');
 }
 
 describe('normalizeStreamConfig', () => {

@@ -1,16 +1,5 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { STREAM_OBJECT_CHECKS } from './stream-objects.js';
-
-/** Runs `act` and returns the InvalidStreamConfigError it throws (fails the test otherwise). */
-function invalidErrorOf(act: () => unknown): InvalidStreamConfigError {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidStreamConfigError);
-    return error as InvalidStreamConfigError;
-  }
-  throw new Error('expected an InvalidStreamConfigError, but nothing was thrown');
-}
+import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 
 describe('STREAM_OBJECT_CHECKS', () => {
   it('returns copies holding only the declared keys', () => {

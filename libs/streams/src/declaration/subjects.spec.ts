@@ -1,4 +1,4 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 import {
   checkSubjects,
   findSubjectOverlaps,
@@ -8,17 +8,6 @@ import {
   validateSubject,
   type NamedSubjects,
 } from './subjects.js';
-
-/** Runs `act` and returns the InvalidStreamConfigError it throws (fails the test otherwise). */
-function invalidErrorOf(act: () => unknown): InvalidStreamConfigError {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidStreamConfigError);
-    return error as InvalidStreamConfigError;
-  }
-  throw new Error('expected an InvalidStreamConfigError, but nothing was thrown');
-}
 
 describe('validateStreamName and validateSubject', () => {
   it.each(['orders', 'ORDERS_v2', 'a-b', 'x'.repeat(255)])('accepts the name %p', (name) => {
