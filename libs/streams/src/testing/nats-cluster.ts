@@ -7,6 +7,7 @@ import { launchNatsServer, type ManagedNatsServer, type NatsServerLaunchSpec } f
 import { NatsServerStartError } from './nats-server-start.error.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
 import { logTails } from './server-log-buffer.js';
+import { readyOrDisposed } from './ready-or-disposed.js';
 
 /** Options of {@link startNatsCluster}. */
 export interface NatsClusterOptions {
@@ -78,14 +79,7 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   const binary = options.binary ?? resolveNatsServerBinary();
   const specs = Array.from({ length: size }, (_, index) => nodeSpec(index, binary, options, startTimeoutMs));
   const nodes = await launchMesh(specs);
-  const cluster = new ManagedNatsCluster(nodes);
-  try {
-    await cluster.waitForMetaLeader(startTimeoutMs);
-    return cluster;
-  } catch (error) {
-    await cluster.dispose();
-    throw error;
-  }
+  return readyOrDisposed(new ManagedNatsCluster(nodes), (cluster) => cluster.waitForMetaLeader(startTimeoutMs));
 }
 
 const DEFAULT_SIZE = 3;

@@ -9,6 +9,7 @@ import type { NatsTestServer } from './nats-test-server.js';
 import { launchNatsServer, type ManagedNatsServer } from './nats-server-process.js';
 import { NatsServerStartError } from './nats-server-start.error.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
+import { readyOrDisposed } from './ready-or-disposed.js';
 import { logTails } from './server-log-buffer.js';
 
 /** Options of {@link startNatsLeafTopology}. */
@@ -107,26 +108,17 @@ export async function startNatsLeafTopology(options: NatsLeafTopologyOptions = {
     startTimeoutMs,
     config: { ...common, serverName: 'hub', jetstreamDomain: hubDomain, leafnodeListener: true },
   });
-  let leaf: NatsTestServer;
-  try {
+  let leaf: NatsTestServer | undefined;
+  await readyOrDisposed(hub, async () => {
     const remote: NatsLeafRemote = { port: leafnodePort(hub), account: remoteAccount };
     leaf = await launchNatsServer({
       binary,
       startTimeoutMs,
       config: { ...common, serverName: 'leaf', jetstreamDomain: leafDomain, leafnodeRemotes: [remote] },
     });
-  } catch (error) {
-    await hub.dispose();
-    throw error;
-  }
-  const topology = new ManagedLeafTopology(hub, leaf, hubDomain, leafDomain, remoteAccount?.name ?? GLOBAL_ACCOUNT);
-  try {
-    await topology.waitForLeafConnection(startTimeoutMs);
-    return topology;
-  } catch (error) {
-    await topology.dispose();
-    throw error;
-  }
+  });
+  const topology = new ManagedLeafTopology(hub, leaf as NatsTestServer, hubDomain, leafDomain, remoteAccount?.name ?? GLOBAL_ACCOUNT);
+  return readyOrDisposed(topology, (t) => t.waitForLeafConnection(startTimeoutMs));
 }
 
 const DEFAULT_HUB_DOMAIN = 'hub';
