@@ -68,7 +68,8 @@ export async function convergedStartup(env: BenchEnv, n: number): Promise<void> 
         met: n >= GOAL_N ? libMs / rawMs <= 1.2 && writes(libMax) === 0 : null,
         notes:
           `library writes (max over runs): ${writes(libMax)}; pages per list: ${pages(n)}; first call of a fresh app ` +
-          `(normalising every declaration) ${freshMs.toFixed(1)} ms = ${(freshMs / rawMs).toFixed(2)}x the raw side; ${cpuNote(runs.library, runs.raw)}` +
+          `(normalising every declaration) ${freshMs.toFixed(1)} ms = ${(freshMs / rawMs).toFixed(2)}x the raw side, client CPU ` +
+          `${median(runs.fresh.cpuMs).toFixed(2)} ms; ${cpuNote(runs.library, runs.raw)}` +
           countsNote('library', runs.library.requests),
       });
       env.report.row({
