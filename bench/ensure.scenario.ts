@@ -33,6 +33,7 @@ export async function singleEnsure(env: BenchEnv, n: number): Promise<void> {
       }
       const measured = decls.slice(5, 5 + count);
       const sample = { cold: [] as number[], warm: [] as number[], raw: [] as number[] };
+      const cpu = { cold: [] as number[], warm: [] as number[], raw: [] as number[] };
       const req = { cold: [] as RequestCounts[], warm: [] as RequestCounts[], raw: [] as RequestCounts[] };
       for (const target of ['cold', 'warm'] as const) {
         for (const [i, d] of measured.entries()) {
@@ -41,6 +42,7 @@ export async function singleEnsure(env: BenchEnv, n: number): Promise<void> {
             const r = await env.counter.measure(() => (side === 'lib' ? lib(d) : raw(d)));
             const key = side === 'lib' ? target : 'raw';
             sample[key].push(r.ms);
+            cpu[key].push(r.cpuMs);
             req[key].push(r.requests);
           }
         }
@@ -56,7 +58,8 @@ export async function singleEnsure(env: BenchEnv, n: number): Promise<void> {
         goal,
         met: n >= GOAL_N ? coldMs / rawMs <= 1.15 : null,
         notes:
-          `${count} calls per side; p90 library ${percentile(sample.cold, 90).toFixed(3)} ms, raw ${percentile(sample.raw, 90).toFixed(3)} ms.` +
+          `${count} calls per side; p90 library ${percentile(sample.cold, 90).toFixed(3)} ms, raw ${percentile(sample.raw, 90).toFixed(3)} ms; ` +
+          `client CPU per call (median): library ${(median(cpu.cold) * 1000).toFixed(0)} µs, raw ${(median(cpu.raw) * 1000).toFixed(0)} µs.` +
           countsNote('library', req.cold),
       });
       await warmLoops(env, n, svc, measured, { ms: rawMs, requests: medianCounts(req.raw) }, sample.warm, req.warm);

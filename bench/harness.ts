@@ -118,14 +118,19 @@ export class ApiCounter {
     return { ...this.counts };
   }
 
-  /** Runs `fn` and returns its result, its duration and the requests it made. */
-  async measure<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; requests: RequestCounts }> {
+  /**
+   * Runs `fn` and returns its result, its duration, the CPU time this process spent meanwhile (the
+   * client's work: the server runs in a process of its own) and the requests it made.
+   */
+  async measure<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; cpuMs: number; requests: RequestCounts }> {
     const before = await this.snapshot();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const value = await fn();
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const after = await this.snapshot();
-    return { value, ms, requests: diffCounts(after, before) };
+    return { value, ms, cpuMs: (cpu.user + cpu.system) / 1000, requests: diffCounts(after, before) };
   }
 
   async close(): Promise<void> {
@@ -172,6 +177,8 @@ export function round(x: number, digits = 3): number {
 /** One side of a comparison: what each of its runs cost. */
 export interface Side {
   ms: number[];
+  /** CPU time of this process per run, ms (less disturbed by other processes than wall time). */
+  cpuMs: number[];
   requests: RequestCounts[];
 }
 
@@ -186,17 +193,25 @@ export async function alternate<K extends string>(
   before: (side: K, rep: number) => Promise<void> = async () => {},
 ): Promise<Record<K, Side>> {
   const names = Object.keys(sides) as K[];
-  const out = Object.fromEntries(names.map((k) => [k, { ms: [], requests: [] }])) as unknown as Record<K, Side>;
+  const out = Object.fromEntries(names.map((k) => [k, { ms: [], cpuMs: [], requests: [] }])) as unknown as Record<K, Side>;
   for (let rep = 0; rep < reps; rep++) {
     const order = names.map((_, i) => names[(i + rep) % names.length]);
     for (const side of order) {
       await before(side, rep);
       const r = await counter.measure(sides[side]);
       out[side].ms.push(r.ms);
+      out[side].cpuMs.push(r.cpuMs);
       out[side].requests.push(r.requests);
     }
   }
   return out;
+}
+
+/** "client CPU per run: library x ms, raw y ms (z×)" for the notes, from two sides' medians. */
+export function cpuNote(library: Side, baseline: Side, label = 'raw'): string {
+  const lib = median(library.cpuMs);
+  const base = median(baseline.cpuMs);
+  return `client CPU per run (median): library ${lib.toFixed(2)} ms, ${label} ${base.toFixed(2)} ms (${(lib / base).toFixed(2)}x).`;
 }
 
 export function formatCounts(c: RequestCounts): string {

@@ -55,7 +55,8 @@ export async function healthLoad(env: BenchEnv, n: number, baseUrl: string, inte
       met: n >= GOAL_N ? ok && libP50 / baseP50 <= 1.5 : null,
       notes:
         `${HTTP_REQUESTS} requests x ${env.reps.http} runs per side at concurrency ${HTTP_CONCURRENCY} (client in a child process); ` +
-        `/health ${p(latencies.library)}; bare ${p(latencies.baseline)}; one indicator alone (one run each): ${alone}.` + statusNote,
+        `/health ${p(latencies.library)}; bare ${p(latencies.baseline)}; app CPU per request (median run): /health ` +
+        `${cpuPerRequest(runs.library.cpuMs)} µs, bare ${cpuPerRequest(runs.baseline.cpuMs)} µs; one indicator alone (one run each): ${alone}.` + statusNote,
     });
     const libRps = rps(libRuns);
     const baseRps = rps(baseRuns);
@@ -99,6 +100,11 @@ export async function healthLoad(env: BenchEnv, n: number, baseUrl: string, inte
   } catch (err) {
     env.report.fail('5 /health under load', n, goal, err);
   }
+}
+
+/** The app's CPU per request (µs) of the median run: the load client runs in a process of its own. */
+function cpuPerRequest(cpuMs: number[]): string {
+  return ((median(cpuMs) * 1000) / HTTP_REQUESTS).toFixed(0);
 }
 
 /** p50 and throughput of each indicator on its own endpoint (one load run each, for the notes). */

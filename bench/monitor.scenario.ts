@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StreamMonitor } from '@app/streams';
 import { firstValueFrom } from 'rxjs';
 import { GOAL_N, goalAtGoalN, pages, type BenchEnv } from './bench-env.js';
-import { alternate, maxCounts, median, medianCounts, totalRequests } from './harness.js';
+import { alternate, cpuNote, maxCounts, median, medianCounts, totalRequests } from './harness.js';
 
 /**
  * 4. One monitor tick of N declared streams: what the polling loop does each interval, a fresh
@@ -52,7 +52,8 @@ export async function monitorTick(env: BenchEnv, n: number, monitor: StreamMonit
       met: maxReq <= pages(n) && (n < GOAL_N || libMs / rawMs <= 1.2),
       notes:
         `max requests in one tick: ${maxReq} (allowed ${pages(n)}); ${seen} streams in the snapshot; first snapshot of a new ` +
-        `snapshots(${SUBSCRIBE_INTERVAL_MS}) subscription (timer included): ${subscribeMs.toFixed(1)} ms = ${(subscribeMs / rawMs).toFixed(2)}x.`,
+        `snapshots(${SUBSCRIBE_INTERVAL_MS}) subscription (timer included): ${subscribeMs.toFixed(1)} ms = ${(subscribeMs / rawMs).toFixed(2)}x; ` +
+        cpuNote(runs.library, runs.raw),
     });
   } catch (err) {
     env.report.fail('4 monitor tick', n, goal, err);

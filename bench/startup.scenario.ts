@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { StreamService, type StreamDeclaration } from '@app/streams';
 import type { StreamConfig } from 'nats';
 import { countsNote, GOAL_N, goalAtGoalN, pages, type BenchEnv } from './bench-env.js';
-import { alternate, maxCounts, median, medianCounts, writes } from './harness.js';
+import { alternate, cpuNote, maxCounts, median, medianCounts, writes } from './harness.js';
 import { declarations, deleteAllStreams, rawConfig, rawMatches, startContext } from './fixtures.js';
 
 /**
@@ -68,7 +68,8 @@ export async function convergedStartup(env: BenchEnv, n: number): Promise<void> 
         met: n >= GOAL_N ? libMs / rawMs <= 1.2 && writes(libMax) === 0 : null,
         notes:
           `library writes (max over runs): ${writes(libMax)}; pages per list: ${pages(n)}; first call of a fresh app ` +
-          `(normalising every declaration) ${freshMs.toFixed(1)} ms = ${(freshMs / rawMs).toFixed(2)}x the raw side.` +
+          `(normalising every declaration) ${freshMs.toFixed(1)} ms = ${(freshMs / rawMs).toFixed(2)}x the raw side, client CPU ` +
+          `${median(runs.fresh.cpuMs).toFixed(2)} ms; ${cpuNote(runs.library, runs.raw)}` +
           countsNote('library', runs.library.requests),
       });
       env.report.row({

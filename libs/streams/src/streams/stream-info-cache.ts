@@ -123,13 +123,21 @@ export class StreamInfoCache {
 
   private store(name: string, info: StreamInfo, expiresAt = this.now() + this.ttlMs): void {
     if (this.ttlMs <= 0) return;
-    const previous = this.entries.get(name)?.info.config;
+    const entry = this.entries.get(name);
+    const previous = entry?.info.config;
     // An unchanged config keeps its (frozen) object, so what was worked out from it before (its
     // comparison with the declaration) is found again, and it is not frozen again.
     if (previous && previous !== info.config && !Object.isFrozen(info) && sameJson(previous, info.config)) {
       (info as { config: StreamInfo['config'] }).config = previous;
     }
-    this.entries.set(name, { info: deepFreeze(info), expiresAt });
+    deepFreeze(info);
+    // The entry is updated in place: a list refresh allocates no entry per stream.
+    if (entry) {
+      entry.info = info;
+      entry.expiresAt = expiresAt;
+    } else {
+      this.entries.set(name, { info, expiresAt });
+    }
   }
 
   private generation(name: string): number {
