@@ -14,8 +14,10 @@ import {
 } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { readFileSync } from 'node:fs';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { startStreamsApp } from './support/streams-app.js';
+import { waitFor } from './support/wait.js';
 
 let counter = 0;
 const unique = (prefix: string): string => `${prefix}_${process.pid}_${++counter}`;
@@ -203,6 +205,11 @@ describe('hostile inputs against a real nats-server', () => {
     const connection = own.get(ConnectionService);
     try {
       process.kill(paused.pid, 'SIGSTOP'); // the ping is never answered
+      // A signal is delivered asynchronously: wait until the kernel reports the process stopped.
+      await waitFor(async () => readFileSync(`/proc/${paused.pid}/stat`, 'utf8').split(') ')[1]?.[0], (state) => state === 'T', {
+        everyMs: 10,
+        what: 'the server stopped',
+      });
       const pending = connection.rtt(60_000).catch((e: unknown) => e);
       await own.close();
 

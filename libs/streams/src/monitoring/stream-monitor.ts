@@ -12,6 +12,7 @@ import { Reconciler } from '../streams/reconciler.js';
 import { ConsumerReconciler } from '../streams/consumer-reconciler.js';
 import { mapConcurrent } from '../streams/map-concurrent.js';
 import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { DesiredStream } from '../declaration/stream-config.js';
 import { validateStreamName } from '../declaration/subjects.js';
 import { migratingCopyOf } from '../migration/migration-marker.js';
 import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
@@ -153,13 +154,28 @@ export class StreamMonitor implements OnModuleDestroy {
 
   private toSnapshot(infos: Iterable<ServerStreamInfo>, consumers: ListedConsumers): StreamsSnapshot {
     const streams: Record<string, StreamHealth> = Object.create(null);
-    for (const info of infos) streams[info.config.name] = this.health(info, info.config.name, consumers);
+    const built = new Map<string, BuiltRecord>();
+    for (const info of infos) {
+      const name = info.config.name;
+      const declared = this.declared.desired(name);
+      const before = this.built.get(name);
+      // Same config object (the info cache keeps it while the config does not change), state and
+      // declaration: the same record. Streams whose consumers are followed are built every tick.
+      const reuse = before && before.declared === declared && !consumers.has(name) && sameHealthInputs(before.info, info) && !this.events.flappingOf(name);
+      const record = reuse ? before.record : Object.freeze(this.health(info, name, consumers));
+      built.set(name, { info, declared, record });
+      streams[name] = record;
+    }
+    this.built = built;
     for (const { name } of this.declared.all()) {
       streams[name] ??= this.health(new StreamNotFoundError(name), name);
     }
     const healthy = Object.values(streams).every((s) => s.healthy);
     return { at: new Date().toISOString(), healthy, streams };
   }
+
+  /** Each listed stream's record in the latest snapshot, with what it was built from. */
+  private built = new Map<string, BuiltRecord>();
 
   private health(source: ServerStreamInfo | Error, name: string, consumers?: ListedConsumers): StreamHealth {
     const record = toStreamHealth(source, { ...this.context(name), consumers: consumers?.get(name) }, name);
@@ -182,4 +198,29 @@ export class StreamMonitor implements OnModuleDestroy {
       thresholds: this.options.health,
     };
   }
+}
+
+/** A health record of the latest snapshot and what it was built from. */
+interface BuiltRecord {
+  info: ServerStreamInfo;
+  declared: DesiredStream | undefined;
+  record: StreamHealth;
+}
+
+/**
+ * Whether a record built from `before` holds for `info`: the same config object, the same state
+ * counts, and no replicas (whose state is not in the counts).
+ */
+function sameHealthInputs(before: ServerStreamInfo, info: ServerStreamInfo): boolean {
+  const a = before.state;
+  const b = info.state;
+  return (
+    before.config === info.config &&
+    a.messages === b.messages &&
+    a.bytes === b.bytes &&
+    a.first_seq === b.first_seq &&
+    a.last_seq === b.last_seq &&
+    a.consumer_count === b.consumer_count &&
+    info.config.num_replicas <= 1
+  );
 }

@@ -3,6 +3,7 @@ import type { ConnectionService } from '../connection/connection.service.js';
 import { deepFreeze } from '../declaration/deep-freeze.js';
 import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { sameValue } from '../declaration/field-table.js';
 
 interface Entry {
   info: StreamInfo;
@@ -127,7 +128,7 @@ export class StreamInfoCache {
     const previous = entry?.info.config;
     // An unchanged config keeps its (frozen) object, so what was worked out from it before (its
     // comparison with the declaration) is found again, and it is not frozen again.
-    if (previous && previous !== info.config && !Object.isFrozen(info) && sameJson(previous, info.config)) {
+    if (previous && previous !== info.config && !Object.isFrozen(info) && sameValue(previous, info.config)) {
       (info as { config: StreamInfo['config'] }).config = previous;
     }
     deepFreeze(info);
@@ -155,27 +156,4 @@ export function createStreamInfoCache(options: ResolvedStreamsOptions, connectio
   // The status stream completes when the connection closes, which ends this subscription.
   connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => cache.clear());
   return cache;
-}
-
-/**
- * Deep equality of two JSON answers of one server, which lists an object's keys in one order: key
- * lists compared in order, then values by position. Cheaper than an order-free comparison, and
- * exact: a different key order only reads as a difference.
- */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  for (let i = 0; i < keysA.length; i++) if (keysA[i] !== keysB[i]) return false;
-  const valuesA = Object.values(a);
-  const valuesB = Object.values(b);
-  for (let i = 0; i < valuesA.length; i++) if (!sameJson(valuesA[i], valuesB[i])) return false;
-  return true;
 }
