@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { ConnectionService } from '../connection/connection.service.js';
 import { StreamsRegistry } from '../streams-registry.js';
+import { checkConnection } from './connection-check.js';
 
 /** Options of one {@link NatsHealthIndicator.isHealthy} check. */
 export interface NatsHealthCheckOptions {
@@ -32,12 +33,9 @@ export class NatsHealthIndicator {
   ) {}
 
   /** Checks the connection (the default one unless `options.connection` names another). */
-  async isHealthy<const Key extends string>(key: Key, options: NatsHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
-    const indicator = this.health.check(key);
-    try {
-      const { connection, options: settings } = this.registry.get(options.connection);
+  isHealthy<const Key extends string>(key: Key, options: NatsHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
+    return checkConnection(this.health, this.registry, key, options.connection, async (indicator, { connection, options: settings }) => {
       const servers = connection.servers;
-      if (connection.isShuttingDown) return indicator.down({ reason: 'shutting down', servers });
       if (!connection.isConnected()) {
         return indicator.down({ reason: `NATS not connected (${connection.currentStatus.type})`, servers });
       }
@@ -47,9 +45,7 @@ export class NatsHealthIndicator {
       } catch (err) {
         return indicator.down({ reason: `NATS round trip failed: ${(err as Error).message}`, servers });
       }
-    } catch (err) {
-      return indicator.down({ reason: (err as Error).message });
-    }
+    });
   }
 
   /** A round trip of `connection` within `timeoutMs`, shared with the checks that ask meanwhile. */

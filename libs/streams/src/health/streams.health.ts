@@ -3,6 +3,7 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
 import { StreamsRegistry } from '../streams-registry.js';
 import { healthDetails, type HealthDetails } from './health-details.js';
+import { checkConnection } from './connection-check.js';
 
 /** Options of one {@link StreamsHealthIndicator.isHealthy} check. */
 export interface StreamsHealthCheckOptions {
@@ -34,19 +35,14 @@ export class StreamsHealthIndicator {
   ) {}
 
   /** Checks the streams of a connection (the default one unless `options.connection` names another). */
-  async isHealthy<const Key extends string>(key: Key, options: StreamsHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
-    const indicator = this.health.check(key);
-    try {
-      const { connection, monitor, declared, options: settings } = this.registry.get(options.connection);
-      if (connection.isShuttingDown) return indicator.down({ reason: 'shutting down' });
+  isHealthy<const Key extends string>(key: Key, options: StreamsHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
+    return checkConnection(this.health, this.registry, key, options.connection, async (indicator, { monitor, declared, options: settings }) => {
       const snapshot = await monitor.read();
       if (snapshot.error) return indicator.down({ reason: snapshot.error });
       const mode = options.details ?? settings.health.details;
       const details = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
       return details.failing ? indicator.down(details) : indicator.up(details);
-    } catch (err) {
-      return indicator.down({ reason: (err as Error).message });
-    }
+    });
   }
 
   /**
