@@ -11,6 +11,7 @@ import {
 import { startNatsCluster, type NatsTestCluster, type NatsTestServer } from '@app/streams/testing';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 /**
  * Issue 5 on a real 3-node JetStream cluster on loopback. Runs against whichever nats-server
@@ -29,8 +30,6 @@ function figure(label: string, value: number | string): void {
 describe('StreamService on a 3-node JetStream cluster', () => {
   let cluster: NatsTestCluster;
   let app: INestApplicationContext | undefined;
-  let seq = 0;
-  const unique = (prefix: string) => `${prefix}_${process.pid}_${++seq}`;
 
   async function boot(options: Partial<StreamsModuleOptions> = {}): Promise<StreamService> {
     app = await startStreamsApp({
@@ -75,7 +74,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
 
   it('scales an R3 stream to R1 and back to R3 in place, keeping all 1000 messages', async () => {
     const streams = await boot();
-    const name = unique('scale');
+    const name = uniqueName('scale');
     const subjects = [`${name}.>`];
 
     const created = await streams.ensureStream(name, subjects, { num_replicas: 3 });
@@ -107,7 +106,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
 
   it('splits a placement change asked together with a replica change into two updates', async () => {
     const streams = await boot();
-    const name = unique('place');
+    const name = uniqueName('place');
     const subjects = [`${name}.>`];
     await streams.ensureStream(name, subjects, { num_replicas: 3 });
     await publish(`${name}.x`, 10);
@@ -130,7 +129,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
 
   it.each([1, 3])('refuses max_bytes larger than any server holds (R%i) with StreamCapacityError, creating nothing', async (replicas) => {
     const streams = await boot();
-    const name = unique(`big_r${replicas}`);
+    const name = uniqueName(`big_r${replicas}`);
 
     const error = await streams
       .ensureStream(name, [`${name}.>`], { num_replicas: replicas, max_bytes: 1024 * 1024 * 1024 })
@@ -144,7 +143,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
 
   it('recovers from the loss of the stream leader within 10 s, reports the missing replica, and is up again after a restart', async () => {
     const streams = await boot();
-    const name = unique('failover');
+    const name = uniqueName('failover');
     const subjects = [`${name}.>`];
     await streams.ensureStream(name, subjects, { num_replicas: 3 });
     await publish(`${name}.x`, MESSAGES);
@@ -205,7 +204,7 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     // after the quorum is gone fails in ConnectionService before the retry; see the report.)
     await streams.listStreams();
     await Promise.all(others.map((n) => n.stop('SIGKILL')));
-    const name = unique('noquorum');
+    const name = uniqueName('noquorum');
 
     const started = Date.now();
     const error = await streams.ensureStream(name, [`${name}.>`], { num_replicas: 3 }).catch((e: unknown) => e);

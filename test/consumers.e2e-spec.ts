@@ -1,4 +1,3 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import {
   ConnectionService,
   ConsumerConfigConflictError,
@@ -11,67 +10,36 @@ import {
   type ConsumerDeclaration,
   type StreamsModuleOptions,
 } from '@app/streams';
-import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
-import { AckPolicy, connect, StringCodec, type ConsumerConfig, type JetStreamManager, type NatsConnection } from 'nats';
-import { JsApiSpy } from './support/js-api-spy.js';
+import { AckPolicy, StringCodec, type ConsumerConfig } from 'nats';
+import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 
 const sc = StringCodec();
 const SECOND = 1e9;
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}_${process.pid}_${++counter}`;
 /** The requests that change a stream or a consumer. */
 const writes = (requests: string[]): string[] => requests.filter((r) => /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE))\./.test(r));
 
 describe('consumers declared with their stream, against a real nats-server', () => {
-  let server: NatsTestServer;
-  let app: INestApplicationContext;
-  let streams: StreamService;
-  let nc: NatsConnection;
-  let raw: NatsConnection;
-  let jsm: JetStreamManager;
-  let spy: JsApiSpy;
-  let modern: boolean;
-  const apps: INestApplicationContext[] = [];
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    app = await startStreamsApp({ connection: { servers: server.url }, cacheTtlMs: 0 }, { logger: false });
-    streams = app.get(StreamService);
-    nc = app.get(ConnectionService).getConnection();
-    raw = await connect({ servers: server.url });
-    jsm = await raw.jetstreamManager();
-    spy = await JsApiSpy.start(server.url);
-    const [major, minor] = (raw.info?.version ?? '0.0').split('.').map(Number);
-    modern = major > 2 || minor >= 10;
-  });
-
-  afterAll(async () => {
-    for (const extra of apps) await extra.close();
-    await spy?.close();
-    await raw?.close();
-    await app?.close();
-    await server?.dispose();
-  });
+  const fx = useStreamsFixture({ cacheTtlMs: 0 });
 
   async function publish(subject: string, count: number): Promise<void> {
-    const js = raw.jetstream();
+    const js = fx.raw.jetstream();
     for (let i = 0; i < count; i++) await js.publish(subject, sc.encode(`${subject}#${i}`));
   }
 
-  const info = (stream: string, consumer: string) => jsm.consumers.info(stream, consumer);
+  const info = (stream: string, consumer: string) => fx.jsm.consumers.info(stream, consumer);
 
   it('creates a pull and a push consumer with filters, then finds both unchanged without writing anything', async () => {
-    const name = unique('ORD');
+    const name = uniqueName('ORD');
     const consumers: ConsumerDeclaration[] = [
       { durable_name: 'billing', max_deliver: 5, ack_wait: '30s', filter_subject: `${name}.created` },
       { durable_name: 'audit', deliver_subject: `deliver.${name}`, ack_policy: 'none', filter_subject: `${name}.*` },
     ];
 
-    const first = await streams.ensureStream(name, [`${name}.*`], { consumers });
-    const again = await spy.during(nc, () => streams.ensureStream(name, [`${name}.*`], { consumers }));
-    const batch = await spy.during(nc, () => streams.ensureStreams([{ name, subjects: [`${name}.*`], consumers }]));
+    const first = await fx.streams.ensureStream(name, [`${name}.*`], { consumers });
+    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.*`], { consumers }));
+    const batch = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([{ name, subjects: [`${name}.*`], consumers }]));
 
     expect(first.consumers).toEqual([
       { name: 'billing', action: 'created', changes: [] },
@@ -92,35 +60,35 @@ describe('consumers declared with their stream, against a real nats-server', () 
   });
 
   it('answers a warm ensureStream from the cache with no request at all', async () => {
-    const name = unique('WARM');
-    const cached = await startStreamsApp({ connection: { servers: server.url } }, { logger: false });
-    apps.push(cached);
+    const name = uniqueName('WARM');
+    const cached = await startStreamsApp({ connection: { servers: fx.server.url } }, { logger: false });
+    fx.apps.push(cached);
     const service = cached.get(StreamService);
     const connection = cached.get(ConnectionService).getConnection();
     const consumers: ConsumerDeclaration[] = [{ durable_name: 'worker', max_ack_pending: 10 }];
 
     await service.ensureStream(name, [`${name}.>`], { consumers });
-    const warm = await spy.during(connection, () => service.ensureStream(name, [`${name}.>`], { consumers }));
+    const warm = await fx.spy.during(connection, () => service.ensureStream(name, [`${name}.>`], { consumers }));
 
     expect(warm.result?.consumers).toEqual([{ name: 'worker', action: 'unchanged', changes: [] }]);
     expect(warm.requests).toEqual([]);
   });
 
   it('updates a consumer in place, keeping its position, and a fresh app finds it unchanged', async () => {
-    const name = unique('UPD');
-    await streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] });
+    const name = uniqueName('UPD');
+    await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] });
     await publish(`${name}.a`, 6);
     const before = await info(name, 'worker');
 
-    const updated = await spy.during(nc, () =>
-      streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }] }),
+    const updated = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }] }),
     );
     const after = await info(name, 'worker');
     const second = await startStreamsApp(
-      { connection: { servers: server.url }, streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: 10_000, description: 'the worker' }] }] },
+      { connection: { servers: fx.server.url }, streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: 10_000, description: 'the worker' }] }] },
       { logger: false },
     );
-    apps.push(second);
+    fx.apps.push(second);
 
     expect(updated.result?.consumers).toEqual([
       {
@@ -137,26 +105,26 @@ describe('consumers declared with their stream, against a real nats-server', () 
     expect(after.config).toMatchObject({ max_deliver: 3, ack_wait: 10 * SECOND, description: 'the worker' });
     expect(after.created).toBe(before.created);
     expect(after.num_pending).toBe(6);
-    const again = await spy.during(nc, () => streams.ensureStreams([{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }] }]));
+    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }] }]));
     expect(writes(again.requests)).toEqual([]);
   });
 
   it('refuses a change the server cannot make in place, before writing the stream or any consumer', async () => {
-    const name = unique('CONF');
-    await streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }, { durable_name: 'pusher', deliver_subject: `d.${name}` }] });
+    const name = uniqueName('CONF');
+    await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }, { durable_name: 'pusher', deliver_subject: `d.${name}` }] });
 
-    const ack = await spy.during(nc, () =>
-      streams.ensureStream(name, [`${name}.>`], { max_age: '2h', consumers: [{ durable_name: 'worker', ack_policy: 'none' }, { durable_name: 'pusher', deliver_subject: `d.${name}`, max_deliver: 2 }] }),
+    const ack = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.>`], { max_age: '2h', consumers: [{ durable_name: 'worker', ack_policy: 'none' }, { durable_name: 'pusher', deliver_subject: `d.${name}`, max_deliver: 2 }] }),
     );
-    const pushToPull = await streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'pusher' }] }).catch((e: unknown) => e);
-    const plan = await streams.planStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker', deliver_policy: 'new' }] });
+    const pushToPull = await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'pusher' }] }).catch((e: unknown) => e);
+    const plan = await fx.streams.planStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker', deliver_policy: 'new' }] });
 
     expect(ack.error).toBeInstanceOf(ConsumerConfigConflictError);
     const error = ack.error as ConsumerConfigConflictError;
     expect(error).toMatchObject({ stream: name, consumer: 'worker', conflicts: [expect.objectContaining({ field: 'ack_policy', current: 'explicit', desired: 'none' })] });
     expect(error.message).toMatch(/Consumer "worker" of stream ".*" cannot be updated in place: ack_policy "explicit" -> "none"/);
     expect(writes(ack.requests)).toEqual([]);
-    expect((await jsm.streams.info(name)).config.max_age).toBe(3_600 * SECOND);
+    expect((await fx.jsm.streams.info(name)).config.max_age).toBe(3_600 * SECOND);
     expect((await info(name, 'pusher')).config.max_deliver).toBe(-1);
     expect(pushToPull).toBeInstanceOf(ConsumerConfigConflictError);
     // A pull consumer also has a max_waiting (512), which the server cannot add either.
@@ -166,10 +134,10 @@ describe('consumers declared with their stream, against a real nats-server', () 
   });
 
   it('creates the declared consumers again after a recreate, which drops every consumer (their old config is no conflict then)', async () => {
-    const name = unique('RECREATE');
-    await streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] });
+    const name = uniqueName('RECREATE');
+    await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] });
 
-    const result = await streams.ensureStream(name, [`${name}.>`], {
+    const result = await fx.streams.ensureStream(name, [`${name}.>`], {
       storage: 'memory',
       onConflict: 'recreate',
       allowDataLoss: true,
@@ -181,15 +149,15 @@ describe('consumers declared with their stream, against a real nats-server', () 
   });
 
   it('puts back a consumer changed elsewhere, and never reads nor writes consumers it was not told about', async () => {
-    const name = unique('BACK');
+    const name = uniqueName('BACK');
     const declaration = { name, subjects: [`${name}.>`], consumers: [{ durable_name: 'declared', max_deliver: 4 }] };
-    await streams.ensureStreams([declaration]);
+    await fx.streams.ensureStreams([declaration]);
     const other: Partial<ConsumerConfig> = { durable_name: 'other', ack_policy: AckPolicy.Explicit, max_deliver: 9, filter_subject: `${name}.x` };
-    await jsm.consumers.add(name, other);
-    await jsm.consumers.update(name, 'declared', { max_deliver: 10, description: 'changed by hand' });
+    await fx.jsm.consumers.add(name, other);
+    await fx.jsm.consumers.update(name, 'declared', { max_deliver: 10, description: 'changed by hand' });
     const otherBefore = await info(name, 'other');
 
-    const restored = await spy.during(nc, () => streams.ensureStreams([declaration]));
+    const restored = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([declaration]));
 
     expect(restored.result?.[0].consumers).toEqual([
       {
@@ -208,7 +176,7 @@ describe('consumers declared with their stream, against a real nats-server', () 
   });
 
   it('refuses bad input with a typed error before any request', async () => {
-    const name = unique('BAD');
+    const name = uniqueName('BAD');
     const cases: Array<[ConsumerDeclaration[] | unknown, RegExp]> = [
       [[{ durable_name: 'a.b' }], /consumers\[0\]\.durable_name 'a\.b' contains '\.'/],
       [[{ durable_name: 'w', ack_wait: 'soon' }], /consumers\.w\.ack_wait 'soon' is not a duration/],
@@ -221,7 +189,7 @@ describe('consumers declared with their stream, against a real nats-server', () 
       ['billing', /consumers must be a list of consumer declarations/],
     ];
     for (const [consumers, message] of cases) {
-      const attempt = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { consumers: consumers as ConsumerDeclaration[] }));
+      const attempt = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { consumers: consumers as ConsumerDeclaration[] }));
       expect(attempt.error).toBeInstanceOf(InvalidStreamConfigError);
       expect((attempt.error as Error).message).toMatch(message);
       expect(attempt.requests).toEqual([]);
@@ -229,12 +197,12 @@ describe('consumers declared with their stream, against a real nats-server', () 
   });
 
   it('filters on several subjects on 2.10+, and refuses them on 2.9 (which would drop them) before any request', async () => {
-    const name = unique('FILT');
+    const name = uniqueName('FILT');
     const consumers: ConsumerDeclaration[] = [{ durable_name: 'two', filter_subjects: [`${name}.a`, `${name}.b`], metadata: { team: 'billing' } }];
 
-    const attempt = await spy.during(nc, () => streams.ensureStream(name, [`${name}.*`], { consumers }));
+    const attempt = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.*`], { consumers }));
 
-    if (!modern) {
+    if (!fx.modern) {
       expect(attempt.error).toBeInstanceOf(InvalidStreamConfigError);
       expect((attempt.error as Error).message).toMatch(/consumers\.two\.filter_subjects needs nats-server 2\.10\.0 or newer; the server is 2\.9\.\d+/);
       expect(attempt.requests).toEqual([]);
@@ -245,54 +213,54 @@ describe('consumers declared with their stream, against a real nats-server', () 
     await publish(`${name}.b`, 3);
     await publish(`${name}.c`, 4);
     expect((await info(name, 'two')).num_pending).toBe(5);
-    const again = await spy.during(nc, () => streams.ensureStream(name, [`${name}.*`], { consumers: [{ ...consumers[0], filter_subjects: [`${name}.b`, `${name}.a`] }] }));
+    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.*`], { consumers: [{ ...consumers[0], filter_subjects: [`${name}.b`, `${name}.a`] }] }));
     expect(writes(again.requests)).toEqual([]);
   });
 
   it('keeps a backoff consumer unchanged although the server sets its ack_wait', async () => {
-    const name = unique('BACKOFF');
+    const name = uniqueName('BACKOFF');
     const consumers: ConsumerDeclaration[] = [{ durable_name: 'retry', backoff: ['1s', '5s', '30s'], max_deliver: 4 }];
 
-    await streams.ensureStream(name, [`${name}.>`], { consumers });
-    const again = await spy.during(nc, () => streams.ensureStreams([{ name, subjects: [`${name}.>`], consumers }]));
+    await fx.streams.ensureStream(name, [`${name}.>`], { consumers });
+    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([{ name, subjects: [`${name}.>`], consumers }]));
 
     expect((await info(name, 'retry')).config).toMatchObject({ ack_wait: SECOND, backoff: [SECOND, 5 * SECOND, 30 * SECOND], max_deliver: 4 });
     expect(writes(again.requests)).toEqual([]);
   });
 
   it("matches a consumer a migration moved to 'by_start_sequence' with its declared start", async () => {
-    const name = unique('MOVED');
-    await jsm.streams.add({ name, subjects: [`${name}.>`] });
+    const name = uniqueName('MOVED');
+    await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
     await publish(`${name}.a`, 5);
     // What a migration leaves on servers without CONSUMER.RESET (2.10+ keep the record in metadata; 2.9 drops it).
-    await jsm.consumers.add(name, {
+    await fx.jsm.consumers.add(name, {
       durable_name: 'moved',
       ack_policy: AckPolicy.Explicit,
       deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'],
       opt_start_seq: 4,
-      ...(modern ? { metadata: { 'nestjs-jetstream-streams.migrated': JSON.stringify({ deliver_policy: 'all', start_seq: 4 }), team: 'x' } } : {}),
+      ...(fx.modern ? { metadata: { 'nestjs-jetstream-streams.migrated': JSON.stringify({ deliver_policy: 'all', start_seq: 4 }), team: 'x' } } : {}),
     });
 
-    const result = await spy.during(nc, () =>
-      streams.ensureStream(name, [`${name}.>`], { max_age: 0, max_msgs: -1, max_msgs_per_subject: -1, consumers: [{ durable_name: 'moved', ...(modern ? { metadata: { team: 'y' } } : { max_deliver: 7 }) }] }),
+    const result = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.>`], { max_age: 0, max_msgs: -1, max_msgs_per_subject: -1, consumers: [{ durable_name: 'moved', ...(fx.modern ? { metadata: { team: 'y' } } : { max_deliver: 7 }) }] }),
     );
 
     expect(result.error).toBeUndefined();
     expect(result.result?.consumers).toEqual([
-      expect.objectContaining({ name: 'moved', action: 'updated', changes: [modern ? { field: 'metadata', current: { team: 'x' }, desired: { team: 'y' } } : { field: 'max_deliver', current: -1, desired: 7 }] }),
+      expect.objectContaining({ name: 'moved', action: 'updated', changes: [fx.modern ? { field: 'metadata', current: { team: 'x' }, desired: { team: 'y' } } : { field: 'max_deliver', current: -1, desired: 7 }] }),
     ]);
     const after = (await info(name, 'moved')).config;
     expect(after).toMatchObject({ deliver_policy: 'by_start_sequence', opt_start_seq: 4 });
-    if (modern) expect(after.metadata).toMatchObject({ team: 'y', 'nestjs-jetstream-streams.migrated': expect.any(String) });
+    if (fx.modern) expect(after.metadata).toMatchObject({ team: 'y', 'nestjs-jetstream-streams.migrated': expect.any(String) });
   });
 
   it("modes: 'verify' never creates nor changes a consumer; 'create' creates missing ones and reports drifted ones", async () => {
-    const name = unique('MODE');
-    await streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'kept', max_deliver: 2 }] });
+    const name = uniqueName('MODE');
+    await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'kept', max_deliver: 2 }] });
 
-    const missing = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { mode: 'verify', consumers: [{ durable_name: 'kept', max_deliver: 2 }, { durable_name: 'absent' }] }));
-    const drifted = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { mode: 'verify', consumers: [{ durable_name: 'kept', max_deliver: 3 }] }));
-    const created = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { mode: 'create', consumers: [{ durable_name: 'kept', max_deliver: 3 }, { durable_name: 'fresh' }] }));
+    const missing = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { mode: 'verify', consumers: [{ durable_name: 'kept', max_deliver: 2 }, { durable_name: 'absent' }] }));
+    const drifted = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { mode: 'verify', consumers: [{ durable_name: 'kept', max_deliver: 3 }] }));
+    const created = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { mode: 'create', consumers: [{ durable_name: 'kept', max_deliver: 3 }, { durable_name: 'fresh' }] }));
 
     expect(missing.error).toBeInstanceOf(ConsumerDriftError);
     expect(missing.error).toMatchObject({ consumer: 'absent', missing: true });
@@ -308,12 +276,12 @@ describe('consumers declared with their stream, against a real nats-server', () 
   });
 
   it('declares consumers in forRoot (created at start-up) and in a batch, where a failing consumer fails only its stream', async () => {
-    const name = unique('ROOT');
-    const options: StreamsModuleOptions = { connection: { servers: server.url }, streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'boot' }] }] };
-    apps.push(await startStreamsApp(options, { logger: false }));
-    const other = unique('OTHER');
+    const name = uniqueName('ROOT');
+    const options: StreamsModuleOptions = { connection: { servers: fx.server.url }, streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'boot' }] }] };
+    fx.apps.push(await startStreamsApp(options, { logger: false }));
+    const other = uniqueName('OTHER');
 
-    const batch = await streams
+    const batch = await fx.streams
       .ensureStreams([
         { name, subjects: [`${name}.>`], consumers: [{ durable_name: 'boot', ack_policy: 'all' }] },
         { name: other, subjects: [`${other}.>`], consumers: [{ durable_name: 'ok' }] },
@@ -328,23 +296,23 @@ describe('consumers declared with their stream, against a real nats-server', () 
   });
 
   it("reports each declared consumer's lag, pending acks and redeliveries in the snapshot and on the indicator", async () => {
-    const name = unique('LAG');
+    const name = uniqueName('LAG');
     const health = await startStreamsApp(
       {
-        connection: { servers: server.url },
+        connection: { servers: fx.server.url },
         monitorIntervalMs: 200,
         health: { consumerLag: 5 },
         streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'slow' }, { durable_name: 'gone' }] }],
       },
       { logger: false },
     );
-    apps.push(health);
+    fx.apps.push(health);
     const monitor = health.get(StreamMonitor);
     const indicator = health.get(StreamsHealthIndicator);
-    await jsm.consumers.delete(name, 'gone');
+    await fx.jsm.consumers.delete(name, 'gone');
     await publish(`${name}.a`, 7);
 
-    const spied = await spy.during(health.get(ConnectionService).getConnection(), () => monitor.read(0));
+    const spied = await fx.spy.during(health.get(ConnectionService).getConnection(), () => monitor.read(0));
     const snapshot = await waitFor(() => monitor.read(0), (s) => s.streams[name]?.consumers?.slow?.pending === 7, { what: 'lag of 7' });
     const check = await indicator.isHealthy('streams');
 

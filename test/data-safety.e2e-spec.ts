@@ -1,70 +1,37 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import {
-  ConnectionService,
   StreamBatchError,
   StreamConfigConflictError,
   StreamDataLossError,
-  StreamService,
   type StreamsModuleOptions,
 } from '@app/streams';
-import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
-import { connect, type JetStreamManager, type NatsConnection } from 'nats';
-import { JsApiSpy } from './support/js-api-spy.js';
+import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}_${process.pid}_${++counter}`;
 const writes = (requests: string[]): string[] => requests.filter((r) => /^STREAM\.(CREATE|UPDATE|DELETE|PURGE)\./.test(r));
 
 describe('data safety: nothing deletes messages unless the declaration allows it', () => {
-  let server: NatsTestServer;
-  let app: INestApplicationContext;
-  let streams: StreamService;
-  let nc: NatsConnection;
-  let raw: NatsConnection;
-  let jsm: JetStreamManager;
-  let spy: JsApiSpy;
-  let modern: boolean;
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    app = await startStreamsApp({ connection: { servers: server.url } }, { logger: false });
-    streams = app.get(StreamService);
-    nc = app.get(ConnectionService).getConnection();
-    raw = await connect({ servers: server.url });
-    jsm = await raw.jetstreamManager();
-    spy = await JsApiSpy.start(server.url);
-    const [major, minor] = (raw.info?.version ?? '0.0').split('.').map(Number);
-    modern = major > 2 || minor >= 10;
-  });
-
-  afterAll(async () => {
-    await spy?.close();
-    await raw?.close();
-    await app?.close();
-    await server?.dispose();
-  });
+  const fx = useStreamsFixture();
 
   /** A stream made by other tooling: no limits at all, `perSubject` messages on each of `subjects`. */
   async function legacyStream(name: string, subjects: string[], perSubject: number): Promise<void> {
-    await jsm.streams.add({ name, subjects: [`${name}.>`] });
-    const js = raw.jetstream();
+    await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
+    const js = fx.raw.jetstream();
     for (let i = 0; i < perSubject; i++) {
       await Promise.all(subjects.map((s) => js.publish(`${name}.${s}`, new TextEncoder().encode(`${s}-${i}`))));
     }
   }
 
-  const messages = async (name: string): Promise<number> => (await jsm.streams.info(name)).state.messages;
+  const messages = async (name: string): Promise<number> => (await fx.jsm.streams.info(name)).state.messages;
 
   describe('lowering a limit below what the stream holds', () => {
     it('max_msgs: refused with the estimate, no update sent, planned as a loss; applied with allowDataLoss and the removal reported', async () => {
-      const name = unique('ORDERS');
+      const name = uniqueName('ORDERS');
       await legacyStream(name, ['a', 'b', 'c', 'd'], 10);
 
-      const refused = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0 }));
-      const plan = await streams.planStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0 });
-      const allowed = await streams.ensureStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0, allowDataLoss: true });
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0 }));
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0 });
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0, allowDataLoss: true });
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
       const loss = (refused.error as StreamDataLossError).loss;
@@ -78,20 +45,20 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     });
 
     it('max_bytes: refused with the bytes over the limit', async () => {
-      const name = unique('BYTES');
+      const name = uniqueName('BYTES');
       await legacyStream(name, ['a'], 40);
-      const before = await jsm.streams.info(name);
+      const before = await fx.jsm.streams.info(name);
 
       const limit = Math.floor(before.state.bytes / 2);
-      const { error, requests } = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 }));
+      const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 }));
 
       expect(error).toBeInstanceOf(StreamDataLossError);
       expect((error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_bytes', bytes: before.state.bytes - limit, messages: 20 });
       expect(writes(requests)).toEqual([]);
       expect(await messages(name)).toBe(40);
 
-      const plan = await streams.planStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 });
-      const allowed = await streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0, allowDataLoss: true });
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 });
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0, allowDataLoss: true });
       expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 20, bytes: before.state.bytes - limit, exact: false } });
       expect(allowed.action).toBe('updated');
       // The estimate counts messages of average size; the server may drop one more to get under the limit.
@@ -100,12 +67,12 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     });
 
     it('max_msgs_per_subject: counts the messages over the limit on each subject', async () => {
-      const name = unique('PERSUBJECT');
+      const name = uniqueName('PERSUBJECT');
       await legacyStream(name, ['hot'], 30);
       await legacyStreamPublish(name, 'cold', 3);
 
-      const refused = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 }));
-      const plan = await streams.planStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 });
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 }));
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 });
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
       expect((refused.error as StreamDataLossError).loss).toMatchObject({ messages: 25, exact: true });
@@ -113,20 +80,20 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(plan.dataLoss?.messages).toBe(25);
       expect(await messages(name)).toBe(33);
 
-      const allowed = await streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0, allowDataLoss: true });
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0, allowDataLoss: true });
       expect(allowed.action).toBe('updated');
       // nats-server 2.9 applies a per-subject limit set from unlimited only at its next restart.
-      expect(allowed.removed?.messages).toBe(modern ? 25 : 0);
+      expect(allowed.removed?.messages).toBe(fx.modern ? 25 : 0);
     });
 
     it('max_age shorter than the oldest message: the older messages are counted exactly', async () => {
-      const name = unique('AGED');
+      const name = uniqueName('AGED');
       await legacyStream(name, ['old'], 12);
       const oldest = Date.now();
       await waitFor(async () => Date.now() - oldest, (ms) => ms > 1_500, { everyMs: 100, what: 'the first messages to age' });
       await legacyStreamPublish(name, 'new', 8);
 
-      const refused = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { max_age: '1s' }));
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_age: '1s' }));
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
       expect((refused.error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_age', desired: 1e9, messages: 12 });
@@ -134,8 +101,8 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(writes(refused.requests)).toEqual([]);
       expect(await messages(name)).toBe(20);
 
-      const plan = await streams.planStream(name, [`${name}.>`], { max_age: '1s' });
-      const allowed = await streams.ensureStream(name, [`${name}.>`], { max_age: '1s', allowDataLoss: true });
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_age: '1s' });
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_age: '1s', allowDataLoss: true });
       expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 12 } });
       expect(allowed.action).toBe('updated');
       // The server deleted the older ones at once; the rest expire by themselves within a second.
@@ -143,20 +110,20 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     });
 
     it('retention limits -> interest: refused as a loss of every message where the server allows it (2.10+), a conflict on 2.9', async () => {
-      const name = unique('INTEREST');
+      const name = uniqueName('INTEREST');
       await legacyStream(name, ['a'], 10);
 
-      const { error, requests } = await spy.during(nc, () =>
-        streams.ensureStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 }),
+      const { error, requests } = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 }),
       );
 
-      expect(error).toBeInstanceOf(modern ? StreamDataLossError : StreamConfigConflictError);
-      if (modern) expect((error as StreamDataLossError).loss).toMatchObject({ messages: 10, fields: [expect.objectContaining({ field: 'retention' })] });
+      expect(error).toBeInstanceOf(fx.modern ? StreamDataLossError : StreamConfigConflictError);
+      if (fx.modern) expect((error as StreamDataLossError).loss).toMatchObject({ messages: 10, fields: [expect.objectContaining({ field: 'retention' })] });
       expect(writes(requests)).toEqual([]);
-      const plan = await streams.planStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 });
-      expect(plan.action).toBe(modern ? 'data-loss' : 'conflict');
-      if (modern) {
-        const allowed = await streams.ensureStream(name, [`${name}.>`], { retention: 'interest', max_age: 0, allowDataLoss: true });
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 });
+      expect(plan.action).toBe(fx.modern ? 'data-loss' : 'conflict');
+      if (fx.modern) {
+        const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { retention: 'interest', max_age: 0, allowDataLoss: true });
         expect(allowed).toMatchObject({ action: 'updated', removed: { messages: 10 } });
         expect(await messages(name)).toBe(0);
         return;
@@ -165,11 +132,11 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     });
 
     it('a shrink that deletes nothing is a plain update (no false alarm)', async () => {
-      const name = unique('SHRINK');
-      await streams.ensureStream(name, [`${name}.>`], { max_msgs: 1_000 });
+      const name = uniqueName('SHRINK');
+      await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 1_000 });
       await legacyStreamPublish(name, 'a', 40);
 
-      const result = await streams.ensureStream(name, [`${name}.>`], { max_msgs: 500 });
+      const result = await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 500 });
 
       expect(result.action).toBe('updated');
       expect(result.dataLoss).toBeUndefined();
@@ -178,14 +145,14 @@ describe('data safety: nothing deletes messages unless the declaration allows it
   });
 
   it('adoption: a bare declaration of an unlimited stream with more than 100,000 messages on one subject is refused, naming the default', async () => {
-    const name = unique('LEGACY');
-    await jsm.streams.add({ name, subjects: [`${name}.>`] });
+    const name = uniqueName('LEGACY');
+    await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
     const payload = new Uint8Array(0);
-    for (let i = 0; i < 100_050; i++) raw.publish(`${name}.one`, payload);
-    await raw.flush();
+    for (let i = 0; i < 100_050; i++) fx.raw.publish(`${name}.one`, payload);
+    await fx.raw.flush();
     await waitFor(() => messages(name), (n) => n === 100_050, { timeoutMs: 30_000, what: '100,050 messages stored' });
 
-    const { error, requests } = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`]));
+    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`]));
 
     expect(error).toBeInstanceOf(StreamDataLossError);
     const field = (error as StreamDataLossError).loss.fields.find((f) => f.field === 'max_msgs_per_subject');
@@ -197,9 +164,9 @@ describe('data safety: nothing deletes messages unless the declaration allows it
 
   describe('start-up', () => {
     it("fails with 'fail' and leaves the stream alone with 'warn'", async () => {
-      const name = unique('BOOT');
+      const name = uniqueName('BOOT');
       await legacyStream(name, ['a'], 20);
-      const options: StreamsModuleOptions = { connection: { servers: server.url }, streams: [{ name, subjects: [`${name}.>`], max_msgs: 5 }] };
+      const options: StreamsModuleOptions = { connection: { servers: fx.server.url }, streams: [{ name, subjects: [`${name}.>`], max_msgs: 5 }] };
 
       const failed = await startStreamsApp(options, { logger: false }).catch((e: unknown) => e);
       const warned = await startStreamsApp({ ...options, onStartupError: 'warn' }, { logger: false });
@@ -213,21 +180,21 @@ describe('data safety: nothing deletes messages unless the declaration allows it
 
   describe('modes', () => {
     it("verify: unchanged when it matches; missing and drifted are typed errors; never a create or an update", async () => {
-      const [matching, missing, drifted] = [unique('V_OK'), unique('V_MISSING'), unique('V_DRIFT')];
-      await streams.ensureStream(matching, [`${matching}.>`]);
-      await streams.ensureStream(drifted, [`${drifted}.>`], { max_msgs: 100 });
+      const [matching, missing, drifted] = [uniqueName('V_OK'), uniqueName('V_MISSING'), uniqueName('V_DRIFT')];
+      await fx.streams.ensureStream(matching, [`${matching}.>`]);
+      await fx.streams.ensureStream(drifted, [`${drifted}.>`], { max_msgs: 100 });
 
-      const ok = await spy.during(nc, () => streams.ensureStream(matching, [`${matching}.>`], { mode: 'verify' }));
-      const gone = await spy.during(nc, () => streams.ensureStream(missing, [`${missing}.>`], { mode: 'verify' }));
-      const differs = await spy.during(nc, () => streams.ensureStream(drifted, [`${drifted}.>`], { mode: 'verify', max_msgs: 200 }));
-      const batch = await spy.during(nc, () =>
-        streams.ensureStreams([
+      const ok = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(matching, [`${matching}.>`], { mode: 'verify' }));
+      const gone = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(missing, [`${missing}.>`], { mode: 'verify' }));
+      const differs = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(drifted, [`${drifted}.>`], { mode: 'verify', max_msgs: 200 }));
+      const batch = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStreams([
           { name: matching, subjects: [`${matching}.>`], mode: 'verify' },
           { name: missing, subjects: [`${missing}.>`], mode: 'verify' },
           { name: drifted, subjects: [`${drifted}.>`], mode: 'verify', max_msgs: 200 },
         ]),
       );
-      const plans = await streams.planStreams([
+      const plans = await fx.streams.planStreams([
         { name: missing, subjects: [`${missing}.>`], mode: 'verify' },
         { name: drifted, subjects: [`${drifted}.>`], mode: 'verify', max_msgs: 200 },
       ]);
@@ -240,25 +207,25 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(results.map((r) => r.action)).toEqual(['unchanged', 'failed', 'failed']);
       expect(plans.map((p) => p.action)).toEqual(['missing', 'drifted']);
       for (const call of [ok, gone, differs, batch]) expect(writes(call.requests)).toEqual([]);
-      expect((await jsm.streams.info(drifted)).config.max_msgs).toBe(100);
-      expect(await jsm.streams.info(missing).catch(() => 'absent')).toBe('absent');
+      expect((await fx.jsm.streams.info(drifted)).config.max_msgs).toBe(100);
+      expect(await fx.jsm.streams.info(missing).catch(() => 'absent')).toBe('absent');
     });
 
     it("create: creates a missing stream, reports drift without updating it", async () => {
-      const name = unique('C_MODE');
+      const name = uniqueName('C_MODE');
 
-      const created = await streams.ensureStream(name, [`${name}.>`], { mode: 'create', max_msgs: 100 });
-      const drift = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { mode: 'create', max_msgs: 200 }));
+      const created = await fx.streams.ensureStream(name, [`${name}.>`], { mode: 'create', max_msgs: 100 });
+      const drift = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { mode: 'create', max_msgs: 200 }));
 
       expect(created.action).toBe('created');
       expect(drift.result).toMatchObject({ action: 'drifted', changes: [{ field: 'max_msgs', current: 100, desired: 200 }] });
       expect(writes(drift.requests)).toEqual([]);
-      expect((await jsm.streams.info(name)).config.max_msgs).toBe(100);
+      expect((await fx.jsm.streams.info(name)).config.max_msgs).toBe(100);
     });
   });
 
   async function legacyStreamPublish(name: string, subject: string, count: number): Promise<void> {
-    const js = raw.jetstream();
+    const js = fx.raw.jetstream();
     for (let i = 0; i < count; i++) await js.publish(`${name}.${subject}`, new TextEncoder().encode(`${subject}-${i}`));
   }
 });

@@ -18,10 +18,8 @@ import type { Subscription } from 'rxjs';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
+import { uniqueName } from './support/streams-fixture.js';
 
-let counter = 0;
-/** A stream name no other test uses. */
-const unique = (prefix: string): string => `${prefix}_${process.pid}_${++counter}`;
 const declare = (name: string, config: Partial<StreamDeclaration> = {}): StreamDeclaration => ({ name, subjects: [`${name}.>`], ...config });
 
 /** Everything one app's `StreamEvents.events$` emitted. */
@@ -86,7 +84,7 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
   }
 
   it('sees an out-of-band update and delete of a declared stream within 1 s, and reports how it drifted', async () => {
-    const name = unique('ev_drift');
+    const name = uniqueName('ev_drift');
     const { app, streams, events } = await boot({ streams: [declare(name, { max_msgs: 100 })] });
     expect(app.get(StreamEvents).watch).toBe('watching');
     expect((await streams.getStreamInfo(name)).config.max_msgs).toBe(100);
@@ -116,7 +114,7 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
   });
 
   it('keeps the cache of streams the app does not declare true as well (read again on the next call)', async () => {
-    const name = unique('ev_adhoc');
+    const name = uniqueName('ev_adhoc');
     const { streams, events } = await boot({});
     await streams.ensureStream(name, [`${name}.>`], { max_age: '1h' });
     await streams.getStreamInfo(name);
@@ -134,7 +132,7 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
   });
 
   it('with onDrift: repair, recreates a declared stream deleted by hand and sets back a changed one', async () => {
-    const name = unique('ev_repair');
+    const name = uniqueName('ev_repair');
     const { streams, events } = await boot({ streams: [declare(name, { max_msgs: 100, description: 'declared' })], reconcile: { onDrift: 'repair' } });
 
     await jsm.streams.delete(name);
@@ -153,7 +151,7 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
   });
 
   it('refuses a repair that would delete messages: a stream raised by hand above the declared max_msgs keeps them', async () => {
-    const name = unique('ev_keep');
+    const name = uniqueName('ev_keep');
     await jsm.streams.add({ name, subjects: [`${name}.>`], max_msgs: 100 });
     const js = raw.jetstream();
     for (let i = 0; i < 50; i++) await js.publish(`${name}.m`, StringCodec().encode(String(i)));
@@ -174,7 +172,7 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
   });
 
   it('detects two apps repairing one stream back and forth, stops repairing it and reports it in events and health', async () => {
-    const name = unique('ev_flap');
+    const name = uniqueName('ev_flap');
     const reconcile = { onDrift: 'repair', maxRepairs: 2, repairWindowMs: 60_000 } as const;
     const a = await boot({ streams: [declare(name, { max_msgs: 100 })], reconcile });
     const b = await boot({ streams: [declare(name, { max_msgs: 200 })], reconcile });
@@ -235,7 +233,7 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
     });
     const logs: string[] = [];
     const logger: LoggerService = { log: () => undefined, error: (m) => logs.push(String(m)), warn: (m) => logs.push(String(m)) };
-    const name = unique('ev_perm');
+    const name = uniqueName('ev_perm');
     let app: INestApplication | undefined;
     const admin = await connect({ servers: restricted.url, user: 'admin', pass: 'pw' });
     try {
@@ -298,7 +296,7 @@ describe('StreamEvents on a 3-node cluster', () => {
     );
     const events = new Recorder(app);
     const streams = app.get(StreamService);
-    const name = unique('ev_r3');
+    const name = uniqueName('ev_r3');
 
     await streams.ensureStream(name, [`${name}.>`], { num_replicas: 3 });
     const first = await events.next(name, 'leader-elected');
@@ -339,7 +337,7 @@ describe('StreamMonitor.snapshots: late subscribers', () => {
 
   it('gives a subscriber joining a running loop the latest snapshot at once; the loop still stops after the last one leaves', async () => {
     const intervalMs = 60_000;
-    const name = unique('late');
+    const name = uniqueName('late');
     app = await startStreamsApp({ connection: { servers: server.url }, drainTimeoutMs: 1_000, streams: [declare(name)] }, { logger: false });
     const monitor = app.get(StreamMonitor);
     const first: StreamsSnapshot[] = [];

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { startHealthTestApp } from './support/health-test-app.js';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { waitFor } from './support/wait.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 interface HealthBody {
   status: 'ok' | 'error' | 'shutting_down';
@@ -21,10 +22,6 @@ interface StreamDetail {
   usage: { messages?: number; bytes?: number };
   drift?: Array<{ field: string; current: unknown; desired: unknown }>;
 }
-
-let seq = 0;
-/** A stream name unique to this test run. */
-const unique = (base: string) => `${base}_${process.pid}_${++seq}`;
 
 async function getHealth(app: INestApplication): Promise<{ status: number; body: HealthBody }> {
   const res = await request(app.getHttpServer()).get('/health');
@@ -63,8 +60,8 @@ describe('GET /health against a real nats-server', () => {
 
   it('is compact by default: counts the streams that are up, and details only those with a problem', async () => {
     server = await startNatsServer();
-    const names = [unique('quiet'), unique('quiet'), unique('quiet')];
-    const gone = unique('gone');
+    const names = [uniqueName('quiet'), uniqueName('quiet'), uniqueName('quiet')];
+    const gone = uniqueName('gone');
     app = await startHealthTestApp({
       connection: { servers: server.url },
       monitorIntervalMs: 500,
@@ -84,7 +81,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('is 200 with details for the connection and each declared stream', async () => {
     server = await startNatsServer();
-    const [orders, audit] = [unique('orders'), unique('audit')];
+    const [orders, audit] = [uniqueName('orders'), uniqueName('audit')];
     app = await startHealthTestApp(
       options({
         streams: [
@@ -108,7 +105,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('is 503 naming NATS when the server is killed, and 200 again after a restart on the same port', async () => {
     server = await startNatsServer();
-    const name = unique('orders');
+    const name = uniqueName('orders');
     app = await startHealthTestApp(
       options({ streams: [{ name, subjects: [`${name}.>`] }], requestTimeoutMs: 500, operationTimeoutMs: 1_500 }),
     );
@@ -132,7 +129,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('is 503 naming a declared stream that was deleted behind the app', async () => {
     server = await startNatsServer();
-    const [kept, deleted] = [unique('kept'), unique('deleted')];
+    const [kept, deleted] = [uniqueName('kept'), uniqueName('deleted')];
     app = await startHealthTestApp(
       options({ streams: [{ name: kept, subjects: [`${kept}.>`] }, { name: deleted, subjects: [`${deleted}.>`] }] }),
     );
@@ -151,7 +148,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('is 503 naming the drifted field when a declared stream is changed behind the app', async () => {
     server = await startNatsServer();
-    const name = unique('drift');
+    const name = uniqueName('drift');
     app = await startHealthTestApp(options({ streams: [{ name, subjects: [`${name}.>`], max_msgs: 100 }] }));
     expect((await getHealth(app)).status).toBe(200);
     raw = await connect({ servers: server.url });
@@ -170,7 +167,7 @@ describe('GET /health against a real nats-server', () => {
 
   it("stays 200 with the drift as a warning when health.drift is 'warn' (compact details still name the stream)", async () => {
     server = await startNatsServer();
-    const name = unique('driftwarn');
+    const name = uniqueName('driftwarn');
     app = await startHealthTestApp({
       connection: { servers: server.url },
       monitorIntervalMs: 500,
@@ -192,7 +189,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('reports a stream over the usage threshold with its usage, in /health and in healthCheck(name)', async () => {
     server = await startNatsServer();
-    const name = unique('full');
+    const name = uniqueName('full');
     app = await startHealthTestApp(
       options({
         streams: [{ name, subjects: [`${name}.>`], max_msgs: 10, discard: DiscardPolicy.New }],
@@ -220,7 +217,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('healthCheck(name) returns the structured record, and healthy false with error for a missing stream', async () => {
     server = await startNatsServer();
-    const name = unique('record');
+    const name = uniqueName('record');
     app = await startHealthTestApp(options({ streams: [{ name, subjects: [`${name}.>`], max_msgs: 100, max_bytes: 1_000_000 }] }));
     raw = await connect({ servers: server.url });
     const js = raw.jetstream();
@@ -229,7 +226,7 @@ describe('GET /health against a real nats-server', () => {
     const service = app.get(StreamMonitor);
 
     const record = await service.healthCheck(name);
-    const missing = await service.healthCheck(unique('nope'));
+    const missing = await service.healthCheck(uniqueName('nope'));
 
     expect(record).toMatchObject({
       name,
@@ -252,7 +249,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('500 requests at concurrency 50 cost the server at most a handful of stream lists', async () => {
     server = await startNatsServer();
-    const names = [unique('a'), unique('b'), unique('c')];
+    const names = [uniqueName('a'), uniqueName('b'), uniqueName('c')];
     const intervalMs = 5_000;
     app = await startHealthTestApp(
       options({ monitorIntervalMs: intervalMs, streams: names.map((name) => ({ name, subjects: [`${name}.>`] })) }),
@@ -286,7 +283,7 @@ describe('GET /health against a real nats-server', () => {
 
   it('is 503 while the app shuts down (after onModuleDestroy), and the indicators say why', async () => {
     server = await startNatsServer();
-    const name = unique('bye');
+    const name = uniqueName('bye');
     const ref: { app?: INestApplication } = {};
     const seen: { http?: { status: number; body: HealthBody }; nats?: unknown; streams?: unknown } = {};
 

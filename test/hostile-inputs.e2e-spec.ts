@@ -1,5 +1,4 @@
 import { Test } from '@nestjs/testing';
-import type { INestApplicationContext } from '@nestjs/common';
 import {
   ConnectionService,
   InvalidArgumentError,
@@ -12,49 +11,22 @@ import {
   StreamsModule,
   type StreamDeclaration,
 } from '@app/streams';
-import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
-import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { startNatsServer } from '@app/streams/testing';
 import { readFileSync } from 'node:fs';
-import { JsApiSpy } from './support/js-api-spy.js';
-import { startStreamsApp } from './support/streams-app.js';
+import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
+import { startStreamsApp, startTestApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
-
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}_${process.pid}_${++counter}`;
 
 /**
  * Hostile and mistaken inputs (issue #12): each is refused with the library's typed error before
  * any request, and none deletes a message.
  */
 describe('hostile inputs against a real nats-server', () => {
-  let server: NatsTestServer;
-  let app: INestApplicationContext;
-  let streams: StreamService;
-  let nc: NatsConnection;
-  let raw: NatsConnection;
-  let jsm: JetStreamManager;
-  let spy: JsApiSpy;
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    app = await startStreamsApp({ connection: { servers: server.url } }, { logger: false });
-    streams = app.get(StreamService);
-    nc = app.get(ConnectionService).getConnection();
-    raw = await connect({ servers: server.url });
-    jsm = await raw.jetstreamManager();
-    spy = await JsApiSpy.start(server.url);
-  });
-
-  afterAll(async () => {
-    await spy?.close();
-    await raw?.close();
-    await app?.close();
-    await server?.dispose();
-  });
+  const fx = useStreamsFixture();
 
   async function streamWith(name: string, counts: Record<string, number>): Promise<void> {
-    await streams.ensureStream(name, [`${name}.>`]);
-    const js = raw.jetstream();
+    await fx.streams.ensureStream(name, [`${name}.>`]);
+    const js = fx.raw.jetstream();
     for (const [subject, count] of Object.entries(counts)) {
       for (let i = 0; i < count; i++) await js.publish(`${name}.${subject}`);
     }
@@ -68,18 +40,18 @@ describe('hostile inputs against a real nats-server', () => {
       ['an array', () => []],
       ['a class instance', () => new (class Selection {})()],
     ])('refuses %s, purging nothing', async (_label, selection) => {
-      const name = unique('purge');
+      const name = uniqueName('purge');
       await streamWith(name, { a: 10, b: 10 });
 
-      const { error, requests } = await spy.during(nc, () => streams.purgeStream(name, selection() as never));
+      const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.purgeStream(name, selection() as never));
 
       expect(error).toBeInstanceOf(InvalidStreamConfigError);
       expect(requests).toEqual([]);
-      expect((await jsm.streams.info(name)).state.messages).toBe(20);
+      expect((await fx.jsm.streams.info(name)).state.messages).toBe(20);
     });
 
     it('reads a getter once and sends its value', async () => {
-      const name = unique('getter');
+      const name = uniqueName('getter');
       await streamWith(name, { a: 10, b: 10 });
       let reads = 0;
       const selection = {
@@ -89,39 +61,39 @@ describe('hostile inputs against a real nats-server', () => {
         },
       };
 
-      const result = await streams.purgeStream(name, selection);
+      const result = await fx.streams.purgeStream(name, selection);
 
       expect(result.purged).toBe(10);
       expect(reads).toBe(1);
-      expect((await jsm.streams.info(name)).state.messages).toBe(10);
+      expect((await fx.jsm.streams.info(name)).state.messages).toBe(10);
     });
   });
 
   it("deleteStreams('orders') (a string, from JavaScript) deletes nothing", async () => {
     const letters = ['o', 'r', 'd', 'e', 's'];
-    for (const letter of letters) await jsm.streams.add({ name: letter, subjects: [`${letter}-${process.pid}.>`] });
+    for (const letter of letters) await fx.jsm.streams.add({ name: letter, subjects: [`${letter}-${process.pid}.>`] });
 
-    const { error, requests } = await spy.during(nc, () => streams.deleteStreams('orders' as never));
+    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.deleteStreams('orders' as never));
 
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(requests).toEqual([]);
-    for (const letter of letters) expect((await jsm.streams.info(letter)).config.name).toBe(letter);
+    for (const letter of letters) expect((await fx.jsm.streams.info(letter)).config.name).toBe(letter);
   });
 
   it('a declaration reads only its own properties: a prototype cannot turn a conflict into a recreate', async () => {
-    const name = unique('proto');
+    const name = uniqueName('proto');
     await streamWith(name, { a: 10 });
     const inherit = { onConflict: 'recreate', allowDataLoss: true };
     const config = Object.assign(Object.create(inherit) as object, { storage: 'memory' }) as StreamDeclaration;
     const declaration = Object.assign(Object.create(inherit) as object, { name, subjects: [`${name}.>`], storage: 'memory' }) as StreamDeclaration;
 
-    const single = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], config));
-    const batch = await spy.during(nc, () => streams.ensureStreams([declaration]));
+    const single = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
+    const batch = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([declaration]));
 
     expect(single.error).toBeInstanceOf(StreamConfigConflictError);
     expect((batch.error as StreamBatchError).failures[0].error).toBeInstanceOf(StreamConfigConflictError);
     for (const call of [single, batch]) expect(call.requests.filter((r) => !/^STREAM\.(INFO|LIST)/.test(r))).toEqual([]);
-    expect((await jsm.streams.info(name)).state.messages).toBe(10);
+    expect((await fx.jsm.streams.info(name)).state.messages).toBe(10);
   });
 
   it.each([
@@ -130,50 +102,50 @@ describe('hostile inputs against a real nats-server', () => {
     ['planStreams("orders")', (s: StreamService): Promise<unknown> => s.planStreams('orders' as never)],
     ['listStreams(null)', (s: StreamService): Promise<unknown> => s.listStreams(null as never)],
   ])('%s is an InvalidArgumentError before any request', async (_label, act) => {
-    const { error, requests } = await spy.during(nc, () => act(streams));
+    const { error, requests } = await fx.spy.during(fx.nc, () => act(fx.streams));
 
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(requests).toEqual([]);
   });
 
   it('streamScope with a non-function creates nothing', async () => {
-    const name = unique('scope');
+    const name = uniqueName('scope');
 
-    const { error, requests } = await spy.during(nc, () => streams.streamScope(name, [`${name}.>`], {}, 'not a function' as never));
+    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.streamScope(name, [`${name}.>`], {}, 'not a function' as never));
 
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(requests).toEqual([]);
   });
 
   it('a result from getStreamInfo cannot change what ensureStream compares against', async () => {
-    const name = unique('frozen');
-    await streams.ensureStream(name, [`${name}.>`], { max_msgs: 100 });
-    const info = await streams.getStreamInfo(name);
+    const name = uniqueName('frozen');
+    await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 100 });
+    const info = await fx.streams.getStreamInfo(name);
 
     expect(() => {
       (info.config as { max_msgs: number }).max_msgs = 5;
     }).toThrow(TypeError);
-    expect((await streams.ensureStream(name, [`${name}.>`], { max_msgs: 100 })).action).toBe('unchanged');
+    expect((await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 100 })).action).toBe('unchanged');
   });
 
   it('streams named after Object.prototype keys are plain entries of the snapshot and the indicator', async () => {
     const names = ['constructor', 'toString', '__proto__'];
-    for (const name of names) await streams.ensureStream(name, [`${name}-${process.pid}.>`]);
+    for (const name of names) await fx.streams.ensureStream(name, [`${name}-${process.pid}.>`]);
 
-    const snapshot = await app.get(StreamMonitor).read(0);
-    const health = await app.get(StreamsHealthIndicator).isHealthy('streams', { streams: names, details: 'full' });
+    const snapshot = await fx.app.get(StreamMonitor).read(0);
+    const health = await fx.app.get(StreamsHealthIndicator).isHealthy('streams', { streams: names, details: 'full' });
 
     for (const name of names) expect(Object.hasOwn(snapshot.streams, name) && snapshot.streams[name].status).toBe('up');
     expect(health.streams.status).toBe('up');
     expect(Object.keys((health.streams as unknown as { streams: object }).streams)).toEqual(names);
-    for (const name of names) await jsm.streams.delete(name);
+    for (const name of names) await fx.jsm.streams.delete(name);
   });
 
   it('a declaration error found after the connection opened fails start-up and closes the connection', async () => {
-    const name = unique('twice');
+    const name = uniqueName('twice');
     const moduleRef = await Test.createTestingModule({
       imports: [
-        StreamsModule.forRoot({ connection: { servers: server.url }, streams: [{ name, subjects: [`${name}.a`] }] }),
+        StreamsModule.forRoot({ connection: { servers: fx.server.url }, streams: [{ name, subjects: [`${name}.a`] }] }),
         StreamsModule.forFeature([{ name, subjects: [`${name}.b`] } as StreamDeclaration]),
       ],
     }).compile();
@@ -189,11 +161,11 @@ describe('hostile inputs against a real nats-server', () => {
   });
 
   it("with onStartupError 'warn' the same error is logged and the app starts", async () => {
-    const name = unique('twice');
-    const started = await startTestModule([
-      StreamsModule.forRoot({ connection: { servers: server.url }, onStartupError: 'warn', streams: [{ name, subjects: [`${name}.a`] }] }),
+    const name = uniqueName('twice');
+    const started = await startTestApp([
+      StreamsModule.forRoot({ connection: { servers: fx.server.url }, onStartupError: 'warn', streams: [{ name, subjects: [`${name}.a`] }] }),
       StreamsModule.forFeature([{ name, subjects: [`${name}.b`] }]),
-    ]);
+    ], { logger: false });
 
     expect(started.get(ConnectionService).isConnected()).toBe(true);
     await started.close();
@@ -221,9 +193,3 @@ describe('hostile inputs against a real nats-server', () => {
   });
 });
 
-async function startTestModule(imports: Parameters<typeof Test.createTestingModule>[0]['imports']): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({ imports }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  return app;
-}

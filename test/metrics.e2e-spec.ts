@@ -18,6 +18,7 @@ import { AppModule } from '../src/app.module.js';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { startStreamsApp, startTestApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 /** A reader the test pulls from, as Prometheus pulls from its exporter. */
 class PullReader extends MetricReader {
@@ -47,9 +48,6 @@ function valueOf(all: Map<string, Point[]>, name: string, match: Attributes): nu
   const point = all.get(name)?.find((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v));
   return point === undefined ? undefined : (point.value as number);
 }
-
-let seq = 0;
-const unique = (base: string) => `${base}_${process.pid}_${++seq}`;
 
 describe('OpenTelemetry metrics against a real nats-server', () => {
   let server: NatsTestServer;
@@ -96,7 +94,7 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
   }
 
   it('reports each stream with the values jsm.streams.info gives', async () => {
-    const orders = unique('orders');
+    const orders = uniqueName('orders');
     const reader = await boot({
       name: 'eu',
       streams: [{ name: orders, subjects: [`${orders}.>`], max_msgs: 1_000, max_bytes: 1024 * 1024 }],
@@ -134,7 +132,7 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
   });
 
   it('sends no JetStream request of its own: collections read the monitor snapshot, one list per interval', async () => {
-    const quiet = unique('quiet');
+    const quiet = uniqueName('quiet');
     const reader = await boot({ monitorIntervalMs: 60_000, streams: [{ name: quiet, subjects: [`${quiet}.>`] }] });
     spy = await JsApiSpy.start(server.url);
     const read = jest.spyOn(app!.get(StreamMonitor), 'read');
@@ -149,7 +147,7 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
   });
 
   it('counts reconciliations by outcome, start-up included', async () => {
-    const orders = unique('orders');
+    const orders = uniqueName('orders');
     const reader = await boot({ streams: [{ name: orders, subjects: [`${orders}.>`] }] });
     const streams = app!.get(StreamService);
     const count = async (outcome: string) =>
@@ -173,9 +171,9 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
   it('records JetStream API request durations in seconds, by request, operation and error', async () => {
     const reader = await boot();
     const streams = app!.get(StreamService);
-    const created = unique('created');
+    const created = uniqueName('created');
 
-    await expect(streams.getStreamInfo(unique('missing'))).rejects.toBeInstanceOf(StreamNotFoundError);
+    await expect(streams.getStreamInfo(uniqueName('missing'))).rejects.toBeInstanceOf(StreamNotFoundError);
     await streams.ensureStream(created, [`${created}.>`]);
 
     const durations = (await collect(reader)).get('nats.jetstream.api.duration') ?? [];
@@ -190,8 +188,8 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
   });
 
   it('reports a deleted stream as 0, and during an outage streams down with their last counts and the reconnect', async () => {
-    const kept = unique('kept');
-    const gone = unique('gone');
+    const kept = uniqueName('kept');
+    const gone = uniqueName('gone');
     const reader = await boot({ streams: [{ name: kept, subjects: [`${kept}.>`] }] });
     const jsm = await nc.jetstreamManager();
     await jsm.streams.add({ name: gone, subjects: [`${gone}.>`] });
@@ -219,7 +217,7 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
   });
 
   it('does nothing without an SDK: no callback, no read, no instrument even for an SDK registered later', async () => {
-    const [plain, late] = [unique('plain'), unique('late')];
+    const [plain, late] = [uniqueName('plain'), uniqueName('late')];
     app = await startStreamsApp({ connection: { servers: server.url }, streams: [{ name: plain, subjects: [`${plain}.>`] }] }, { logger: false });
     const read = jest.spyOn(app.get(StreamMonitor), 'read');
     const reader = new PullReader();

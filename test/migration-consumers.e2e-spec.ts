@@ -5,11 +5,9 @@ import { AckPolicy, StringCodec, type JetStreamManager, type NatsConnection } fr
 import { AUDIT, seedConsumers, seedStream, WORKER } from './fixtures/migration/migration-data.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 const sc = StringCodec();
-
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}_${++counter}`;
 
 /** What the stream is migrated to: its config with memory storage. */
 const MIGRATE: StreamOptionsInput = { storage: 'memory', max_msgs: -1, max_msgs_per_subject: -1, max_age: 0, onConflict: 'migrate' };
@@ -71,7 +69,7 @@ describe('migration keeps durable consumers', () => {
   }
 
   it('a pull consumer with 10 of 20 acknowledged and a filtered push consumer each deliver exactly what they had not acknowledged, in order', async () => {
-    const name = unique('consumers');
+    const name = uniqueName('consumers');
     await seedStream(nc, jsm, name, 20);
     // worker: fetched 20, acknowledged ids 0..9; audit (on .b: ids 1, 3, .., 19): received 1..15, acknowledged 1, 3, 5, 7.
     await seedConsumers(nc, jsm, name);
@@ -103,7 +101,7 @@ describe('migration keeps durable consumers', () => {
   });
 
   it('positions a consumer that had acknowledged everything after the last message, and one that had acknowledged nothing at the first', async () => {
-    const name = unique('edges');
+    const name = uniqueName('edges');
     await seedStream(nc, jsm, name, 5);
     await jsm.consumers.add(name, { durable_name: 'none', ack_policy: AckPolicy.Explicit });
     await jsm.consumers.add(name, { durable_name: 'all', ack_policy: AckPolicy.Explicit });
@@ -119,7 +117,7 @@ describe('migration keeps durable consumers', () => {
   });
 
   it('keeps a consumer declared with deliver_policy new at its position', async () => {
-    const name = unique('newpolicy');
+    const name = uniqueName('newpolicy');
     await seedStream(nc, jsm, name, 5);
     await jsm.consumers.add(name, { durable_name: 'late', ack_policy: AckPolicy.Explicit, deliver_policy: 'new' as never });
     await nc.jetstream().publish(`${name}.a`, sc.encode('after-create'));

@@ -5,12 +5,10 @@ import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { buildMigrationApp, MigrationChild, removeMigrationApp } from './fixtures/migration/migration-child.js';
 import { AUDIT, idProblems, nextFromWorker, readPayloads, seedConsumers, seedStream, WORKER } from './fixtures/migration/migration-data.js';
 import { startStreamsApp } from './support/streams-app.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 /** Messages per run: enough that copying and filling take a while on this machine. */
 const COUNT = 20_000;
-
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}_${++counter}`;
 
 /**
  * Issue #12 item 2 (and #10.6, #12.15): the app is killed (SIGKILL) at each step of a migration
@@ -82,7 +80,7 @@ describe('a migration killed at any step is finished by the restarted app', () =
   ];
 
   it.each(steps)('killed %s', async (_label, stopAt, left) => {
-    const name = unique('crash');
+    const name = uniqueName('crash');
     await seedStream(nc, jsm, name, COUNT);
     await seedConsumers(nc, jsm, name);
 
@@ -94,7 +92,7 @@ describe('a migration killed at any step is finished by the restarted app', () =
   });
 
   it('ensureStream (not only start-up) finishes a migration whose only copy is the leftover, and plans it as one in progress', async () => {
-    const name = unique('leftover');
+    const name = uniqueName('leftover');
     await seedStream(nc, jsm, name, COUNT);
     await seedConsumers(nc, jsm, name);
     expect(await killAt(name, `after:deleteStream:${name}`)).toEqual([`${name}__migrating`]);

@@ -1,50 +1,29 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { ConnectionService, StreamService, type ConsumerDeclaration } from '@app/streams';
-import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
-import { StringCodec, type NatsConnection } from 'nats';
-import { JsApiSpy } from './support/js-api-spy.js';
-import { startStreamsApp } from './support/streams-app.js';
+import type { ConsumerDeclaration } from '@app/streams';
+import { StringCodec } from 'nats';
+import { useStreamsFixture } from './support/streams-fixture.js';
 
 const sc = StringCodec();
 
 describe('a migration keeps declared consumers, which then match their declaration', () => {
-  let server: NatsTestServer;
-  let app: INestApplicationContext;
-  let streams: StreamService;
-  let nc: NatsConnection;
-  let spy: JsApiSpy;
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-    app = await startStreamsApp({ connection: { servers: server.url }, cacheTtlMs: 0 }, { logger: false });
-    streams = app.get(StreamService);
-    nc = app.get(ConnectionService).getConnection();
-    spy = await JsApiSpy.start(server.url);
-  });
-
-  afterAll(async () => {
-    await spy?.close();
-    await app?.close();
-    await server?.dispose();
-  });
+  const fx = useStreamsFixture({ cacheTtlMs: 0 });
 
   it('migrated with its consumer moved; ensured again: unchanged, no write; the consumer delivers what it had not acknowledged', async () => {
     const name = 'MIG_DECLARED';
     const consumers: ConsumerDeclaration[] = [{ durable_name: 'worker', max_deliver: 5 }];
     const base = { max_msgs: -1, max_msgs_per_subject: -1, max_age: 0, consumers };
-    await streams.ensureStream(name, [`${name}.>`], base);
-    const js = nc.jetstream();
+    await fx.streams.ensureStream(name, [`${name}.>`], base);
+    const js = fx.nc.jetstream();
     for (let i = 0; i < 10; i++) await js.publish(`${name}.a`, sc.encode(`m${i}`));
     const worker = await js.consumers.get(name, 'worker');
     for (let i = 0; i < 4; i++) (await worker.next({ expires: 1_000 }))!.ack();
-    await nc.flush();
+    await fx.nc.flush();
 
-    const migrated = await streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' });
-    const again = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' }));
+    const migrated = await fx.streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' });
+    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' }));
 
     // 2.9 has no CONSUMER.RESET: the migration recreated the consumer at its position as by_start_sequence.
-    const policy = (await (await nc.jetstreamManager()).consumers.info(name, 'worker')).config.deliver_policy;
-    expect(policy).toBe((nc.info?.version ?? '').startsWith('2.9.') ? 'by_start_sequence' : 'all');
+    const policy = (await (await fx.nc.jetstreamManager()).consumers.info(name, 'worker')).config.deliver_policy;
+    expect(policy).toBe((fx.nc.info?.version ?? '').startsWith('2.9.') ? 'by_start_sequence' : 'all');
     expect(migrated).toMatchObject({ action: 'migrated', consumers: [{ name: 'worker', action: 'unchanged', changes: [] }] });
     expect(again.result).toMatchObject({ action: 'unchanged', consumers: [{ name: 'worker', action: 'unchanged' }] });
     expect(again.requests.filter((r) => /CREATE|UPDATE|DELETE/.test(r))).toEqual([]);

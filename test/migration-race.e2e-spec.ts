@@ -6,15 +6,13 @@ import { AUDIT, idProblems, readPayloads, seedConsumers, seedStream, WORKER } fr
 import { JsApiSpy } from './support/js-api-spy.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 /** Messages per run (issue #12 measured the race with 50,000). */
 const COUNT = 50_000;
 
 /** JetStream API requests that change something. */
 const WRITE = /^\$JS\.API\.(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|RESET|PAUSE))\./;
-
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}_${++counter}`;
 
 /**
  * Issue #12 item 1: two instances of the app (child processes) migrate the same stream at
@@ -85,7 +83,7 @@ describe('two instances migrating one stream', () => {
     ['has deleted the original', (name: string) => `after:deleteStream:${name}`],
     ['fills the new stream', (name: string) => `after:createStream:${name}`],
   ])('a second instance started while the first %s waits without writing; both report migrated', async (_label, stopAt) => {
-    const name = unique('wait');
+    const name = uniqueName('wait');
     await seedStream(nc, jsm, name, COUNT);
     await seedConsumers(nc, jsm, name);
     const first = start(name, { STOP_AT: stopAt(name) });
@@ -103,7 +101,7 @@ describe('two instances migrating one stream', () => {
   });
 
   it('an instance with another declaration (an update in place) waits too, then reports the conflict with the migrated stream', async () => {
-    const name = unique('otherdecl');
+    const name = uniqueName('otherdecl');
     await seedStream(nc, jsm, name, COUNT);
     await seedConsumers(nc, jsm, name);
     // Stopped before it holds the original: the original still looks ordinary.
@@ -135,7 +133,7 @@ describe('two instances migrating one stream', () => {
   });
 
   it('a second instance waiting for a first that dies takes the migration over and finishes it', async () => {
-    const name = unique('takeover');
+    const name = uniqueName('takeover');
     await seedStream(nc, jsm, name, COUNT);
     await seedConsumers(nc, jsm, name);
     const first = start(name, { STOP_AT: `before:deleteStream:${name}` });
@@ -156,7 +154,7 @@ describe('two instances migrating one stream', () => {
     ['deletes the original', /deleting the original/],
     ['creates the new stream', /creating the new stream/],
   ])('two instances started as the first %s both succeed, with every message kept once', async (_label, when) => {
-    const name = unique('stagger');
+    const name = uniqueName('stagger');
     await seedStream(nc, jsm, name, COUNT);
     await seedConsumers(nc, jsm, name);
     // The second is started ahead and held before its start-up, so it begins right at that step.

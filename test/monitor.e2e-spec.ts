@@ -6,9 +6,7 @@ import type { Subscription } from 'rxjs';
 import { startHealthTestApp } from './support/health-test-app.js';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { waitFor } from './support/wait.js';
-
-let seq = 0;
-const unique = (base: string) => `${base}_${process.pid}_${++seq}`;
+import { uniqueName } from './support/streams-fixture.js';
 
 /** Everything one subscriber of `StreamMonitor.snapshots` received. */
 class Recorder {
@@ -61,7 +59,7 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
   }
 
   it('shares one loop among 3 subscribers: one STREAM.LIST per tick, no per-stream requests', async () => {
-    const names = [unique('m1'), unique('m2'), unique('m3')];
+    const names = [uniqueName('m1'), uniqueName('m2'), uniqueName('m3')];
     const service = await boot(names);
 
     recorders = [0, 1, 2].map(() => new Recorder(service, intervalMs));
@@ -86,7 +84,7 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
   });
 
   it('stops polling after the last subscriber leaves, and starts again for a new one', async () => {
-    const service = await boot([unique('stop')]);
+    const service = await boot([uniqueName('stop')]);
     recorders = [0, 1, 2].map(() => new Recorder(service, intervalMs));
     await waitFor(async () => recorders[0].snapshots.length, (n) => n >= 3, { timeoutMs: 10_000, everyMs: 50 });
 
@@ -113,7 +111,7 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
   });
 
   it('emits error snapshots, not an error, while the server is down, and recovers by itself after a restart', async () => {
-    const name = unique('outage');
+    const name = uniqueName('outage');
     const service = await boot([name]);
     const recorder = new Recorder(service, intervalMs);
     recorders = [recorder];
@@ -138,7 +136,7 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
   });
 
   it('completes every subscriber at module shutdown, leaving no loop behind', async () => {
-    const service = await boot([unique('end')]);
+    const service = await boot([uniqueName('end')]);
     recorders = [new Recorder(service, intervalMs), new Recorder(service, intervalMs * 2)];
     await waitFor(async () => recorders.map((r) => r.snapshots.length), (n) => n.every((c) => c >= 1), { timeoutMs: 10_000, everyMs: 50 });
     const held = service.snapshots(intervalMs);

@@ -13,11 +13,9 @@ import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { startStreamsApp, type ModuleImports } from './support/streams-app.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 const SECOND = 1_000_000_000;
-
-let counter = 0;
-const unique = (prefix: string): string => `${prefix}_${++counter}`;
 
 async function boot(url: string, options: Partial<StreamsModuleOptions> = {}, imports: ModuleImports = []): Promise<INestApplicationContext> {
   const app = await startStreamsApp({ connection: { servers: url }, ...options }, { imports, logger: false });
@@ -53,7 +51,7 @@ describe('StreamService batches against a real nats-server', () => {
   });
 
   it('8 app instances ensuring the same 20 streams at once all succeed and leave 20 streams with the declared config', async () => {
-    const prefix = unique('race');
+    const prefix = uniqueName('race');
     const declarations: StreamDeclaration[] = Array.from({ length: 20 }, (_, i) => ({
       name: `${prefix}_${i}`,
       subjects: [`${prefix}.${i}.>`],
@@ -78,7 +76,7 @@ describe('StreamService batches against a real nats-server', () => {
   });
 
   it('a batch with an invalid and overlapping declarations applies the valid ones and rejects naming each failure', async () => {
-    const p = unique('batch');
+    const p = uniqueName('batch');
     const existing = `${p}_existing`;
     await jsm.streams.add({ name: existing, subjects: [`${p}.taken.>`] });
 
@@ -118,8 +116,8 @@ describe('StreamService batches against a real nats-server', () => {
   });
 
   it('ensures streams declared with forRoot and forFeature during app.init()', async () => {
-    const root = unique('root');
-    const feature = unique('feature');
+    const root = uniqueName('root');
+    const feature = uniqueName('feature');
     @Module({ imports: [StreamsModule.forFeature([{ name: feature, subjects: [`${feature}.>`], max_age: '5m' }])] })
     class FeatureModule {}
 
@@ -130,8 +128,8 @@ describe('StreamService batches against a real nats-server', () => {
   });
 
   it('stops start-up with StreamBatchError when a declared stream fails, and starts with onStartupError warn', async () => {
-    const good = unique('startgood');
-    const bad = unique('startbad');
+    const good = uniqueName('startgood');
+    const bad = uniqueName('startbad');
     const streams: StreamDeclaration[] = [
       { name: good, subjects: [`${good}.>`] },
       { name: bad, subjects: [`${bad}.>`], num_replicas: 3 },
@@ -151,7 +149,7 @@ describe('StreamService batches against a real nats-server', () => {
   });
 
   it('closes its NATS connection when start-up fails, so nothing keeps the process alive', async () => {
-    const bad = unique('startclosed');
+    const bad = uniqueName('startclosed');
     const moduleRef = await Test.createTestingModule({
       imports: [StreamsModule.forRoot({ connection: { servers: server.url }, streams: [{ name: bad, subjects: [`${bad}.>`], num_replicas: 3 }] })],
     }).compile();

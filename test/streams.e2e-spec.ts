@@ -17,14 +17,11 @@ import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, StringCodec, type JetStreamManager, type NatsConnection, type StreamInfo } from 'nats';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { startStreamsApp } from './support/streams-app.js';
+import { uniqueName } from './support/streams-fixture.js';
 
 const sc = StringCodec();
 const SECOND = 1_000_000_000;
 const HOUR = 3_600 * SECOND;
-
-let counter = 0;
-/** A stream name no other test uses. */
-const unique = (prefix: string): string => `${prefix}_${++counter}`;
 
 interface Booted {
   app: INestApplicationContext;
@@ -82,7 +79,7 @@ describe('StreamService against a real nats-server', () => {
 
   describe('ensureStream', () => {
     it('creates, leaves unchanged, updates max_age in place keeping the messages, then leaves unchanged', async () => {
-      const name = unique('lifecycle');
+      const name = uniqueName('lifecycle');
       const subject = `${name}.in`;
 
       const created = await main.streams.ensureStream(name, [`${name}.>`], { max_age: '1h' });
@@ -108,7 +105,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('applies the library defaults, and a field removed from the declaration goes back to its default', async () => {
-      const name = unique('defaults');
+      const name = uniqueName('defaults');
       const first = await main.streams.ensureStream(name, [`${name}.>`], { max_msgs: 10, description: 'd' });
 
       const second = await main.streams.ensureStream(name, [`${name}.>`]);
@@ -137,7 +134,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('refuses a storage change on a stream with messages, naming storage, and leaves it as it was', async () => {
-      const name = unique('storage');
+      const name = uniqueName('storage');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 4);
       const before = await main.jsm.streams.info(name);
@@ -158,7 +155,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it("with onConflict 'migrate' moves every message to a stream with the new storage", async () => {
-      const name = unique('migrate');
+      const name = uniqueName('migrate');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 6);
       await publish(main.nc, `${name}.b`, 4);
@@ -179,7 +176,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it("with onConflict 'migrate' keeps every acknowledged publish made while it runs", async () => {
-      const name = unique('migratelive');
+      const name = uniqueName('migratelive');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 200);
       const js = main.nc.jetstream();
@@ -207,7 +204,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it("refuses to migrate to interest retention (it would drop every message) and leaves the stream as it was", async () => {
-      const name = unique('migrateinterest');
+      const name = uniqueName('migrateinterest');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 5);
       const before = await main.jsm.streams.info(name);
@@ -223,8 +220,8 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('re-creates a stream deleted behind its back once a fresh read or a monitor tick has seen it gone', async () => {
-      const viaExists = unique('goneexists');
-      const viaMonitor = unique('gonemonitor');
+      const viaExists = uniqueName('goneexists');
+      const viaMonitor = uniqueName('gonemonitor');
       await main.streams.ensureStream(viaExists, [`${viaExists}.>`]);
       await main.streams.ensureStream(viaMonitor, [`${viaMonitor}.>`]);
       await main.jsm.streams.delete(viaExists);
@@ -238,7 +235,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it("with onConflict 'recreate' but no allowDataLoss rejects before any request", async () => {
-      const name = unique('recreate');
+      const name = uniqueName('recreate');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 2);
 
@@ -253,7 +250,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it("with onConflict 'recreate' and allowDataLoss recreates the stream empty under the new config", async () => {
-      const name = unique('recreated');
+      const name = uniqueName('recreated');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 2);
 
@@ -270,7 +267,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('changes retention limits -> interest in place on 2.10+ only with allowDataLoss (it deletes every unconsumed message), and reports a conflict on 2.9', async () => {
-      const name = unique('retention');
+      const name = uniqueName('retention');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 3);
 
@@ -295,8 +292,8 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('reports an overlap with an existing stream on the server, naming that stream', async () => {
-      const owner = unique('owner');
-      const intruder = unique('intruder');
+      const owner = uniqueName('owner');
+      const intruder = uniqueName('intruder');
       await main.streams.ensureStream(owner, [`${owner}.>`]);
 
       const error = await main.streams.ensureStream(intruder, [`${owner}.x`]).catch((e: unknown) => e);
@@ -309,7 +306,7 @@ describe('StreamService against a real nats-server', () => {
 
   describe('planStream', () => {
     it('shows the same diff as ensure would, and writes nothing', async () => {
-      const name = unique('plan');
+      const name = uniqueName('plan');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 3);
       const before = await main.jsm.streams.info(name);
@@ -336,7 +333,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('plans a create for a missing stream without creating it', async () => {
-      const name = unique('planned');
+      const name = uniqueName('planned');
       const plan = await main.streams.planStream(name, [`${name}.>`]);
       expect(plan.action).toBe('create');
       expect(await main.streams.streamExists(name)).toBe(false);
@@ -345,7 +342,7 @@ describe('StreamService against a real nats-server', () => {
 
   describe('ensureStreams on a set that already matches', () => {
     it('reads their state with one list request per page and writes nothing', async () => {
-      const prefix = unique('matched');
+      const prefix = uniqueName('matched');
       const declarations = Array.from({ length: 20 }, (_, i) => ({
         name: `${prefix}_${i}`,
         subjects: [`${prefix}.${i}.>`],
@@ -366,7 +363,7 @@ describe('StreamService against a real nats-server', () => {
 
   describe('getStreamInfo cache', () => {
     it('answers a second read from the cache, coalesces concurrent reads, drops the entry on a write, and asks with fresh', async () => {
-      const name = unique('cached');
+      const name = uniqueName('cached');
       await main.jsm.streams.add({ name, subjects: [`${name}.>`] });
       await publish(main.nc, `${name}.a`, 2);
 
@@ -391,7 +388,7 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('replaces the entry with the server answer after an ensure, and forgets it after a delete', async () => {
-      const name = unique('cachewrite');
+      const name = uniqueName('cachewrite');
       await main.streams.ensureStream(name, [`${name}.>`], { max_age: '1h' });
       await main.streams.getStreamInfo(name);
       await main.streams.ensureStream(name, [`${name}.>`], { max_age: '3h' });
@@ -407,7 +404,7 @@ describe('StreamService against a real nats-server', () => {
 
   describe('purgeStream', () => {
     async function filled(): Promise<string> {
-      const name = unique('purge');
+      const name = uniqueName('purge');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 3);
       await publish(main.nc, `${name}.b`, 4);
@@ -449,14 +446,14 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('of a missing stream rejects with StreamNotFoundError', async () => {
-      const error = await main.streams.purgeStream(unique('nostream'), {}).catch((e: unknown) => e);
+      const error = await main.streams.purgeStream(uniqueName('nostream'), {}).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StreamNotFoundError);
     });
   });
 
   describe('deleteStream and batchDeleteStreams', () => {
     it('deleteStream answers true, then false', async () => {
-      const name = unique('delete');
+      const name = uniqueName('delete');
       await main.streams.ensureStream(name, [`${name}.>`]);
       expect(await main.streams.deleteStream(name)).toBe(true);
       expect(await main.streams.deleteStream(name)).toBe(false);
@@ -464,12 +461,12 @@ describe('StreamService against a real nats-server', () => {
     });
 
     it('batchDeleteStreams gives every name its result and rejects when one failed', async () => {
-      const a = unique('bdel');
-      const b = unique('bdel');
+      const a = uniqueName('bdel');
+      const b = uniqueName('bdel');
       await main.streams.ensureStream(a, [`${a}.>`]);
       await main.streams.ensureStream(b, [`${b}.>`]);
 
-      const ok = await main.streams.batchDeleteStreams([a, unique('missing')]);
+      const ok = await main.streams.batchDeleteStreams([a, uniqueName('missing')]);
       const error = await main.streams.batchDeleteStreams([b, 'bad.name']).catch((e: unknown) => e);
 
       expect(ok.map((r) => r.action)).toEqual(['deleted', 'not-found']);
@@ -486,15 +483,15 @@ describe('StreamService against a real nats-server', () => {
 
   describe('streamExists and listStreams', () => {
     it('streamExists answers false for a missing stream and true for an existing one', async () => {
-      const name = unique('exists');
+      const name = uniqueName('exists');
       expect(await main.streams.streamExists(name)).toBe(false);
       await main.jsm.streams.add({ name, subjects: [`${name}.>`] });
       expect(await main.streams.streamExists(name)).toBe(true);
     });
 
     it('listStreams with a subject names only the streams capturing it', async () => {
-      const a = unique('lista');
-      const b = unique('listb');
+      const a = uniqueName('lista');
+      const b = uniqueName('listb');
       await main.streams.ensureStream(a, [`${a}.>`]);
       await main.streams.ensureStream(b, [`${b}.x`]);
       expect(await main.streams.listStreams({ subject: `${b}.*` })).toEqual([b]);
@@ -503,7 +500,7 @@ describe('StreamService against a real nats-server', () => {
   });
 
   describe('bad input', () => {
-    const valid = (): string => unique('valid');
+    const valid = (): string => uniqueName('valid');
     type Case = [string, (s: StreamService) => Promise<unknown>, string];
     const cases: Case[] = [
       ['empty stream name', (s) => s.ensureStream('', ['x.y']), 'name'],
@@ -565,7 +562,7 @@ describe('StreamService against a real nats-server', () => {
   });
 
   it('every error the service throws is a StreamsError with a name', async () => {
-    const error = await main.streams.getStreamInfo(unique('missing')).catch((e: unknown) => e);
+    const error = await main.streams.getStreamInfo(uniqueName('missing')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamsError);
     expect((error as Error).name).toBe('StreamNotFoundError');
     expect((error as StreamNotFoundError).errCode).toBe(10059);
@@ -592,14 +589,14 @@ describe('StreamService when the server is gone', () => {
       connection: { servers: server.url, reconnectTimeWait: 100 },
     });
     app = booted.app;
-    const name = unique('gone');
+    const name = uniqueName('gone');
     await booted.streams.ensureStream(name, [`${name}.>`]);
     expect(await booted.streams.streamExists(name)).toBe(true);
-    expect(await booted.streams.streamExists(unique('missing'))).toBe(false);
+    expect(await booted.streams.streamExists(uniqueName('missing'))).toBe(false);
 
     await server.stop('SIGKILL');
     const existing = await booted.streams.streamExists(name).catch((e: unknown) => e);
-    const missing = await booted.streams.streamExists(unique('missing')).catch((e: unknown) => e);
+    const missing = await booted.streams.streamExists(uniqueName('missing')).catch((e: unknown) => e);
 
     expect(existing).toBeInstanceOf(JetStreamApiError);
     expect(missing).toBeInstanceOf(JetStreamApiError);
@@ -610,7 +607,7 @@ describe('StreamService when the server is gone', () => {
     server = await startNatsServer();
     const booted = await boot(server.url, { connection: { servers: server.url, reconnectTimeWait: 100 }, drainTimeoutMs: 200 });
     app = booted.app;
-    const name = unique('reconnect');
+    const name = uniqueName('reconnect');
     await booted.streams.ensureStream(name, [`${name}.>`]);
     await booted.streams.getStreamInfo(name);
     const reconnected = new Promise<void>((resolve) => {
