@@ -43,9 +43,21 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     return app.get(StreamService);
   }
 
+  /**
+   * Publishes `count` messages. Right after a replicated stream is created, the node this client
+   * talks to may not know the stream's subjects yet (interest travels over the routes) and answers
+   * 503 "no responders" for a moment (seen on 2.15.1): nothing was stored, so the first message is
+   * sent again until the stream acknowledges it.
+   */
   async function publish(subject: string, count: number): Promise<void> {
     const js = app!.get(ConnectionService).getJetStream();
-    for (let i = 0; i < count; i++) await js.publish(subject, new TextEncoder().encode(`m${i}`));
+    const send = (i: number) => js.publish(subject, new TextEncoder().encode(`m${i}`));
+    await waitFor(
+      () => send(0).then(() => true, (e: { code?: string }) => (e.code === '503' ? false : Promise.reject(e))),
+      (stored) => stored,
+      { timeoutMs: 10_000, everyMs: 100, what: `the stream capturing ${subject} acknowledging a publish` },
+    );
+    for (let i = 1; i < count; i++) await send(i);
   }
 
   /** The harness node behind a server_name `n1`..`n3`. */
