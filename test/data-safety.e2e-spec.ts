@@ -162,6 +162,53 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     expect(await messages(name)).toBe(100_050);
   });
 
+  it("adoption: a default max_age shorter than the stream's is refused (it would expire every held message); declaring max_age keeps it", async () => {
+    const name = uniqueName('AGELESS');
+    await legacyStream(name, ['a'], 20);
+    const bare = { max_msgs: -1, max_msgs_per_subject: -1 };
+
+    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], bare));
+    const planned = await fx.streams.planStream(name, [`${name}.>`], bare);
+    const kept = await fx.streams.ensureStream(name, [`${name}.>`], { ...bare, max_age: 0 });
+
+    expect(error).toBeInstanceOf(StreamDataLossError);
+    expect((error as StreamDataLossError).loss.fields).toEqual([expect.objectContaining({ field: 'max_age', current: 0, desired: 3_600e9, messages: 20, from: 'library' })]);
+    expect((error as Error).message).toMatch(/max_age 0 -> 3600000000000 \(the library's default: declare max_age: '0' to keep the current value\) deletes 20 of 20 messages, which it would expire within 1h/);
+    expect(writes(requests)).toEqual([]);
+    expect(planned).toMatchObject({ action: 'data-loss', dataLoss: { messages: 20 } });
+    // Keeping the current max_age, the rest of the template matches what the raw client made.
+    expect(kept.action).toBe('unchanged');
+    expect((await fx.jsm.streams.info(name)).config.max_age).toBe(0);
+    expect(await messages(name)).toBe(20);
+  });
+
+  it('a narrower consumer filter on an interest stream is refused where the server would delete the messages it stops following (2.10+)', async () => {
+    const name = uniqueName('INTEREST');
+    const consumer = { durable_name: 'c', ack_policy: 'explicit' as const, filter_subject: `${name}.>` };
+    const declared = (filter_subject: string, allowDataLoss = false) => ({ retention: 'interest' as const, allowDataLoss, consumers: [{ ...consumer, filter_subject }] });
+    await fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.>`));
+    await legacyStreamPublish(name, 'a', 5);
+    await legacyStreamPublish(name, 'b', 5);
+
+    const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.a`)));
+    const plan = await fx.streams.planStream(name, [`${name}.>`], declared(`${name}.a`));
+
+    if (!fx.modern) {
+      // 2.9 keeps the messages when a filter narrows: a plain update.
+      expect(refused.result?.consumers).toEqual([expect.objectContaining({ name: 'c', action: 'updated' })]);
+      expect(await messages(name)).toBe(10);
+      return;
+    }
+    expect(refused.error).toBeInstanceOf(StreamDataLossError);
+    expect((refused.error as StreamDataLossError).loss).toMatchObject({ messages: 10, fields: [{ field: 'consumers.c.filter_subjects', current: [`${name}.>`], desired: [`${name}.a`] }] });
+    expect(refused.requests.filter((r) => r.startsWith('CONSUMER.CREATE') || r.startsWith('CONSUMER.DURABLE.CREATE'))).toEqual([]);
+    expect(plan).toMatchObject({ action: 'data-loss', consumers: [{ name: 'c', action: 'data-loss' }] });
+    expect(await messages(name)).toBe(10);
+    const allowed = await fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.a`, true));
+    expect(allowed.consumers).toEqual([expect.objectContaining({ name: 'c', action: 'updated' })]);
+    await waitFor(() => messages(name), (n) => n === 5, { what: 'the messages on the subject no consumer follows deleted' });
+  });
+
   describe('start-up', () => {
     it("fails with 'fail' and leaves the stream alone with 'warn'", async () => {
       const name = uniqueName('BOOT');

@@ -39,6 +39,8 @@ describe('hostile inputs against a real nats-server', () => {
       ['an inherited filter', () => Object.create({ filter: 'x.a' }) as object],
       ['an array', () => []],
       ['a class instance', () => new (class Selection {})()],
+      ['a filter that is undefined (it would widen to every message)', () => ({ filter: undefined })],
+      ['a keep that is undefined', () => ({ keep: undefined })],
     ])('refuses %s, purging nothing', async (_label, selection) => {
       const name = uniqueName('purge');
       await streamWith(name, { a: 10, b: 10 });

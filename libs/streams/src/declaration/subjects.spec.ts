@@ -2,6 +2,7 @@ import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 import {
   checkSubjects,
   findSubjectOverlaps,
+  subjectCovers,
   subjectProblem,
   subjectsOverlap,
   validateStreamName,
@@ -96,6 +97,24 @@ describe('subjectsOverlap', () => {
     // Assert
     expect(forward).toBe(expected);
     expect(backward).toBe(expected);
+  });
+});
+
+describe('subjectCovers', () => {
+  it.each([
+    ['orders.>', 'orders.*.new', true],
+    ['orders.>', 'orders.a', true],
+    ['orders.>', 'orders', false],
+    ['orders.*', 'orders.a', true],
+    ['orders.*', 'orders.*', true],
+    ['orders.*', 'orders.>', false],
+    ['orders.a', 'orders.*', false],
+    ['orders.a', 'orders.a', true],
+    ['orders.a', 'orders.b', false],
+    ['>', 'anything.at.all', true],
+    ['orders.*', 'orders.a.b', false],
+  ])('%s covers %s: %s', (general, specific, expected) => {
+    expect(subjectCovers(general, specific)).toBe(expected);
   });
 });
 

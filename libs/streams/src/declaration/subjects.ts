@@ -203,6 +203,22 @@ export function subjectsOverlap(a: string, b: string): boolean {
   }
 }
 
+/**
+ * Whether every subject that matches `specific` also matches `general` (both valid patterns).
+ * @example
+ * subjectCovers('orders.>', 'orders.*.new'); // true
+ * subjectCovers('orders.*', 'orders.>');     // false: 'orders.a.b'
+ */
+export function subjectCovers(general: string, specific: string): boolean {
+  const g = general.split('.');
+  const s = specific.split('.');
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] === '>') return i < s.length;
+    if (i >= s.length || s[i] === '>' || (g[i] !== '*' && g[i] !== s[i])) return false;
+  }
+  return g.length === s.length;
+}
+
 /** Whether the token of `s` starting at `at` is the single character `code`. */
 function isToken(s: string, at: number, code: number): boolean {
   return s.charCodeAt(at) === code && (at + 1 === s.length || s.charCodeAt(at + 1) === DOT);

@@ -68,6 +68,8 @@ export class MigrationRun {
     readonly targetHash: string,
     private readonly logger: Logger,
     readonly timing: MigrationTiming,
+    /** The declaration allows the new stream to hold fewer messages than the original (`allowDataLoss`). */
+    readonly allowLoss = false,
   ) {
     this.copyName = migrationStreamName(name);
   }

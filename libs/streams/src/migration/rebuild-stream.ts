@@ -1,4 +1,5 @@
 import { ErrCode } from '../errors/err-codes.js';
+import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
@@ -70,12 +71,29 @@ export async function settleStream(run: MigrationRun): Promise<ServerStreamInfo>
 
 /**
  * Waits until the new stream (still holding) has every message of the copy: its last message is
- * the copy of the copy's last. More messages than the copy means the server brought back
- * messages of the deleted original (seen on nats-server 2.15.1 when a stream is created right
- * after its deletion): nothing but copies is in it yet, so it is deleted and created again.
+ * the copy of the copy's last, and it holds as many messages. More messages than the copy means
+ * the server brought back messages of the deleted original (seen on nats-server 2.15.1 when a
+ * stream is created right after its deletion): nothing but copies is in it yet, so it is deleted
+ * and created again. Fewer (its config dropped some: a duplicate window, a message size, a limit)
+ * or no progress: it is deleted too and the copy kept, so that a changed declaration can build it
+ * again, unless the declaration allows the loss.
  */
 async function fill(run: MigrationRun): Promise<void> {
-  await run.waitUntil(`filling from "${run.copyName}"`, run.copyName, async () => {
+  try {
+    await waitForCopies(run);
+  } catch (err) {
+    if (!(err instanceof StreamMigrationError)) throw err;
+    await run.ownMarker();
+    const stream = await run.info(run.name);
+    if (stream && isHeld(stream.config)) await run.api.deleteStream(run.name, run.caller);
+    throw new StreamMigrationError(run.name, run.copyName, `${err.reason}; the new stream was deleted again, every message is in "${run.copyName}": change the declaration`, {
+      cause: err,
+    });
+  }
+}
+
+function waitForCopies(run: MigrationRun): Promise<void> {
+  return run.waitUntil(`filling from "${run.copyName}"`, run.copyName, async () => {
     const copy = await run.mustInfo(run.copyName);
     const stream = await run.mustInfo(run.name);
     if (stream.state.messages > copy.state.messages) {
@@ -89,6 +107,14 @@ async function fill(run: MigrationRun): Promise<void> {
     if (copy.state.messages === 0) return { done: link?.lag === 0, progress };
     if (stream.state.messages === 0) return { done: false, progress };
     const last = await run.api.getMessage(run.name, { seq: stream.state.last_seq }, run.caller);
-    return { done: sourceOf(last.hdrs)?.seq === copy.state.last_seq, progress };
+    const reached = sourceOf(last.hdrs)?.seq === copy.state.last_seq;
+    if (reached && stream.state.messages < copy.state.messages && !run.allowLoss) {
+      throw new StreamMigrationError(
+        run.name,
+        run.copyName,
+        `the new stream kept ${progress} copied from "${run.copyName}": its config drops some (a duplicate_window that takes messages sharing a Nats-Msg-Id for duplicates, a max_msg_size below a message with its source header, or a limit)`,
+      );
+    }
+    return { done: reached, progress };
   });
 }

@@ -96,12 +96,31 @@ export async function retireOriginal(run: MigrationRun, marker: MigrationMarker)
     if (!link && !complete) await run.writeMarker({}, (c) => ({ ...c, sources: [{ name: run.name }] }));
     return { done: complete && (!link || link.lag === 0), progress: `${copy.state.messages} of ${original.state.messages} messages copied` };
   });
+  checkRoom(run, await run.mustInfo(run.copyName));
   run.log('copied; recording the consumers');
   const records = await recordConsumers(run, await run.mustInfo(run.copyName));
   const { marker: current } = await run.ownMarker();
   const reset = current.reset ?? (records.length ? await probeReset(run, records[0]) : undefined);
   await run.writeMarker({ phase: 'swapping', ...(reset === undefined ? {} : { reset }) }, (c) => ({ ...c, sources: [] }));
   await deleteOriginal(run);
+}
+
+/**
+ * Refuses, while the original is intact, a target whose `max_bytes` cannot hold every copied
+ * message: each carries a source header naming the copy in the new stream (a few bytes longer
+ * than the copy's own, which names the original), so the server would delete the oldest.
+ */
+function checkRoom(run: MigrationRun, copy: ServerStreamInfo): void {
+  const max = run.target.max_bytes ?? -1;
+  if (run.allowLoss || max <= 0) return;
+  const needed = copy.state.bytes + copy.state.messages * (run.copyName.length - run.name.length);
+  if (needed <= max) return;
+  throw new StreamMigrationError(
+    run.name,
+    run.name,
+    `the new stream would hold about ${needed} bytes (each copied message carries a Nats-Stream-Source header) and its max_bytes is ${max}: ` +
+      'the server would delete the oldest messages. Raise max_bytes, or set allowDataLoss: true on the stream. Nothing was lost: it was rolled back',
+  );
 }
 
 /** Deletes the original once a fresh read shows it held, copied and every durable consumer recorded. */

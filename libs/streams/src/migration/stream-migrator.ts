@@ -92,12 +92,14 @@ export class StreamMigrator {
    * Takes the stream's migration as far as it goes: begins one when `wanted` and none is in
    * progress, waits for a live owner, takes over from a gone one, finishes it, or rolls it back.
    * @param target the create request of the new stream (the declaration's config)
+   * @param allowLoss the declaration's `allowDataLoss`: the new stream may keep fewer messages
    * @throws StreamMigrationError naming the stream that holds every message when it cannot go on
    */
-  run(name: string, target: StreamRequestConfig, caller: ApiCaller, wanted: boolean): Promise<MigrationOutcome> {
+  run(name: string, target: StreamRequestConfig, caller: ApiCaller, wanted: boolean, allowLoss = false): Promise<MigrationOutcome> {
     let running = this.running.get(name);
     if (!running) {
-      running = this.loop(new MigrationRun(this.api, caller, name, this.me, target, targetHash(target), this.logger, this.settings), wanted).finally(() => {
+      const run = new MigrationRun(this.api, caller, name, this.me, target, targetHash(target), this.logger, this.settings, allowLoss);
+      running = this.loop(run, wanted).finally(() => {
         this.running.delete(name);
         this.presence.forget(name);
       });

@@ -6,10 +6,12 @@ import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { ErrCode } from '../errors/err-codes.js';
+import { StreamDataLossError } from '../errors/stream-data-loss.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { assessConsumerLoss } from './data-loss.js';
 import { decideConsumer, type ConsumerComparison, type ConsumerDecision } from './consumer-decision.js';
 import { mapConcurrent } from './map-concurrent.js';
 import type { ConsumerEnsureResult, ConsumerPlan, EnsureResult, StreamPlan } from './stream-results.js';
@@ -33,8 +35,9 @@ export interface ConsumerWork {
 /**
  * Makes the durable consumers declared with a stream match their declarations: reads each one
  * (`CONSUMER.INFO`; consumers the app did not declare are never read nor written), compares
- * (`diffConsumerConfig`), decides within the stream's mode (`decideConsumer`), and creates or
- * updates in place. Every refusal (a conflict, a `verify` drift) is raised before the stream or
+ * (`diffConsumerConfig`), decides within the stream's mode (`decideConsumer`), refuses an update
+ * that would make the server delete messages (`assessConsumerLoss`) unless `allowDataLoss`, and
+ * creates or updates in place. Every refusal (a conflict, a `verify` drift) is raised before the stream or
  * any consumer is written.
  */
 @Injectable()
@@ -127,7 +130,10 @@ export class ConsumerReconciler {
       ? diffConsumerConfig(consumer.config, current.config, version, stream?.config.num_replicas ?? 1)
       : { changes: [], conflicts: [] };
     const comparison: ConsumerComparison = { stream: desired.name, desired: consumer, current, diff };
-    return { comparison, decision: decideConsumer(comparison, desired.policy.mode) };
+    const decision = decideConsumer(comparison, desired.policy.mode);
+    if (decision.action !== 'update' || !stream || desired.policy.allowDataLoss) return { comparison, decision };
+    const loss = assessConsumerLoss(stream, current as ServerConsumerInfo, consumer.config, version);
+    return { comparison, decision: loss ? { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) } : decision };
   }
 
   /** The consumer's info, or null when the server says it does not exist. */

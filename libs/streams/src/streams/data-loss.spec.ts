@@ -1,5 +1,6 @@
 import type { ServerStreamInfo } from '../declaration/server-stream.js';
-import { assessDataLoss, neededProbes } from './data-loss.js';
+import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import { assessConsumerLoss, assessDataLoss, neededProbes } from './data-loss.js';
 import { ServerVersion } from '../declaration/server-version.js';
 import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
@@ -68,6 +69,28 @@ describe('assessDataLoss', () => {
     expect(assessDataLoss(declared({ retention: 'interest' }), current(), {}, v29)).toBeUndefined();
   });
 
+  it('counts every held message for a max_age that only a default lowers: it would expire them all', () => {
+    const bare = normalizeStreamConfig({ name: 's', subjects: ['s.>'], max_msgs: -1, max_msgs_per_subject: -1 });
+    const fromModule = normalizeStreamConfig({ name: 's', subjects: ['s.>'] }, { max_age: '10m', max_msgs: -1, max_msgs_per_subject: -1 });
+
+    expect(assessDataLoss(bare, current(), {}, v210)?.fields).toEqual([
+      { field: 'max_age', current: 0, desired: 3_600e9, held: '40 messages, which it would expire within 1h', messages: 40, bytes: 4_000, from: 'library' },
+    ]);
+    expect(assessDataLoss(fromModule, current(), {}, v210)?.fields[0]).toMatchObject({ field: 'max_age', messages: 40, from: 'streamDefaults' });
+    // Declared, a shorter max_age loses only the messages already older than it.
+    expect(assessDataLoss(declared({ max_age: '1h' }), current(), {}, v210)).toBeUndefined();
+    // A default no shorter than the current max_age changes nothing held.
+    expect(assessDataLoss(bare, current({ max_age: 1_800e9 }), {}, v210)).toBeUndefined();
+  });
+
+  it("counts a migration's source headers against max_bytes", () => {
+    // 40 messages of 100 bytes; each copy gains 57 bytes of header ('s__migrating', last_seq 40, subject 's.>').
+    expect(assessDataLoss(declared({ max_bytes: 6_000 }), current(), {}, v210)).toBeUndefined();
+    const migrated = assessDataLoss(declared({ max_bytes: 6_000 }), current(), {}, v210, false);
+
+    expect(migrated).toMatchObject({ exact: false, fields: [{ field: 'max_bytes', held: '4000 bytes (about 6280 once copied with a source header each)', bytes: 280 }] });
+  });
+
   it('takes the largest of several fields (they all remove the oldest first) and calls it an estimate', () => {
     const loss = assessDataLoss(declared({ max_msgs: 30, max_bytes: 1_000 }), current(), {}, v210);
 
@@ -87,5 +110,41 @@ describe('neededProbes', () => {
     expect(neededProbes(declared({ max_age: '1h' }), current(), NOW)).toEqual({});
     expect(neededProbes(declared({ max_age: '30s' }), current(), NOW)).toEqual({ cutoffMs: NOW - 30_000 });
     expect(neededProbes(declared({ max_age: '30s' }), current({ max_age: 10e9 }), NOW)).toEqual({});
+    expect(neededProbes(normalizeStreamConfig({ name: 's', subjects: ['s.>'] }, { max_age: '30s' }), current(), NOW)).toEqual({});
+  });
+});
+
+describe('assessConsumerLoss', () => {
+  const interest = current({ retention: 'interest' });
+  const consumer = (filter_subjects: string[] | undefined, pending = 7, ackPending = 3) =>
+    ({ name: 'c', config: { durable_name: 'c', ...(filter_subjects ? { filter_subjects } : {}) }, num_pending: pending, num_ack_pending: ackPending }) as unknown as ServerConsumerInfo;
+
+  it('counts what the consumer has not acknowledged when a narrower filter ends its interest (interest stream, 2.10+)', () => {
+    expect(assessConsumerLoss(interest, consumer(['s.>']), { filter_subjects: ['s.a'] }, v210)).toEqual({
+      messages: 10,
+      bytes: 1_000,
+      exact: false,
+      fields: [
+        {
+          field: 'consumers.c.filter_subjects',
+          current: ['s.>'],
+          desired: ['s.a'],
+          held: '10 messages it has not acknowledged, those on s.> unless another consumer follows them',
+          messages: 10,
+          bytes: 1_000,
+        },
+      ],
+    });
+    // No filter is the whole stream.
+    expect(assessConsumerLoss(interest, consumer(undefined), { filter_subject: 's.a' }, v210)?.messages).toBe(10);
+  });
+
+  it('finds nothing for a wider or equal filter, nothing pending, a limits stream, or 2.9', () => {
+    expect(assessConsumerLoss(interest, consumer(['s.a']), { filter_subjects: ['s.*'] }, v210)).toBeUndefined();
+    expect(assessConsumerLoss(interest, consumer(['s.a', 's.b']), { filter_subjects: ['s.b', 's.a'] }, v210)).toBeUndefined();
+    expect(assessConsumerLoss(interest, consumer(['s.a']), {}, v210)).toBeUndefined();
+    expect(assessConsumerLoss(interest, consumer(['s.>'], 0, 0), { filter_subjects: ['s.a'] }, v210)).toBeUndefined();
+    expect(assessConsumerLoss(current(), consumer(['s.>']), { filter_subjects: ['s.a'] }, v210)).toBeUndefined();
+    expect(assessConsumerLoss(interest, consumer(['s.>']), { filter_subjects: ['s.a'] }, v29)).toBeUndefined();
   });
 });

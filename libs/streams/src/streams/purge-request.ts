@@ -8,7 +8,8 @@ const PURGE_KEYS: ReadonlySet<string> = new Set(['filter', 'seq', 'keep']);
 /**
  * The STREAM.PURGE request for `purgeStream`'s selection: a subject string, or `{ filter?, seq?,
  * keep? }` read as own properties, each once. Any other key (a typo such as `filtr` would purge
- * every message on servers that ignore unknown fields) is an error, as is a wrong type.
+ * every message on servers that ignore unknown fields) is an error, as is a wrong type or a key
+ * given as `undefined` (it would widen the purge to every message).
  * @throws InvalidStreamConfigError naming the offending key
  */
 export function purgeRequest(stream: string, selection: string | PurgeOptions): PurgeRequest {
@@ -31,7 +32,10 @@ export function purgeRequest(stream: string, selection: string | PurgeOptions): 
       throw new InvalidStreamConfigError(stream, key, 'is not a purge option; use filter, seq or keep');
     }
     const value: unknown = (selection as Record<string, unknown>)[key];
-    if (value === undefined) continue;
+    if (value === undefined) {
+      // `{ filter: maybeUndefined }` must not become `{}`: that purges every message.
+      throw new InvalidStreamConfigError(stream, key, 'is undefined; leave it out to mean no limit ({} purges every message)');
+    }
     if (key === 'filter') {
       validateSubject(value, stream);
       request.filter = value as string;

@@ -251,7 +251,7 @@ export class Reconciler {
     const { desired, diff } = comparison;
     try {
       const target = createRequest(desired.config, this.connection.serverFacts().version);
-      const outcome = await this.migrator.run(desired.name, target, { operation: 'migrateStream', stream: desired.name }, wanted);
+      const outcome = await this.migrator.run(desired.name, target, { operation: 'migrateStream', stream: desired.name }, wanted, desired.policy.allowDataLoss);
       const after = this.compare(desired, outcome.info);
       if (!outcome.migrated || (!outcome.started && after.diff.changes.length > 0)) return await this.applyStream(after, caller);
       const { kept: keptConsumers, dropped: droppedConsumers } = outcome;

@@ -52,10 +52,11 @@ export interface ConsumerEnsureResult {
 
 /**
  * What ensuring would do to one declared consumer: `conflict` (a field the server cannot change),
- * `drifted` (differs, but the stream's mode forbids changing it), `missing` (a `verify` stream's
+ * `data-loss` (an update the server would answer by deleting messages, e.g. a narrower filter on an
+ * interest stream, without `allowDataLoss`), `drifted` (differs, but the stream's mode forbids changing it), `missing` (a `verify` stream's
  * consumer that does not exist).
  */
-export type ConsumerPlanAction = 'create' | 'update' | 'unchanged' | 'conflict' | 'drifted' | 'missing';
+export type ConsumerPlanAction = 'create' | 'update' | 'unchanged' | 'conflict' | 'data-loss' | 'drifted' | 'missing';
 
 /** A dry-run result for one declared consumer: nothing was written. */
 export interface ConsumerPlan {
