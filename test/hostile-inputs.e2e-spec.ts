@@ -103,11 +103,55 @@ describe('hostile inputs against a real nats-server', () => {
     ['ensureStreams(123)', (s: StreamService): Promise<unknown> => s.ensureStreams(123 as never)],
     ['planStreams("orders")', (s: StreamService): Promise<unknown> => s.planStreams('orders' as never)],
     ['listStreams(null)', (s: StreamService): Promise<unknown> => s.listStreams(null as never)],
+    ["listStreams({ subjects }) (a misspelt option)", (s: StreamService): Promise<unknown> => s.listStreams({ subjects: 'x.>' } as never)],
+    ["ensureBucket('bk', { bucket: 'other' })", (s: StreamService): Promise<unknown> => s.ensureBucket('bk', { bucket: 'other' } as never)],
+    ['ensureStreams({ key: { name: other } })', (s: StreamService): Promise<unknown> => s.ensureStreams({ orders: { name: 'other', subjects: ['o.>'] } as never })],
   ])('%s is an InvalidArgumentError before any request', async (_label, act) => {
     const { error, requests } = await fx.spy.during(fx.nc, () => act(fx.streams));
 
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(requests).toEqual([]);
+  });
+
+  it('deleteStreams checks every name before deleting any stream', async () => {
+    const good = uniqueName('keep');
+    await fx.streams.ensureStream(good, [`${good}.>`]);
+
+    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.deleteStreams([good, 'bad.name']));
+
+    expect(error).toMatchObject({ name: 'InvalidArgumentError', argument: 'names[1]' });
+    expect(requests).toEqual([]);
+    expect(await fx.streams.streamExists(good)).toBe(true);
+  });
+
+  it.each([
+    ["a work-queue stream's consumer without explicit acks", { retention: 'workqueue' as const, consumers: [{ durable_name: 'c', ack_policy: 'none' as const }] }],
+    ['two consumers sharing a work-queue stream', { retention: 'workqueue' as const, consumers: [{ durable_name: 'a' }, { durable_name: 'b' }] }],
+    ["a deliver_subject among the stream's own subjects", (name: string) => ({ consumers: [{ durable_name: 'c', deliver_subject: `${name}.out` }] })],
+    ['a max_waiting of 2^31 (it hangs a 2.9 server)', { consumers: [{ durable_name: 'c', max_waiting: 2 ** 31 }] }],
+  ])('%s is refused before the stream is created', async (_label, declared) => {
+    const name = uniqueName('wq');
+    const config = typeof declared === 'function' ? declared(name) : declared;
+
+    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
+
+    expect(error).toBeInstanceOf(InvalidStreamConfigError);
+    expect(requests).toEqual([]);
+  });
+
+  it('plan and read calls reject (never throw synchronously) on bad input', async () => {
+    const calls = [
+      () => fx.streams.planStream('a b', ['x']),
+      () => fx.streams.planStreams(null as never),
+      () => fx.streams.planBucket('a b'),
+      () => fx.streams.getStreamInfo('a.b'),
+      () => fx.streams.listStreams(null as never),
+    ];
+    for (const call of calls) {
+      let pending: Promise<unknown> | undefined;
+      expect(() => (pending = call())).not.toThrow();
+      await expect(pending).rejects.toMatchObject({ name: expect.stringMatching(/^Invalid/) });
+    }
   });
 
   it('streamScope with a non-function creates nothing', async () => {

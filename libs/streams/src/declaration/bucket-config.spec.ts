@@ -1,4 +1,4 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 import { bucketStream, declaredBucket, normalizeBucketConfig } from './bucket-config.js';
 import type { BucketDeclaration } from './bucket-declaration.js';
 import { diffStreamConfig } from './stream-diff.js';
@@ -13,15 +13,7 @@ const CLIENT_MADE: ServerStreamConfig = {
   allow_rollup_hdrs: true,
 };
 
-function problem(declaration: unknown): InvalidStreamConfigError {
-  try {
-    normalizeBucketConfig(declaration as BucketDeclaration);
-  } catch (err) {
-    if (err instanceof InvalidStreamConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected an InvalidStreamConfigError');
-}
+const problem = (declaration: unknown) => invalidErrorOf(() => normalizeBucketConfig(declaration as BucketDeclaration));
 
 describe('normalizeBucketConfig', () => {
   it("lays a bucket out as the nats client does: a bucket it made with the same settings has no difference", () => {

@@ -1,4 +1,4 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 import { normalizeConsumers } from './consumer-config.js';
 import type { ConsumerDeclaration } from './consumer-declaration.js';
 import { normalizeStreamConfig } from './stream-config.js';
@@ -8,15 +8,7 @@ const SUBJECTS = ['orders.>'];
 const one = (declaration: Partial<ConsumerDeclaration> & Record<string, unknown>) =>
   normalizeConsumers('orders', [{ durable_name: 'c', ...declaration }], SUBJECTS)[0].config;
 
-function problem(consumers: unknown): InvalidStreamConfigError {
-  try {
-    normalizeConsumers('orders', consumers, SUBJECTS);
-  } catch (err) {
-    if (err instanceof InvalidStreamConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected an InvalidStreamConfigError');
-}
+const problem = (consumers: unknown, retention?: string) => invalidErrorOf(() => normalizeConsumers('orders', consumers, SUBJECTS, retention));
 
 describe('normalizeConsumers', () => {
   it("fills in what the server fills in for a pull consumer, with the library's explicit acks", () => {
@@ -54,6 +46,8 @@ describe('normalizeConsumers', () => {
       [[{ durable_name: 'c', filter_subject: 'orders.a', filter_subjects: ['orders.b'] }], 'consumers.c.filter_subjects', /cannot be combined with filter_subject/],
       [[{ durable_name: 'c', deliver_subject: 'deliver.*' }], 'consumers.c.deliver_subject', /wildcard/],
       [[{ durable_name: 'c', deliver_subject: 'd', max_waiting: 10 }], 'consumers.c.max_waiting', /pull consumers only/],
+      [[{ durable_name: 'c', max_waiting: 2 ** 31 }], 'consumers.c.max_waiting', /100000/],
+      [[{ durable_name: 'c', deliver_subject: 'orders.deliver' }], 'consumers.c.deliver_subject', /among the stream's own subjects/],
       [[{ durable_name: 'c', deliver_subject: 'd', flow_control: true }], 'consumers.c.flow_control', /needs idle_heartbeat/],
       [[{ durable_name: 'c', opt_start_seq: 4 }], 'consumers.c.opt_start_seq', /needs deliver_policy 'by_start_sequence'/],
       [[{ durable_name: 'c', deliver_policy: 'by_start_time', opt_start_time: 'yesterday' }], 'consumers.c.opt_start_time', /RFC 3339/],
@@ -75,6 +69,24 @@ describe('normalizeConsumers', () => {
   it("refuses a filter that none of the stream's subjects can match, but takes any filter on a stream without subjects", () => {
     expect(problem([{ durable_name: 'c', filter_subject: 'payments.x' }]).reason).toMatch(/matches none of the stream's subjects \(orders\.>\)/);
     expect(normalizeConsumers('copy', [{ durable_name: 'c', filter_subject: 'payments.x' }], [])[0].config.filter_subject).toBe('payments.x');
+  });
+
+  it('checks what a work-queue stream requires of its consumers before any request', () => {
+    const cases: Array<[unknown[], string, RegExp]> = [
+      [[{ durable_name: 'c', ack_policy: 'none' }], 'consumers.c.ack_policy', /must be 'explicit' on a work-queue stream, got 'none'/],
+      [[{ durable_name: 'c', deliver_policy: 'last' }], 'consumers.c.deliver_policy', /must be 'all'/],
+      [[{ durable_name: 'a' }, { durable_name: 'b' }], 'consumers.b.filter_subjects', /overlaps consumer "a" on >/],
+      [[{ durable_name: 'a', filter_subject: 'orders.x' }, { durable_name: 'b', filter_subjects: ['orders.*'] }], 'consumers.b.filter_subjects', /overlaps consumer "a" on orders\.\*/],
+    ];
+    for (const [consumers, field, reason] of cases) {
+      const error = problem(consumers, 'workqueue');
+      expect(error.field).toBe(field);
+      expect(error.reason).toMatch(reason);
+      expect(error.reason).toMatch(/retention is 'workqueue'/);
+    }
+    const apart = [{ durable_name: 'a', filter_subject: 'orders.a' }, { durable_name: 'b', filter_subject: 'orders.b' }];
+    expect(normalizeConsumers('orders', apart, SUBJECTS, 'workqueue').map((c) => c.name)).toEqual(['a', 'b']);
+    expect(normalizeConsumers('orders', [{ durable_name: 'a' }, { durable_name: 'b' }], SUBJECTS, 'limits')).toHaveLength(2);
   });
 
   it('reads only own properties: an inherited field changes nothing', () => {

@@ -94,16 +94,39 @@ const CONVERTERS: ReadonlyMap<string, ConvertField> = new Map(
  * @param subjects the stream's subjects (empty for a stream that only sources or mirrors)
  * @throws InvalidStreamConfigError naming `consumers.<name>.<field>` (or `consumers[<i>]`) and the problem
  */
-export function normalizeConsumers(stream: string, consumers: unknown, subjects: readonly string[]): DesiredConsumer[] {
+export function normalizeConsumers(stream: string, consumers: unknown, subjects: readonly string[], retention = 'limits'): DesiredConsumer[] {
   if (!Array.isArray(consumers)) {
     throw new InvalidStreamConfigError(stream, 'consumers', `must be a list of consumer declarations, got ${show(consumers)}`);
   }
   const seen = new Set<string>();
-  return consumers.map((declaration: unknown, index) => {
-    const desired = normalizeConsumerConfig(stream, declaration, index, subjects);
-    if (seen.has(desired.name)) throw new InvalidStreamConfigError(stream, `consumers.${desired.name}`, 'is declared twice; declare each consumer once');
-    seen.add(desired.name);
-    return desired;
+  const desired = consumers.map((declaration: unknown, index) => {
+    const consumer = normalizeConsumerConfig(stream, declaration, index, subjects);
+    if (seen.has(consumer.name)) throw new InvalidStreamConfigError(stream, `consumers.${consumer.name}`, 'is declared twice; declare each consumer once');
+    seen.add(consumer.name);
+    return consumer;
+  });
+  if (retention === 'workqueue') checkWorkQueue(stream, desired);
+  return desired;
+}
+
+/**
+ * What nats-server refuses on a work-queue stream, checked before any request (else the stream
+ * would be written and its consumers refused): explicit acks, delivery of all messages, and
+ * filters no two consumers share (no filter is every subject).
+ */
+function checkWorkQueue(stream: string, consumers: readonly DesiredConsumer[]): void {
+  const filters = (c: DesiredConsumer) => c.config.filter_subjects ?? (c.config.filter_subject !== undefined ? [c.config.filter_subject] : ['>']);
+  consumers.forEach((consumer, i) => {
+    const { ack_policy: ack, deliver_policy: deliver } = consumer.config;
+    const fail = (field: string, reason: string): never => {
+      throw new InvalidStreamConfigError(stream, `consumers.${consumer.name}.${field}`, `${reason} (the stream's retention is 'workqueue')`);
+    };
+    if (ack !== 'explicit') fail('ack_policy', `must be 'explicit' on a work-queue stream, got '${ack}'`);
+    if (deliver !== 'all') fail('deliver_policy', `must be 'all' on a work-queue stream, got '${deliver}'`);
+    for (const other of consumers.slice(0, i)) {
+      const shared = filters(consumer).find((f) => filters(other).some((o) => subjectsOverlap(f, o)));
+      if (shared) fail('filter_subjects', `overlaps consumer "${other.name}" on ${shared}: each message of a work-queue stream goes to one consumer`);
+    }
   });
 }
 
@@ -172,6 +195,8 @@ export function consumerRuleProblem(c: DesiredConsumerConfig, ackWaitDeclared: b
     }
   } else if (c.max_waiting !== undefined) {
     return ['max_waiting', 'is for pull consumers only (this one has a deliver_subject)'];
+  } else if (subjects.some((subject) => subjectsOverlap(c.deliver_subject as string, subject))) {
+    return ['deliver_subject', `${show(c.deliver_subject)} is among the stream's own subjects: its deliveries would be stored again (a cycle the server refuses)`];
   }
   if (c.flow_control && !c.idle_heartbeat) return ['flow_control', 'needs idle_heartbeat'];
   const filters = c.filter_subjects ?? (c.filter_subject !== undefined ? [c.filter_subject] : []);

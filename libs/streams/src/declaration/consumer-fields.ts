@@ -26,6 +26,8 @@ export type ConsumerFieldRow = FieldRow<ServerConsumerConfig, ConsumerFieldName>
 
 const NANOS_PER_MS = 1e6;
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** The largest `max_waiting` accepted (the server's default is 512). */
+const MAX_WAITING = 100_000;
 /** The server's ack wait when none is set (and no backoff replaces it). */
 export const DEFAULT_ACK_WAIT_NS = 30e9;
 /** The server's `max_waiting` of a pull consumer when none is set. */
@@ -105,8 +107,9 @@ const CONSUMER_FIELD_TABLE: {
   replay_policy: { kind: 'enum', values: ['instant', 'original'], fill: 'always', absent: 'instant', immutable: fixed('replay policy') },
   rate_limit_bps: { kind: 'int', min: 0, max: MAX_SAFE, fill: 'never', absent: 0 },
   sample_freq: { kind: 'object', fill: 'never', normalize: normalizeSample },
+  // nats-server 2.9 sizes its pull-request queue by max_waiting when the consumer is made: 2^31 hangs it, 2^40 kills it.
   max_waiting: {
-    kind: 'int', min: 1, max: MAX_SAFE, fill: 'always', normalize: zeroIsUnset,
+    kind: 'int', min: 1, max: MAX_WAITING, fill: 'always', normalize: zeroIsUnset,
     absentIn: (c) => (c.deliver_subject ? undefined : DEFAULT_MAX_WAITING), immutable: fixed('max_waiting'),
   },
   max_ack_pending: {

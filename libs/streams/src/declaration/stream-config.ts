@@ -228,7 +228,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
     throw new InvalidStreamConfigError(name, 'onConflict', "is 'recreate', which deletes every message of the stream; set allowDataLoss: true to allow it");
   }
   const result: DesiredStream = { name, config: desired, policy: { onConflict, allowDataLoss, mode }, defaulted: new DefaultedFields(FIELD_NAMES, config, given) };
-  if (consumers !== undefined) result.consumers = normalizeConsumers(name, consumers, desired.subjects);
+  if (consumers !== undefined) result.consumers = normalizeConsumers(name, consumers, desired.subjects, desired.retention);
   return result;
 }
 

@@ -14,7 +14,14 @@ export function declarationList(streams: StreamDeclarations, method: string): St
   if (typeof streams !== 'object' || streams === null) {
     throw new InvalidArgumentError(method, 'streams', `must be a list of declarations or a record keyed by stream name, got ${describe(streams)}`);
   }
-  return Object.keys(streams).map((name) => ({ ...(streams as Record<string, Omit<StreamDeclaration, 'name'>>)[name], name }));
+  return Object.keys(streams).map((key) => {
+    const declaration = (streams as Record<string, Omit<StreamDeclaration, 'name'>>)[key];
+    const named = (declaration as { name?: unknown } | null)?.name;
+    if (named !== undefined && named !== key) {
+      throw new InvalidArgumentError(method, `streams.${key}.name`, `is '${String(named)}' but its key is '${key}'; a record is keyed by stream name: leave name out`);
+    }
+    return { ...declaration, name: key };
+  });
 }
 
 /** The name a declaration claims, for reporting it even when it is invalid. */

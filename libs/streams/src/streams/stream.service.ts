@@ -18,7 +18,7 @@ import { purgeRequest } from './purge-request.js';
 import { ConsumerReconciler } from './consumer-reconciler.js';
 import { Reconciler } from './reconciler.js';
 import { declarationList, declaredName, prepareBatch } from './stream-batch.js';
-import { validateStreamName, validateSubject } from '../declaration/subjects.js';
+import { streamNameProblem, validateStreamName, validateSubject } from '../declaration/subjects.js';
 import type { StreamConfigInput, StreamConsumers, StreamDeclarations, StreamPolicy } from '../declaration/stream-declaration.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import type { DeleteBatchResult, EnsureBatchResult, EnsureResult, PurgeOptions, StreamPlan } from './stream-results.js';
@@ -79,7 +79,7 @@ export class StreamService {
   }
 
   /** What {@link ensureBucket} would do, field by field (stream fields), without writing anything. */
-  planBucket(bucket: string, config: BucketOptionsInput = {}): Promise<StreamPlan> {
+  async planBucket(bucket: string, config: BucketOptionsInput = {}): Promise<StreamPlan> {
     const desired = this.prepareBucket(bucket, config, 'planBucket');
     return this.reconciler.plan(desired, { operation: 'planBucket', stream: desired.name });
   }
@@ -87,6 +87,10 @@ export class StreamService {
   private prepareBucket(bucket: string, config: BucketOptionsInput, method: string): DesiredStream {
     if (config === null || typeof config !== 'object' || Array.isArray(config)) {
       throw new InvalidArgumentError(method, 'config', 'must be an object such as { history: 5, ttl: "1h" }');
+    }
+    const named = (config as { bucket?: unknown }).bucket;
+    if (Object.hasOwn(config, 'bucket') && named !== bucket) {
+      throw new InvalidArgumentError(method, 'config.bucket', `is '${String(named)}' but the bucket argument is '${bucket}'; leave it out`);
     }
     return this.desired.prepare(bucketStream({ ...config, bucket }));
   }
@@ -116,7 +120,7 @@ export class StreamService {
   }
 
   /** What `ensureStream` would do, field by field, without writing anything. */
-  planStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<StreamPlan> {
+  async planStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<StreamPlan> {
     const desired = this.desired.of(name, subjects, config);
     return this.reconciler.plan(desired, { operation: 'planStream', stream: desired.name });
   }
@@ -125,7 +129,7 @@ export class StreamService {
    * What `ensureStreams` would do for each stream, without writing anything. Invalid declarations
    * are reported with `action: 'invalid'` and their error instead of rejecting.
    */
-  planStreams(streams: StreamDeclarations): Promise<StreamPlan[]> {
+  async planStreams(streams: StreamDeclarations): Promise<StreamPlan[]> {
     const list = declarationList(streams, 'planStreams');
     const prepared = prepareBatch(list, (d) => this.desired.prepare(d));
     return this.reconciler.planAll(prepared, list.map(declaredName), { operation: 'planStreams' });
@@ -136,7 +140,7 @@ export class StreamService {
    * `fresh: true` asks the server. Rejects with `StreamNotFoundError` for a missing stream.
    * The result is read-only (frozen when it comes from the cache).
    */
-  getStreamInfo(name: string, options: { fresh?: boolean } = {}): Promise<ServerStreamInfo> {
+  async getStreamInfo(name: string, options: { fresh?: boolean } = {}): Promise<ServerStreamInfo> {
     validateStreamName(name);
     const caller = { operation: 'getStreamInfo', stream: name };
     return this.cache.get(name, () => this.api.streamInfo(name, caller), options?.fresh === true);
@@ -157,9 +161,10 @@ export class StreamService {
   }
 
   /** The names of every stream (all pages), or of those capturing `subject` (wildcards allowed). */
-  listStreams(options: { subject?: string } = {}): Promise<string[]> {
-    if (options === null || typeof options !== 'object') {
-      throw new InvalidArgumentError('listStreams', 'options', 'must be an object such as { subject: "orders.>" }');
+  async listStreams(options: { subject?: string } = {}): Promise<string[]> {
+    const unknown = options !== null && typeof options === 'object' ? Object.keys(options).find((key) => key !== 'subject') : undefined;
+    if (options === null || typeof options !== 'object' || unknown !== undefined) {
+      throw new InvalidArgumentError('listStreams', unknown === undefined ? 'options' : `options.${unknown}`, 'must be an object such as { subject: "orders.>" } (subject is its only option)');
     }
     if (options.subject !== undefined) validateSubject(options.subject, '(listStreams)');
     return this.api.streamNames({ operation: 'listStreams' }, options.subject);
@@ -190,6 +195,11 @@ export class StreamService {
     if (!Array.isArray(names)) {
       throw new InvalidArgumentError('deleteStreams', 'names', `must be an array of stream names, got ${typeof names === 'string' ? `the string '${names}'` : String(names)}`);
     }
+    // Every name checked before any stream is deleted.
+    names.forEach((name, i) => {
+      const problem = streamNameProblem(name);
+      if (problem) throw new InvalidArgumentError('deleteStreams', `names[${i}]`, problem);
+    });
     const results = await mapConcurrent(names, this.options.concurrency, async (name): Promise<DeleteBatchResult> => {
       try {
         return { name, action: (await this.deleteStream(name)) ? 'deleted' : 'not-found' };
