@@ -42,9 +42,8 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-/** Builds and packs the library; returns the tarball's path. */
+/** Packs the library (its `prepack` script builds it); returns the tarball's path. */
 async function packLibrary(): Promise<string> {
-  await run('npm', ['run', 'build:lib', '--silent'], { cwd: ROOT });
   const packDir = mkdtempSync(join(tmpdir(), 'streams-pack-'));
   const { stdout } = await run('npm', ['pack', './libs/streams', '--pack-destination', packDir, '--silent'], { cwd: ROOT });
   return join(packDir, stdout.trim().split('\n').pop()!);
