@@ -188,8 +188,9 @@ export class StreamService {
   }
 
   /**
-   * Deletes several streams, `concurrency` at a time. Every name gets a result (`deleted`,
-   * `not-found` or `failed`); if any failed, rejects with `StreamBatchError` carrying all results.
+   * Deletes several streams, `concurrency` at a time. Every name is checked first: an invalid one
+   * rejects with `InvalidArgumentError` before any stream is deleted. Every name gets a result
+   * (`deleted`, `not-found` or `failed`); if any failed, rejects with `StreamBatchError` carrying all results.
    */
   async deleteStreams(names: string[]): Promise<DeleteBatchResult[]> {
     if (!Array.isArray(names)) {
