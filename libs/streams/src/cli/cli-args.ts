@@ -31,8 +31,8 @@ export type CliCommand = { command: 'help' } | ({ command: 'plan' } & PlanArgs);
 /** The text of `--help`. */
 export const HELP = `Usage: nestjs-jetstream-streams plan <module> [--server <url>] [--json] [--timeout <ms>]
 
-Compares the streams declared in <module> with the streams on a NATS server and prints what
-StreamsModule would do at start-up (create, update, conflict, ...). Nothing is written.
+Compares the streams and key-value buckets declared in <module> with those on a NATS server and
+prints what StreamsModule would do at start-up (create, update, conflict, ...). Nothing is written.
 
 <module>         a JavaScript file (.js, .cjs or .mjs) exporting \`streams\` (an array of stream
                  declarations, or a record keyed by stream name) and/or \`buckets\`, optionally
@@ -44,8 +44,9 @@ StreamsModule would do at start-up (create, update, conflict, ...). Nothing is w
 --timeout <ms>   longest wait for the server (1 to ${MAX_TIMEOUT_MS}). Default: ${DEFAULT_TIMEOUT_MS}
 --help, -h       print this help
 
-Exit status: 0 every stream and bucket matches, 1 something would change (create, update, conflict, invalid,
-data loss, ...), 2 the plan could not be checked (no server, bad module, bad flags).
+Exit status: 0 every stream and bucket matches, 1 something would change (create, update,
+conflict, invalid, data loss, ...), 2 the plan could not be checked (no server, bad module, bad
+flags); with --json, a failure prints { "server", "error" } (server null for a bad command line).
 `;
 
 /**
