@@ -1,5 +1,5 @@
 import { CliUsageError } from './cli-usage.error.js';
-import { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, parseCliArgs } from './cli-args.js';
+import { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, parseCliArgs } from './cli-args.js';
 
 describe('parseCliArgs', () => {
   it('reads plan, the module path and every flag', () => {
@@ -14,6 +14,12 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['plan', 'x.js', '-s', 'nats://flag:1'], { NATS_URL: 'nats://env:4222' })).toMatchObject({ servers: ['nats://flag:1'] });
   });
 
+  it('takes host:port without a scheme, tls:// and IPv6, and the longest timeout a timer can wait', () => {
+    const parsed = parseCliArgs(['plan', 'x.js', '-s', 'h:4222,tls://u:p@h:4443,[::1]:4222', '--timeout', String(MAX_TIMEOUT_MS)], {});
+
+    expect(parsed).toMatchObject({ servers: ['h:4222', 'tls://u:p@h:4443', '[::1]:4222'], timeoutMs: 2 ** 31 - 1 });
+  });
+
   it('answers help for --help and -h', () => {
     expect(parseCliArgs(['--help'], {})).toEqual({ command: 'help' });
     expect(parseCliArgs(['plan', '-h'], {})).toEqual({ command: 'help' });
@@ -24,12 +30,27 @@ describe('parseCliArgs', () => {
     [['apply', 'x.js'], /Unknown command "apply"/],
     [['plan'], /needs the path of the module/],
     [['plan', 'a.js', 'b.js'], /one module path, got 2/],
-    [['plan', 'x.js', '--bogus'], /Unknown option '--bogus'/],
+    [['plan', 'x.js', '--srv'], /^unknown option --srv; known: --server\/-s, --json, --timeout, --help\/-h\.$/],
+    [['plan', 'x.js', '-x'], /^unknown option -x; known: /],
+    [['plan', 'x.js', '--server'], /^--server needs a value\.$/],
+    [['plan', 'x.js', '--json=yes'], /^--json takes no value\.$/],
     [['plan', 'x.js', '--timeout=-5'], /--timeout must be a positive whole number/],
     [['plan', 'x.js', '--timeout', 'soon'], /--timeout must be a positive whole number/],
-    [['plan', 'x.js', '--server', ' , '], /names no server/],
+    [['plan', 'x.js', '--timeout', '1.5'], /--timeout must be a positive whole number/],
+    [['plan', 'x.js', '--timeout', '0'], /--timeout must be a positive whole number/],
+    [['plan', 'x.js', '--timeout', '3000000000'], /^--timeout must be a positive whole number of milliseconds up to 2147483647, got "3000000000"\.$/],
+    [['plan', 'x.js', '--server', ' , '], /--server names no server/],
+    [['plan', 'x.js', '-s', 'http://x:y'], /^--server: "http:\/\/x:y" is not a NATS server URL \(scheme http:\/\/ is not nats:\/\/ or tls:\/\/\)/],
+    [['plan', 'x.js', '-s', 'nats://a:4222,nats://x:y'], /"nats:\/\/x:y" is not a NATS server URL \(not a host and port\)/],
+    [['plan', 'x.js', '-s', 'nats://h:99999'], /not a host and port/],
+    [['plan', 'x.js', '-s', 'nats://h:4222/path'], /a path is not allowed/],
   ])('refuses %j with a CliUsageError', (argv, message) => {
     expect(() => parseCliArgs(argv, {})).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv, {})).toThrow(message);
+  });
+
+  it('names NATS_URL when the bad address came from it, and never prints credentials', () => {
+    expect(() => parseCliArgs(['plan', 'x.js'], { NATS_URL: 'nats://user:secret@x:y' })).toThrow(/^NATS_URL: "nats:\/\/\*\*\*@x:y" is not a NATS server URL/);
+    expect(() => parseCliArgs(['plan', 'x.js', '-s', 'user:secret@x:y'], {})).toThrow(/"\*\*\*@x:y"/);
   });
 });

@@ -7,6 +7,12 @@ export const DEFAULT_SERVER = 'nats://127.0.0.1:4222';
 /** The longest wait for the server, in ms, when `--timeout` is not given. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** The longest `--timeout`: the longest delay a Node.js timer can wait (longer ones fire at once). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The flags, as the usage error for an unknown one lists them. */
+const KNOWN_FLAGS = '--server/-s, --json, --timeout, --help/-h';
+
 /** What `plan` was asked to do. */
 export interface PlanArgs {
   /** Path of the module exporting the declarations, as given (relative to the working directory). */
@@ -25,20 +31,22 @@ export type CliCommand = { command: 'help' } | ({ command: 'plan' } & PlanArgs);
 /** The text of `--help`. */
 export const HELP = `Usage: nestjs-jetstream-streams plan <module> [--server <url>] [--json] [--timeout <ms>]
 
-Compares the streams declared in <module> with the streams on a NATS server and prints what
-StreamsModule would do at start-up (create, update, conflict, ...). Nothing is written.
+Compares the streams and key-value buckets declared in <module> with those on a NATS server and
+prints what StreamsModule would do at start-up (create, update, conflict, ...). Nothing is written.
 
 <module>         a JavaScript file (.js, .cjs or .mjs) exporting \`streams\` (an array of stream
-                 declarations, or a record keyed by stream name) and optionally \`streamDefaults\`,
-                 or a default export { streams, streamDefaults } such as your StreamsModule.forRoot
-                 options. Loading it runs it: it should declare data, not start your app.
+                 declarations, or a record keyed by stream name) and/or \`buckets\`, optionally
+                 \`streamDefaults\` and \`jetstream\` ({ domain } or { apiPrefix }); or a default
+                 export of that shape such as your StreamsModule.forRoot options (its connection
+                 is not used). Loading it runs it: it should declare data, not start your app.
 --server, -s     NATS server URL (several separated by commas). Default: $NATS_URL, else ${DEFAULT_SERVER}
 --json           print the plan as JSON
---timeout <ms>   longest wait for the server. Default: ${DEFAULT_TIMEOUT_MS}
+--timeout <ms>   longest wait for the server (1 to ${MAX_TIMEOUT_MS}). Default: ${DEFAULT_TIMEOUT_MS}
 --help, -h       print this help
 
-Exit status: 0 every stream matches, 1 something would change (create, update, conflict, invalid,
-data loss, ...), 2 the plan could not be checked (no server, bad module, bad flags).
+Exit status: 0 every stream and bucket matches, 1 something would change (create, update,
+conflict, invalid, data loss, ...), 2 the plan could not be checked (no server, bad module, bad
+flags); with --json, a failure prints { "server", "error" } (server null for a bad command line).
 `;
 
 /**
@@ -58,7 +66,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand
   return {
     command: 'plan',
     module: rest[0],
-    servers: parseServers(values.server ?? env.NATS_URL ?? DEFAULT_SERVER),
+    servers: parseServers(values.server ?? env.NATS_URL ?? DEFAULT_SERVER, values.server !== undefined ? '--server' : env.NATS_URL !== undefined ? 'NATS_URL' : 'the default server'),
     json: values.json ?? false,
     timeoutMs: parseTimeout(values.timeout),
   };
@@ -78,19 +86,60 @@ function parse(argv: string[]) {
       },
     });
   } catch (err) {
-    throw new CliUsageError((err as Error).message);
+    throw new CliUsageError(parseArgsMessage(err as Error & { code?: string }));
   }
 }
 
-function parseServers(value: string): string[] {
+/** Node's parseArgs message in the command's own words: its advice about `--` is no help here. */
+function parseArgsMessage(err: Error & { code?: string }): string {
+  const unknown = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /Unknown option '([^']+)'/.exec(err.message) : null;
+  if (unknown) return `unknown option ${unknown[1]}; known: ${KNOWN_FLAGS}.`;
+  const missing = /Option '(?:-\w, )?(--\w+) <value>' argument missing/.exec(err.message);
+  if (missing) return `${missing[1]} needs a value.`;
+  const noValue = /Option '(?:-\w, )?(--\w+)' does not take an argument/.exec(err.message);
+  if (noValue) return `${noValue[1]} takes no value.`;
+  return err.message;
+}
+
+/**
+ * The server URLs of a comma-separated list, each checked the way the `nats` client reads it
+ * (`host:port`, optionally after `nats://` or `tls://`), so a wrong address is refused at once
+ * instead of after the whole timeout.
+ */
+function parseServers(value: string, source: string): string[] {
   const servers = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  if (servers.length === 0) throw new CliUsageError('--server (or NATS_URL) names no server.');
+  if (servers.length === 0) throw new CliUsageError(`${source} names no server.`);
+  for (const server of servers) {
+    const problem = serverProblem(server);
+    if (problem) throw new CliUsageError(`${source}: "${redact(server)}" is not a NATS server URL (${problem}); give nats://host:port or tls://host:port.`);
+  }
   return servers;
+}
+
+function serverProblem(server: string): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(server)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'nats' && scheme !== 'tls') return `scheme ${scheme}:// is not nats:// or tls://`;
+  let url: URL;
+  try {
+    url = new URL(scheme === undefined ? `nats://${server}` : server);
+  } catch {
+    return 'not a host and port';
+  }
+  if (url.hostname === '') return 'no host';
+  if (url.pathname !== '' && url.pathname !== '/') return 'a path is not allowed';
+  return undefined;
+}
+
+/** The URL without its credentials, for messages. */
+function redact(server: string): string {
+  return server.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^/@]*@/i, '$1***@');
 }
 
 function parseTimeout(value: string | undefined): number {
   if (value === undefined) return DEFAULT_TIMEOUT_MS;
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms <= 0) throw new CliUsageError(`--timeout must be a positive whole number of milliseconds, got "${value}".`);
+  const ms = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_TIMEOUT_MS) {
+    throw new CliUsageError(`--timeout must be a positive whole number of milliseconds up to ${MAX_TIMEOUT_MS}, got "${value}".`);
+  }
   return ms;
 }

@@ -1,18 +1,34 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { StreamConfigInput, StreamDeclarations } from '../index.js';
+import type { BucketDeclaration, JetStreamTarget, StreamConfigInput, StreamDeclarations } from '../index.js';
 import { DeclarationsModuleError } from './declarations-module.error.js';
 
-/** What the `plan` command checks: the declared streams and the defaults they start from. */
+/** What the `plan` command checks: the declared streams and buckets, the defaults they start from, and which JetStream holds them. */
 export interface LoadedDeclarations {
   streams: StreamDeclarations;
+  /** Key-value buckets, each planned as the stream `KV_<bucket>`. @default [] */
+  buckets: BucketDeclaration[];
   streamDefaults?: StreamConfigInput;
+  /** The JetStream domain or API prefix the streams live in, as in `forRoot({ jetstream })`. */
+  jetstream?: JetStreamTarget;
 }
 
+/** The members that change what is planned, or where. */
+const PLANNED = ['streams', 'buckets', 'streamDefaults', 'jetstream'];
+
+/**
+ * The other `StreamsModule.forRoot` options: they change how the app runs (its connection,
+ * timeouts, health, monitoring), not what a plan finds, so a default export may carry them.
+ */
+const NOT_PLANNED = [
+  'connection', 'name', 'isGlobal', 'startup', 'drainTimeoutMs', 'requestTimeoutMs', 'operationTimeoutMs', 'concurrency',
+  'onStartupError', 'cacheTtlMs', 'monitorIntervalMs', 'health', 'reconcile',
+];
+
 const SHAPE_HINT =
-  'export `streams` (an array of stream declarations or a record keyed by name) and optionally `streamDefaults`, ' +
-  'or a default export { streams, streamDefaults } (for example your StreamsModule.forRoot options)';
+  'export `streams` (an array of stream declarations or a record keyed by name) and/or `buckets`, optionally `streamDefaults` and `jetstream`, ' +
+  'or a default export of that shape (for example your StreamsModule.forRoot options)';
 
 /**
  * Imports the module at `file` (resolved against `cwd`; `.js`, `.cjs` or `.mjs`) and picks its
@@ -36,25 +52,50 @@ export async function loadDeclarations(file: string, cwd: string): Promise<Loade
 }
 
 /**
- * The declarations of a loaded module: its named exports `streams` / `streamDefaults` if it has
- * `streams`, else those of its default export (an ES default export, or a CommonJS
- * `module.exports`).
+ * The declarations of a loaded module: its named exports `streams`, `buckets`, `streamDefaults` and
+ * `jetstream` if it has `streams` or `buckets`, else those of its default export (an ES default
+ * export, or a CommonJS `module.exports`). A default export is taken as `forRoot` options: a key
+ * that is not a module option is refused, since a misspelt `bucket` or `streamDefault` would
+ * otherwise leave out of the plan what start-up applies.
  *
- * @throws {DeclarationsModuleError} when neither has `streams`, or a value has the wrong type.
+ * @throws {DeclarationsModuleError} when neither has `streams` or `buckets`, a value has the wrong type, or a default export has an unknown key.
  */
 export function pickDeclarations(path: string, namespace: Record<string, unknown>): LoadedDeclarations {
-  for (const candidate of [namespace, namespace.default]) {
-    if (!isObject(candidate) || !('streams' in candidate)) continue;
-    const { streams, streamDefaults } = candidate;
+  for (const [candidate, isDefault] of [[namespace, false], [namespace.default, true]] as const) {
+    if (!isObject(candidate) || !('streams' in candidate || 'buckets' in candidate)) continue;
+    if (isDefault) refuseUnknownKeys(path, candidate);
+    const { streams = [], buckets = [], streamDefaults, jetstream } = candidate;
     if (!Array.isArray(streams) && !isObject(streams)) {
       throw new DeclarationsModuleError(path, `exports \`streams\` of type ${typeOf(streams)}: ${SHAPE_HINT}.`);
+    }
+    if (!Array.isArray(buckets)) {
+      throw new DeclarationsModuleError(path, `exports \`buckets\` of type ${typeOf(buckets)}; it must be an array of bucket declarations such as { bucket: 'sessions', history: 5 }.`);
     }
     if (streamDefaults !== undefined && !isObject(streamDefaults)) {
       throw new DeclarationsModuleError(path, `exports \`streamDefaults\` of type ${typeOf(streamDefaults)}; it must be an object of stream config fields.`);
     }
-    return { streams: streams as StreamDeclarations, streamDefaults: streamDefaults as StreamConfigInput | undefined };
+    if (jetstream !== undefined && !isObject(jetstream)) {
+      throw new DeclarationsModuleError(path, `exports \`jetstream\` of type ${typeOf(jetstream)}; it must be an object such as { domain: 'hub' } or { apiPrefix: '$JS.hub.API' }.`);
+    }
+    return {
+      streams: streams as StreamDeclarations,
+      buckets: buckets as BucketDeclaration[],
+      streamDefaults: streamDefaults as StreamConfigInput | undefined,
+      jetstream: jetstream as JetStreamTarget | undefined,
+    };
   }
-  throw new DeclarationsModuleError(path, `exports no \`streams\`: ${SHAPE_HINT}.`);
+  throw new DeclarationsModuleError(path, `exports no \`streams\` or \`buckets\`: ${SHAPE_HINT}.`);
+}
+
+function refuseUnknownKeys(path: string, options: Record<string, unknown>): void {
+  const unknown = Object.keys(options).filter((key) => !PLANNED.includes(key) && !NOT_PLANNED.includes(key));
+  if (unknown.length > 0) {
+    throw new DeclarationsModuleError(
+      path,
+      `exports a default export with ${unknown.map((k) => `\`${k}\``).join(', ')}, which ${unknown.length === 1 ? 'is not a' : 'are not'} StreamsModule option${unknown.length === 1 ? '' : 's'}; ` +
+        `the plan reads ${PLANNED.join(', ')} and ignores ${NOT_PLANNED.join(', ')}.`,
+    );
+  }
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

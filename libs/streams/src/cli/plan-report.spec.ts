@@ -1,4 +1,4 @@
-import { StreamConfigConflictError, type StreamPlan } from '../index.js';
+import { StreamConfigConflictError, StreamDataLossError, type DataLossEstimate, type StreamPlan } from '../index.js';
 import { formatPlanJson, formatPlanTable, planExitCode } from './plan-report.js';
 
 const unchanged: StreamPlan = { name: 'orders', action: 'unchanged', changes: [], conflicts: [] };
@@ -37,15 +37,58 @@ describe('plan report', () => {
     ]);
   });
 
-  it('prints the error of an invalid stream and any member it does not know, such as dataLoss', () => {
+  it('prints the error of an invalid stream and any member it does not know', () => {
     const invalid: StreamPlan = { name: 'bad', action: 'invalid', changes: [], conflicts: [], error: new Error('max_age is negative') };
-    const lossy = { ...update, action: 'data-loss', dataLoss: { messages: 3, bytes: 120, fields: [{ field: 'max_msgs', current: 42, desired: 1 }] } } as unknown as StreamPlan;
+    const noted = { ...update, keptConsumers: ['billing'], future: { a: 1 } } as unknown as StreamPlan;
 
-    const table = formatPlanTable([invalid, lossy], 'nats://h:1');
+    const table = formatPlanTable([invalid, noted], 'nats://h:1');
 
-    expect(table).toContain('bad       invalid    error: max_age is negative');
-    expect(table).toContain('dataLoss: {"messages":3,"bytes":120,"fields":[{"field":"max_msgs","current":42,"desired":1}]}');
-    expect(table).toContain('2 of 2 streams would change (1 invalid, 1 data-loss).');
+    expect(table).toContain('bad       invalid  error: max_age is negative');
+    expect(table).toContain('keptConsumers: ["billing"]');
+    expect(table).toContain('future: {"a":1}');
+    expect(table).toContain('2 of 2 streams would change (1 invalid, 1 update).');
+  });
+
+  it('prints a refused data loss in plan words: each field, what it deletes, and how to proceed, not the refusal of a write', () => {
+    const loss: DataLossEstimate = {
+      messages: 3,
+      bytes: 2048,
+      exact: true,
+      fields: [
+        { field: 'max_msgs', current: 45, desired: 42, held: '45 messages', messages: 3, bytes: 2048 },
+        { field: 'max_age', current: 0, desired: 3_600_000_000_000, held: '45 messages', messages: 0, bytes: 0, from: 'library' },
+      ],
+    };
+    const plan: StreamPlan = {
+      name: 'orders',
+      action: 'data-loss',
+      changes: [{ field: 'max_msgs', current: 45, desired: 42 }],
+      conflicts: [],
+      error: new StreamDataLossError('orders', loss),
+      dataLoss: loss,
+    };
+
+    const lines = formatPlanTable([plan], 'nats://h:1').split('\n');
+
+    expect(lines.slice(3, 8)).toEqual([
+      'orders  data-loss  max_msgs: 45 -> 42',
+      '                   would delete 3 messages (2.0 KiB):',
+      '                     max_msgs 45 -> 42 deletes 3 of 45 messages',
+      "                     max_age 0 -> 3600000000000 deletes 0 of 45 messages (the library's default: declare max_age: '0' to keep the current value)",
+      '                   to keep them, raise the limit in the declaration; to accept the loss, declare allowDataLoss: true on stream "orders"',
+    ]);
+    expect(lines.join('\n')).not.toContain('was left as it was');
+    expect(lines).toContain('1 of 1 stream would change (1 data-loss).');
+  });
+
+  it('says what an update that allowDataLoss permits would delete, an estimate as such', () => {
+    const loss: DataLossEstimate = { messages: 1, bytes: 10, exact: false, fields: [{ field: 'max_bytes', current: -1, desired: 5, held: '15 bytes', messages: 1, bytes: 10, from: 'streamDefaults' }] };
+    const plan: StreamPlan = { ...update, dataLoss: loss };
+
+    expect(formatPlanTable([plan], 'nats://h:1')).toContain(
+      'would delete about 1 message (10 B), which allowDataLoss: true permits:\n' +
+        '                    max_bytes -1 -> 5 deletes 1 of 15 bytes (from streamDefaults: declare max_bytes: -1 on this stream to keep the current value)\n\n',
+    );
   });
 
   it("lists an existing stream's consumer changes, and counts a stream whose consumers would change as changing", () => {
@@ -61,14 +104,15 @@ describe('plan report', () => {
     const table = formatPlanTable([consumers], 'nats://h:1');
 
     expect(table).toContain('orders  unchanged  consumer billing: update (max_deliver: -1 -> 5)\n                   consumer fresh: create\n');
-    expect(table).toContain('1 of 1 streams would change (1 consumers).');
+    expect(table).toContain('1 of 1 stream would change (1 with consumer changes).');
     expect(planExitCode([consumers])).toBe(1);
     expect(planExitCode([{ ...consumers, consumers: [{ name: 'audit', action: 'unchanged', changes: [], conflicts: [] }] }])).toBe(0);
     expect(JSON.parse(formatPlanJson([consumers], 'nats://h:1')).changing).toBe(1);
   });
 
   it('says when every stream matches, and when none is declared', () => {
-    expect(formatPlanTable([unchanged], 'nats://h:1')).toContain('All 1 streams match.');
+    expect(formatPlanTable([unchanged], 'nats://h:1')).toContain('\nThe 1 declared stream matches.\n');
+    expect(formatPlanTable([unchanged, { ...unchanged, name: 'KV_sessions' }], 'nats://h:1')).toContain('\nAll 2 streams match.\n');
     expect(formatPlanTable([], 'nats://h:1')).toContain('No streams are declared.');
   });
 

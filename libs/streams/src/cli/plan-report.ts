@@ -1,7 +1,8 @@
 import type { FieldConflict, StreamPlan } from '../index.js';
+import { dataLossLines } from './data-loss-lines.js';
 
 /** The plan members printed in their own way; any other member is printed generically. */
-const KNOWN_MEMBERS = new Set(['name', 'action', 'changes', 'conflicts', 'error', 'consumers']);
+const KNOWN_MEMBERS = new Set(['name', 'action', 'changes', 'conflicts', 'error', 'consumers', 'dataLoss']);
 
 /** 0 when every stream (and each of its declared consumers) matches its declaration, 1 when any would change or cannot be applied. */
 export function planExitCode(plans: readonly StreamPlan[]): 0 | 1 {
@@ -64,8 +65,11 @@ function planDetails(plan: StreamPlan): string[] {
     return `${change.field}: ${show(change.current)} -> ${show(change.desired)}${note}`;
   });
   for (const c of conflicts.values()) details.push(`${c.field}: ${show(c.current)} -> ${show(c.desired)}  (cannot change in place: ${c.reason})`);
-  // A conflict's error repeats the fields listed above; every other error is news.
-  if (plan.error && !(plan.action === 'conflict' && plan.conflicts.length > 0)) details.push(`error: ${plan.error.message}`);
+  if (plan.dataLoss) details.push(...dataLossLines(plan.name, plan.dataLoss, plan.action === 'data-loss'));
+  // A conflict's error repeats the fields listed above, a data loss's the lines just written (in
+  // the words of a write that was refused, where a plan attempted none); every other error is news.
+  const repeated = (plan.action === 'conflict' && plan.conflicts.length > 0) || (plan.action === 'data-loss' && plan.dataLoss !== undefined);
+  if (plan.error && !repeated) details.push(`error: ${plan.error.message}`);
   // A created stream gets its consumers with it: only an existing stream's consumer changes are news.
   for (const consumer of plan.action === 'create' ? [] : (plan.consumers ?? [])) {
     if (consumer.action === 'unchanged') continue;
@@ -80,14 +84,14 @@ function planDetails(plan: StreamPlan): string[] {
 
 function summary(plans: readonly StreamPlan[]): string {
   const changing = plans.filter((plan) => !isUnchanged(plan));
-  if (changing.length === 0) return `All ${plans.length} streams match.`;
+  if (changing.length === 0) return plans.length === 1 ? 'The 1 declared stream matches.' : `All ${plans.length} streams match.`;
   const counts = new Map<string, number>();
   for (const plan of changing) {
-    const action = plan.action === 'unchanged' ? 'consumers' : plan.action;
+    const action = plan.action === 'unchanged' ? 'with consumer changes' : plan.action;
     counts.set(action, (counts.get(action) ?? 0) + 1);
   }
   const byAction = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
-  return `${changing.length} of ${plans.length} streams would change (${byAction}).`;
+  return `${changing.length} of ${plans.length} stream${plans.length === 1 ? '' : 's'} would change (${byAction}).`;
 }
 
 function show(value: unknown): string {

@@ -1,30 +1,50 @@
 import { NestFactory } from '@nestjs/core';
-import { StreamService, StreamsModule, type StreamPlan } from '../index.js';
+import { StreamService, StreamsModule, type BucketDeclaration, type StreamPlan } from '../index.js';
 import type { PlanArgs } from './cli-args.js';
 import { loadDeclarations } from './load-declarations.js';
 
 /**
- * Loads the declarations named by `args.module` and asks the server what ensuring them would do.
- * Writes nothing: the module is started without `streams`, so start-up ensures none, and
- * `planStreams` only reads.
+ * Loads the declarations named by `args.module` and asks the server what ensuring them would do:
+ * the streams, then each bucket (as its stream `KV_<bucket>`), in the module's `jetstream` domain
+ * or API prefix and with its `streamDefaults`. Writes nothing: the module is started without
+ * `streams` or `buckets`, so start-up ensures none, and the plans only read.
  *
  * @throws {DeclarationsModuleError} for an unusable module; the library's errors (e.g.
- * `NatsConnectionError`, `JetStreamUnavailableError`) when the server cannot be asked.
+ * `InvalidOptionsError`, `NatsConnectionError`, `JetStreamUnavailableError`) when the server cannot be asked.
  */
 export async function planDeclaredStreams(args: PlanArgs, cwd: string): Promise<StreamPlan[]> {
-  const { streams, streamDefaults } = await loadDeclarations(args.module, cwd);
+  const { streams, buckets, streamDefaults, jetstream } = await loadDeclarations(args.module, cwd);
   const app = await NestFactory.createApplicationContext(
     StreamsModule.forRoot({
       connection: { servers: args.servers, name: 'nestjs-jetstream-streams plan' },
       startup: { wait: true, timeoutMs: args.timeoutMs },
       streamDefaults,
+      jetstream,
     }),
     { logger: false, abortOnError: false },
   );
   try {
-    return await app.get(StreamService).planStreams(streams);
+    const service = app.get(StreamService);
+    const streamPlans = await service.planStreams(streams);
+    const bucketPlans = await Promise.all(buckets.map((declaration) => planBucket(service, declaration)));
+    return [...streamPlans, ...bucketPlans];
   } finally {
     await app.close();
+  }
+}
+
+/**
+ * The plan of one bucket. A declaration the library refuses (it throws before any request)
+ * becomes an `invalid` plan, as in `planStreams`; a failure of the server still rejects.
+ */
+function planBucket(service: StreamService, declaration: BucketDeclaration): Promise<StreamPlan> {
+  const isObject = typeof declaration === 'object' && declaration !== null && !Array.isArray(declaration);
+  const { bucket, ...config } = isObject ? declaration : { bucket: undefined };
+  try {
+    // A declaration that is no object is passed on as the config, for the library's own message.
+    return service.planBucket(bucket as string, isObject ? config : (declaration as never));
+  } catch (err) {
+    return Promise.resolve({ name: `KV_${String(bucket)}`, action: 'invalid', changes: [], conflicts: [], error: err as Error });
   }
 }
 

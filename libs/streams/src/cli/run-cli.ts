@@ -21,6 +21,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<0 | 1 | 2> {
     command = parseCliArgs(argv, io.env);
   } catch (err) {
     io.stderr(`nestjs-jetstream-streams: ${(err as Error).message}\n\n${HELP}`);
+    // A script that asked for JSON reads stdout, even when the rest of the command line is wrong;
+    // no server was settled on, hence null.
+    if (asksForJson(argv)) io.stdout(`${toJson({ server: null, error: err })}\n`);
     return 2;
   }
   if (command.command === 'help') {
@@ -37,4 +40,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<0 | 1 | 2> {
     if (command.json) io.stdout(`${toJson({ server, error: err })}\n`);
     return 2;
   }
+}
+
+/** Whether `--json` is among the flags (before any `--`, after which everything is positional). */
+function asksForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
