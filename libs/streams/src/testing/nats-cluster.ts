@@ -1,18 +1,20 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
 import type { NatsTestServer } from './nats-test-server.js';
-import { resolveNatsServerBinary } from './nats-server-binary.js';
 import { readMonitoring } from './nats-monitoring.js';
 import { launchNatsServer, type ManagedNatsServer, type NatsServerLaunchSpec } from './nats-server-process.js';
 import { NatsServerStartError } from './nats-server-start.error.js';
-import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
+import { binaryPath, byteSize, integerInRange, optionsObject, serverWord, timeoutMs } from './nats-test-options.validation.js';
 import { logTails } from './server-log-buffer.js';
 import { readyOrDisposed } from './ready-or-disposed.js';
 
 /** Options of {@link startNatsCluster}. */
 export interface NatsClusterOptions {
   /**
-   * Number of JetStream nodes, named `n1`..`nN`.
+   * Number of JetStream nodes, named `n1`..`nN`: a whole number from 3 to 9. Fewer are refused:
+   * a one-node cluster waits for peers and never elects a meta leader, and two nodes elect one
+   * but lose it as soon as either stops and cannot hold an R3 stream. More than 9 processes is
+   * beyond what a test needs.
    * @default 3
    */
   size?: number;
@@ -33,7 +35,7 @@ export interface NatsClusterOptions {
   maxFileStore?: number;
   /**
    * How long each node may take to accept connections, and the cluster to elect a
-   * JetStream meta leader, in milliseconds.
+   * JetStream meta leader, in milliseconds (> 0, at most 2^31-1).
    * @default 30000
    */
   startTimeoutMs?: number;
@@ -50,7 +52,9 @@ export interface NatsTestCluster {
   readonly urls: string[];
   /**
    * Waits until every running node reports the same JetStream meta leader and returns its name.
-   * @param timeoutMs - @default 30000
+   * @param timeoutMs - milliseconds, > 0 and at most 2^31-1. @default 30000
+   * @throws {InvalidNatsTestOptionsError} (as a rejection) for any other `timeoutMs`.
+   * @throws {NatsServerStartError} when no leader is agreed in time.
    */
   waitForMetaLeader(timeoutMs?: number): Promise<string>;
   /** Kills every node and removes their directories. Idempotent. */
@@ -63,33 +67,39 @@ export interface NatsTestCluster {
  * every node's config names every other node's cluster port, so any node restarts into the mesh.
  * Dispose it (`afterAll`) to kill the nodes and remove their directories.
  *
- * @throws {InvalidNatsTestOptionsError} when `size` is not a positive whole number.
+ * @throws {InvalidNatsTestOptionsError} for an options argument that is not a plain object, an
+ *   unknown key, or a value of the wrong type or range (e.g. `size` outside 3..9, a `startTimeoutMs`
+ *   that is not a positive number); before any node starts.
  * @throws {NatsServerStartError} when a node does not start or no meta leader is elected in time.
  * @example
  * const cluster = await startNatsCluster({ size: 3 });
  * const nc = await connect({ servers: cluster.urls });
  * await (await nc.jetstreamManager()).streams.add({ name: 'S', subjects: ['s.>'], num_replicas: 3 });
  */
-export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsTestCluster> {
-  const size = options.size ?? DEFAULT_SIZE;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new InvalidNatsTestOptionsError('size', `a cluster needs a positive whole number of nodes, got ${size}`);
-  }
-  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const binary = options.binary ?? resolveNatsServerBinary();
-  const specs = Array.from({ length: size }, (_, index) => nodeSpec(index, binary, options, startTimeoutMs));
+export async function startNatsCluster(options?: NatsClusterOptions): Promise<NatsTestCluster> {
+  const given = optionsObject('startNatsCluster options', options, OPTION_KEYS);
+  const size = integerInRange('size', given.size, SIZE_RANGE, DEFAULT_SIZE);
+  const startTimeoutMs = timeoutMs('startTimeoutMs', given.startTimeoutMs, DEFAULT_TIMEOUT_MS);
+  const node = {
+    clusterName: serverWord('clusterName', given.clusterName) ?? DEFAULT_CLUSTER_NAME,
+    maxFileStore: byteSize('maxFileStore', given.maxFileStore),
+  };
+  const binary = binaryPath(given.binary);
+  const specs = Array.from({ length: size }, (_, index) => nodeSpec(index, binary, node, startTimeoutMs));
   const nodes = await launchMesh(specs);
   return readyOrDisposed(new ManagedNatsCluster(nodes), (cluster) => cluster.waitForMetaLeader(startTimeoutMs));
 }
 
+const OPTION_KEYS: readonly (keyof NatsClusterOptions)[] = ['size', 'binary', 'clusterName', 'maxFileStore', 'startTimeoutMs'];
 const DEFAULT_SIZE = 3;
+const SIZE_RANGE = { min: 3, max: 9 };
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CLUSTER_NAME = 'test-cluster';
 const POLL_INTERVAL_MS = 200;
 /**
  * JetStream refuses to run clustered without a configured route, and before `n1` runs no cluster
  * port is known: `n1` starts with a route to port 0, which refuses every connection, and drops it
- * by a config reload once the other nodes are up (a one-node cluster keeps it).
+ * by a config reload once the other nodes are up.
  */
 const PLACEHOLDER_ROUTE_PORT = 0;
 
@@ -102,8 +112,9 @@ class ManagedNatsCluster implements NatsTestCluster {
     return this.nodes.map((node) => node.url);
   }
 
-  async waitForMetaLeader(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
+  async waitForMetaLeader(timeout?: number): Promise<string> {
+    const waitMs = timeoutMs('timeoutMs', timeout, DEFAULT_TIMEOUT_MS);
+    const deadline = Date.now() + waitMs;
     let seen: (string | undefined)[] = [];
     while (Date.now() < deadline) {
       seen = await Promise.all(this.runningNodes().map(readMetaLeader));
@@ -114,7 +125,7 @@ class ManagedNatsCluster implements NatsTestCluster {
       await delay(POLL_INTERVAL_MS);
     }
     throw new NatsServerStartError(
-      `The cluster had no agreed JetStream meta leader within ${timeoutMs} ms (leaders seen: ${JSON.stringify(seen)})`,
+      `The cluster had no agreed JetStream meta leader within ${waitMs} ms (leaders seen: ${JSON.stringify(seen)})`,
       logTails(this.nodes.map((node, index) => [`n${index + 1}`, node])),
     );
   }
@@ -129,15 +140,20 @@ class ManagedNatsCluster implements NatsTestCluster {
   }
 }
 
-function nodeSpec(index: number, binary: string, options: NatsClusterOptions, startTimeoutMs: number): NatsServerLaunchSpec {
+function nodeSpec(
+  index: number,
+  binary: string,
+  node: { clusterName: string; maxFileStore?: number },
+  startTimeoutMs: number,
+): NatsServerLaunchSpec {
   return {
     binary,
     startTimeoutMs,
     config: {
       serverName: `n${index + 1}`,
       jetstream: true,
-      maxFileStore: options.maxFileStore,
-      cluster: { name: options.clusterName ?? DEFAULT_CLUSTER_NAME, routes: [PLACEHOLDER_ROUTE_PORT] },
+      maxFileStore: node.maxFileStore,
+      cluster: { name: node.clusterName, routes: [PLACEHOLDER_ROUTE_PORT] },
     },
   };
 }
@@ -160,9 +176,7 @@ async function launchMesh(specs: NatsServerLaunchSpec[]): Promise<ManagedNatsSer
     }
     const ports = nodes.map(clusterPort);
     specs.forEach((spec, index) => setRoutes(spec, ports.filter((_, other) => other !== index)));
-    if (nodes.length > 1) {
-      await seed.reload();
-    }
+    await seed.reload();
     return nodes;
   } catch (error) {
     await Promise.all(nodes.map((node) => node.dispose()));

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { validateAuthSettings, type NatsServerAccounts } from './nats-server-auth.js';
-import { resolveNatsServerBinary } from './nats-server-binary.js';
+import type { NatsServerAccounts } from './nats-server-auth.js';
+import { validateAuthSettings } from './nats-server-auth.validation.js';
 import type { NatsLeafRemote } from './nats-server-config.js';
 import { readMonitoring } from './nats-monitoring.js';
 import { validateJetStreamDomain } from './nats-server.js';
@@ -9,6 +9,7 @@ import type { NatsTestServer } from './nats-test-server.js';
 import { launchNatsServer, type ManagedNatsServer } from './nats-server-process.js';
 import { NatsServerStartError } from './nats-server-start.error.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
+import { binaryPath, byteSize, nonEmptyString, optionsObject, timeoutMs } from './nats-test-options.validation.js';
 import { readyOrDisposed } from './ready-or-disposed.js';
 import { logTails } from './server-log-buffer.js';
 
@@ -47,7 +48,8 @@ export interface NatsLeafTopologyOptions {
    */
   binary?: string;
   /**
-   * How long each server may take to start, and the leaf connection to be established, in ms.
+   * How long each server may take to start, and the leaf connection to be established, in ms
+   * (> 0, at most 2^31-1).
    * @default 30000
    */
   startTimeoutMs?: number;
@@ -66,7 +68,9 @@ export interface NatsLeafTopology {
   /**
    * Waits until the leaf node is connected to the hub and has learned the hub's JetStream API
    * interest (after a restart of either server, for example).
-   * @param timeoutMs - @default 30000
+   * @param timeoutMs - milliseconds, > 0 and at most 2^31-1. @default 30000
+   * @throws {InvalidNatsTestOptionsError} (as a rejection) for any other `timeoutMs`.
+   * @throws {NatsServerStartError} when the leaf is not connected in time.
    */
   waitForLeafConnection(timeoutMs?: number): Promise<void>;
   /** Kills both servers and removes their directories. Idempotent. */
@@ -80,7 +84,9 @@ export interface NatsLeafTopology {
  * with the plain JetStream API and the hub's with `jetstreamManager({ domain: 'hub' })`. Both
  * keep their ports across restarts; dispose the topology to kill both and remove their files.
  *
- * @throws {InvalidNatsTestOptionsError} for equal or invalid domains, or an unusable `leafAccount`.
+ * @throws {InvalidNatsTestOptionsError} for an options argument that is not a plain object, an
+ *   unknown key, a value of the wrong type or range, equal or invalid domains, or an unusable
+ *   `leafAccount`; before any server starts.
  * @throws {NatsServerStartError} when a server does not start or the leaf does not connect in time.
  * @example
  * const topology = await startNatsLeafTopology();
@@ -89,19 +95,20 @@ export interface NatsLeafTopology {
  * await hubJsm.streams.add({ name: 'ORDERS', subjects: ['orders.>'] }); // stored on the hub
  * await nc.jetstream({ domain: topology.hubDomain }).publish('orders.1', data);
  */
-export async function startNatsLeafTopology(options: NatsLeafTopologyOptions = {}): Promise<NatsLeafTopology> {
-  const hubDomain = options.hubDomain ?? DEFAULT_HUB_DOMAIN;
-  const leafDomain = options.leafDomain ?? DEFAULT_LEAF_DOMAIN;
+export async function startNatsLeafTopology(options?: NatsLeafTopologyOptions): Promise<NatsLeafTopology> {
+  const given = optionsObject('startNatsLeafTopology options', options, OPTION_KEYS);
+  const hubDomain = given.hubDomain ?? DEFAULT_HUB_DOMAIN;
+  const leafDomain = given.leafDomain ?? DEFAULT_LEAF_DOMAIN;
   validateJetStreamDomain('hubDomain', hubDomain, true);
   validateJetStreamDomain('leafDomain', leafDomain, true);
   if (hubDomain === leafDomain) {
     throw new InvalidNatsTestOptionsError('leafDomain', `must differ from hubDomain, both are "${hubDomain}"`);
   }
-  validateAuthSettings({ accounts: options.accounts }, true);
-  const remoteAccount = leafRemoteAccount(options);
-  const binary = options.binary ?? resolveNatsServerBinary();
-  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const common = { jetstream: true, maxFileStore: options.maxFileStore, accounts: options.accounts };
+  validateAuthSettings({ accounts: given.accounts }, true);
+  const remoteAccount = leafRemoteAccount(given);
+  const startTimeoutMs = timeoutMs('startTimeoutMs', given.startTimeoutMs, DEFAULT_TIMEOUT_MS);
+  const common = { jetstream: true, maxFileStore: byteSize('maxFileStore', given.maxFileStore), accounts: given.accounts };
+  const binary = binaryPath(given.binary);
 
   const hub = await launchNatsServer({
     binary,
@@ -121,6 +128,15 @@ export async function startNatsLeafTopology(options: NatsLeafTopologyOptions = {
   return readyOrDisposed(topology, (t) => t.waitForLeafConnection(startTimeoutMs));
 }
 
+const OPTION_KEYS: readonly (keyof NatsLeafTopologyOptions)[] = [
+  'hubDomain',
+  'leafDomain',
+  'accounts',
+  'leafAccount',
+  'maxFileStore',
+  'binary',
+  'startTimeoutMs',
+];
 const DEFAULT_HUB_DOMAIN = 'hub';
 const DEFAULT_LEAF_DOMAIN = 'leaf';
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -138,8 +154,9 @@ class ManagedLeafTopology implements NatsLeafTopology {
     private readonly account: string,
   ) {}
 
-  async waitForLeafConnection(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  async waitForLeafConnection(timeout?: number): Promise<void> {
+    const waitMs = timeoutMs('timeoutMs', timeout, DEFAULT_TIMEOUT_MS);
+    const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
       if (await this.carriesHubApi()) {
         return;
@@ -147,7 +164,7 @@ class ManagedLeafTopology implements NatsLeafTopology {
       await delay(POLL_INTERVAL_MS);
     }
     throw new NatsServerStartError(
-      `The leaf node did not connect to the hub (account ${this.account}, hub API $JS.${this.hubDomain}.API.>) within ${timeoutMs} ms`,
+      `The leaf node did not connect to the hub (account ${this.account}, hub API $JS.${this.hubDomain}.API.>) within ${waitMs} ms`,
       logTails([
         ['hub', this.hub],
         ['leaf', this.leaf],
@@ -190,13 +207,14 @@ interface Leafz {
 
 function leafRemoteAccount(options: NatsLeafTopologyOptions): NatsLeafRemote['account'] {
   const accounts = options.accounts;
+  const leafAccount = nonEmptyString('leafAccount', options.leafAccount);
   if (!accounts) {
-    if (options.leafAccount !== undefined) {
+    if (leafAccount !== undefined) {
       throw new InvalidNatsTestOptionsError('leafAccount', 'names an account, but no accounts are given');
     }
     return undefined;
   }
-  const name = options.leafAccount ?? Object.keys(accounts).find((key) => accounts[key].jetstream);
+  const name = leafAccount ?? Object.keys(accounts).find((key) => accounts[key].jetstream);
   const account = name === undefined ? undefined : accounts[name];
   if (name === undefined || !account) {
     throw new InvalidNatsTestOptionsError('leafAccount', `must name one of the accounts (${Object.keys(accounts).join(', ')})`);

@@ -1,5 +1,3 @@
-import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
-
 /** Credentials a test server requires from its clients: one user, or one token. */
 export type NatsServerAuth = { user: string; password: string } | { token: string };
 
@@ -73,35 +71,6 @@ export interface NatsAuthSettings {
   accounts?: NatsServerAccounts;
 }
 
-/**
- * @internal Refuses combinations the server would reject or silently misread: `auth` beside
- * `users`/`accounts`, `users` beside `accounts` (a user outside every account would land in the
- * global account, which has no JetStream once accounts exist), a user name used twice, an
- * account name that is not a plain word, and account JetStream on a server without JetStream.
- */
-export function validateAuthSettings(settings: NatsAuthSettings, jetstream: boolean): void {
-  const { auth, users, accounts } = settings;
-  if (auth && (users || accounts)) {
-    throw new InvalidNatsTestOptionsError('auth', 'cannot be combined with users or accounts; add the user there instead');
-  }
-  if (users && accounts) {
-    throw new InvalidNatsTestOptionsError('users', 'cannot be combined with accounts; give each user an account');
-  }
-  const names = [...(users ?? []), ...Object.values(accounts ?? {}).flatMap((account) => account.users)].map((u) => u.user);
-  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-  if (duplicate !== undefined) {
-    throw new InvalidNatsTestOptionsError('users', `the user name "${duplicate}" is used twice`);
-  }
-  for (const [name, account] of Object.entries(accounts ?? {})) {
-    if (!ACCOUNT_NAME.test(name)) {
-      throw new InvalidNatsTestOptionsError(`accounts.${name}`, 'an account name must be letters, digits, "_" or "-"');
-    }
-    if (account.jetstream && !jetstream) {
-      throw new InvalidNatsTestOptionsError(`accounts.${name}.jetstream`, 'needs a server with JetStream enabled');
-    }
-  }
-}
-
 /** @internal The `authorization` and `accounts` blocks of a config file; empty without auth. */
 export function renderAuthConfig(settings: NatsAuthSettings): string[] {
   const blocks: string[] = [];
@@ -122,8 +91,6 @@ export function renderAuthConfig(settings: NatsAuthSettings): string[] {
 export function quote(value: string): string {
   return JSON.stringify(value);
 }
-
-const ACCOUNT_NAME = /^[A-Za-z0-9_-]+$/;
 
 function renderSingleAuth(auth: NatsServerAuth): string {
   const fields =

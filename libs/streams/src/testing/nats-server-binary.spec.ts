@@ -33,6 +33,20 @@ describe('resolveNatsServerBinary', () => {
     }
   });
 
+  it('lists a directory PATH names twice only once', () => {
+    const cwd = process.cwd();
+    process.chdir('/');
+    try {
+      const error = captureError(() => resolveNatsServerBinary({ PATH: '/nonexistent/.bin:/nonexistent/cargo:/nonexistent/.bin/:/nonexistent/cargo' }));
+
+      expect(error.searched.filter((path) => path === '/nonexistent/.bin/nats-server')).toHaveLength(1);
+      expect(error.searched.filter((path) => path === '/nonexistent/cargo/nats-server')).toHaveLength(1);
+      expect(error.message.split('/nonexistent/.bin/nats-server')).toHaveLength(2);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('refuses an unknown channel, naming it', () => {
     expect(() => resolveNatsServerBinary({ NATS_SERVER_CHANNEL: 'nightly' })).toThrow(/'nightly'/);
   });

@@ -45,7 +45,8 @@ export function resolveNatsServerBinary(env: NodeJS.ProcessEnv = process.env): s
     const channel = parseChannel(env.NATS_SERVER_CHANNEL);
     return requireExecutable(channelBinary(channel), `NATS_SERVER_CHANNEL=${channel}`);
   }
-  const candidates = [...CHANNELS.map(channelBinary), ...pathCandidates(env.PATH)];
+  // PATH often names a directory twice (npm prepends node_modules/.bin per package level).
+  const candidates = [...new Set([...CHANNELS.map(channelBinary), ...pathCandidates(env.PATH)])];
   const found = candidates.find(isExecutable);
   if (!found) {
     const searched = candidates.map((candidate) => `  ${candidate}`).join('\n');
@@ -85,7 +86,12 @@ function parseChannel(value: string): NatsServerChannel {
   throw new NatsServerBinaryNotFoundError(`NATS_SERVER_CHANNEL must be 'stable' or 'unstable', got '${value}'.`, []);
 }
 
-function requireExecutable(file: string, source: string): string {
+/**
+ * @internal `file`, when it is an executable file; `source` says where it came from
+ * (`NATS_SERVER_BIN`, or a kit function's `binary` option).
+ * @throws {NatsServerBinaryNotFoundError} when it is not.
+ */
+export function requireExecutable(file: string, source: string): string {
   if (!isExecutable(file)) {
     throw new NatsServerBinaryNotFoundError(`${source} points to ${file}, which is not an executable file.\n${INSTALL_HINT}`, [file]);
   }

@@ -1,6 +1,4 @@
-import { validateAuthSettings } from './nats-server-auth.js';
 import { renderNatsServerConfig, type NatsServerConfig } from './nats-server-config.js';
-import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
 
 const paths = { dir: '/tmp/nats-test-x', storeDir: '/tmp/nats-test-x/store' };
 const anyPorts = { client: -1, monitoring: -1, cluster: -1, leafnode: -1 };
@@ -69,23 +67,5 @@ describe('renderNatsServerConfig', () => {
     const text = render({ leafnodeRemotes: [{ port: 7422, account: { name: 'APP', user: 'app', password: 'p@ss:w/rd' } }] });
 
     expect(text).toContain('remotes: [ { url: "nats-leaf://app:p%40ss%3Aw%2Frd@127.0.0.1:7422", account: "APP" } ]');
-  });
-});
-
-describe('validateAuthSettings', () => {
-  it.each([
-    [{ auth: { token: 't' }, accounts: {} }, 'auth'],
-    [{ users: [], accounts: {} }, 'users'],
-    [{ users: [{ user: 'u', password: 'a' }, { user: 'u', password: 'b' }] }, 'users'],
-    [{ accounts: { 'A B': { users: [] } } }, 'accounts.A B'],
-  ])('refuses %j, naming %s', (settings, option) => {
-    expect(() => validateAuthSettings(settings, true)).toThrow(InvalidNatsTestOptionsError);
-    expect(() => validateAuthSettings(settings, true)).toThrow(expect.objectContaining({ option }));
-  });
-
-  it('refuses account JetStream on a server without JetStream', () => {
-    const settings = { accounts: { APP: { jetstream: true, users: [] } } };
-
-    expect(() => validateAuthSettings(settings, false)).toThrow(expect.objectContaining({ option: 'accounts.APP.jetstream' }));
   });
 });

@@ -10,7 +10,7 @@ export class NatsServerStartError extends StreamsError {
     message: string,
     /** The tail of the server output, also included in the message. */
     readonly logs: string,
-    options?: ErrorOptions,
+    options?: { cause?: unknown },
   ) {
     super(logs ? `${message}\n--- nats-server output ---\n${logs}` : message, { cause: options?.cause });
   }

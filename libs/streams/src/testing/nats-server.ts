@@ -1,11 +1,16 @@
-import {
-  validateAuthSettings,
-  type NatsServerAccounts,
-  type NatsServerAuth,
-  type NatsServerUser,
-} from './nats-server-auth.js';
-import { resolveNatsServerBinary } from './nats-server-binary.js';
+import type { NatsServerAccounts, NatsServerAuth, NatsServerUser } from './nats-server-auth.js';
+import { validateAuthSettings } from './nats-server-auth.validation.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
+import {
+  binaryPath,
+  byteSize,
+  describeValue,
+  flag,
+  optionalString,
+  optionsObject,
+  serverWord,
+  timeoutMs,
+} from './nats-test-options.validation.js';
 import { launchNatsServer } from './nats-server-process.js';
 import type { NatsTestServer } from './nats-test-server.js';
 
@@ -61,7 +66,7 @@ export interface NatsServerOptions {
    */
   binary?: string;
   /**
-   * How long to wait for the server to accept connections, in milliseconds.
+   * How long to wait for the server to accept connections, in milliseconds (> 0, at most 2^31-1).
    * @default 10000
    */
   startTimeoutMs?: number;
@@ -73,13 +78,27 @@ export interface NatsServerOptions {
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
+const OPTION_KEYS: readonly (keyof NatsServerOptions)[] = [
+  'jetstream',
+  'jetstreamDomain',
+  'auth',
+  'users',
+  'accounts',
+  'maxFileStore',
+  'maxMemoryStore',
+  'serverName',
+  'binary',
+  'startTimeoutMs',
+  'extraConfig',
+];
 
 /**
  * Starts a nats-server on 127.0.0.1 with a fresh temporary directory. Every listener uses a
  * port the server picks itself, read back once it is up ({@link NatsTestServer.ports}).
  * Dispose it (`afterEach`/`afterAll`) to kill it and remove the directory.
  *
- * @throws {InvalidNatsTestOptionsError} for conflicting options, before anything starts.
+ * @throws {InvalidNatsTestOptionsError} for an options argument that is not a plain object, an
+ *   unknown key, a value of the wrong type or range, or conflicting options; before anything starts.
  * @throws {NatsServerBinaryNotFoundError} when no nats-server executable is found.
  * @throws {NatsServerStartError} when the server exits or does not accept connections in time.
  * @example
@@ -106,31 +125,33 @@ const DEFAULT_START_TIMEOUT_MS = 10_000;
  *   },
  * });
  */
-export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsTestServer> {
-  const jetstream = options.jetstream ?? true;
-  validateAuthSettings(options, jetstream);
-  validateJetStreamDomain('jetstreamDomain', options.jetstreamDomain, jetstream);
-  return launchNatsServer({
-    binary: options.binary ?? resolveNatsServerBinary(),
-    startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-    config: {
-      serverName: options.serverName,
-      jetstream,
-      jetstreamDomain: options.jetstreamDomain,
-      maxFileStore: options.maxFileStore,
-      maxMemoryStore: options.maxMemoryStore,
-      auth: options.auth,
-      users: options.users,
-      accounts: options.accounts,
-      extraConfig: options.extraConfig,
-    },
-  });
+export async function startNatsServer(options?: NatsServerOptions): Promise<NatsTestServer> {
+  const given = optionsObject('startNatsServer options', options, OPTION_KEYS);
+  const jetstream = flag('jetstream', given.jetstream, true);
+  validateAuthSettings(given, jetstream);
+  validateJetStreamDomain('jetstreamDomain', given.jetstreamDomain, jetstream);
+  const config = {
+    serverName: serverWord('serverName', given.serverName),
+    jetstream,
+    jetstreamDomain: given.jetstreamDomain,
+    maxFileStore: byteSize('maxFileStore', given.maxFileStore),
+    maxMemoryStore: byteSize('maxMemoryStore', given.maxMemoryStore),
+    auth: given.auth,
+    users: given.users,
+    accounts: given.accounts,
+    extraConfig: optionalString('extraConfig', given.extraConfig),
+  };
+  const startTimeoutMs = timeoutMs('startTimeoutMs', given.startTimeoutMs, DEFAULT_START_TIMEOUT_MS);
+  return launchNatsServer({ binary: binaryPath(given.binary), startTimeoutMs, config });
 }
 
 /** @internal A domain is one subject token: `$JS.<domain>.API.>`. */
-export function validateJetStreamDomain(option: string, domain: string | undefined, jetstream: boolean): void {
+export function validateJetStreamDomain(option: string, domain: unknown, jetstream: boolean): void {
   if (domain === undefined) {
     return;
+  }
+  if (typeof domain !== 'string') {
+    throw new InvalidNatsTestOptionsError(option, `must be a string, got ${describeValue(domain)}`);
   }
   if (!jetstream) {
     throw new InvalidNatsTestOptionsError(option, 'needs a server with JetStream enabled');
