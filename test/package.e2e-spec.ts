@@ -256,7 +256,7 @@ describe('packed library in fresh Nest apps', () => {
 
       expect(before.stdout).toMatch(/^consumer_orders\s+create$/m);
       expect(before.code).toBe(1);
-      expect(after.stdout).toContain('All 1 streams match.');
+      expect(after.stdout).toContain('The 1 declared stream matches.');
       expect(after.code).toBe(0);
       expect(JSON.parse(afterJson.stdout).plans).toEqual([{ name: 'consumer_orders', action: 'unchanged', changes: [], conflicts: [] }]);
       expect(noServer.code).toBe(2);
