@@ -39,6 +39,37 @@ describe('migrations into a stream that would drop messages', () => {
     expect(await messages(`${name}__migrating`)).toBe('absent');
   });
 
+  it('rolls back, before deleting the original, a max_bytes that the copies turn out not to fit (subjects longer than the declared ones)', async () => {
+    const name = uniqueName('LONGSUBJ');
+    await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
+    const js = fx.raw.jetstream();
+    const subject = `${name}.${'s'.repeat(100)}`;
+    for (let i = 0; i < 50; i++) await js.publish(subject, encode(`m${i}`));
+    const { bytes } = (await fx.jsm.streams.info(name)).state;
+    // The plan's estimate takes the declared subject `<name>.>` for each message's own: about 100
+    // bytes short per message. A limit 20 bytes per message above the estimate passes the plan.
+    const estimate = bytes + 50 * ('NATS/1.0\r\nNats-Stream-Source:  \r\n\r\n'.length + `${name}__migrating`.length + ' > > '.length + 2 + `${name}.>`.length);
+    const declared = { ...unlimited, max_bytes: estimate + 50 * 20 };
+
+    const plan = await fx.streams.planStream(name, [`${name}.>`], declared);
+    const outcome: unknown = await fx.streams.ensureStream(name, [`${name}.>`], declared).catch((e: unknown) => e);
+
+    expect(plan.action).toBe('migrate');
+    if (!fx.modern) {
+      // 2.9's source header is `<stream> <seq>` without the subject: the copies fit, all of them.
+      expect(outcome).toMatchObject({ action: 'migrated' });
+      expect(await messages(name)).toBe(50);
+      return;
+    }
+    expect(outcome).toBeInstanceOf(StreamMigrationError);
+    expect(outcome).toMatchObject({ holdingStream: name });
+    expect((outcome as Error).message).toMatch(/its max_bytes is \d+: the server would delete the oldest messages.*rolled back/);
+    const after = await fx.jsm.streams.info(name);
+    expect(after.state.messages).toBe(50);
+    expect(after.config.subjects).toEqual([`${name}.>`]);
+    expect(await messages(`${name}__migrating`)).toBe('absent');
+  });
+
   it(
     'messages sharing a Nats-Msg-Id: the copy is kept until the new stream holds them all; allowDataLoss accepts the drop',
     async () => {
