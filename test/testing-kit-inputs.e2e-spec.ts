@@ -12,7 +12,7 @@ import {
   type NatsTestServer,
 } from '@app/streams/testing';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { get } from 'node:http';
+import { getJson } from './support/get-json.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -191,13 +191,3 @@ describe('testing kit: overrideStreamsConnection inputs', () => {
     expect(() => overrideStreamsConnection(builder(), server, {}, '')).toThrow(expect.objectContaining({ option: 'connection' }));
   });
 });
-
-function getJson(url: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    get(url, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve(JSON.parse(body)));
-    }).on('error', reject);
-  });
-}

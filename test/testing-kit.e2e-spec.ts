@@ -9,7 +9,7 @@ import {
   type NatsTestCluster,
   type NatsTestServer,
 } from '@app/streams/testing';
-import { get } from 'node:http';
+import { getJson } from './support/get-json.js';
 
 @Injectable()
 class OrdersService {
@@ -93,13 +93,3 @@ describe('testing kit: createStreamsTestingModule', () => {
     await app.close();
   });
 });
-
-function getJson(url: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    get(url, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve(JSON.parse(body)));
-    }).on('error', reject);
-  });
-}
