@@ -205,7 +205,7 @@ describe('connection options passed to the nats client', () => {
         reconnectTimeWait: 0,
         timeout: 2 ** 31 - 1,
         tls: null,
-        authenticator: [() => ({})],
+        authenticator: [() => ({ auth_token: 't' })],
         reconnectDelayHandler: () => 10,
         inboxPrefix: '_INBOX.app',
         noEcho: true,
