@@ -51,6 +51,50 @@ describe('options are checked before anything connects (issue #12 item 7)', () =
   });
 });
 
+describe('invalid module options are refused before any connection, naming the option', () => {
+  let server: NatsTestServer;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ["an API prefix with an empty token ('$JS..API')", { jetstream: { apiPrefix: '$JS..API' } }, 'jetstream.apiPrefix'],
+    ["an API prefix with an empty token inside ('$JS.API..x')", { jetstream: { apiPrefix: '$JS.API..x' } }, 'jetstream.apiPrefix'],
+    ['an API prefix with a NUL', { jetstream: { apiPrefix: '\u0000JS' } }, 'jetstream.apiPrefix'],
+    ['a domain with a control character', { jetstream: { domain: 'hub\u0001' } }, 'jetstream.domain'],
+    ['a misspelt connection option (usr)', { connection: { usr: 'app' } }, 'connection.usr'],
+    ['reconnectTimeWait 2^31 (overflows a timer)', { connection: { reconnectTimeWait: 2 ** 31 } }, 'connection.reconnectTimeWait'],
+    ['a connect timeout of 2^31', { connection: { timeout: 2 ** 31 } }, 'connection.timeout'],
+    ["maxReconnectAttempts 'forever'", { connection: { maxReconnectAttempts: 'forever' } }, 'connection.maxReconnectAttempts'],
+  ];
+
+  it.each(cases)('forRootAsync refuses %s at start-up with InvalidOptionsError, and nothing connects', async (_label, bad, option) => {
+    const options = { ...bad, connection: { servers: server.url, ...(bad.connection as object) } };
+    const moduleRef = Test.createTestingModule({ imports: [StreamsModule.forRootAsync({ useFactory: () => options as never })] });
+
+    const error = await moduleRef.compile().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error).toMatchObject({ option });
+    expect(await connections(server)).toBe(0);
+  });
+
+  it.each([
+    ['forRoot(null)', () => StreamsModule.forRoot(null as never), '(options)'],
+    ['forRootAsync(null)', () => StreamsModule.forRootAsync(null as never), '(options)'],
+    ["isGlobal: 'no'", () => StreamsModule.forRoot({ connection: { servers: server.url }, isGlobal: 'no' as never }), 'isGlobal'],
+  ])('%s is an InvalidOptionsError, not a TypeError, before any connection', async (_label, act, option) => {
+    expect(act).toThrow(InvalidOptionsError);
+    expect(act).toThrow(`option ${option}: got`);
+    expect(await connections(server)).toBe(0);
+  });
+});
+
 describe('credentials with a comma are used and never shown (issue #12 item 11)', () => {
   let server: NatsTestServer;
   let app: INestApplication | undefined;

@@ -91,3 +91,126 @@ describe('reconcile options', () => {
     expect(act).toThrow(option);
   });
 });
+
+describe('subject tokens of jetstream.domain and jetstream.apiPrefix', () => {
+  it.each([
+    [{ apiPrefix: '$JS..API' }, 'jetstream.apiPrefix'],
+    [{ apiPrefix: '$JS.API..x' }, 'jetstream.apiPrefix'],
+    [{ apiPrefix: '\u0000JS' }, 'jetstream.apiPrefix'],
+    [{ apiPrefix: '$JS.\tAPI' }, 'jetstream.apiPrefix'],
+    [{ apiPrefix: '.$JS.API' }, 'jetstream.apiPrefix'],
+    [{ apiPrefix: '' }, 'jetstream.apiPrefix'],
+    [{ domain: '\u0000' }, 'jetstream.domain'],
+    [{ domain: 'hub\u007f' }, 'jetstream.domain'],
+    [{ domain: '' }, 'jetstream.domain'],
+  ])('refuses %j naming %s and what a token allows', (jetstream, option) => {
+    const act = () => resolveOptions({ connection, jetstream });
+    expect(act).toThrow(InvalidOptionsError);
+    expect(act).toThrow(new RegExp(`${option.replace('.', '\\.')}: .*control characters`));
+  });
+
+  it('accepts a prefix of several clean tokens', () => {
+    expect(resolveOptions({ connection, jetstream: { apiPrefix: '$JS.hub-1.API' } }).apiPrefix).toBe('$JS.hub-1.API');
+  });
+});
+
+describe('forRoot and forRootAsync themselves', () => {
+  const thrown = (act: () => unknown): unknown => {
+    try {
+      act();
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it.each([
+    ['forRoot(null)', () => StreamsModule.forRoot(null as never), '(options)'],
+    ['forRoot(undefined)', () => StreamsModule.forRoot(undefined as never), '(options)'],
+    ['forRootAsync(null)', () => StreamsModule.forRootAsync(null as never), '(options)'],
+    ["forRoot isGlobal 'no'", () => StreamsModule.forRoot({ connection, isGlobal: 'no' as never }), 'isGlobal'],
+    ['forRootAsync isGlobal 1', () => StreamsModule.forRootAsync({ useFactory: () => ({ connection }), isGlobal: 1 as never }), 'isGlobal'],
+    ['forRootAsync name with a space', () => StreamsModule.forRootAsync({ useFactory: () => ({ connection }), name: 'e u' }), 'name'],
+  ])('%s is an InvalidOptionsError naming the option', (_label, act, option) => {
+    const error = thrown(act);
+
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).option).toBe(option);
+  });
+
+  it('lists isGlobal and name among the known options of forRoot', () => {
+    const error = thrown(() => StreamsModule.forRoot({ connection, global: true } as never)) as InvalidOptionsError;
+
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error.allowed).toMatch(/known: connection, .*, isGlobal, name$/);
+  });
+
+  it('refuses isGlobal inside what a forRootAsync factory returns, saying where it belongs', () => {
+    const act = () => resolveOptions({ connection, isGlobal: true } as never);
+    expect(act).toThrow(InvalidOptionsError);
+    expect(act).toThrow(/isGlobal: got true; belongs to forRootAsync/);
+  });
+});
+
+describe('connection options passed to the nats client', () => {
+  it.each([
+    [{ reconnectTimeWait: 2 ** 31 }, 'connection.reconnectTimeWait'],
+    [{ timeout: 2 ** 31 }, 'connection.timeout'],
+    [{ timeout: 0 }, 'connection.timeout'],
+    [{ pingInterval: Number.NaN }, 'connection.pingInterval'],
+    [{ reconnectJitter: -1 }, 'connection.reconnectJitter'],
+    [{ maxReconnectAttempts: 'forever' }, 'connection.maxReconnectAttempts'],
+    [{ maxReconnectAttempts: -2 }, 'connection.maxReconnectAttempts'],
+    [{ maxReconnectAttempts: 1.5 }, 'connection.maxReconnectAttempts'],
+    [{ maxPingOut: 0 }, 'connection.maxPingOut'],
+    [{ user: 42 }, 'connection.user'],
+    [{ noEcho: 'yes' }, 'connection.noEcho'],
+    [{ authenticator: 'abc' }, 'connection.authenticator'],
+    [{ authenticator: [() => ({}), 'x'] }, 'connection.authenticator[1]'],
+    [{ tls: 'on' }, 'connection.tls'],
+    [{ inboxPrefix: '_INBOX..x' }, 'connection.inboxPrefix'],
+    [{ port: 4222 }, 'connection.port'],
+    [{ waitOnFirstConnect: true }, 'connection.waitOnFirstConnect'],
+  ])('refuses %j naming %s', (bad, option) => {
+    const act = () => resolveOptions({ connection: { ...connection, ...bad } } as StreamsModuleOptions);
+    expect(act).toThrow(InvalidOptionsError);
+    expect(act).toThrow(`option ${option}: got`);
+  });
+
+  it('refuses a misspelt key without repeating its value (it may be a secret), listing the known ones', () => {
+    const error = (() => {
+      try {
+        resolveOptions({ connection: { ...connection, passwd: 'S3CRET' } } as StreamsModuleOptions);
+      } catch (err) {
+        return err as InvalidOptionsError;
+      }
+      return undefined;
+    })();
+
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(error?.option).toBe('connection.passwd');
+    expect(error?.message).not.toContain('S3CRET');
+    expect(error?.value).not.toBe('S3CRET');
+    expect(error?.allowed).toMatch(/known: servers, .*\buser\b/);
+  });
+
+  it('accepts every documented kind of value', () => {
+    const options: StreamsModuleOptions = {
+      connection: {
+        ...connection,
+        name: 'app',
+        user: 'u',
+        pass: 'p',
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 0,
+        timeout: 2 ** 31 - 1,
+        tls: null,
+        authenticator: [() => ({ auth_token: 't' })],
+        reconnectDelayHandler: () => 10,
+        inboxPrefix: '_INBOX.app',
+        noEcho: true,
+      },
+    };
+    expect(resolveOptions(options).connection).toBe(options.connection);
+  });
+});

@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
-import type { ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
+import type { StreamsModuleExtras } from './streams.module-definition.js';
+import type { NatsConnectionOptions, ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
 
 /** The longest delay a Node.js timer can wait; longer values overflow to 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -38,19 +39,77 @@ const servers: Check = (value, path) => {
     throw new InvalidOptionsError(path, value, "must be a server URL such as 'nats://127.0.0.1:4222', or a non-empty list of them");
   }
 };
+/** A subject token: no whitespace, control characters (C0 and DEL), separators or wildcards. */
+const isToken = (value: string): boolean =>
+  value !== '' && !/[\s.*>]/.test(value) && [...value].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f);
 const token: Check = (value, path) => {
-  if (typeof value !== 'string' || !/^[^\s.*>]+$/.test(value)) {
-    throw new InvalidOptionsError(path, value, "must be one subject token (no spaces, '.', '*' or '>')");
+  if (typeof value !== 'string' || !isToken(value)) {
+    throw new InvalidOptionsError(path, value, "must be one subject token (no spaces, control characters, '.', '*' or '>')");
   }
 };
 const prefix: Check = (value, path) => {
-  if (typeof value !== 'string' || !/^[^\s*>]+$/.test(value) || value.startsWith('.') || value.endsWith('.')) {
-    throw new InvalidOptionsError(path, value, "must be a subject prefix such as '$JS.hub.API'");
+  if (typeof value !== 'string' || !value.split('.').every(isToken)) {
+    throw new InvalidOptionsError(
+      path,
+      value,
+      "must be a subject prefix such as '$JS.hub.API': tokens separated by single dots, without spaces, control characters, '*' or '>'",
+    );
   }
+};
+const func: Check = (value, path) => {
+  if (typeof value !== 'function') throw new InvalidOptionsError(path, value, 'must be a function');
+};
+const string: Check = (value, path) => {
+  if (typeof value !== 'string') throw new InvalidOptionsError(path, value, 'must be a string');
 };
 const nested = (fields: Record<string, Check>): Check => (value, path) => {
   record(value, path);
   checkFields(value as Record<string, unknown>, fields, `${path}.`);
+};
+
+/**
+ * Every option of the `nats` client this library passes on, checked by type and range. The list
+ * is closed, as the option type is (a key outside it is a typo the client would ignore): the
+ * compiler keeps it in step with the client's `ConnectionOptions`.
+ */
+const CONNECTION: Record<keyof NatsConnectionOptions, Check> = {
+  servers,
+  authenticator: (value, path) => (Array.isArray(value) ? value.forEach((a, i) => func(a, `${path}[${i}]`)) : func(value, path)),
+  debug: boolean,
+  maxPingOut: integer(1, Number.MAX_SAFE_INTEGER),
+  maxReconnectAttempts: integer(-1, Number.MAX_SAFE_INTEGER),
+  name: string,
+  noEcho: boolean,
+  noRandomize: boolean,
+  pass: string,
+  pedantic: boolean,
+  pingInterval: ms(1),
+  reconnect: boolean,
+  reconnectDelayHandler: func,
+  reconnectJitter: ms(0),
+  reconnectJitterTLS: ms(0),
+  reconnectTimeWait: ms(0),
+  timeout: ms(1),
+  // Runtime-specific TLS settings the client hands to Node.js: an object, or null for "no TLS".
+  tls: (value, path) => value === null || record(value, path),
+  token: string,
+  user: string,
+  verbose: boolean,
+  ignoreClusterUpdates: boolean,
+  inboxPrefix: prefix,
+  ignoreAuthErrorAbort: boolean,
+  noAsyncTraces: boolean,
+  resolve: boolean,
+};
+
+/** The options of `forRoot` beside the module options: they shape the module. */
+const EXTRAS: Record<keyof StreamsModuleExtras, Check> = {
+  isGlobal: boolean,
+  name: (value, path) => {
+    if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) {
+      throw new InvalidOptionsError(path, value, 'must be a connection name of letters, digits, - and _');
+    }
+  },
 };
 
 /** Every module option and how it is checked; the keys double as the list of known options. */
@@ -58,6 +117,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   connection: (value, path) => {
     record(value, path);
     servers((value as Record<string, unknown>).servers, `${path}.servers`);
+    checkFields(value as Record<string, unknown>, CONNECTION, `${path}.`, { hideUnknown: true });
   },
   startup: nested({ wait: boolean, timeoutMs: ms(1), retryIntervalMs: ms(1) }),
   drainTimeoutMs: ms(1),
@@ -91,22 +151,47 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
 
 /**
  * Checks every module option before anything starts: types, ranges (timers at most 2^31-1 ms,
- * which Node.js can wait), enums (exact spelling), and unknown keys. Only own properties count.
+ * which Node.js can wait), enums (exact spelling), and unknown keys, in `connection` too. Only
+ * own properties count. With `extras` (what `forRoot` takes), `isGlobal` and `name` are checked
+ * beside them; without (what a `forRootAsync` factory returns), they are refused as misplaced.
  * @throws InvalidOptionsError naming the option, the value given and what is allowed
  */
-export function validateOptions(options: StreamsModuleOptions): void {
+export function validateOptions(options: StreamsModuleOptions, extras: 'extras' | 'no-extras' = 'no-extras'): void {
   if (!isRecord(options)) throw new InvalidOptionsError('(options)', options, 'must be an object with at least `connection`');
   if (options.connection === undefined) {
     throw new InvalidOptionsError('connection', undefined, "is required: { servers: 'nats://127.0.0.1:4222' }");
   }
-  checkFields(options as unknown as Record<string, unknown>, OPTIONS, '');
+  if (extras === 'no-extras') {
+    const misplaced = Object.keys(EXTRAS).find((key) => Object.hasOwn(options, key));
+    if (misplaced) {
+      const value = (options as unknown as Record<string, unknown>)[misplaced];
+      throw new InvalidOptionsError(misplaced, value, 'belongs to forRootAsync({ ... }) itself, not to the options its factory returns');
+    }
+  }
+  checkFields(options as unknown as Record<string, unknown>, extras === 'extras' ? { ...OPTIONS, ...EXTRAS } : OPTIONS, '');
 }
 
-function checkFields(object: Record<string, unknown>, fields: Record<string, Check>, prefix: string): void {
+/**
+ * Checks the `forRootAsync` call's own options: an object, `isGlobal` a boolean and `name` a
+ * connection name. (What its factory returns is checked by `resolveOptions` when it resolves.)
+ * @throws InvalidOptionsError naming the option, the value given and what is allowed
+ */
+export function validateAsyncExtras(options: unknown): void {
+  if (!isRecord(options)) {
+    throw new InvalidOptionsError('(options)', options, 'must be an object: { useFactory, inject?, imports? }, { useClass } or { useExisting }');
+  }
+  for (const key of Object.keys(EXTRAS) as Array<keyof StreamsModuleExtras>) {
+    if (options[key] !== undefined) EXTRAS[key](options[key], key);
+  }
+}
+
+function checkFields(object: Record<string, unknown>, fields: Record<string, Check>, prefix: string, how: { hideUnknown?: boolean } = {}): void {
   for (const key of Object.keys(object)) {
     const check = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (!check) {
-      throw new InvalidOptionsError(`${prefix}${key}`, object[key], `is not an option; known: ${Object.keys(fields).join(', ')}`);
+      // A misspelt `passwd` or `tokn` holds a secret: its value is not repeated.
+      const shown = how.hideUnknown ? '***' : object[key];
+      throw new InvalidOptionsError(`${prefix}${key}`, shown, `is not an option; known: ${Object.keys(fields).join(', ')}`);
     }
     const value = object[key];
     if (value !== undefined) check(value, `${prefix}${key}`);

@@ -7,7 +7,7 @@ import {
   STREAMS_OPTIONS_TYPE,
   StreamsConfigurableModule,
 } from './streams.module-definition.js';
-import { resolveOptions } from './resolve-options.js';
+import { resolveOptions, validateAsyncExtras, validateOptions } from './resolve-options.js';
 import { coreToken, getStreamsToken, PUBLIC_SERVICES } from './streams.tokens.js';
 import type { DeclaredStreams, FeatureDeclarations } from './streams/declared-streams.js';
 import type { StreamDeclaration } from './declaration/stream-declaration.js';
@@ -32,14 +32,19 @@ export class StreamsModule extends StreamsConfigurableModule {
    * everywhere with `isGlobal: true`.
    */
   static override forRoot(options: typeof STREAMS_OPTIONS_TYPE): DynamicModule {
+    validateOptions(options, 'extras');
     const name = connectionName(options.name);
     const { isGlobal: _global, name: _name, ...rest } = options;
     resolveOptions(rest, name);
     return publicModule(super.forRoot(options), name, options.isGlobal);
   }
 
-  /** Registers a connection with options from a factory, class or existing provider. */
+  /**
+   * Registers a connection with options from a factory, class or existing provider. `isGlobal`
+   * and `name` are checked here; what the factory returns, when the app starts (before connecting).
+   */
   static override forRootAsync(options: typeof STREAMS_ASYNC_OPTIONS_TYPE): DynamicModule {
+    validateAsyncExtras(options);
     return publicModule(super.forRootAsync(options), connectionName(options.name), options.isGlobal);
   }
 

@@ -8,6 +8,7 @@ import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { sleep, withTimeout } from '../timers.js';
 import { prepareConnection, redactUrl, type PreparedConnection } from './connection-options.js';
+import { checkTimeoutMs } from './timeout-ms.js';
 import { clientStatus, statusOf, type ConnectionStatus } from './connection-status.js';
 
 /** What the connected server is and can do, read from the INFO it sent when the connection opened. */
@@ -140,14 +141,16 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
 
   /**
    * Round-trip time to the server, in ms. Rejects when no answer comes within `timeoutMs`
-   * (default `requestTimeoutMs`) or the connection closes first.
+   * (default `requestTimeoutMs`) or the connection closes first, and with `InvalidArgumentError`,
+   * before any request, when `timeoutMs` is not a number of ms above 0, at most 2^31-1.
    */
-  rtt(timeoutMs = this.options.requestTimeoutMs): Promise<number> {
+  async rtt(timeoutMs: number = this.options.requestTimeoutMs): Promise<number> {
+    checkTimeoutMs('rtt', 'timeoutMs', timeoutMs);
     const nc = this.getConnection();
     const closed = nc.closed().then(() => {
       throw new Error('the NATS connection closed before the round trip completed');
     });
-    return withTimeout(Promise.race([nc.rtt(), closed]), timeoutMs, 'NATS round trip');
+    return await withTimeout(Promise.race([nc.rtt(), closed]), timeoutMs, 'NATS round trip');
   }
 
   /** The connected server's version and whether it is clustered, from the INFO it sent. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { ConnectionService } from '../connection/connection.service.js';
 import { StreamsRegistry } from '../streams-registry.js';
+import { checkOptions, connectionName, timeoutMs, type OptionCheck } from './check-options.js';
 import { checkConnection } from './connection-check.js';
 
 /** Options of one {@link NatsHealthIndicator.isHealthy} check. */
@@ -12,11 +13,16 @@ export interface NatsHealthCheckOptions {
   timeoutMs?: number;
 }
 
+const NATS_CHECKS: Record<keyof NatsHealthCheckOptions, OptionCheck> = {
+  connection: connectionName('NatsHealthIndicator.isHealthy'),
+  timeoutMs: timeoutMs('NatsHealthIndicator.isHealthy'),
+};
+
 /**
  * Terminus indicator of a NATS connection: up when connected and a round trip to the server
  * completes within the timeout. Checks that arrive while a round trip of the same connection and
  * timeout is on its way share it, so a burst of probes costs the server one PING at a time.
- * Never throws; every failure is `down` with a reason.
+ * Never throws for a failure: every one is `down` with a reason (invalid options reject).
  *
  * @example
  * @Get('health') @HealthCheck()
@@ -32,8 +38,14 @@ export class NatsHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  /** Checks the connection (the default one unless `options.connection` names another). */
-  isHealthy<const Key extends string>(key: Key, options: NatsHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
+  /**
+   * Checks the connection (the default one unless `options.connection` names another). `null` or
+   * no options mean the defaults.
+   * @throws (rejects with) InvalidArgumentError for invalid options (an unknown key, a timeout that
+   *   is not a number of ms above 0 and at most 2^31-1): a programming error, not a health verdict
+   */
+  async isHealthy<const Key extends string>(key: Key, given?: NatsHealthCheckOptions | null): Promise<HealthIndicatorResult<Key>> {
+    const options = checkOptions<NatsHealthCheckOptions>('NatsHealthIndicator.isHealthy', given, NATS_CHECKS);
     return checkConnection(this.health, this.registry, key, options.connection, async (indicator, { connection, options: settings }) => {
       const servers = connection.servers;
       if (!connection.isConnected()) {

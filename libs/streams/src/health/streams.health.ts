@@ -3,7 +3,10 @@ import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/term
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
 import { StreamsRegistry } from '../streams-registry.js';
 import { healthDetails, type HealthDetails } from './health-details.js';
+import { checkOptions, connectionName, oneOf, show, type OptionCheck } from './check-options.js';
 import { checkConnection } from './connection-check.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
+import { streamNameProblem } from '../declaration/subjects.js';
 
 /** Options of one {@link StreamsHealthIndicator.isHealthy} check. */
 export interface StreamsHealthCheckOptions {
@@ -15,6 +18,20 @@ export interface StreamsHealthCheckOptions {
   details?: 'compact' | 'full';
 }
 
+const METHOD = 'StreamsHealthIndicator.isHealthy';
+
+const STREAMS_CHECKS: Record<keyof StreamsHealthCheckOptions, OptionCheck> = {
+  connection: connectionName(METHOD),
+  streams: (value, option) => {
+    if (!Array.isArray(value)) throw new InvalidArgumentError(METHOD, option, `must be a list of stream names, got ${show(value)}`);
+    value.forEach((name: unknown, i) => {
+      const problem = streamNameProblem(name);
+      if (problem) throw new InvalidArgumentError(METHOD, `${option}[${i}]`, `must be a stream name: ${problem}`);
+    });
+  },
+  details: oneOf(METHOD, 'compact', 'full'),
+};
+
 /**
  * Terminus indicator of the app's streams (declared buckets among them, as `KV_<bucket>`): they
  * exist, have not drifted from their declaration (`health.drift`), are under the usage threshold
@@ -23,7 +40,8 @@ export interface StreamsHealthCheckOptions {
  * current replicas (`health.degradedReplicas`). It reads the shared monitor
  * snapshot (at most one stream list per monitor interval, however many requests arrive), and its
  * details are computed once per snapshot: by default compact (counts of streams up, details only
- * for streams with a problem or a warning). Never throws; the details say which stream failed and why.
+ * for streams with a problem or a warning). Never throws for a failure: the details say which
+ * stream failed and why (invalid options reject).
  */
 @Injectable()
 export class StreamsHealthIndicator {
@@ -34,9 +52,19 @@ export class StreamsHealthIndicator {
     private readonly health: HealthIndicatorService,
   ) {}
 
-  /** Checks the streams of a connection (the default one unless `options.connection` names another). */
-  isHealthy<const Key extends string>(key: Key, options: StreamsHealthCheckOptions = {}): Promise<HealthIndicatorResult<Key>> {
-    return checkConnection(this.health, this.registry, key, options.connection, async (indicator, { monitor, declared, options: settings }) => {
+  /**
+   * Checks the streams of a connection (the default one unless `options.connection` names
+   * another). `null` or no options mean the defaults. While the connection is not connected the
+   * answer is down with that reason at once, whatever the latest snapshot said.
+   * @throws (rejects with) InvalidArgumentError for invalid options (an unknown key, `streams` not
+   *   a list of stream names, `details` neither `'compact'` nor `'full'`): a programming error, not
+   *   a health verdict
+   */
+  async isHealthy<const Key extends string>(key: Key, given?: StreamsHealthCheckOptions | null): Promise<HealthIndicatorResult<Key>> {
+    const options = checkOptions<StreamsHealthCheckOptions>(METHOD, given, STREAMS_CHECKS);
+    return checkConnection(this.health, this.registry, key, options.connection, async (indicator, { connection, monitor, declared, options: settings }) => {
+      // The snapshot may be up to monitorIntervalMs old: without a connection it says nothing now.
+      if (!connection.isConnected()) return indicator.down({ reason: `NATS is not connected (${connection.currentStatus.type})` });
       const snapshot = await monitor.read();
       if (snapshot.error) return indicator.down({ reason: snapshot.error });
       const mode = options.details ?? settings.health.details;

@@ -88,10 +88,16 @@ export class StreamMonitor implements OnModuleDestroy {
   }
 
   /**
-   * The latest snapshot if it is younger than `maxAgeMs`, else a new read (joined by concurrent
-   * callers). Never rejects: a failed read is an unhealthy snapshot with the reason.
+   * The latest snapshot if it is younger than `maxAgeMs` (0 always reads), else a new read
+   * (joined by concurrent callers). A failed read is an unhealthy snapshot with the reason: the
+   * only rejection is `InvalidArgumentError`, before any request, for a `maxAgeMs` that is not a
+   * finite number of at least 0.
    */
-  read(maxAgeMs = this.options.monitorIntervalMs): Promise<StreamsSnapshot> {
+  read(maxAgeMs: number = this.options.monitorIntervalMs): Promise<StreamsSnapshot> {
+    if (typeof maxAgeMs !== 'number' || !Number.isFinite(maxAgeMs) || maxAgeMs < 0) {
+      const shown = typeof maxAgeMs === 'string' ? `'${maxAgeMs}'` : String(maxAgeMs);
+      return Promise.reject(new InvalidArgumentError('read', 'maxAgeMs', `must be a finite number of ms, at least 0 (or omitted for monitorIntervalMs), got ${shown}`));
+    }
     if (this.latest && Date.now() - this.latest.takenAt < maxAgeMs) return Promise.resolve(this.latest.snapshot);
     this.inflight ??= this.take().finally(() => (this.inflight = undefined));
     return this.inflight;
