@@ -140,10 +140,6 @@ describe('GET /health against a real nats-server', () => {
     const after = await streams.isHealthy('streams');
 
     expect(after.streams).toMatchObject({ status: 'down', reason: expect.stringMatching(/^NATS is not connected \((disconnected|reconnecting)\)$/) });
-    // Back up before the app closes: an app closed while its server is dead leaves a handle that
-    // keeps Jest from exiting (seen with nats 2.29.3; reported, not fixed here).
-    await server.restart();
-    await waitFor(() => nats.isHealthy('nats'), (r) => r.nats.status === 'up', { timeoutMs: 15_000, what: 'nats indicator up again' });
   });
 
   it('is 503 naming a declared stream that was deleted behind the app', async () => {
