@@ -28,6 +28,8 @@ import { StreamsStartup } from './streams-startup.js';
  * app's, one level deep for the grouped ones (`connection`, `startup`, `health`, `jetstream`).
  */
 function withOverride(options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>): StreamsModuleOptions {
+  // A forRootAsync factory that returned no object: resolveOptions says so.
+  if (options === null || typeof options !== 'object') return options;
   const merged: StreamsModuleOptions = { ...options, ...override };
   for (const group of ['connection', 'startup', 'health', 'jetstream'] as const) {
     if (override[group] && options[group]) Object.assign(merged, { [group]: { ...options[group], ...override[group] } });

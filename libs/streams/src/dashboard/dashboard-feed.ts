@@ -4,7 +4,7 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
 import { DEFAULT_CONNECTION } from '../streams.constants.js';
 import type { StreamsRegistry, RegisteredConnection } from '../streams-registry.js';
-import type { ResolvedDashboardOptions } from './dashboard-options.js';
+import { historyCapacity, type ResolvedDashboardOptions } from './dashboard-options.js';
 import { buildView, emptyView, type DashboardView, type ViewContext } from './dashboard-view.js';
 import { StreamHistory, type HistoryData, type HistoryPoint } from './stream-history.js';
 
@@ -36,7 +36,7 @@ export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
     const source = this.connection();
     const intervalMs = source.options.monitorIntervalMs;
     this.source = source;
-    this.history = new StreamHistory(Math.max(2, Math.ceil((this.options.historyMinutes * 60_000) / intervalMs)), this.options.historyStreams);
+    this.history = new StreamHistory(historyCapacity(this.options, intervalMs), this.options.historyStreams);
     this.view = emptyView(this.context());
     this.subscription = source.monitor.snapshots().subscribe((snapshot) => this.take(snapshot));
     // A lost connection shows at once: the monitor's next snapshot may wait for a read in flight.

@@ -25,7 +25,7 @@ export class StreamsDashboardModule {
    * @throws InvalidOptionsError for an invalid option (at once), or at start-up when the app has
    *   no `StreamsModule.forRoot` for that connection
    */
-  static register(options: StreamsDashboardOptions = {}): DynamicModule {
+  static register(options: StreamsDashboardOptions | null = {}): DynamicModule {
     const resolved = resolveDashboardOptions(options);
     const feed = Symbol(`StreamsDashboardFeed:${resolved.path}`);
     return {
