@@ -1,5 +1,5 @@
 import { NestFactory } from '@nestjs/core';
-import { StreamService, StreamsModule, type BucketDeclaration, type StreamPlan } from '../index.js';
+import { InvalidArgumentError, InvalidStreamConfigError, StreamService, StreamsModule, type BucketDeclaration, type StreamPlan } from '../index.js';
 import type { PlanArgs } from './cli-args.js';
 import { loadDeclarations } from './load-declarations.js';
 
@@ -34,17 +34,18 @@ export async function planDeclaredStreams(args: PlanArgs, cwd: string): Promise<
 }
 
 /**
- * The plan of one bucket. A declaration the library refuses (it throws before any request)
+ * The plan of one bucket. A declaration the library refuses (before any request)
  * becomes an `invalid` plan, as in `planStreams`; a failure of the server still rejects.
  */
-function planBucket(service: StreamService, declaration: BucketDeclaration): Promise<StreamPlan> {
+async function planBucket(service: StreamService, declaration: BucketDeclaration): Promise<StreamPlan> {
   const isObject = typeof declaration === 'object' && declaration !== null && !Array.isArray(declaration);
   const { bucket, ...config } = isObject ? declaration : { bucket: undefined };
   try {
     // A declaration that is no object is passed on as the config, for the library's own message.
-    return service.planBucket(bucket as string, isObject ? config : (declaration as never));
+    return await service.planBucket(bucket as string, isObject ? config : (declaration as never));
   } catch (err) {
-    return Promise.resolve({ name: `KV_${String(bucket)}`, action: 'invalid', changes: [], conflicts: [], error: err as Error });
+    if (!(err instanceof InvalidStreamConfigError || err instanceof InvalidArgumentError)) throw err;
+    return { name: `KV_${String(bucket)}`, action: 'invalid', changes: [], conflicts: [], error: err };
   }
 }
 
