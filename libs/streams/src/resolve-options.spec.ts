@@ -194,6 +194,15 @@ describe('connection options passed to the nats client', () => {
     expect(error?.allowed).toMatch(/known: servers, .*\buser\b/);
   });
 
+  it.each([
+    ['pass', { pass: 123_456_789 }],
+    ['token', { token: 987_654_321 }],
+  ])('never repeats a %s of the wrong type', (option, bad) => {
+    const act = () => resolveOptions({ connection: { ...connection, ...bad } } as unknown as StreamsModuleOptions);
+
+    expect(act).toThrow(`Invalid StreamsModule option connection.${option}: got '***'; must be a string`);
+  });
+
   it('accepts every documented kind of value', () => {
     const options: StreamsModuleOptions = {
       connection: {

@@ -62,6 +62,10 @@ const func: Check = (value, path) => {
 const string: Check = (value, path) => {
   if (typeof value !== 'string') throw new InvalidOptionsError(path, value, 'must be a string');
 };
+/** A password or token: a string, and never repeated in the error. */
+const secret: Check = (value, path) => {
+  if (typeof value !== 'string') throw new InvalidOptionsError(path, '***', 'must be a string');
+};
 const nested = (fields: Record<string, Check>): Check => (value, path) => {
   record(value, path);
   checkFields(value as Record<string, unknown>, fields, `${path}.`);
@@ -81,7 +85,7 @@ const CONNECTION: Record<keyof NatsConnectionOptions, Check> = {
   name: string,
   noEcho: boolean,
   noRandomize: boolean,
-  pass: string,
+  pass: secret,
   pedantic: boolean,
   pingInterval: ms(1),
   reconnect: boolean,
@@ -92,7 +96,7 @@ const CONNECTION: Record<keyof NatsConnectionOptions, Check> = {
   timeout: ms(1),
   // Runtime-specific TLS settings the client hands to Node.js: an object, or null for "no TLS".
   tls: (value, path) => value === null || record(value, path),
-  token: string,
+  token: secret,
   user: string,
   verbose: boolean,
   ignoreClusterUpdates: boolean,
