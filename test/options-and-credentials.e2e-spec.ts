@@ -49,18 +49,6 @@ describe('options are checked before anything connects (issue #12 item 7)', () =
     expect(error).toMatchObject({ option: 'concurrency', value: 0 });
     expect(await connections(server)).toBe(0);
   });
-});
-
-describe('invalid module options are refused before any connection, naming the option', () => {
-  let server: NatsTestServer;
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-
-  afterAll(async () => {
-    await server?.dispose();
-  });
 
   const cases: Array<[string, Record<string, unknown>, string]> = [
     ["an API prefix with an empty token ('$JS..API')", { jetstream: { apiPrefix: '$JS..API' } }, 'jetstream.apiPrefix'],
