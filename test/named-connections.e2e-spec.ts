@@ -1,5 +1,5 @@
-import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { Injectable, Module, type INestApplication } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import {
   ConnectionService,
@@ -8,38 +8,16 @@ import {
   InjectStreamMonitor,
   InjectStreamService,
   InvalidOptionsError,
-  NatsHealthIndicator,
   StreamMonitor,
   StreamService,
-  StreamsHealthIndicator,
   StreamsModule,
 } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect } from 'nats';
 import request from 'supertest';
+import { healthControllerFor } from './support/health-test-app.js';
 import { startTestApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
-
-/** `GET /health` of an app with two connections: each one's NATS link and streams. */
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly nats: NatsHealthIndicator,
-    private readonly streams: StreamsHealthIndicator,
-  ) {}
-
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([
-      () => this.nats.isHealthy('nats'),
-      () => this.streams.isHealthy('streams'),
-      () => this.nats.isHealthy('nats-eu', { connection: 'eu' }),
-      () => this.streams.isHealthy('streams-eu', { connection: 'eu' }),
-    ]);
-  }
-}
 
 /** A feature module that declares streams on both connections and uses both, without `isGlobal`. */
 @Injectable()
@@ -87,7 +65,7 @@ describe('Several named connections in one app: default and eu, on two servers',
         BillingModule,
         TerminusModule,
       ],
-      controllers: [HealthController],
+      controllers: [healthControllerFor(['default', 'eu'])],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');

@@ -1,22 +1,34 @@
-import { Controller, Get, type INestApplication, type Provider } from '@nestjs/common';
+import { Controller, Get, type INestApplication, type Provider, type Type } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import { NatsHealthIndicator, StreamsHealthIndicator, StreamsModule, type StreamsModuleOptions } from '@app/streams';
 
-/** The `/health` endpoint an app using the library writes: the connection and the declared streams. */
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly nats: NatsHealthIndicator,
-    private readonly streams: StreamsHealthIndicator,
-  ) {}
+/**
+ * The `/health` endpoint an app using the library writes: each connection's NATS link and declared
+ * streams, as `nats` / `streams` for the default connection and `nats-<name>` / `streams-<name>`
+ * for another.
+ */
+export function healthControllerFor(connections: readonly string[] = ['default']): Type {
+  @Controller('health')
+  class HealthController {
+    constructor(
+      private readonly health: HealthCheckService,
+      private readonly nats: NatsHealthIndicator,
+      private readonly streams: StreamsHealthIndicator,
+    ) {}
 
-  @Get()
-  @HealthCheck()
-  check() {
-    return this.health.check([() => this.nats.isHealthy('nats'), () => this.streams.isHealthy('streams')]);
+    @Get()
+    @HealthCheck()
+    check() {
+      return this.health.check(
+        connections.flatMap((connection) => {
+          const suffix = connection === 'default' ? '' : `-${connection}`;
+          return [() => this.nats.isHealthy(`nats${suffix}`, { connection }), () => this.streams.isHealthy(`streams${suffix}`, { connection })];
+        }),
+      );
+    }
   }
+  return HealthController;
 }
 
 /**
@@ -26,7 +38,7 @@ class HealthController {
 export async function startHealthTestApp(options: StreamsModuleOptions, providers: Provider[] = []): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [StreamsModule.forRoot(options), TerminusModule],
-    controllers: [HealthController],
+    controllers: [healthControllerFor()],
     providers,
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
