@@ -56,9 +56,9 @@ export type {
   PurgeOptions,
   RemovedMessages,
   StreamPlan,
-} from './streams/stream-results.js';
-export type { ServerStreamConfig, ServerStreamInfo, StreamState } from './declaration/server-stream.js';
-export type { ServerConsumerConfig, ServerConsumerInfo } from './declaration/server-consumer.js';
+} from './reconcile/stream-results.js';
+export type { ServerStreamConfig, ServerStreamInfo, StreamState } from './server/server-stream.js';
+export type { ServerConsumerConfig, ServerConsumerInfo } from './server/server-consumer.js';
 
 export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';

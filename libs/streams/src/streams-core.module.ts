@@ -15,12 +15,12 @@ import { StreamsRegistry } from './streams-registry.js';
 import { coreToken, getStreamsOptionsOverrideToken } from './streams.tokens.js';
 import { DeclaredStreams } from './streams/declared-streams.js';
 import { DesiredStreams } from './streams/desired-streams.js';
-import { ConsumerReconciler } from './streams/consumer-reconciler.js';
-import { LossGuard } from './streams/loss-guard.js';
-import { Reconciler } from './streams/reconciler.js';
-import { createStreamInfoCache, StreamInfoCache } from './streams/stream-info-cache.js';
+import { ConsumerReconciler } from './reconcile/consumer-reconciler.js';
+import { LossGuard } from './reconcile/loss-guard.js';
+import { Reconciler } from './reconcile/reconciler.js';
+import { createStreamInfoCache, StreamInfoCache } from './reconcile/stream-info-cache.js';
 import { StreamService } from './streams/stream.service.js';
-import { StreamWriter } from './streams/stream-writer.js';
+import { StreamWriter } from './reconcile/stream-writer.js';
 import { StreamsStartup } from './streams-startup.js';
 
 /**

@@ -3,7 +3,7 @@ import { connect, type JetStreamClient, type JetStreamManager, type NatsConnecti
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { AUTH_CODES, NatsConnectionError } from '../errors/nats-connection.error.js';
 import { toStreamsError } from '../errors/to-streams-error.js';
-import { ServerVersion } from '../declaration/server-version.js';
+import { ServerVersion } from '../server/server-version.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { sleep, withTimeout } from '../timers.js';

@@ -2,8 +2,8 @@ import { invalidErrorOf } from '../../spec-support/invalid-error.js';
 import { bucketStream, declaredBucket, normalizeBucketConfig } from './bucket-config.js';
 import type { BucketDeclaration } from './bucket-declaration.js';
 import { diffStreamConfig } from './stream-diff.js';
-import type { ServerStreamConfig } from './server-stream.js';
-import { ServerVersion } from './server-version.js';
+import type { ServerStreamConfig } from '../server/server-stream.js';
+import { ServerVersion } from '../server/server-version.js';
 
 /** What nats-server 2.9.10 stores for `views.kv('sessions', { history: 5, ttl: 3600000, max_bytes: 1048576 })` (FINDINGS.md F). */
 const CLIENT_MADE: ServerStreamConfig = {

@@ -4,7 +4,7 @@ import { CONSUMER_FIELDS, type ConsumerObjectField, type DesiredConsumerConfig }
 import { absentValue } from './field-table.js';
 import { converterFor, type ConvertField } from './field-values.js';
 import { MOVED_CONSUMER_METADATA_KEY } from './moved-consumer.js';
-import type { ServerConsumerConfig } from './server-consumer.js';
+import type { ServerConsumerConfig } from '../server/server-consumer.js';
 import { isRecord, show } from './show-value.js';
 import type { Duration } from './duration.js';
 import { STREAM_OBJECT_CHECKS } from './stream-objects.js';

@@ -2,8 +2,8 @@ import { normalizeConsumers } from './consumer-config.js';
 import type { ConsumerDeclaration } from './consumer-declaration.js';
 import { consumerSupportProblem, consumerUpdateRequest, diffConsumerConfig } from './consumer-diff.js';
 import { MOVED_CONSUMER_METADATA_KEY } from './moved-consumer.js';
-import type { ServerConsumerConfig } from './server-consumer.js';
-import { ServerVersion } from './server-version.js';
+import type { ServerConsumerConfig } from '../server/server-consumer.js';
+import { ServerVersion } from '../server/server-version.js';
 
 const V29 = ServerVersion.parse('2.9.10');
 const V215 = ServerVersion.parse('2.15.1');

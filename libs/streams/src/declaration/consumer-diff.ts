@@ -1,8 +1,8 @@
 import { CONSUMER_FIELDS, type DesiredConsumerConfig } from './consumer-fields.js';
 import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldDiff } from './field-table.js';
 import { MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
-import type { ServerConsumerConfig } from './server-consumer.js';
-import type { ServerVersion } from './server-version.js';
+import type { ServerConsumerConfig } from '../server/server-consumer.js';
+import type { ServerVersion } from '../server/server-version.js';
 import { userMetadata } from './stream-fields.js';
 
 /** Desired vs actual, field by field: every differing field, and those the server cannot change in place. */

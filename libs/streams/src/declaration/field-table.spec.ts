@@ -1,4 +1,4 @@
-import { ServerVersion } from './server-version.js';
+import { ServerVersion } from '../server/server-version.js';
 import {
   comparable,
   diffFields,

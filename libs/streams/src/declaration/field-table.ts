@@ -1,5 +1,5 @@
 import type { FieldConflict } from '../errors/stream-config-conflict.error.js';
-import type { ServerVersion } from './server-version.js';
+import type { ServerVersion } from '../server/server-version.js';
 
 /**
  * The machinery behind a table of server config fields: one entry per field says how a declared

@@ -1,5 +1,5 @@
-import type { ServerConsumerConfig } from './server-consumer.js';
-import type { ServerVersion } from './server-version.js';
+import type { ServerConsumerConfig } from '../server/server-consumer.js';
+import type { ServerVersion } from '../server/server-version.js';
 
 /**
  * The metadata key a migration (`onConflict: 'migrate'`) leaves on a durable consumer it had to

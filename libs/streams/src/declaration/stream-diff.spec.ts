@@ -1,5 +1,5 @@
-import type { ServerStreamConfig } from './server-stream.js';
-import { ServerVersion } from './server-version.js';
+import type { ServerStreamConfig } from '../server/server-stream.js';
+import { ServerVersion } from '../server/server-version.js';
 import { normalizeStreamConfig } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 import { createRequest, diffStreamConfig, unsupportedFields, updateRequest } from './stream-diff.js';

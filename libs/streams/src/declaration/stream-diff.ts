@@ -1,6 +1,6 @@
 import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldChange, type FieldDiff } from './field-table.js';
-import type { ServerStreamConfig } from './server-stream.js';
-import type { ServerVersion } from './server-version.js';
+import type { ServerStreamConfig } from '../server/server-stream.js';
+import type { ServerVersion } from '../server/server-version.js';
 import { STREAM_FIELDS, userMetadata, type DesiredStreamConfig } from './stream-fields.js';
 
 export type { FieldChange };

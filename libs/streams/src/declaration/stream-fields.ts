@@ -9,7 +9,7 @@ import {
   type FieldRow,
   type FieldSpec,
 } from './field-table.js';
-import type { ServerStreamConfig } from './server-stream.js';
+import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { StreamConfigInput } from './stream-declaration.js';
 import { parseDuration, type Duration } from './duration.js';
 

@@ -4,7 +4,7 @@ import type { Duration } from './duration.js';
 import type { DesiredStreamConfig, StreamObjectField } from './stream-fields.js';
 import { isRecord, show } from './show-value.js';
 import { streamNameProblem, subjectProblem } from './subjects.js';
-import type { ServerStreamSource } from './server-stream.js';
+import type { ServerStreamSource } from '../server/server-stream.js';
 
 /** Checks a declared object field and returns the server's form of it (a copy). */
 export type ObjectCheck<K extends StreamObjectField> = (value: unknown, stream: string) => NonNullable<DesiredStreamConfig[K]>;

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { DriftRepair, type DriftRepairDeps } from './drift-repair.js';
 import { RepairGuard } from './repair-guard.js';

@@ -1,9 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { ApiCaller } from '../jetstream/jetstream-api.js';
 import type { DeclaredStreams } from '../streams/declared-streams.js';
-import { mapConcurrent } from '../streams/map-concurrent.js';
-import type { Reconciler } from '../streams/reconciler.js';
+import { mapConcurrent } from '../reconcile/map-concurrent.js';
+import type { Reconciler } from '../reconcile/reconciler.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import type { RepairGuard } from './repair-guard.js';
 import type { StreamEvent } from './stream-event.js';

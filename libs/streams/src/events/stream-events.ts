@@ -5,9 +5,9 @@ import { ConnectionService } from '../connection/connection.service.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
-import { Reconciler } from '../streams/reconciler.js';
+import { Reconciler } from '../reconcile/reconciler.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
-import { StreamInfoCache } from '../streams/stream-info-cache.js';
+import { StreamInfoCache } from '../reconcile/stream-info-cache.js';
 import {
   advisoryDomain,
   concernsDomain,

@@ -1,6 +1,6 @@
-import type { ServerStreamConfig, ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamConfig, ServerStreamInfo } from '../server/server-stream.js';
 
-export type { ServerConsumerConfig, ServerConsumerInfo, SequencePair } from '../declaration/server-consumer.js';
+export type { ServerConsumerConfig, ServerConsumerInfo, SequencePair } from '../server/server-consumer.js';
 
 /** A config to create or update a stream with: what is left out takes the server's default. */
 export type StreamRequestConfig = Partial<ServerStreamConfig> & { name: string };

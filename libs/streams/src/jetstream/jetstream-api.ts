@@ -6,7 +6,7 @@ import type { ApiErrorBody } from '../errors/err-codes.js';
 import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { AccountInfo, ConsumerAction, CreatedStreamInfo, MessageRequest, Paged, PurgeRequest, ServerConsumerConfig, ServerConsumerInfo, StoredMessage, StreamInfoRequest, StreamRequestConfig } from './api-types.js';
 import { retryTransient } from './retry.js';
 

@@ -1,8 +1,8 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { StreamConfigConflictError } from '../errors/stream-config-conflict.error.js';
 import { StreamDataLossError } from '../errors/stream-data-loss.error.js';
-import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
-import type { EnsureBatchResult } from '../streams/stream-results.js';
+import type { ServerStreamInfo as StreamInfo } from '../server/server-stream.js';
+import type { EnsureBatchResult } from '../reconcile/stream-results.js';
 import { reconcileOutcome } from './reconcile-outcome.js';
 
 const failed = (error: Error): EnsureBatchResult => ({ name: 'orders', action: 'failed', changes: [], error });

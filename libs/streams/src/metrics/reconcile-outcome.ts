@@ -1,7 +1,7 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { StreamConfigConflictError } from '../errors/stream-config-conflict.error.js';
 import { StreamDataLossError } from '../errors/stream-data-loss.error.js';
-import type { EnsureBatchResult } from '../streams/stream-results.js';
+import type { EnsureBatchResult } from '../reconcile/stream-results.js';
 
 /**
  * What one reconciliation did, as the `outcome` attribute of the reconciliations counter: the

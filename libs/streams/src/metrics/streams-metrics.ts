@@ -12,7 +12,7 @@ import { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { StreamMonitor } from '../monitoring/stream-monitor.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
-import { Reconciler } from '../streams/reconciler.js';
+import { Reconciler } from '../reconcile/reconciler.js';
 import { API_DURATION_BUCKETS, ATTR, INSTRUMENTS, METER_NAME } from './instruments.js';
 import { STREAM_GAUGES, streamPoints, UNREADABLE_GAUGES, unreadablePoints, type GaugeKey, type MetricPoint } from './metric-points.js';
 import { reconcileOutcome } from './reconcile-outcome.js';

@@ -1,6 +1,6 @@
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { ServerConsumerConfig, ServerConsumerInfo } from '../jetstream/api-types.js';
 import { doneUpTo, isDurable, movedConfig, portableConfig, readRecord, recordConfig, type ConsumerRecord } from './consumer-records.js';
 import type { MigrationRun } from './migration-run.js';

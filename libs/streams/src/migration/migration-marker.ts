@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ServerStreamConfig } from '../declaration/server-stream.js';
+import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { StreamRequestConfig } from '../jetstream/api-types.js';
 
 /** What a migration is doing, as recorded in its marker (for people, health and logs). */

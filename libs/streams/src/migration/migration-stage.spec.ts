@@ -1,4 +1,4 @@
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { decodeMarker, encodeMarker, type MigrationMarker } from './migration-marker.js';
 import { nextStage, type MigrationView, type OwnerState } from './migration-stage.js';
 

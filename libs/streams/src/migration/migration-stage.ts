@@ -1,4 +1,4 @@
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { isHeld, migratingCopyOf, sourcesCopy, type MigrationMarker } from './migration-marker.js';
 
 /** Whether the instance that owns a migration is this one, another live one, or gone. */

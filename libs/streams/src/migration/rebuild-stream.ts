@@ -2,7 +2,7 @@ import { ErrCode } from '../errors/err-codes.js';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { sleep } from '../timers.js';
 import { allPlaced, placeConsumers } from './consumer-copier.js';
 import { isHeld, type MigrationMarker } from './migration-marker.js';

@@ -3,7 +3,7 @@ import { ErrCode } from '../errors/err-codes.js';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { checkRecordable, consumersOf, probeReset, recordConsumers, recordsOn } from './consumer-copier.js';
 import { encodeMarker, holdSubject, isHeld, sourcesCopy, type MigrationMarker } from './migration-marker.js';
 import { SupersededError, type MigrationRun } from './migration-run.js';

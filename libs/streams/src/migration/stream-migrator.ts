@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { StreamRequestConfig } from '../jetstream/api-types.js';
 import type { ApiCaller } from '../jetstream/jetstream-api.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';

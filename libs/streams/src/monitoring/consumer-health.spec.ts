@@ -1,6 +1,6 @@
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
-import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
-import { ServerVersion } from '../declaration/server-version.js';
+import type { ServerConsumerInfo } from '../server/server-consumer.js';
+import { ServerVersion } from '../server/server-version.js';
 import { consumerHealth } from './consumer-health.js';
 import type { HealthContext } from './stream-health.js';
 

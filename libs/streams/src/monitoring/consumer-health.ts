@@ -1,8 +1,8 @@
 import type { DesiredConsumer } from '../declaration/consumer-config.js';
 import { diffConsumerConfig } from '../declaration/consumer-diff.js';
-import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { FieldChange } from '../declaration/field-table.js';
-import type { ServerVersion } from '../declaration/server-version.js';
+import type { ServerVersion } from '../server/server-version.js';
 import type { HealthOptions } from '../streams.options.js';
 
 /** A declared consumer's health, inside its stream's record. */

@@ -1,8 +1,8 @@
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
-import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { ServerStreamInfo as StreamInfo } from '../server/server-stream.js';
+import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { HealthOptions } from '../streams.options.js';
-import { ServerVersion } from '../declaration/server-version.js';
+import { ServerVersion } from '../server/server-version.js';
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
 import { emptyHealth, toStreamHealth, type HealthContext } from './stream-health.js';
 

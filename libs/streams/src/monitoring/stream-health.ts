@@ -1,10 +1,10 @@
-import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo as StreamInfo } from '../server/server-stream.js';
 import type { HealthOptions } from '../streams.options.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { diffStreamConfig, type FieldChange } from '../declaration/stream-diff.js';
-import type { ServerVersion } from '../declaration/server-version.js';
-import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { ServerVersion } from '../server/server-version.js';
+import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import { consumerHealth, type ConsumerHealth } from './consumer-health.js';
 
 /**

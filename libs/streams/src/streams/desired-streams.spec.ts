@@ -1,5 +1,5 @@
 import type { ConnectionService, ServerFacts } from '../connection/connection.service.js';
-import { ServerVersion } from '../declaration/server-version.js';
+import { ServerVersion } from '../server/server-version.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectionService } from '../connection/connection.service.js';
 import { copyDeclaration, DeclarationMemo, declarationOf } from '../declaration/declaration-memo.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { isRecord } from '../declaration/show-value.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
-import { checkServerSupport } from './server-support.js';
+import { checkServerSupport } from '../reconcile/server-support.js';
 import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import { diffStreamConfig } from '../declaration/stream-diff.js';

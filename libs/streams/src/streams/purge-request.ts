@@ -1,7 +1,7 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import type { PurgeRequest } from '../jetstream/api-types.js';
 import { validateSubject } from '../declaration/subjects.js';
-import type { PurgeOptions } from './stream-results.js';
+import type { PurgeOptions } from '../reconcile/stream-results.js';
 
 const PURGE_KEYS: ReadonlySet<string> = new Set(['filter', 'seq', 'keep']);
 

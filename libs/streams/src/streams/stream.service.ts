@@ -7,21 +7,21 @@ import type { BucketDeclaration } from '../declaration/bucket-declaration.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { StreamBatchError } from '../errors/stream-batch.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from './declared-streams.js';
 import { DesiredStreams } from './desired-streams.js';
-import { mapConcurrent } from './map-concurrent.js';
+import { mapConcurrent } from '../reconcile/map-concurrent.js';
 import { purgeRequest } from './purge-request.js';
-import { ConsumerReconciler } from './consumer-reconciler.js';
-import { Reconciler } from './reconciler.js';
+import { ConsumerReconciler } from '../reconcile/consumer-reconciler.js';
+import { Reconciler } from '../reconcile/reconciler.js';
 import { declarationList, declaredName, prepareBatch } from './stream-batch.js';
 import { streamNameProblem, validateStreamName, validateSubject } from '../declaration/subjects.js';
 import type { StreamConfigInput, StreamConsumers, StreamDeclarations, StreamPolicy } from '../declaration/stream-declaration.js';
-import { StreamInfoCache } from './stream-info-cache.js';
-import type { DeleteBatchResult, EnsureBatchResult, EnsureResult, PurgeOptions, StreamPlan } from './stream-results.js';
+import { StreamInfoCache } from '../reconcile/stream-info-cache.js';
+import type { DeleteBatchResult, EnsureBatchResult, EnsureResult, PurgeOptions, StreamPlan } from '../reconcile/stream-results.js';
 
 /** A declared bucket config passed to `ensureBucket` / `planBucket` besides its name: config and policy. */
 export type BucketOptionsInput = Omit<BucketDeclaration, 'bucket'>;

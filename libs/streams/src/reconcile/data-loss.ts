@@ -1,8 +1,8 @@
 import type { DataLossEstimate as DataLoss, DataLossField as FieldLoss } from '../errors/stream-data-loss.error.js';
-import type { ServerConsumerConfig, ServerConsumerInfo } from '../declaration/server-consumer.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerConsumerConfig, ServerConsumerInfo } from '../server/server-consumer.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { subjectCovers } from '../declaration/subjects.js';
-import type { ServerVersion } from '../declaration/server-version.js';
+import type { ServerVersion } from '../server/server-version.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { migrationStreamName } from '../migration/migration-marker.js';
 

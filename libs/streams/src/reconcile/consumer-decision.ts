@@ -1,6 +1,6 @@
 import type { DesiredConsumer } from '../declaration/consumer-config.js';
 import type { ConsumerDiff } from '../declaration/consumer-diff.js';
-import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { StreamMode } from '../declaration/stream-declaration.js';
 import { ConsumerConfigConflictError } from '../errors/consumer-config-conflict.error.js';
 import { ConsumerDriftError } from '../errors/consumer-drift.error.js';

@@ -1,7 +1,7 @@
 import { filter } from 'rxjs';
 import type { ConnectionService } from '../connection/connection.service.js';
 import { deepFreeze } from '../declaration/deep-freeze.js';
-import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo as StreamInfo } from '../server/server-stream.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { sameValue } from '../declaration/field-table.js';
 

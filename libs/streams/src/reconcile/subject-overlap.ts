@@ -1,4 +1,4 @@
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { SubjectIndex } from '../declaration/subject-index.js';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DesiredStream } from '../declaration/stream-config.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { ConnectionService } from '../connection/connection.service.js';
 import { formatBytes, StreamDataLossError, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';

@@ -3,7 +3,7 @@ import { ConnectionService } from '../connection/connection.service.js';
 import { ErrCode } from '../errors/err-codes.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { CreatedStreamInfo } from '../jetstream/api-types.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext } from '../streams.constants.js';

@@ -1,4 +1,4 @@
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { ApiCaller, JetStreamApi } from '../jetstream/jetstream-api.js';
 import type { LossProbes } from './data-loss.js';
 

@@ -1,7 +1,7 @@
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
-import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
+import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import { assessConsumerLoss, assessDataLoss, neededProbes } from './data-loss.js';
-import { ServerVersion } from '../declaration/server-version.js';
+import { ServerVersion } from '../server/server-version.js';
 import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 

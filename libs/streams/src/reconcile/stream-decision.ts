@@ -1,7 +1,7 @@
 import { StreamConfigConflictError } from '../errors/stream-config-conflict.error.js';
 import { StreamDriftError } from '../errors/stream-drift.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDiff } from '../declaration/stream-diff.js';
 

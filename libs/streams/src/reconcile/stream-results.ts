@@ -1,6 +1,6 @@
 import type { FieldConflict } from '../errors/stream-config-conflict.error.js';
 import type { DataLossEstimate } from '../errors/stream-data-loss.error.js';
-import type { ServerStreamInfo as StreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo as StreamInfo } from '../server/server-stream.js';
 import type { FieldChange } from '../declaration/stream-diff.js';
 
 /**

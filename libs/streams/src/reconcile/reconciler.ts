@@ -5,7 +5,7 @@ import { ErrCode } from '../errors/err-codes.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { migrationStreamName } from '../migration/migration-marker.js';
 import { describeMigration } from './migration-plan.js';

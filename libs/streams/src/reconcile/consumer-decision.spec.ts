@@ -1,5 +1,5 @@
 import { normalizeConsumers } from '../declaration/consumer-config.js';
-import type { ServerConsumerInfo } from '../declaration/server-consumer.js';
+import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import { ConsumerConfigConflictError } from '../errors/consumer-config-conflict.error.js';
 import { ConsumerDriftError } from '../errors/consumer-drift.error.js';
 import { decideConsumer, type ConsumerComparison } from './consumer-decision.js';

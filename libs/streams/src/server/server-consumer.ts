@@ -3,7 +3,7 @@
  * (`CONSUMER.CREATE`, `CONSUMER.INFO`, `CONSUMER.LIST`), written from what nats-server 2.9 to 2.15
  * answer. Fields the server leaves out when empty (`omitempty`) are optional.
  */
-import type { ConsumerDeclaration } from './consumer-declaration.js';
+import type { ConsumerDeclaration } from '../declaration/consumer-declaration.js';
 import type { Nanos } from './server-stream.js';
 
 /** The declared fields whose value is a duration: nanoseconds on the wire. */

@@ -1,4 +1,4 @@
-import type { ServerStreamInfo } from '../declaration/server-stream.js';
+import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { ApiCaller } from '../jetstream/jetstream-api.js';
 import type { StreamPlan } from './stream-results.js';
 import type { StreamMigrator } from '../migration/stream-migrator.js';
