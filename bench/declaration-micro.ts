@@ -19,8 +19,8 @@
  * declared streams do.
  */
 import { copyDeclaration, DeclarationMemo } from '../libs/streams/src/declaration/declaration-memo.js';
-import { ServerVersion } from '../libs/streams/src/declaration/server-version.js';
-import type { ServerStreamConfig } from '../libs/streams/src/declaration/server-stream.js';
+import { ServerVersion } from '../libs/streams/src/server/server-version.js';
+import type { ServerStreamConfig } from '../libs/streams/src/server/server-stream.js';
 import { normalizeStreamConfig, type DesiredStream } from '../libs/streams/src/declaration/stream-config.js';
 import type { StreamDeclaration } from '../libs/streams/src/declaration/stream-declaration.js';
 import { diffStreamConfig } from '../libs/streams/src/declaration/stream-diff.js';
