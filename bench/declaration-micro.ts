@@ -36,7 +36,9 @@ const AGES = ['1h', '7d', '30m', '1d'];
 
 /** A typical declaration: a name, 1-3 subjects, max_age, max_msgs, storage and a description. */
 function declaration(i: number): StreamDeclaration {
-  const subjects = [[`orders.${i}.>`], [`orders.${i}.created`, `orders.${i}.paid`], [`orders.${i}.a`, `orders.${i}.b`, `orders.${i}.c`]][i % 3];
+  const subjects = [[`orders.${i}.>`], [`orders.${i}.created`, `orders.${i}.paid`], [`orders.${i}.a`, `orders.${i}.b`, `orders.${i}.c`]][
+    i % 3
+  ];
   return {
     name: `orders_${i}`,
     subjects,
@@ -57,11 +59,30 @@ const AGE_NANOS: Record<string, number> = { '1h': 3_600e9, '7d': 604_800e9, '30m
 function serverConfig(i: number): ServerStreamConfig {
   const d = declaration(i);
   const answer = {
-    name: d.name, description: d.description, subjects: [...d.subjects].sort(), retention: 'limits', max_consumers: -1,
-    max_msgs: d.max_msgs, max_bytes: -1, max_age: AGE_NANOS[d.max_age as string], max_msgs_per_subject: 100_000,
-    max_msg_size: -1, discard: 'old', storage: d.storage, num_replicas: 1, duplicate_window: 120e9, compression: 'none',
-    allow_direct: false, mirror_direct: false, sealed: false, deny_delete: false, deny_purge: false, allow_rollup_hdrs: false,
-    consumer_limits: {}, allow_msg_ttl: false, metadata: { '_nats.level': '5', '_nats.req.level': '0', '_nats.ver': '2.15.1' },
+    name: d.name,
+    description: d.description,
+    subjects: [...d.subjects].sort(),
+    retention: 'limits',
+    max_consumers: -1,
+    max_msgs: d.max_msgs,
+    max_bytes: -1,
+    max_age: AGE_NANOS[d.max_age as string],
+    max_msgs_per_subject: 100_000,
+    max_msg_size: -1,
+    discard: 'old',
+    storage: d.storage,
+    num_replicas: 1,
+    duplicate_window: 120e9,
+    compression: 'none',
+    allow_direct: false,
+    mirror_direct: false,
+    sealed: false,
+    deny_delete: false,
+    deny_purge: false,
+    allow_rollup_hdrs: false,
+    consumer_limits: {},
+    allow_msg_ttl: false,
+    metadata: { '_nats.level': '5', '_nats.req.level': '0', '_nats.ver': '2.15.1' },
   };
   return JSON.parse(JSON.stringify(answer)) as ServerStreamConfig;
 }
@@ -105,7 +126,8 @@ function main(): void {
   });
   const both = microsPerItem(DECLARATIONS, () => {
     let n = 0;
-    for (let i = 0; i < DECLARATIONS; i++) n += diffStreamConfig(normalizeStreamConfig(declarations[i]).config, actual[i], VERSION).changes.length;
+    for (let i = 0; i < DECLARATIONS; i++)
+      n += diffStreamConfig(normalizeStreamConfig(declarations[i]).config, actual[i], VERSION).changes.length;
     return n;
   });
   const desired: DesiredStream[] = declarations.map((d) => normalizeStreamConfig(d));
@@ -147,7 +169,9 @@ function main(): void {
 
   if (JSON_OUTPUT) {
     const figures = { normalise, diff, both, normaliseAfterKeeping, memoHit, jsonKey };
-    process.stdout.write(`${JSON.stringify({ declarations: DECLARATIONS, rounds: ROUNDS, node: process.version, ...figures, subjects })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ declarations: DECLARATIONS, rounds: ROUNDS, node: process.version, ...figures, subjects })}\n`,
+    );
     return;
   }
   console.log(`Declaration core, ${DECLARATIONS} declarations, ${ROUNDS} rounds (Node ${process.version})`);

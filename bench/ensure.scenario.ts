@@ -113,7 +113,7 @@ async function warmLoops(
   const runs = await alternate(env.counter, env.reps.fast, sides);
   const singleMax = totalRequests(maxCounts(singleRequests));
   for (const side of ['ensureStream', 'streamScope'] as const) {
-    const perCallUs = median(runs[side].ms) * 1000 / calls;
+    const perCallUs = (median(runs[side].ms) * 1000) / calls;
     const maxRequests = totalRequests(maxCounts(runs[side].requests));
     env.report.row({
       scenario: `3 warm ${side} per call (loop) vs raw info`,

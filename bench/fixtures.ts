@@ -1,7 +1,13 @@
 import { Controller, Get, type INestApplication, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { NatsHealthIndicator, StreamsHealthIndicator, StreamsModule, type StreamDeclaration, type StreamsModuleOptions } from '@app/streams';
+import {
+  NatsHealthIndicator,
+  StreamsHealthIndicator,
+  StreamsModule,
+  type StreamDeclaration,
+  type StreamsModuleOptions,
+} from '@app/streams';
 import { nanos, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from 'nats';
 
 /** N declarations with the library defaults only: `<prefix>_<i>` capturing `<prefix>.<i>.>`. */

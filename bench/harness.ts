@@ -50,7 +50,9 @@ export class Report {
       ...(r.notes ? { notes: r.notes } : {}),
     };
     this.results.push(full);
-    log(`${full.scenario} n=${full.n}: ${fmtMs(full.libraryMedianMs, full.unit)} vs ${fmtMs(full.baselineMedianMs, full.unit)} (${full.ratio}x) met=${full.met}`);
+    log(
+      `${full.scenario} n=${full.n}: ${fmtMs(full.libraryMedianMs, full.unit)} vs ${fmtMs(full.baselineMedianMs, full.unit)} (${full.ratio}x) met=${full.met}`,
+    );
   }
 
   /** Adds a failed row for a scenario that threw. */

@@ -40,7 +40,8 @@ export async function healthLoad(env: BenchEnv, n: number, baseUrl: string, inte
     const ok = non200.length === 0;
     const statusNote = ok ? '' : ` Non-200 answers: ${JSON.stringify(non200.map((m) => ({ side: m.side, statuses: m.statuses })))}.`;
     const rps = (xs: typeof meta) => HTTP_REQUESTS / (median(xs.map((m) => m.durationMs)) / 1000);
-    const p = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(1)} / p90 ${percentile(xs, 90).toFixed(1)} / p99 ${percentile(xs, 99).toFixed(1)} ms`;
+    const p = (xs: number[]) =>
+      `p50 ${percentile(xs, 50).toFixed(1)} / p90 ${percentile(xs, 90).toFixed(1)} / p99 ${percentile(xs, 99).toFixed(1)} ms`;
     const alone = await indicatorsAlone(baseUrl);
     const requests = { library: medianCounts(runs.library.requests), baseline: medianCounts(runs.baseline.requests) };
     const libP50 = percentile(latencies.library, 50);
@@ -56,7 +57,8 @@ export async function healthLoad(env: BenchEnv, n: number, baseUrl: string, inte
       notes:
         `${HTTP_REQUESTS} requests x ${env.reps.http} runs per side at concurrency ${HTTP_CONCURRENCY} (client in a child process); ` +
         `/health ${p(latencies.library)}; bare ${p(latencies.baseline)}; app CPU per request (median run): /health ` +
-        `${cpuPerRequest(runs.library.cpuMs)} µs, bare ${cpuPerRequest(runs.baseline.cpuMs)} µs; one indicator alone (one run each): ${alone}.` + statusNote,
+        `${cpuPerRequest(runs.library.cpuMs)} µs, bare ${cpuPerRequest(runs.baseline.cpuMs)} µs; one indicator alone (one run each): ${alone}.` +
+        statusNote,
     });
     const libRps = rps(libRuns);
     const baseRps = rps(baseRuns);

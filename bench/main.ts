@@ -62,7 +62,9 @@ async function monitorAndHealth(env: BenchEnv, n: number): Promise<void> {
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const server = await startNatsServer();
   const nc = await connect({ servers: server.url, name: 'bench-raw' });
   const jsm = await nc.jetstreamManager();
@@ -98,8 +100,12 @@ async function main(): Promise<void> {
   printTable(results);
   const met = results.filter((r) => r.met === true).length;
   const missed = results.filter((r) => r.met === false);
-  const end = loadavg().map((x) => x.toFixed(2)).join(' ');
-  console.log(`\n${met} goals met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => `${r.scenario} (n=${r.n})`).join('; ')}` : ''}.`);
+  const end = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+  console.log(
+    `\n${met} goals met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => `${r.scenario} (n=${r.n})`).join('; ')}` : ''}.`,
+  );
   console.log(`Load average at start ${load}, at the end ${end} (${cpus().length} CPUs).`);
   console.log(`Results written to ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
 }

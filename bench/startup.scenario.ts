@@ -26,7 +26,8 @@ export async function convergedStartup(env: BenchEnv, n: number): Promise<void> 
       const converged = async (service: StreamService) => {
         const res = await service.ensureStreams(decls);
         const changed = res.filter((r) => r.action !== 'unchanged');
-        if (changed.length) throw new Error(`library saw ${changed.length} streams as not converged, e.g. ${changed[0].name} ${changed[0].action}`);
+        if (changed.length)
+          throw new Error(`library saw ${changed.length} streams as not converged, e.g. ${changed[0].name} ${changed[0].action}`);
       };
       const sides = {
         library: () => converged(svc),
@@ -102,7 +103,8 @@ export async function coldStartup(env: BenchEnv, n: number): Promise<void> {
         library: async (list: StreamDeclaration[]) => {
           const res = await svc.ensureStreams(list);
           const notCreated = res.filter((r) => r.action !== 'created');
-          if (notCreated.length) throw new Error(`${notCreated.length} streams not created, e.g. ${notCreated[0].name} ${notCreated[0].action}`);
+          if (notCreated.length)
+            throw new Error(`${notCreated.length} streams not created, e.g. ${notCreated[0].name} ${notCreated[0].action}`);
         },
         raw: async (list: StreamDeclaration[]) => {
           for (const d of list) await env.jsm.streams.add(rawConfig(d));
@@ -117,7 +119,12 @@ export async function coldStartup(env: BenchEnv, n: number): Promise<void> {
         batch = declarations(`w${n}r${run++}`, count);
       };
       await alternate(env.counter, 1, { library: () => sides.library(batch), raw: () => sides.raw(batch) }, next(Math.min(n, 20)));
-      const runs = await alternate(env.counter, env.reps.cold, { library: () => sides.library(batch), raw: () => sides.raw(batch) }, next(n));
+      const runs = await alternate(
+        env.counter,
+        env.reps.cold,
+        { library: () => sides.library(batch), raw: () => sides.raw(batch) },
+        next(n),
+      );
       const libMs = median(runs.library.ms);
       const rawMs = median(runs.raw.ms);
       const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');

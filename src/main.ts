@@ -20,7 +20,9 @@ async function bootstrap(): Promise<void> {
   if (!process.env.NATS_URL) {
     server = await startNatsServer();
     process.env.NATS_URL = server.url;
-    logger.log(`No NATS_URL set: started a private nats-server ${server.version} at ${server.url} (pid ${server.pid}, store ${server.dir})`);
+    logger.log(
+      `No NATS_URL set: started a private nats-server ${server.version} at ${server.url} (pid ${server.pid}, store ${server.dir})`,
+    );
   }
   app = await NestFactory.create(AppModule);
   const port = Number(process.env.PORT ?? 3000);

@@ -18,8 +18,15 @@ export class StreamsController {
   async list(): Promise<{ at: string; healthy: boolean; error?: string; streams: Record<string, StreamHealth> }> {
     const snapshot = await this.monitor.read();
     const declared = this.streams.declaredStreams();
-    const streams = Object.fromEntries(declared.filter((name) => Object.hasOwn(snapshot.streams, name)).map((name) => [name, snapshot.streams[name]]));
-    return { at: snapshot.at, healthy: Object.values(streams).every((s) => s.healthy) && !snapshot.error, ...(snapshot.error ? { error: snapshot.error } : {}), streams };
+    const streams = Object.fromEntries(
+      declared.filter((name) => Object.hasOwn(snapshot.streams, name)).map((name) => [name, snapshot.streams[name]]),
+    );
+    return {
+      at: snapshot.at,
+      healthy: Object.values(streams).every((s) => s.healthy) && !snapshot.error,
+      ...(snapshot.error ? { error: snapshot.error } : {}),
+      streams,
+    };
   }
 
   /** One declared stream's health, from the latest snapshot; 404 for a stream this app does not declare. */

@@ -82,7 +82,10 @@ describe('key-value buckets declared as streams, against a real nats-server', ()
 
     expect(up).toMatchObject({ action: 'updated', changes: [{ field: 'max_msgs_per_subject', current: 5, desired: 10 }] });
     expect(down.error).toBeInstanceOf(StreamDataLossError);
-    expect((down.error as StreamDataLossError).loss).toMatchObject({ messages: 3, fields: [expect.objectContaining({ field: 'max_msgs_per_subject', current: 10, desired: 2 })] });
+    expect((down.error as StreamDataLossError).loss).toMatchObject({
+      messages: 3,
+      fields: [expect.objectContaining({ field: 'max_msgs_per_subject', current: 10, desired: 2 })],
+    });
     expect(writes(down.requests)).toEqual([]);
     expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 3 } });
     expect(bytes.error).toBeInstanceOf(StreamDataLossError);
@@ -117,7 +120,14 @@ describe('key-value buckets declared as streams, against a real nats-server', ()
     const rootBucket = uniqueName('root');
     const featureBucket = uniqueName('feature');
     const stream = uniqueName('ORDERS');
-    @Module({ imports: [StreamsModule.forFeature({ streams: [{ name: stream, subjects: [`${stream}.>`] }], buckets: [{ bucket: featureBucket, history: 3 }] })] })
+    @Module({
+      imports: [
+        StreamsModule.forFeature({
+          streams: [{ name: stream, subjects: [`${stream}.>`] }],
+          buckets: [{ bucket: featureBucket, history: 3 }],
+        }),
+      ],
+    })
     class FeatureModule {}
     const booted = await startStreamsApp(
       { connection: { servers: fx.server.url }, buckets: [{ bucket: rootBucket, ttl: '10m', storage: 'memory' }] },
@@ -132,11 +142,19 @@ describe('key-value buckets declared as streams, against a real nats-server', ()
     const drifted = await booted.get(StreamMonitor).healthCheck(`KV_${rootBucket}`);
 
     expect(declared).toEqual([`KV_${rootBucket}`, stream, `KV_${featureBucket}`]);
-    expect((await fx.jsm.streams.info(`KV_${rootBucket}`)).config).toMatchObject({ storage: 'memory', max_age: 600 * SECOND, duplicate_window: 120 * SECOND });
+    expect((await fx.jsm.streams.info(`KV_${rootBucket}`)).config).toMatchObject({
+      storage: 'memory',
+      max_age: 600 * SECOND,
+      duplicate_window: 120 * SECOND,
+    });
     expect((await fx.jsm.streams.info(`KV_${featureBucket}`)).config.max_msgs_per_subject).toBe(3);
     expect(snapshot.streams[`KV_${rootBucket}`]).toMatchObject({ healthy: true, status: 'up', drift: [] });
     expect(health.streams).toMatchObject({ status: 'up', up: 3, streams: { [`KV_${featureBucket}`]: { status: 'up' } } });
-    expect(drifted).toMatchObject({ healthy: false, reason: 'drifted', drift: [{ field: 'max_msgs_per_subject', current: 4, desired: 1 }] });
+    expect(drifted).toMatchObject({
+      healthy: false,
+      reason: 'drifted',
+      drift: [{ field: 'max_msgs_per_subject', current: 4, desired: 1 }],
+    });
     const kv = await fx.raw.jetstream().views.kv(featureBucket);
     await kv.put('x', sc.encode('1'));
     expect(sc.decode((await kv.get('x'))!.value)).toBe('1');

@@ -55,7 +55,11 @@ describe('plan command: streams and buckets on one server', () => {
   it('plans the buckets of a forRoot-options export as KV_<bucket>: 1 while missing, 0 once ensured, 1 for a history below what a key holds', async () => {
     const stream = uniqueName('cli_orders');
     const bucket = uniqueName('cli_sessions');
-    const options = { connection: { servers: 'ignored:4222' }, streams: [{ name: stream, subjects: [`${stream}.>`] }], buckets: [{ bucket, history: 5 }] };
+    const options = {
+      connection: { servers: 'ignored:4222' },
+      streams: [{ name: stream, subjects: [`${stream}.>`] }],
+      buckets: [{ bucket, history: 5 }],
+    };
     const file = declarations(options);
 
     const missing = await plan('plan', file, '-s', server.url, '--json');
@@ -66,12 +70,19 @@ describe('plan command: streams and buckets on one server', () => {
     const lossy = await plan('plan', declarations({ ...options, buckets: [{ bucket, history: 2 }] }), '-s', server.url);
 
     expect(missing.code).toBe(1);
-    expect((JSON.parse(missing.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([`${stream}:create`, `KV_${bucket}:create`]);
+    expect((JSON.parse(missing.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([
+      `${stream}:create`,
+      `KV_${bucket}:create`,
+    ]);
     expect(ensured.code).toBe(0);
     expect(ensured.stdout).toContain(`KV_${bucket}`);
     expect(ensured.stdout).toContain('All 2 streams match.');
     expect(lossy.code).toBe(1);
-    expect(lossy.stdout).toMatch(new RegExp(`KV_${bucket} +data-loss +max_msgs_per_subject: 5 -> 2\\n +would delete 3 messages \\(\\d+ B\\):\\n +max_msgs_per_subject 5 -> 2 deletes 3 of `));
+    expect(lossy.stdout).toMatch(
+      new RegExp(
+        `KV_${bucket} +data-loss +max_msgs_per_subject: 5 -> 2\\n +would delete 3 messages \\(\\d+ B\\):\\n +max_msgs_per_subject 5 -> 2 deletes 3 of `,
+      ),
+    );
     expect(lossy.stdout).toContain(`to accept the loss, declare allowDataLoss: true on stream "KV_${bucket}"`);
     expect(lossy.stdout).not.toContain('was left as it was');
   });
@@ -87,7 +98,9 @@ describe('plan command: streams and buckets on one server', () => {
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('The 1 declared stream matches.');
     expect(other.code).toBe(1);
-    expect(JSON.parse(other.stdout).plans).toEqual([expect.objectContaining({ name: stream, action: 'update', changes: [{ field: 'max_msgs', current: 777, desired: 778 }] })]);
+    expect(JSON.parse(other.stdout).plans).toEqual([
+      expect.objectContaining({ name: stream, action: 'update', changes: [{ field: 'max_msgs', current: 777, desired: 778 }] }),
+    ]);
   });
 
   it('reports a bucket declaration the library refuses as invalid, as planStreams does for a stream, and exits 1', async () => {
@@ -95,7 +108,10 @@ describe('plan command: streams and buckets on one server', () => {
 
     expect(result.code).toBe(1);
     const plans = JSON.parse(result.stdout).plans as Array<JsonPlan & { error: { name: string; message: string } }>;
-    expect(plans.map((p) => `${p.name}:${p.action}:${p.error.name}`)).toEqual(['KV_bad.name:invalid:InvalidStreamConfigError', 'KV_undefined:invalid:InvalidArgumentError']);
+    expect(plans.map((p) => `${p.name}:${p.action}:${p.error.name}`)).toEqual([
+      'KV_bad.name:invalid:InvalidStreamConfigError',
+      'KV_undefined:invalid:InvalidArgumentError',
+    ]);
   });
 
   it('exits 2 with { server, error } for a server that is no NATS URL, a bad flag, and a server that does not answer', async () => {
@@ -108,7 +124,10 @@ describe('plan command: streams and buckets on one server', () => {
     expect([notNats.code, badFlag.code, noServer.code]).toEqual([2, 2, 2]);
     expect(JSON.parse(notNats.stdout).error.message).toMatch(/^--server: "http:\/\/x:y" is not a NATS server URL/);
     expect(JSON.parse(badFlag.stdout).error.message).toBe('unknown option --srv; known: --server/-s, --json, --timeout, --help/-h.');
-    expect(JSON.parse(noServer.stdout)).toMatchObject({ server: expect.stringMatching(/^nats:\/\/127\.0\.0\.1:\d+$/), error: { name: 'NatsConnectionError' } });
+    expect(JSON.parse(noServer.stdout)).toMatchObject({
+      server: expect.stringMatching(/^nats:\/\/127\.0\.0\.1:\d+$/),
+      error: { name: 'NatsConnectionError' },
+    });
   });
 });
 
@@ -131,12 +150,24 @@ describe("plan command: the module's JetStream domain", () => {
     const declared = { streams: [{ name: stream, subjects: [`${stream}.>`] }], buckets: [{ bucket }] };
     hubApp = await startStreamsApp({ ...declared, connection: { servers: topology.hub.url } }, { logger: false });
 
-    const inHub = await plan('plan', declarations({ ...declared, jetstream: { domain: topology.hubDomain } }), '-s', topology.leaf.url, '--json');
+    const inHub = await plan(
+      'plan',
+      declarations({ ...declared, jetstream: { domain: topology.hubDomain } }),
+      '-s',
+      topology.leaf.url,
+      '--json',
+    );
     const inLeaf = await plan('plan', declarations(declared), '-s', topology.leaf.url, '--json');
 
     expect(inHub.code).toBe(0);
-    expect((JSON.parse(inHub.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([`${stream}:unchanged`, `KV_${bucket}:unchanged`]);
+    expect((JSON.parse(inHub.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([
+      `${stream}:unchanged`,
+      `KV_${bucket}:unchanged`,
+    ]);
     expect(inLeaf.code).toBe(1);
-    expect((JSON.parse(inLeaf.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([`${stream}:create`, `KV_${bucket}:create`]);
+    expect((JSON.parse(inLeaf.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([
+      `${stream}:create`,
+      `KV_${bucket}:create`,
+    ]);
   });
 });

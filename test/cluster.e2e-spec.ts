@@ -24,7 +24,8 @@ const MESSAGES = 1000;
 
 /** Prints a measured figure when NATS_CLUSTER_FIGURES is set (no assertion rides on it). */
 function figure(label: string, value: number | string): void {
-  if (process.env.NATS_CLUSTER_FIGURES) process.stdout.write(`[cluster figure] ${label}: ${value}${typeof value === 'number' ? ' ms' : ''}\n`);
+  if (process.env.NATS_CLUSTER_FIGURES)
+    process.stdout.write(`[cluster figure] ${label}: ${value}${typeof value === 'number' ? ' ms' : ''}\n`);
 }
 
 describe('StreamService on a 3-node JetStream cluster', () => {
@@ -53,7 +54,11 @@ describe('StreamService on a 3-node JetStream cluster', () => {
     const js = app!.get(ConnectionService).getJetStream();
     const send = (i: number) => js.publish(subject, new TextEncoder().encode(`m${i}`));
     await waitFor(
-      () => send(0).then(() => true, (e: { code?: string }) => (e.code === '503' ? false : Promise.reject(e))),
+      () =>
+        send(0).then(
+          () => true,
+          (e: { code?: string }) => (e.code === '503' ? false : Promise.reject(e)),
+        ),
       (stored) => stored,
       { timeoutMs: 10_000, everyMs: 100, what: `the stream capturing ${subject} acknowledging a publish` },
     );
@@ -195,7 +200,11 @@ describe('StreamService on a 3-node JetStream cluster', () => {
 
     const restartedAt = Date.now();
     await leader.restart();
-    const up = await waitFor(() => app!.get(StreamMonitor).healthCheck(name), (h: StreamHealth) => h.status === 'up', { timeoutMs: 30_000, everyMs: 250, what: 'health up' });
+    const up = await waitFor(
+      () => app!.get(StreamMonitor).healthCheck(name),
+      (h: StreamHealth) => h.status === 'up',
+      { timeoutMs: 30_000, everyMs: 250, what: 'health up' },
+    );
     figure('health up after restart', Date.now() - restartedAt);
 
     expect(up.healthy).toBe(true);

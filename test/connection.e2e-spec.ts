@@ -1,18 +1,17 @@
 import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
-import {
-  ConnectionService,
-  JetStreamUnavailableError,
-  NatsConnectionError,
-  StreamsModule,
-  type ConnectionStatus,
-} from '@app/streams';
+import { ConnectionService, JetStreamUnavailableError, NatsConnectionError, StreamsModule, type ConnectionStatus } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { firstValueFrom, filter, take, timeout, toArray, type Observable } from 'rxjs';
 import { freePort } from './support/ports.js';
 import { startStreamsApp, startTestApp } from './support/streams-app.js';
 
 function next(status$: Observable<ConnectionStatus>, type: ConnectionStatus['type'], ms = 15_000): Promise<ConnectionStatus> {
-  return firstValueFrom(status$.pipe(filter((s) => s.type === type), timeout({ first: ms })));
+  return firstValueFrom(
+    status$.pipe(
+      filter((s) => s.type === type),
+      timeout({ first: ms }),
+    ),
+  );
 }
 
 describe('ConnectionService against a real nats-server', () => {
@@ -195,7 +194,10 @@ describe('ConnectionService against a real nats-server', () => {
     server = await startNatsServer({ jetstream: false });
     app = await startStreamsApp({ connection: { servers: server.url } });
 
-    const error = await app.get(ConnectionService).getJetStreamManager().catch((e: unknown) => e);
+    const error = await app
+      .get(ConnectionService)
+      .getJetStreamManager()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(JetStreamUnavailableError);
     expect((error as Error).message).toMatch(/JetStream is not available/);

@@ -18,7 +18,8 @@ import { waitFor } from './support/wait.js';
 const sc = StringCodec();
 const SECOND = 1e9;
 /** The requests that change a stream or a consumer. */
-const writes = (requests: string[]): string[] => requests.filter((r) => /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE))\./.test(r));
+const writes = (requests: string[]): string[] =>
+  requests.filter((r) => /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE))\./.test(r));
 
 describe('consumers declared with their stream, against a real nats-server', () => {
   const fx = useStreamsFixture({ cacheTtlMs: 0 });
@@ -54,7 +55,12 @@ describe('consumers declared with their stream, against a real nats-server', () 
     expect(writes(batch.requests)).toEqual([]);
     expect(batch.result?.[0].consumers?.map((c) => c.action)).toEqual(['unchanged', 'unchanged']);
     const billing = await info(name, 'billing');
-    expect(billing.config).toMatchObject({ ack_policy: AckPolicy.Explicit, max_deliver: 5, ack_wait: 30 * SECOND, filter_subject: `${name}.created` });
+    expect(billing.config).toMatchObject({
+      ack_policy: AckPolicy.Explicit,
+      max_deliver: 5,
+      ack_wait: 30 * SECOND,
+      filter_subject: `${name}.created`,
+    });
     expect(billing.config.deliver_subject).toBeUndefined();
     expect((await info(name, 'audit')).config).toMatchObject({ deliver_subject: `deliver.${name}`, ack_policy: AckPolicy.None });
   });
@@ -81,11 +87,22 @@ describe('consumers declared with their stream, against a real nats-server', () 
     const before = await info(name, 'worker');
 
     const updated = await fx.spy.during(fx.nc, () =>
-      fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }] }),
+      fx.streams.ensureStream(name, [`${name}.>`], {
+        consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }],
+      }),
     );
     const after = await info(name, 'worker');
     const second = await startStreamsApp(
-      { connection: { servers: fx.server.url }, streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: 10_000, description: 'the worker' }] }] },
+      {
+        connection: { servers: fx.server.url },
+        streams: [
+          {
+            name,
+            subjects: [`${name}.>`],
+            consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: 10_000, description: 'the worker' }],
+          },
+        ],
+      },
       { logger: false },
     );
     fx.apps.push(second);
@@ -105,23 +122,45 @@ describe('consumers declared with their stream, against a real nats-server', () 
     expect(after.config).toMatchObject({ max_deliver: 3, ack_wait: 10 * SECOND, description: 'the worker' });
     expect(after.created).toBe(before.created);
     expect(after.num_pending).toBe(6);
-    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }] }]));
+    const again = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStreams([
+        {
+          name,
+          subjects: [`${name}.>`],
+          consumers: [{ durable_name: 'worker', max_deliver: 3, ack_wait: '10s', description: 'the worker' }],
+        },
+      ]),
+    );
     expect(writes(again.requests)).toEqual([]);
   });
 
   it('refuses a change the server cannot make in place, before writing the stream or any consumer', async () => {
     const name = uniqueName('CONF');
-    await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }, { durable_name: 'pusher', deliver_subject: `d.${name}` }] });
+    await fx.streams.ensureStream(name, [`${name}.>`], {
+      consumers: [{ durable_name: 'worker' }, { durable_name: 'pusher', deliver_subject: `d.${name}` }],
+    });
 
     const ack = await fx.spy.during(fx.nc, () =>
-      fx.streams.ensureStream(name, [`${name}.>`], { max_age: '2h', consumers: [{ durable_name: 'worker', ack_policy: 'none' }, { durable_name: 'pusher', deliver_subject: `d.${name}`, max_deliver: 2 }] }),
+      fx.streams.ensureStream(name, [`${name}.>`], {
+        max_age: '2h',
+        consumers: [
+          { durable_name: 'worker', ack_policy: 'none' },
+          { durable_name: 'pusher', deliver_subject: `d.${name}`, max_deliver: 2 },
+        ],
+      }),
     );
-    const pushToPull = await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'pusher' }] }).catch((e: unknown) => e);
+    const pushToPull = await fx.streams
+      .ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'pusher' }] })
+      .catch((e: unknown) => e);
     const plan = await fx.streams.planStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker', deliver_policy: 'new' }] });
 
     expect(ack.error).toBeInstanceOf(ConsumerConfigConflictError);
     const error = ack.error as ConsumerConfigConflictError;
-    expect(error).toMatchObject({ stream: name, consumer: 'worker', conflicts: [expect.objectContaining({ field: 'ack_policy', current: 'explicit', desired: 'none' })] });
+    expect(error).toMatchObject({
+      stream: name,
+      consumer: 'worker',
+      conflicts: [expect.objectContaining({ field: 'ack_policy', current: 'explicit', desired: 'none' })],
+    });
     expect(error.message).toMatch(/Consumer "worker" of stream ".*" cannot be updated in place: ack_policy "explicit" -> "none"/);
     expect(writes(ack.requests)).toEqual([]);
     expect((await fx.jsm.streams.info(name)).config.max_age).toBe(3_600 * SECOND);
@@ -130,7 +169,9 @@ describe('consumers declared with their stream, against a real nats-server', () 
     // A pull consumer also has a max_waiting (512), which the server cannot add either.
     expect((pushToPull as ConsumerConfigConflictError).conflicts.map((c) => c.field)).toEqual(['max_waiting', 'deliver_subject']);
     expect(plan).toMatchObject({ action: 'conflict', error: expect.any(ConsumerConfigConflictError) });
-    expect(plan.consumers).toEqual([expect.objectContaining({ name: 'worker', action: 'conflict', conflicts: [expect.objectContaining({ field: 'deliver_policy' })] })]);
+    expect(plan.consumers).toEqual([
+      expect.objectContaining({ name: 'worker', action: 'conflict', conflicts: [expect.objectContaining({ field: 'deliver_policy' })] }),
+    ]);
   });
 
   it('creates the declared consumers again after a recreate, which drops every consumer (their old config is no conflict then)', async () => {
@@ -152,7 +193,12 @@ describe('consumers declared with their stream, against a real nats-server', () 
     const name = uniqueName('BACK');
     const declaration = { name, subjects: [`${name}.>`], consumers: [{ durable_name: 'declared', max_deliver: 4 }] };
     await fx.streams.ensureStreams([declaration]);
-    const other: Partial<ConsumerConfig> = { durable_name: 'other', ack_policy: AckPolicy.Explicit, max_deliver: 9, filter_subject: `${name}.x` };
+    const other: Partial<ConsumerConfig> = {
+      durable_name: 'other',
+      ack_policy: AckPolicy.Explicit,
+      max_deliver: 9,
+      filter_subject: `${name}.x`,
+    };
     await fx.jsm.consumers.add(name, other);
     await fx.jsm.consumers.update(name, 'declared', { max_deliver: 10, description: 'changed by hand' });
     const otherBefore = await info(name, 'other');
@@ -181,7 +227,10 @@ describe('consumers declared with their stream, against a real nats-server', () 
       [[{ durable_name: 'a.b' }], /consumers\[0\]\.durable_name 'a\.b' contains '\.'/],
       [[{ durable_name: 'w', ack_wait: 'soon' }], /consumers\.w\.ack_wait 'soon' is not a duration/],
       [[{ durable_name: 'w', ackWait: '1s' }], /consumers\.w\.ackWait is not a consumer config field/],
-      [[{ durable_name: 'w', filter_subject: 'elsewhere.x' }], /consumers\.w\.filter_subject 'elsewhere\.x' matches none of the stream's subjects/],
+      [
+        [{ durable_name: 'w', filter_subject: 'elsewhere.x' }],
+        /consumers\.w\.filter_subject 'elsewhere\.x' matches none of the stream's subjects/,
+      ],
       [[{ durable_name: 'w', idle_heartbeat: '5s' }], /consumers\.w\.idle_heartbeat is for push consumers only/],
       [[{ durable_name: 'w', deliver_policy: 'by_start_sequence' }], /consumers\.w\.opt_start_seq is required/],
       [[{ durable_name: 'w', backoff: ['1s'], ack_wait: '5s', max_deliver: 3 }], /consumers\.w\.ack_wait cannot be combined with backoff/],
@@ -189,7 +238,9 @@ describe('consumers declared with their stream, against a real nats-server', () 
       ['billing', /consumers must be a list of consumer declarations/],
     ];
     for (const [consumers, message] of cases) {
-      const attempt = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { consumers: consumers as ConsumerDeclaration[] }));
+      const attempt = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { consumers: consumers as ConsumerDeclaration[] }),
+      );
       expect(attempt.error).toBeInstanceOf(InvalidStreamConfigError);
       expect((attempt.error as Error).message).toMatch(message);
       expect(attempt.requests).toEqual([]);
@@ -198,13 +249,17 @@ describe('consumers declared with their stream, against a real nats-server', () 
 
   it('filters on several subjects on 2.10+, and refuses them on 2.9 (which would drop them) before any request', async () => {
     const name = uniqueName('FILT');
-    const consumers: ConsumerDeclaration[] = [{ durable_name: 'two', filter_subjects: [`${name}.a`, `${name}.b`], metadata: { team: 'billing' } }];
+    const consumers: ConsumerDeclaration[] = [
+      { durable_name: 'two', filter_subjects: [`${name}.a`, `${name}.b`], metadata: { team: 'billing' } },
+    ];
 
     const attempt = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.*`], { consumers }));
 
     if (!fx.modern) {
       expect(attempt.error).toBeInstanceOf(InvalidStreamConfigError);
-      expect((attempt.error as Error).message).toMatch(/consumers\.two\.filter_subjects needs nats-server 2\.10\.0 or newer; the server is 2\.9\.\d+/);
+      expect((attempt.error as Error).message).toMatch(
+        /consumers\.two\.filter_subjects needs nats-server 2\.10\.0 or newer; the server is 2\.9\.\d+/,
+      );
       expect(attempt.requests).toEqual([]);
       return;
     }
@@ -213,7 +268,9 @@ describe('consumers declared with their stream, against a real nats-server', () 
     await publish(`${name}.b`, 3);
     await publish(`${name}.c`, 4);
     expect((await info(name, 'two')).num_pending).toBe(5);
-    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.*`], { consumers: [{ ...consumers[0], filter_subjects: [`${name}.b`, `${name}.a`] }] }));
+    const again = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.*`], { consumers: [{ ...consumers[0], filter_subjects: [`${name}.b`, `${name}.a`] }] }),
+    );
     expect(writes(again.requests)).toEqual([]);
   });
 
@@ -224,7 +281,11 @@ describe('consumers declared with their stream, against a real nats-server', () 
     await fx.streams.ensureStream(name, [`${name}.>`], { consumers });
     const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([{ name, subjects: [`${name}.>`], consumers }]));
 
-    expect((await info(name, 'retry')).config).toMatchObject({ ack_wait: SECOND, backoff: [SECOND, 5 * SECOND, 30 * SECOND], max_deliver: 4 });
+    expect((await info(name, 'retry')).config).toMatchObject({
+      ack_wait: SECOND,
+      backoff: [SECOND, 5 * SECOND, 30 * SECOND],
+      max_deliver: 4,
+    });
     expect(writes(again.requests)).toEqual([]);
   });
 
@@ -238,16 +299,31 @@ describe('consumers declared with their stream, against a real nats-server', () 
       ack_policy: AckPolicy.Explicit,
       deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'],
       opt_start_seq: 4,
-      ...(fx.modern ? { metadata: { 'nestjs-jetstream-streams.migrated': JSON.stringify({ deliver_policy: 'all', start_seq: 4 }), team: 'x' } } : {}),
+      ...(fx.modern
+        ? { metadata: { 'nestjs-jetstream-streams.migrated': JSON.stringify({ deliver_policy: 'all', start_seq: 4 }), team: 'x' } }
+        : {}),
     });
 
     const result = await fx.spy.during(fx.nc, () =>
-      fx.streams.ensureStream(name, [`${name}.>`], { max_age: 0, max_msgs: -1, max_msgs_per_subject: -1, consumers: [{ durable_name: 'moved', ...(fx.modern ? { metadata: { team: 'y' } } : { max_deliver: 7 }) }] }),
+      fx.streams.ensureStream(name, [`${name}.>`], {
+        max_age: 0,
+        max_msgs: -1,
+        max_msgs_per_subject: -1,
+        consumers: [{ durable_name: 'moved', ...(fx.modern ? { metadata: { team: 'y' } } : { max_deliver: 7 }) }],
+      }),
     );
 
     expect(result.error).toBeUndefined();
     expect(result.result?.consumers).toEqual([
-      expect.objectContaining({ name: 'moved', action: 'updated', changes: [fx.modern ? { field: 'metadata', current: { team: 'x' }, desired: { team: 'y' } } : { field: 'max_deliver', current: -1, desired: 7 }] }),
+      expect.objectContaining({
+        name: 'moved',
+        action: 'updated',
+        changes: [
+          fx.modern
+            ? { field: 'metadata', current: { team: 'x' }, desired: { team: 'y' } }
+            : { field: 'max_deliver', current: -1, desired: 7 },
+        ],
+      }),
     ]);
     const after = (await info(name, 'moved')).config;
     expect(after).toMatchObject({ deliver_policy: 'by_start_sequence', opt_start_seq: 4 });
@@ -258,9 +334,21 @@ describe('consumers declared with their stream, against a real nats-server', () 
     const name = uniqueName('MODE');
     await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'kept', max_deliver: 2 }] });
 
-    const missing = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { mode: 'verify', consumers: [{ durable_name: 'kept', max_deliver: 2 }, { durable_name: 'absent' }] }));
-    const drifted = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { mode: 'verify', consumers: [{ durable_name: 'kept', max_deliver: 3 }] }));
-    const created = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { mode: 'create', consumers: [{ durable_name: 'kept', max_deliver: 3 }, { durable_name: 'fresh' }] }));
+    const missing = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.>`], {
+        mode: 'verify',
+        consumers: [{ durable_name: 'kept', max_deliver: 2 }, { durable_name: 'absent' }],
+      }),
+    );
+    const drifted = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.>`], { mode: 'verify', consumers: [{ durable_name: 'kept', max_deliver: 3 }] }),
+    );
+    const created = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.>`], {
+        mode: 'create',
+        consumers: [{ durable_name: 'kept', max_deliver: 3 }, { durable_name: 'fresh' }],
+      }),
+    );
 
     expect(missing.error).toBeInstanceOf(ConsumerDriftError);
     expect(missing.error).toMatchObject({ consumer: 'absent', missing: true });
@@ -277,7 +365,10 @@ describe('consumers declared with their stream, against a real nats-server', () 
 
   it('declares consumers in forRoot (created at start-up) and in a batch, where a failing consumer fails only its stream', async () => {
     const name = uniqueName('ROOT');
-    const options: StreamsModuleOptions = { connection: { servers: fx.server.url }, streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'boot' }] }] };
+    const options: StreamsModuleOptions = {
+      connection: { servers: fx.server.url },
+      streams: [{ name, subjects: [`${name}.>`], consumers: [{ durable_name: 'boot' }] }],
+    };
     fx.apps.push(await startStreamsApp(options, { logger: false }));
     const other = uniqueName('OTHER');
 
@@ -313,16 +404,32 @@ describe('consumers declared with their stream, against a real nats-server', () 
     await publish(`${name}.a`, 7);
 
     const spied = await fx.spy.during(health.get(ConnectionService).getConnection(), () => monitor.read(0));
-    const snapshot = await waitFor(() => monitor.read(0), (s) => s.streams[name]?.consumers?.slow?.pending === 7, { what: 'lag of 7' });
+    const snapshot = await waitFor(
+      () => monitor.read(0),
+      (s) => s.streams[name]?.consumers?.slow?.pending === 7,
+      { what: 'lag of 7' },
+    );
     const check = await indicator.isHealthy('streams');
 
     expect(spied.requests.filter((r) => r.startsWith('CONSUMER.'))).toEqual([`CONSUMER.LIST.${name}`]);
     const record = snapshot.streams[name];
-    expect(record.consumers?.slow).toEqual({ name: 'slow', healthy: false, exists: true, reason: 'lag', problems: ['7 messages not yet delivered (threshold 5)'], pending: 7, ackPending: 0, redelivered: 0 });
+    expect(record.consumers?.slow).toEqual({
+      name: 'slow',
+      healthy: false,
+      exists: true,
+      reason: 'lag',
+      problems: ['7 messages not yet delivered (threshold 5)'],
+      pending: 7,
+      ackPending: 0,
+      redelivered: 0,
+    });
     expect(record.consumers?.gone).toMatchObject({ healthy: false, exists: false, reason: 'not-found' });
     expect(record).toMatchObject({ healthy: false, status: 'down', reason: 'consumer-lag' });
     expect(record.problems).toEqual(['consumer "slow": 7 messages not yet delivered (threshold 5)', 'consumer "gone": consumer not found']);
     expect(check.streams.status).toBe('down');
-    expect(check.streams).toMatchObject({ failing: [name], streams: { [name]: { reason: 'consumer-lag', consumers: { slow: { pending: 7 } } } } });
+    expect(check.streams).toMatchObject({
+      failing: [name],
+      streams: { [name]: { reason: 'consumer-lag', consumers: { slow: { pending: 7 } } } },
+    });
   });
 });

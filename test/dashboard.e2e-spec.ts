@@ -53,8 +53,16 @@ async function chart(page: Page, stream: string, series: string): Promise<{ poin
 async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -162,7 +170,11 @@ describe('StreamsDashboardModule in a user app, in headless Chromium', () => {
         { what: 'the messages chart to grow' },
       );
       expect(after.last).toBeGreaterThan(before.last);
-      const rate = await waitFor(() => chart(page, 'orders', 'rate'), (c) => c.last > 0, { what: 'a publish rate above 0' });
+      const rate = await waitFor(
+        () => chart(page, 'orders', 'rate'),
+        (c) => c.last > 0,
+        { what: 'a publish rate above 0' },
+      );
       expect(rate.points).toBeGreaterThan(0);
     } finally {
       publishing = false;

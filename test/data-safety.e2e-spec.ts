@@ -1,9 +1,4 @@
-import {
-  StreamBatchError,
-  StreamConfigConflictError,
-  StreamDataLossError,
-  type StreamsModuleOptions,
-} from '@app/streams';
+import { StreamBatchError, StreamConfigConflictError, StreamDataLossError, type StreamsModuleOptions } from '@app/streams';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
@@ -50,10 +45,16 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       const before = await fx.jsm.streams.info(name);
 
       const limit = Math.floor(before.state.bytes / 2);
-      const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 }));
+      const { error, requests } = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 }),
+      );
 
       expect(error).toBeInstanceOf(StreamDataLossError);
-      expect((error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_bytes', bytes: before.state.bytes - limit, messages: 20 });
+      expect((error as StreamDataLossError).loss.fields[0]).toMatchObject({
+        field: 'max_bytes',
+        bytes: before.state.bytes - limit,
+        messages: 20,
+      });
       expect(writes(requests)).toEqual([]);
       expect(await messages(name)).toBe(40);
 
@@ -71,7 +72,9 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       await legacyStream(name, ['hot'], 30);
       await legacyStreamPublish(name, 'cold', 3);
 
-      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 }));
+      const refused = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 }),
+      );
       const plan = await fx.streams.planStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 });
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
@@ -90,7 +93,11 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       const name = uniqueName('AGED');
       await legacyStream(name, ['old'], 12);
       const oldest = Date.now();
-      await waitFor(async () => Date.now() - oldest, (ms) => ms > 1_500, { everyMs: 100, what: 'the first messages to age' });
+      await waitFor(
+        async () => Date.now() - oldest,
+        (ms) => ms > 1_500,
+        { everyMs: 100, what: 'the first messages to age' },
+      );
       await legacyStreamPublish(name, 'new', 8);
 
       const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_age: '1s' }));
@@ -118,7 +125,11 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       );
 
       expect(error).toBeInstanceOf(fx.modern ? StreamDataLossError : StreamConfigConflictError);
-      if (fx.modern) expect((error as StreamDataLossError).loss).toMatchObject({ messages: 10, fields: [expect.objectContaining({ field: 'retention' })] });
+      if (fx.modern)
+        expect((error as StreamDataLossError).loss).toMatchObject({
+          messages: 10,
+          fields: [expect.objectContaining({ field: 'retention' })],
+        });
       expect(writes(requests)).toEqual([]);
       const plan = await fx.streams.planStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 });
       expect(plan.action).toBe(fx.modern ? 'data-loss' : 'conflict');
@@ -150,7 +161,11 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     const payload = new Uint8Array(0);
     for (let i = 0; i < 100_050; i++) fx.raw.publish(`${name}.one`, payload);
     await fx.raw.flush();
-    await waitFor(() => messages(name), (n) => n === 100_050, { timeoutMs: 30_000, what: '100,050 messages stored' });
+    await waitFor(
+      () => messages(name),
+      (n) => n === 100_050,
+      { timeoutMs: 30_000, what: '100,050 messages stored' },
+    );
 
     const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`]));
 
@@ -172,8 +187,12 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     const kept = await fx.streams.ensureStream(name, [`${name}.>`], { ...bare, max_age: 0 });
 
     expect(error).toBeInstanceOf(StreamDataLossError);
-    expect((error as StreamDataLossError).loss.fields).toEqual([expect.objectContaining({ field: 'max_age', current: 0, desired: 3_600e9, messages: 20, from: 'library' })]);
-    expect((error as Error).message).toMatch(/max_age 0 -> 3600000000000 \(the library's default: declare max_age: '0' to keep the current value\) deletes 20 of 20 messages, which it would expire within 1h/);
+    expect((error as StreamDataLossError).loss.fields).toEqual([
+      expect.objectContaining({ field: 'max_age', current: 0, desired: 3_600e9, messages: 20, from: 'library' }),
+    ]);
+    expect((error as Error).message).toMatch(
+      /max_age 0 -> 3600000000000 \(the library's default: declare max_age: '0' to keep the current value\) deletes 20 of 20 messages, which it would expire within 1h/,
+    );
     expect(writes(requests)).toEqual([]);
     expect(planned).toMatchObject({ action: 'data-loss', dataLoss: { messages: 20 } });
     // Keeping the current max_age, the rest of the template matches what the raw client made.
@@ -185,7 +204,11 @@ describe('data safety: nothing deletes messages unless the declaration allows it
   it('a narrower consumer filter on an interest stream is refused where the server would delete the messages it stops following (2.10+)', async () => {
     const name = uniqueName('INTEREST');
     const consumer = { durable_name: 'c', ack_policy: 'explicit' as const, filter_subject: `${name}.>` };
-    const declared = (filter_subject: string, allowDataLoss = false) => ({ retention: 'interest' as const, allowDataLoss, consumers: [{ ...consumer, filter_subject }] });
+    const declared = (filter_subject: string, allowDataLoss = false) => ({
+      retention: 'interest' as const,
+      allowDataLoss,
+      consumers: [{ ...consumer, filter_subject }],
+    });
     await fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.>`));
     await legacyStreamPublish(name, 'a', 5);
     await legacyStreamPublish(name, 'b', 5);
@@ -200,20 +223,30 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       return;
     }
     expect(refused.error).toBeInstanceOf(StreamDataLossError);
-    expect((refused.error as StreamDataLossError).loss).toMatchObject({ messages: 10, fields: [{ field: 'consumers.c.filter_subjects', current: [`${name}.>`], desired: [`${name}.a`] }] });
+    expect((refused.error as StreamDataLossError).loss).toMatchObject({
+      messages: 10,
+      fields: [{ field: 'consumers.c.filter_subjects', current: [`${name}.>`], desired: [`${name}.a`] }],
+    });
     expect(refused.requests.filter((r) => r.startsWith('CONSUMER.CREATE') || r.startsWith('CONSUMER.DURABLE.CREATE'))).toEqual([]);
     expect(plan).toMatchObject({ action: 'data-loss', consumers: [{ name: 'c', action: 'data-loss' }] });
     expect(await messages(name)).toBe(10);
     const allowed = await fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.a`, true));
     expect(allowed.consumers).toEqual([expect.objectContaining({ name: 'c', action: 'updated' })]);
-    await waitFor(() => messages(name), (n) => n === 5, { what: 'the messages on the subject no consumer follows deleted' });
+    await waitFor(
+      () => messages(name),
+      (n) => n === 5,
+      { what: 'the messages on the subject no consumer follows deleted' },
+    );
   });
 
   describe('start-up', () => {
     it("fails with 'fail' and leaves the stream alone with 'warn'", async () => {
       const name = uniqueName('BOOT');
       await legacyStream(name, ['a'], 20);
-      const options: StreamsModuleOptions = { connection: { servers: fx.server.url }, streams: [{ name, subjects: [`${name}.>`], max_msgs: 5 }] };
+      const options: StreamsModuleOptions = {
+        connection: { servers: fx.server.url },
+        streams: [{ name, subjects: [`${name}.>`], max_msgs: 5 }],
+      };
 
       const failed = await startStreamsApp(options, { logger: false }).catch((e: unknown) => e);
       const warned = await startStreamsApp({ ...options, onStartupError: 'warn' }, { logger: false });
@@ -226,14 +259,16 @@ describe('data safety: nothing deletes messages unless the declaration allows it
   });
 
   describe('modes', () => {
-    it("verify: unchanged when it matches; missing and drifted are typed errors; never a create or an update", async () => {
+    it('verify: unchanged when it matches; missing and drifted are typed errors; never a create or an update', async () => {
       const [matching, missing, drifted] = [uniqueName('V_OK'), uniqueName('V_MISSING'), uniqueName('V_DRIFT')];
       await fx.streams.ensureStream(matching, [`${matching}.>`]);
       await fx.streams.ensureStream(drifted, [`${drifted}.>`], { max_msgs: 100 });
 
       const ok = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(matching, [`${matching}.>`], { mode: 'verify' }));
       const gone = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(missing, [`${missing}.>`], { mode: 'verify' }));
-      const differs = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(drifted, [`${drifted}.>`], { mode: 'verify', max_msgs: 200 }));
+      const differs = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(drifted, [`${drifted}.>`], { mode: 'verify', max_msgs: 200 }),
+      );
       const batch = await fx.spy.during(fx.nc, () =>
         fx.streams.ensureStreams([
           { name: matching, subjects: [`${matching}.>`], mode: 'verify' },
@@ -258,7 +293,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(await fx.jsm.streams.info(missing).catch(() => 'absent')).toBe('absent');
     });
 
-    it("create: creates a missing stream, reports drift without updating it", async () => {
+    it('create: creates a missing stream, reports drift without updating it', async () => {
       const name = uniqueName('C_MODE');
 
       const created = await fx.streams.ensureStream(name, [`${name}.>`], { mode: 'create', max_msgs: 100 });

@@ -34,7 +34,11 @@ function startDemo(command: string, args: string[], env: NodeJS.ProcessEnv): Dem
 /** The private server the demo announced: its pid, client port and temporary directory. */
 async function privateServer(demo: DemoRun): Promise<{ pid: number; port: number; dir: string }> {
   const line = /private nats-server \S+ at nats:\/\/127\.0\.0\.1:(\d+) \(pid (\d+), store (\S+)\)/;
-  const match = await waitFor(async () => line.exec(demo.output()), (m) => m !== null, { timeoutMs: 90_000, what: 'the private server line' });
+  const match = await waitFor(
+    async () => line.exec(demo.output()),
+    (m) => m !== null,
+    { timeoutMs: 90_000, what: 'the private server line' },
+  );
   return { port: Number(match![1]), pid: Number(match![2]), dir: match![3] };
 }
 
@@ -107,10 +111,14 @@ describe('demo app (npm start, no NATS_URL)', () => {
     // outcome is awaited, not npm's exit.
     process.kill(-demo.child.pid!, 'SIGINT');
     await demo.exited;
-    await waitFor(async () => isAlive(server.pid) || existsSync(server.dir), (left) => !left, {
-      timeoutMs: 15_000,
-      what: 'private server stopped and store removed',
-    });
+    await waitFor(
+      async () => isAlive(server.pid) || existsSync(server.dir),
+      (left) => !left,
+      {
+        timeoutMs: 15_000,
+        what: 'private server stopped and store removed',
+      },
+    );
     expect(await connectError(server.port)).toBeDefined();
   }, 120_000);
 });
@@ -124,22 +132,32 @@ describe('demo app shutdown (node dist/src/main.js)', () => {
     demo = undefined;
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('on %s it exits only after its private server is gone and its store removed', async (signal) => {
-    demo = startDemo(process.execPath, ['dist/src/main.js'], { PORT: String(await freePort()) });
-    const server = await privateServer(demo);
-    await waitFor(async () => demo!.output(), (out) => out.includes('Demo listening'), { timeoutMs: 60_000, what: 'demo listening' });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s it exits only after its private server is gone and its store removed',
+    async (signal) => {
+      demo = startDemo(process.execPath, ['dist/src/main.js'], { PORT: String(await freePort()) });
+      const server = await privateServer(demo);
+      await waitFor(
+        async () => demo!.output(),
+        (out) => out.includes('Demo listening'),
+        { timeoutMs: 60_000, what: 'demo listening' },
+      );
 
-    process.kill(demo.child.pid!, signal);
-    const exit = await demo.exited;
+      process.kill(demo.child.pid!, signal);
+      const exit = await demo.exited;
 
-    expect(exit.signal).toBe(signal);
-    expect(isAlive(server.pid)).toBe(false);
-    expect(existsSync(server.dir)).toBe(false);
-    expect(await connectError(server.port)).toBeDefined();
-  }, 90_000);
+      expect(exit.signal).toBe(signal);
+      expect(isAlive(server.pid)).toBe(false);
+      expect(existsSync(server.dir)).toBe(false);
+      expect(await connectError(server.port)).toBeDefined();
+    },
+    90_000,
+  );
 
   it('on a crash (uncaught exception) it stops its private server, removes its store and exits 1', async () => {
-    demo = startDemo(process.execPath, ['--require', './test/fixtures/demo-crash.cjs', 'dist/src/main.js'], { PORT: String(await freePort()) });
+    demo = startDemo(process.execPath, ['--require', './test/fixtures/demo-crash.cjs', 'dist/src/main.js'], {
+      PORT: String(await freePort()),
+    });
     const server = await privateServer(demo);
 
     const exit = await demo.exited;
@@ -156,7 +174,10 @@ function plan(url: string, extra: string[] = [], viaNpm = false): { status: numb
   const env = { ...process.env, NATS_URL: url };
   const res = viaNpm
     ? spawnSync('npm', ['run', '--silent', 'streams:plan', '--', ...extra], { env, encoding: 'utf8' })
-    : spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/declared-streams.js', ...extra], { env, encoding: 'utf8' });
+    : spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/declared-streams.js', ...extra], {
+        env,
+        encoding: 'utf8',
+      });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
@@ -220,7 +241,9 @@ describe('npm run streams:plan', () => {
 
     const table = plan(url, ['--timeout', '1000']);
     const json = plan(url, ['--timeout', '1000', '--json']);
-    const missing = spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/no-such-file.js'], { encoding: 'utf8' });
+    const missing = spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/no-such-file.js'], {
+      encoding: 'utf8',
+    });
 
     expect(table.status).toBe(2);
     expect(table.stderr).toContain('could not check the plan: Could not connect to NATS');

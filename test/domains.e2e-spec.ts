@@ -53,23 +53,23 @@ describe('JetStream domains: an app on a leaf node managing the hub domain and i
     topology = await startNatsLeafTopology();
     const servers = topology.leaf.url;
     const root = StreamsModule.forRoot({
-          connection: { servers, name: 'hub-app' },
-          jetstream: { domain: topology.hubDomain },
-          drainTimeoutMs: 1_000,
-          streams: [
-            { name: 'dom_hub', subjects: ['dom.hub.>'] },
-            { name: 'dom_same', subjects: ['dom.same.hub.>'], max_msgs: 100 },
-          ],
-        });
+      connection: { servers, name: 'hub-app' },
+      jetstream: { domain: topology.hubDomain },
+      drainTimeoutMs: 1_000,
+      streams: [
+        { name: 'dom_hub', subjects: ['dom.hub.>'] },
+        { name: 'dom_same', subjects: ['dom.same.hub.>'], max_msgs: 100 },
+      ],
+    });
     const named = StreamsModule.forRoot({
-          name: 'local',
-          connection: { servers, name: 'leaf-app' },
-          drainTimeoutMs: 1_000,
-          streams: [
-            { name: 'dom_leaf', subjects: ['dom.leaf.>'] },
-            { name: 'dom_same', subjects: ['dom.same.leaf.>'], max_msgs: 200 },
-          ],
-        });
+      name: 'local',
+      connection: { servers, name: 'leaf-app' },
+      drainTimeoutMs: 1_000,
+      streams: [
+        { name: 'dom_leaf', subjects: ['dom.leaf.>'] },
+        { name: 'dom_same', subjects: ['dom.same.leaf.>'], max_msgs: 200 },
+      ],
+    });
     @Module({ imports: [root, named], providers: [Connections] })
     class AppModule {}
     app = await startTestApp([AppModule], { logger: false });
@@ -80,7 +80,13 @@ describe('JetStream domains: an app on a leaf node managing the hub domain and i
       return events;
     };
     hub = { streams: c.hubStreams, connection: c.hubConnection, monitor: c.hubMonitor, watch: c.hubEvents, events: record(c.hubEvents) };
-    local = { streams: c.localStreams, connection: c.localConnection, monitor: c.localMonitor, watch: c.localEvents, events: record(c.localEvents) };
+    local = {
+      streams: c.localStreams,
+      connection: c.localConnection,
+      monitor: c.localMonitor,
+      watch: c.localEvents,
+      events: record(c.localEvents),
+    };
     leafRaw = await connect({ servers, name: 'leaf-raw' });
     hubRaw = await connect({ servers: topology.hub.url, name: 'hub-raw' });
     leafJsm = await leafRaw.jetstreamManager();
@@ -108,7 +114,10 @@ describe('JetStream domains: an app on a leaf node managing the hub domain and i
     expect(ack).toMatchObject({ stream: 'dom_tmp', domain: 'hub', seq: 1 });
 
     const updated = await hub.streams.ensureStream('dom_tmp', ['dom.tmp.>'], { max_msgs: 5, description: 'via the leaf' });
-    expect(updated).toMatchObject({ action: 'updated', changes: expect.arrayContaining([expect.objectContaining({ field: 'max_msgs', desired: 5 })]) });
+    expect(updated).toMatchObject({
+      action: 'updated',
+      changes: expect.arrayContaining([expect.objectContaining({ field: 'max_msgs', desired: 5 })]),
+    });
     expect((await hubJsm.streams.info('dom_tmp')).config).toMatchObject({ max_msgs: 5, description: 'via the leaf' });
     // Removing a field from the declaration removes it on the server: the update carries the whole config.
     await hub.streams.ensureStream('dom_tmp', ['dom.tmp.>'], { max_msgs: 5 });
@@ -148,20 +157,37 @@ describe('JetStream domains: an app on a leaf node managing the hub domain and i
 
     // Once the witness (a connection of the same leaf server) has both, the server has sent both to
     // the app's connections too; their flush makes sure they have arrived.
-    await waitFor(async () => [...witnessed].sort(), (d) => d.length === 2 && d[0] === 'hub' && d[1] === 'leaf', { timeoutMs: 5_000, everyMs: 10, what: 'both advisories' });
+    await waitFor(
+      async () => [...witnessed].sort(),
+      (d) => d.length === 2 && d[0] === 'hub' && d[1] === 'leaf',
+      { timeoutMs: 5_000, everyMs: 10, what: 'both advisories' },
+    );
     await Promise.all([hub.connection.getConnection().flush(), local.connection.getConnection().flush()]);
     witness.unsubscribe();
 
-    const updates = (events: StreamEvent[], from: number) => events.slice(from).filter((e) => e.stream === 'dom_same' && e.type === 'updated');
+    const updates = (events: StreamEvent[], from: number) =>
+      events.slice(from).filter((e) => e.stream === 'dom_same' && e.type === 'updated');
     expect(updates(hub.events, before.hub)).toEqual([expect.objectContaining({ domain: 'hub', declared: true })]);
     expect(updates(local.events, before.local)).toEqual([expect.objectContaining({ domain: 'leaf', declared: true })]);
 
     // Each connection checked its own stream against its own declaration.
     const drift = (events: StreamEvent[], from: number) =>
-      waitFor(async () => events.slice(from).find((e) => e.stream === 'dom_same' && e.type === 'drifted'), (e) => e !== undefined, { timeoutMs: 5_000, everyMs: 10, what: 'drift' });
-    await expect(drift(hub.events, before.hub)).resolves.toMatchObject({ changes: [{ field: 'description', current: 'changed in the hub' }] });
-    await expect(drift(local.events, before.local)).resolves.toMatchObject({ changes: [{ field: 'description', current: 'changed in the leaf' }] });
-    await expect(hub.streams.getStreamInfo('dom_same')).resolves.toMatchObject({ config: { description: 'changed in the hub', max_msgs: 100 } });
-    await expect(local.streams.getStreamInfo('dom_same')).resolves.toMatchObject({ config: { description: 'changed in the leaf', max_msgs: 200 } });
+      waitFor(
+        async () => events.slice(from).find((e) => e.stream === 'dom_same' && e.type === 'drifted'),
+        (e) => e !== undefined,
+        { timeoutMs: 5_000, everyMs: 10, what: 'drift' },
+      );
+    await expect(drift(hub.events, before.hub)).resolves.toMatchObject({
+      changes: [{ field: 'description', current: 'changed in the hub' }],
+    });
+    await expect(drift(local.events, before.local)).resolves.toMatchObject({
+      changes: [{ field: 'description', current: 'changed in the leaf' }],
+    });
+    await expect(hub.streams.getStreamInfo('dom_same')).resolves.toMatchObject({
+      config: { description: 'changed in the hub', max_msgs: 100 },
+    });
+    await expect(local.streams.getStreamInfo('dom_same')).resolves.toMatchObject({
+      config: { description: 'changed in the leaf', max_msgs: 200 },
+    });
   });
 });

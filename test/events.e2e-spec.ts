@@ -20,7 +20,11 @@ import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 import { uniqueName } from './support/streams-fixture.js';
 
-const declare = (name: string, config: Partial<StreamDeclaration> = {}): StreamDeclaration => ({ name, subjects: [`${name}.>`], ...config });
+const declare = (name: string, config: Partial<StreamDeclaration> = {}): StreamDeclaration => ({
+  name,
+  subjects: [`${name}.>`],
+  ...config,
+});
 
 /** Everything one app's `StreamEvents.events$` emitted. */
 class Recorder {
@@ -75,7 +79,9 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
     await server?.dispose();
   });
 
-  async function boot(options: Partial<StreamsModuleOptions>): Promise<{ app: INestApplication; streams: StreamService; events: Recorder }> {
+  async function boot(
+    options: Partial<StreamsModuleOptions>,
+  ): Promise<{ app: INestApplication; streams: StreamService; events: Recorder }> {
     const app = await startStreamsApp({ connection: { servers: server.url }, drainTimeoutMs: 1_000, ...options }, { logger: false });
     apps.push(app);
     const events = new Recorder(app);
@@ -93,7 +99,11 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
     await jsm.streams.update(name, { ...info.config, max_msgs: 50 });
 
     // The cache entry is gone within a second: the next cached read asks the server.
-    await waitFor(async () => (await streams.getStreamInfo(name)).config.max_msgs, (m) => m === 50, { timeoutMs: 1_000, everyMs: 10, what: 'the update seen' });
+    await waitFor(
+      async () => (await streams.getStreamInfo(name)).config.max_msgs,
+      (m) => m === 50,
+      { timeoutMs: 1_000, everyMs: 10, what: 'the update seen' },
+    );
     const drifted = await events.next(name, 'drifted');
     expect(drifted).toMatchObject({ cause: 'changed', changes: [{ field: 'max_msgs', current: 50, desired: 100 }] });
     expect(events.of(name, 'updated')[0]).toMatchObject({ type: 'updated', stream: name, declared: true });
@@ -102,7 +112,11 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
 
     await jsm.streams.delete(name);
     await waitFor(
-      () => streams.getStreamInfo(name).then(() => 'found', (err: unknown) => (err instanceof StreamNotFoundError ? 'gone' : String(err))),
+      () =>
+        streams.getStreamInfo(name).then(
+          () => 'found',
+          (err: unknown) => (err instanceof StreamNotFoundError ? 'gone' : String(err)),
+        ),
       (state) => state === 'gone',
       { timeoutMs: 1_000, everyMs: 10, what: 'the delete seen' },
     );
@@ -122,18 +136,25 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
     const info = await jsm.streams.info(name);
     await jsm.streams.update(name, { ...info.config, description: 'changed by hand' });
 
-    await waitFor(async () => (await streams.getStreamInfo(name)).config.description, (d) => d === 'changed by hand', {
-      timeoutMs: 1_000,
-      everyMs: 10,
-      what: 'the update seen',
-    });
+    await waitFor(
+      async () => (await streams.getStreamInfo(name)).config.description,
+      (d) => d === 'changed by hand',
+      {
+        timeoutMs: 1_000,
+        everyMs: 10,
+        what: 'the update seen',
+      },
+    );
     expect(events.of(name).map((e) => e.type)).toEqual(['created', 'updated']);
     expect(events.of(name, 'updated')[0]).toMatchObject({ declared: false });
   });
 
   it('with onDrift: repair, recreates a declared stream deleted by hand and sets back a changed one', async () => {
     const name = uniqueName('ev_repair');
-    const { streams, events } = await boot({ streams: [declare(name, { max_msgs: 100, description: 'declared' })], reconcile: { onDrift: 'repair' } });
+    const { streams, events } = await boot({
+      streams: [declare(name, { max_msgs: 100, description: 'declared' })],
+      reconcile: { onDrift: 'repair' },
+    });
 
     await jsm.streams.delete(name);
     await events.next(name, 'repaired', (e) => e.action === 'created');
@@ -201,11 +222,15 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
     );
     const final = yAnswer.type === 'repaired' ? 200 : 300;
     if (yAnswer.type === 'repaired') {
-      await waitFor(async () => x.events.of(name, 'drifted').some((e) => e.type === 'drifted' && e.changes[0]?.current === 200 && e.at > yAnswer.at), Boolean, {
-        timeoutMs: 5_000,
-        everyMs: 10,
-        what: 'the flapping app reports the repair',
-      });
+      await waitFor(
+        async () => x.events.of(name, 'drifted').some((e) => e.type === 'drifted' && e.changes[0]?.current === 200 && e.at > yAnswer.at),
+        Boolean,
+        {
+          timeoutMs: 5_000,
+          everyMs: 10,
+          what: 'the flapping app reports the repair',
+        },
+      );
     }
 
     // The fight is over: the flapping app never repaired again, and the stream stays put.
@@ -266,7 +291,11 @@ describe('StreamEvents: server advisories, drift and repair, against a real nats
       await adminJsm.streams.update(name, { ...info.config, max_msgs: 60 });
       await admin.flush();
       expect((await streams.getStreamInfo(name)).config.max_msgs).toBe(100);
-      await waitFor(async () => (await streams.getStreamInfo(name)).config.max_msgs, (m) => m === 60, { timeoutMs: 8_000, everyMs: 100, what: 'the TTL expiry' });
+      await waitFor(
+        async () => (await streams.getStreamInfo(name)).config.max_msgs,
+        (m) => m === 60,
+        { timeoutMs: 8_000, everyMs: 100, what: 'the TTL expiry' },
+      );
       expect(logs.filter((l) => l.includes('may not subscribe'))).toHaveLength(1);
     } finally {
       await app?.close();
@@ -338,11 +367,18 @@ describe('StreamMonitor.snapshots: late subscribers', () => {
   it('gives a subscriber joining a running loop the latest snapshot at once; the loop still stops after the last one leaves', async () => {
     const intervalMs = 60_000;
     const name = uniqueName('late');
-    app = await startStreamsApp({ connection: { servers: server.url }, drainTimeoutMs: 1_000, streams: [declare(name)] }, { logger: false });
+    app = await startStreamsApp(
+      { connection: { servers: server.url }, drainTimeoutMs: 1_000, streams: [declare(name)] },
+      { logger: false },
+    );
     const monitor = app.get(StreamMonitor);
     const first: StreamsSnapshot[] = [];
     const firstSub = monitor.snapshots(intervalMs).subscribe((s) => first.push(s));
-    await waitFor(async () => first.length, (n) => n === 1, { timeoutMs: 5_000, everyMs: 10, what: 'the first snapshot' });
+    await waitFor(
+      async () => first.length,
+      (n) => n === 1,
+      { timeoutMs: 5_000, everyMs: 10, what: 'the first snapshot' },
+    );
 
     const late: StreamsSnapshot[] = [];
     const lateSub = monitor.snapshots(intervalMs).subscribe((s) => late.push(s));
@@ -357,7 +393,11 @@ describe('StreamMonitor.snapshots: late subscribers', () => {
     const again: StreamsSnapshot[] = [];
     const againSub = monitor.snapshots(300).subscribe((s) => again.push(s));
     expect(again).toEqual([]);
-    await waitFor(async () => again.length, (n) => n >= 2, { timeoutMs: 5_000, everyMs: 10, what: 'two new snapshots' });
+    await waitFor(
+      async () => again.length,
+      (n) => n >= 2,
+      { timeoutMs: 5_000, everyMs: 10, what: 'two new snapshots' },
+    );
     againSub.unsubscribe();
     await spy.settle();
     const lists = spy.lists;

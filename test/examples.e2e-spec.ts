@@ -57,7 +57,11 @@ describe('examples', () => {
     await app.get(StreamService).deleteStream('orders');
 
     // /health reads the monitor snapshot, which is at most one monitor interval (5 s) old.
-    const ready = await waitFor(() => request(http).get('/health/ready'), (res) => res.status !== 200, { timeoutMs: 10_000, everyMs: 250 });
+    const ready = await waitFor(
+      () => request(http).get('/health/ready'),
+      (res) => res.status !== 200,
+      { timeoutMs: 10_000, everyMs: 250 },
+    );
     const live = await request(http).get('/health/live');
     expect(ready.status).toBe(503);
     expect(ready.body.error.streams.failing).toEqual(['orders']);

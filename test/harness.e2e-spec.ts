@@ -239,7 +239,9 @@ describe('startNatsCluster', () => {
 
     const leader = await cluster.waitForMetaLeader();
     const nc = await client({ servers: cluster.urls });
-    const info = await (await nc.jetstreamManager()).streams.add({
+    const info = await (
+      await nc.jetstreamManager()
+    ).streams.add({
       name: 'R3',
       subjects: ['r3.>'],
       num_replicas: 3,
@@ -258,9 +260,7 @@ describe('startNatsCluster', () => {
 
     expect(reported.map((v) => v.cluster?.cluster_port)).toEqual(clusterPorts);
     expect(new Set(clusterPorts).size).toBe(3);
-    expect(reported[0].cluster?.urls?.map((url) => Number(url.split(':').pop())).sort()).toEqual(
-      [clusterPorts[1], clusterPorts[2]].sort(),
-    );
+    expect(reported[0].cluster?.urls?.map((url) => Number(url.split(':').pop())).sort()).toEqual([clusterPorts[1], clusterPorts[2]].sort());
   });
 
   it('restarts a node on its ports, and it rejoins the cluster', async () => {

@@ -70,7 +70,11 @@ describe('GET /health against a real nats-server', () => {
     raw = await connect({ servers: server.url });
     await (await raw.jetstreamManager()).streams.delete(gone);
 
-    const down = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
+    const down = await waitFor(
+      () => getHealth(app!),
+      (h) => h.status === 503,
+      { timeoutMs: 5_000 },
+    );
 
     const details = down.body.details.streams as unknown as { up: number; streams: Record<string, StreamDetail>; failing: string[] };
     expect(details.up).toBe(3);
@@ -112,7 +116,11 @@ describe('GET /health against a real nats-server', () => {
     expect((await getHealth(app)).status).toBe(200);
 
     await server.stop('SIGKILL');
-    const down = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
+    const down = await waitFor(
+      () => getHealth(app!),
+      (h) => h.status === 503,
+      { timeoutMs: 5_000 },
+    );
     const record = await app.get(StreamMonitor).healthCheck(name);
 
     expect(down.body.status).toBe('error');
@@ -121,7 +129,11 @@ describe('GET /health against a real nats-server', () => {
     expect(record).toMatchObject({ name, healthy: false, status: 'down', error: expect.any(String) });
 
     await server.restart();
-    const up = await waitFor(() => getHealth(app!), (h) => h.status === 200, { timeoutMs: 15_000 });
+    const up = await waitFor(
+      () => getHealth(app!),
+      (h) => h.status === 200,
+      { timeoutMs: 15_000 },
+    );
 
     expect(up.body.details.nats.status).toBe('up');
     expect(streamDetail(up.body, name)).toMatchObject({ status: 'up' });
@@ -136,23 +148,39 @@ describe('GET /health against a real nats-server', () => {
     expect((await streams.isHealthy('streams')).streams.status).toBe('up');
 
     await server.stop('SIGKILL');
-    await waitFor(() => nats.isHealthy('nats'), (r) => r.nats.status === 'down', { timeoutMs: 5_000, what: 'nats indicator down' });
+    await waitFor(
+      () => nats.isHealthy('nats'),
+      (r) => r.nats.status === 'down',
+      { timeoutMs: 5_000, what: 'nats indicator down' },
+    );
     const after = await streams.isHealthy('streams');
 
-    expect(after.streams).toMatchObject({ status: 'down', reason: expect.stringMatching(/^NATS is not connected \((disconnected|reconnecting)\)$/) });
+    expect(after.streams).toMatchObject({
+      status: 'down',
+      reason: expect.stringMatching(/^NATS is not connected \((disconnected|reconnecting)\)$/),
+    });
   });
 
   it('is 503 naming a declared stream that was deleted behind the app', async () => {
     server = await startNatsServer();
     const [kept, deleted] = [uniqueName('kept'), uniqueName('deleted')];
     app = await startHealthTestApp(
-      options({ streams: [{ name: kept, subjects: [`${kept}.>`] }, { name: deleted, subjects: [`${deleted}.>`] }] }),
+      options({
+        streams: [
+          { name: kept, subjects: [`${kept}.>`] },
+          { name: deleted, subjects: [`${deleted}.>`] },
+        ],
+      }),
     );
     expect((await getHealth(app)).status).toBe(200);
     raw = await connect({ servers: server.url });
 
     await (await raw.jetstreamManager()).streams.delete(deleted);
-    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
+    const { body } = await waitFor(
+      () => getHealth(app!),
+      (h) => h.status === 503,
+      { timeoutMs: 5_000 },
+    );
 
     expect(body.details.nats.status).toBe('up');
     expect(body.error?.streams).toMatchObject({ status: 'down', failing: [deleted] });
@@ -171,7 +199,11 @@ describe('GET /health against a real nats-server', () => {
 
     const { config } = await jsm.streams.info(name);
     await jsm.streams.update(name, { ...config, max_msgs: 5_000 });
-    const { body } = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
+    const { body } = await waitFor(
+      () => getHealth(app!),
+      (h) => h.status === 503,
+      { timeoutMs: 5_000 },
+    );
 
     expect(body.error?.streams).toMatchObject({ failing: [name] });
     const detail = streamDetail(body, name);
@@ -194,7 +226,11 @@ describe('GET /health against a real nats-server', () => {
 
     const { config } = await jsm.streams.info(name);
     await jsm.streams.update(name, { ...config, max_msgs: 5_000 });
-    const { status, body } = await waitFor(() => getHealth(app!), (h) => streamDetail(h.body, name)?.drift !== undefined, { timeoutMs: 5_000 });
+    const { status, body } = await waitFor(
+      () => getHealth(app!),
+      (h) => streamDetail(h.body, name)?.drift !== undefined,
+      { timeoutMs: 5_000 },
+    );
 
     expect(status).toBe(200);
     const detail = streamDetail(body, name) as StreamDetail & { warnings?: string[]; reason?: string };
@@ -215,12 +251,20 @@ describe('GET /health against a real nats-server', () => {
     const js = raw.jetstream();
 
     for (let i = 0; i < 7; i++) await js.publish(`${name}.x`, new TextEncoder().encode(String(i)));
-    const below = await waitFor(() => getHealth(app!), (h) => streamDetail(h.body, name)?.messages === 7, { timeoutMs: 5_000 });
+    const below = await waitFor(
+      () => getHealth(app!),
+      (h) => streamDetail(h.body, name)?.messages === 7,
+      { timeoutMs: 5_000 },
+    );
     expect(below.status).toBe(200);
     expect(streamDetail(below.body, name).usage.messages).toBeCloseTo(0.7);
 
     for (let i = 7; i < 10; i++) await js.publish(`${name}.x`, new TextEncoder().encode(String(i)));
-    const over = await waitFor(() => getHealth(app!), (h) => h.status === 503, { timeoutMs: 5_000 });
+    const over = await waitFor(
+      () => getHealth(app!),
+      (h) => h.status === 503,
+      { timeoutMs: 5_000 },
+    );
 
     const detail = streamDetail(over.body, name);
     expect(over.body.error?.streams).toMatchObject({ failing: [name] });

@@ -87,7 +87,11 @@ describe('hostile inputs against a real nats-server', () => {
     await streamWith(name, { a: 10 });
     const inherit = { onConflict: 'recreate', allowDataLoss: true };
     const config = Object.assign(Object.create(inherit) as object, { storage: 'memory' }) as StreamDeclaration;
-    const declaration = Object.assign(Object.create(inherit) as object, { name, subjects: [`${name}.>`], storage: 'memory' }) as StreamDeclaration;
+    const declaration = Object.assign(Object.create(inherit) as object, {
+      name,
+      subjects: [`${name}.>`],
+      storage: 'memory',
+    }) as StreamDeclaration;
 
     const single = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
     const batch = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([declaration]));
@@ -103,9 +107,12 @@ describe('hostile inputs against a real nats-server', () => {
     ['ensureStreams(123)', (s: StreamService): Promise<unknown> => s.ensureStreams(123 as never)],
     ['planStreams("orders")', (s: StreamService): Promise<unknown> => s.planStreams('orders' as never)],
     ['listStreams(null)', (s: StreamService): Promise<unknown> => s.listStreams(null as never)],
-    ["listStreams({ subjects }) (a misspelt option)", (s: StreamService): Promise<unknown> => s.listStreams({ subjects: 'x.>' } as never)],
+    ['listStreams({ subjects }) (a misspelt option)', (s: StreamService): Promise<unknown> => s.listStreams({ subjects: 'x.>' } as never)],
     ["ensureBucket('bk', { bucket: 'other' })", (s: StreamService): Promise<unknown> => s.ensureBucket('bk', { bucket: 'other' } as never)],
-    ['ensureStreams({ key: { name: other } })', (s: StreamService): Promise<unknown> => s.ensureStreams({ orders: { name: 'other', subjects: ['o.>'] } as never })],
+    [
+      'ensureStreams({ key: { name: other } })',
+      (s: StreamService): Promise<unknown> => s.ensureStreams({ orders: { name: 'other', subjects: ['o.>'] } as never }),
+    ],
   ])('%s is an InvalidArgumentError before any request', async (_label, act) => {
     const { error, requests } = await fx.spy.during(fx.nc, () => act(fx.streams));
 
@@ -125,9 +132,18 @@ describe('hostile inputs against a real nats-server', () => {
   });
 
   it.each([
-    ["a work-queue stream's consumer without explicit acks", { retention: 'workqueue' as const, consumers: [{ durable_name: 'c', ack_policy: 'none' as const }] }],
-    ['two consumers sharing a work-queue stream', { retention: 'workqueue' as const, consumers: [{ durable_name: 'a' }, { durable_name: 'b' }] }],
-    ["a deliver_subject among the stream's own subjects", (name: string) => ({ consumers: [{ durable_name: 'c', deliver_subject: `${name}.out` }] })],
+    [
+      "a work-queue stream's consumer without explicit acks",
+      { retention: 'workqueue' as const, consumers: [{ durable_name: 'c', ack_policy: 'none' as const }] },
+    ],
+    [
+      'two consumers sharing a work-queue stream',
+      { retention: 'workqueue' as const, consumers: [{ durable_name: 'a' }, { durable_name: 'b' }] },
+    ],
+    [
+      "a deliver_subject among the stream's own subjects",
+      (name: string) => ({ consumers: [{ durable_name: 'c', deliver_subject: `${name}.out` }] }),
+    ],
     ['a max_waiting of 2^31 (it hangs a 2.9 server)', { consumers: [{ durable_name: 'c', max_waiting: 2 ** 31 }] }],
   ])('%s is refused before the stream is created', async (_label, declared) => {
     const name = uniqueName('wq');
@@ -157,7 +173,9 @@ describe('hostile inputs against a real nats-server', () => {
   it('streamScope with a non-function creates nothing', async () => {
     const name = uniqueName('scope');
 
-    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.streamScope(name, [`${name}.>`], {}, 'not a function' as never));
+    const { error, requests } = await fx.spy.during(fx.nc, () =>
+      fx.streams.streamScope(name, [`${name}.>`], {}, 'not a function' as never),
+    );
 
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(requests).toEqual([]);
@@ -208,10 +226,17 @@ describe('hostile inputs against a real nats-server', () => {
 
   it("with onStartupError 'warn' the same error is logged and the app starts", async () => {
     const name = uniqueName('twice');
-    const started = await startTestApp([
-      StreamsModule.forRoot({ connection: { servers: fx.server.url }, onStartupError: 'warn', streams: [{ name, subjects: [`${name}.a`] }] }),
-      StreamsModule.forFeature([{ name, subjects: [`${name}.b`] }]),
-    ], { logger: false });
+    const started = await startTestApp(
+      [
+        StreamsModule.forRoot({
+          connection: { servers: fx.server.url },
+          onStartupError: 'warn',
+          streams: [{ name, subjects: [`${name}.a`] }],
+        }),
+        StreamsModule.forFeature([{ name, subjects: [`${name}.b`] }]),
+      ],
+      { logger: false },
+    );
 
     expect(started.get(ConnectionService).isConnected()).toBe(true);
     await started.close();
@@ -224,10 +249,14 @@ describe('hostile inputs against a real nats-server', () => {
     try {
       process.kill(paused.pid, 'SIGSTOP'); // the ping is never answered
       // A signal is delivered asynchronously: wait until the kernel reports the process stopped.
-      await waitFor(async () => readFileSync(`/proc/${paused.pid}/stat`, 'utf8').split(') ')[1]?.[0], (state) => state === 'T', {
-        everyMs: 10,
-        what: 'the server stopped',
-      });
+      await waitFor(
+        async () => readFileSync(`/proc/${paused.pid}/stat`, 'utf8').split(') ')[1]?.[0],
+        (state) => state === 'T',
+        {
+          everyMs: 10,
+          what: 'the server stopped',
+        },
+      );
       const pending = connection.rtt(60_000).catch((e: unknown) => e);
       await own.close();
 
@@ -238,4 +267,3 @@ describe('hostile inputs against a real nats-server', () => {
     }
   });
 });
-

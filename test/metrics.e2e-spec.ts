@@ -124,7 +124,13 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
       10,
     );
     expect(valueOf(all, 'nats.jetstream.stream.up', stream)).toBe(1);
-    expect(valueOf(all, 'nats.jetstream.stream.status', { ...stream, 'nats.jetstream.stream.state': 'up', 'nats.jetstream.stream.reason': 'none' })).toBe(1);
+    expect(
+      valueOf(all, 'nats.jetstream.stream.status', {
+        ...stream,
+        'nats.jetstream.stream.state': 'up',
+        'nats.jetstream.stream.reason': 'none',
+      }),
+    ).toBe(1);
     expect(valueOf(all, 'nats.connection.status', { 'nats.connection.name': 'eu', 'nats.connection.state': 'connected' })).toBe(1);
     // The client measures in whole milliseconds: a local round trip may read 0.
     expect(valueOf(all, 'nats.connection.rtt', { 'nats.connection.name': 'eu' })).toBeGreaterThanOrEqual(0);
@@ -159,7 +165,9 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
     expect(await count('created')).toBe(1);
 
     await streams.ensureStream(orders, [`${orders}.>`], { max_msgs: 500 });
-    await expect(streams.ensureStream(orders, [`${orders}.>`], { max_msgs: 500, storage: 'memory' })).rejects.toBeInstanceOf(StreamConfigConflictError);
+    await expect(streams.ensureStream(orders, [`${orders}.>`], { max_msgs: 500, storage: 'memory' })).rejects.toBeInstanceOf(
+      StreamConfigConflictError,
+    );
     await expect(streams.ensureStreams([{ name: orders, subjects: [`${orders}.>`], max_msgs: 500 }])).resolves.toHaveLength(1);
 
     expect(await count('created')).toBe(1);
@@ -177,8 +185,13 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
     await streams.ensureStream(created, [`${created}.>`]);
 
     const durations = (await collect(reader)).get('nats.jetstream.api.duration') ?? [];
-    const find = (attrs: Attributes) => durations.find((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))?.value as Histogram | undefined;
-    const notFound = find({ 'nats.jetstream.api.request': 'STREAM.INFO', 'nats.jetstream.operation': 'getStreamInfo', 'error.type': '10059' });
+    const find = (attrs: Attributes) =>
+      durations.find((p) => Object.entries(attrs).every(([k, v]) => p.attributes[k] === v))?.value as Histogram | undefined;
+    const notFound = find({
+      'nats.jetstream.api.request': 'STREAM.INFO',
+      'nats.jetstream.operation': 'getStreamInfo',
+      'error.type': '10059',
+    });
     const create = find({ 'nats.jetstream.api.request': 'STREAM.CREATE', 'nats.jetstream.operation': 'ensureStream' });
     expect(notFound?.count).toBe(1);
     expect(create?.count).toBe(1);
@@ -196,21 +209,37 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
     await nc.jetstream().publish(`${kept}.a`, 'x');
     await nc.jetstream().publish(`${gone}.a`, 'x');
     const at = (stream: string) => ({ 'nats.jetstream.stream.name': stream });
-    await waitFor(() => collect(reader), (m) => valueOf(m, 'nats.jetstream.stream.messages', at(gone)) === 1, { what: 'the second stream' });
+    await waitFor(
+      () => collect(reader),
+      (m) => valueOf(m, 'nats.jetstream.stream.messages', at(gone)) === 1,
+      { what: 'the second stream' },
+    );
 
     await jsm.streams.delete(gone);
-    const afterDelete = await waitFor(() => collect(reader), (m) => valueOf(m, 'nats.jetstream.stream.up', at(gone)) === 0, { what: 'the deleted stream at 0' });
+    const afterDelete = await waitFor(
+      () => collect(reader),
+      (m) => valueOf(m, 'nats.jetstream.stream.up', at(gone)) === 0,
+      { what: 'the deleted stream at 0' },
+    );
     expect(valueOf(afterDelete, 'nats.jetstream.stream.messages', at(gone))).toBe(0);
     expect(valueOf(afterDelete, 'nats.jetstream.stream.status', { ...at(gone), 'nats.jetstream.stream.state': 'up' })).toBe(0);
 
     await server.stop();
-    const down = await waitFor(() => collect(reader), (m) => valueOf(m, 'nats.jetstream.stream.up', at(kept)) === 0, { what: 'the outage in the gauges' });
+    const down = await waitFor(
+      () => collect(reader),
+      (m) => valueOf(m, 'nats.jetstream.stream.up', at(kept)) === 0,
+      { what: 'the outage in the gauges' },
+    );
     expect(valueOf(down, 'nats.jetstream.stream.status', { ...at(kept), 'nats.jetstream.stream.reason': 'unreadable' })).toBe(1);
     expect(valueOf(down, 'nats.jetstream.stream.messages', at(kept))).toBe(1);
     expect(valueOf(down, 'nats.connection.status', { 'nats.connection.state': 'connected' })).toBe(0);
 
     await server.restart();
-    const back = await waitFor(() => collect(reader), (m) => valueOf(m, 'nats.jetstream.stream.up', at(kept)) === 1, { what: 'recovery in the gauges' });
+    const back = await waitFor(
+      () => collect(reader),
+      (m) => valueOf(m, 'nats.jetstream.stream.up', at(kept)) === 1,
+      { what: 'recovery in the gauges' },
+    );
     expect(valueOf(back, 'nats.connection.reconnects', {})).toBe(1);
     expect(valueOf(back, 'nats.connection.status', { 'nats.connection.state': 'reconnected' })).toBe(1);
     expect(valueOf(back, 'nats.jetstream.stream.status', { ...at(kept), 'nats.jetstream.stream.reason': 'unreadable' })).toBe(0);
@@ -218,7 +247,10 @@ describe('OpenTelemetry metrics against a real nats-server', () => {
 
   it('does nothing without an SDK: no callback, no read, no instrument even for an SDK registered later', async () => {
     const [plain, late] = [uniqueName('plain'), uniqueName('late')];
-    app = await startStreamsApp({ connection: { servers: server.url }, streams: [{ name: plain, subjects: [`${plain}.>`] }] }, { logger: false });
+    app = await startStreamsApp(
+      { connection: { servers: server.url }, streams: [{ name: plain, subjects: [`${plain}.>`] }] },
+      { logger: false },
+    );
     const read = jest.spyOn(app.get(StreamMonitor), 'read');
     const reader = new PullReader();
     provider = new MeterProvider({ readers: [reader] });

@@ -62,8 +62,16 @@ describe('migration keeps durable consumers', () => {
         m.respond(sc.encode('+ACK'));
       }
     })();
-    await waitFor(async () => got.length, (n) => n >= count, { what: `${count} messages from ${AUDIT}` });
-    await waitFor(() => jsm.consumers.info(name, AUDIT), (c) => c.num_pending === 0 && c.num_ack_pending === 0, { what: `${AUDIT} done` });
+    await waitFor(
+      async () => got.length,
+      (n) => n >= count,
+      { what: `${count} messages from ${AUDIT}` },
+    );
+    await waitFor(
+      () => jsm.consumers.info(name, AUDIT),
+      (c) => c.num_pending === 0 && c.num_ack_pending === 0,
+      { what: `${AUDIT} done` },
+    );
     sub.unsubscribe();
     return got;
   }
@@ -79,7 +87,11 @@ describe('migration keeps durable consumers', () => {
     const plan = await streams.planStream(name, [`${name}.>`], MIGRATE);
     const result = await streams.ensureStream(name, [`${name}.>`], MIGRATE);
 
-    expect(plan).toMatchObject({ action: 'migrate', keptConsumers: expect.arrayContaining([WORKER, AUDIT]), droppedConsumers: [ephemeral.name] });
+    expect(plan).toMatchObject({
+      action: 'migrate',
+      keptConsumers: expect.arrayContaining([WORKER, AUDIT]),
+      droppedConsumers: [ephemeral.name],
+    });
     expect(plan.notes?.join(' ')).toContain(`ephemeral consumers cannot survive a migration and are dropped: ${ephemeral.name}`);
     expect(result.action).toBe('migrated');
     expect([...(result.keptConsumers ?? [])].sort()).toEqual([AUDIT, WORKER]);
@@ -97,7 +109,11 @@ describe('migration keeps durable consumers', () => {
       // 2.9: recreated to start at the first message it had not acknowledged (metadata is not kept by 2.9).
       expect(after.config).toMatchObject({ ...before.config, deliver_policy: 'by_start_sequence', opt_start_seq: 11 });
     }
-    expect((await jsm.consumers.info(name, AUDIT)).config).toMatchObject({ filter_subject: `${name}.b`, ack_policy: 'explicit', max_ack_pending: 8 });
+    expect((await jsm.consumers.info(name, AUDIT)).config).toMatchObject({
+      filter_subject: `${name}.b`,
+      ack_policy: 'explicit',
+      max_ack_pending: 8,
+    });
   });
 
   it('positions a consumer that had acknowledged everything after the last message, and one that had acknowledged nothing at the first', async () => {
@@ -128,7 +144,8 @@ describe('migration keeps durable consumers', () => {
     expect(late.num_pending).toBe(1);
     // CONSUMER.RESET refuses `new`: like on 2.9 it is recreated as by_start_sequence, its declared start in metadata.
     expect(late.config.deliver_policy).toBe('by_start_sequence');
-    if (hasReset) expect(JSON.parse(late.config.metadata?.['nestjs-jetstream-streams.migrated'] ?? '{}')).toMatchObject({ deliver_policy: 'new' });
+    if (hasReset)
+      expect(JSON.parse(late.config.metadata?.['nestjs-jetstream-streams.migrated'] ?? '{}')).toMatchObject({ deliver_policy: 'new' });
     expect((await (await nc.jetstream().consumers.get(name, 'late')).next({ expires: 2_000 }))?.string()).toBe('after-create');
   });
 });

@@ -19,7 +19,9 @@ describe('a migration keeps declared consumers, which then match their declarati
     await fx.nc.flush();
 
     const migrated = await fx.streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' });
-    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' }));
+    const again = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' }),
+    );
 
     // 2.9 has no CONSUMER.RESET: the migration recreated the consumer at its position as by_start_sequence.
     const policy = (await (await fx.nc.jetstreamManager()).consumers.info(name, 'worker')).config.deliver_policy;

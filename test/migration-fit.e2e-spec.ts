@@ -20,7 +20,7 @@ describe('migrations into a stream that would drop messages', () => {
       () => 'absent' as const,
     );
 
-  it("refuses a max_bytes that holds the messages but not the source header each copy gains, before writing anything", async () => {
+  it('refuses a max_bytes that holds the messages but not the source header each copy gains, before writing anything', async () => {
     const name = uniqueName('BYTES');
     await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
     const js = fx.raw.jetstream();
@@ -48,7 +48,9 @@ describe('migrations into a stream that would drop messages', () => {
     const { bytes } = (await fx.jsm.streams.info(name)).state;
     // The plan's estimate takes the declared subject `<name>.>` for each message's own: about 100
     // bytes short per message. A limit 20 bytes per message above the estimate passes the plan.
-    const estimate = bytes + 50 * ('NATS/1.0\r\nNats-Stream-Source:  \r\n\r\n'.length + `${name}__migrating`.length + ' > > '.length + 2 + `${name}.>`.length);
+    const estimate =
+      bytes +
+      50 * ('NATS/1.0\r\nNats-Stream-Source:  \r\n\r\n'.length + `${name}__migrating`.length + ' > > '.length + 2 + `${name}.>`.length);
     const declared = { ...unlimited, max_bytes: estimate + 50 * 20 };
 
     const plan = await fx.streams.planStream(name, [`${name}.>`], declared);

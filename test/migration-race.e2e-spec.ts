@@ -111,8 +111,13 @@ describe('two instances migrating one stream', () => {
     try {
       spy.subjects.length = 0;
       // The file stream it declares differs from the original only in max_msgs: an update in place.
-      const ensured = other.get(StreamService).ensureStream(name, [`${name}.>`], { max_msgs: 1_000_000, max_msgs_per_subject: -1, max_age: 0 });
-      const outcome = ensured.then(() => 'resolved', (err: unknown) => err);
+      const ensured = other
+        .get(StreamService)
+        .ensureStream(name, [`${name}.>`], { max_msgs: 1_000_000, max_msgs_per_subject: -1, max_age: 0 });
+      const outcome = ensured.then(
+        () => 'resolved',
+        (err: unknown) => err,
+      );
       await waitFor(
         async () => {
           await spy.settle();

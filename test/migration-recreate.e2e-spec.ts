@@ -24,7 +24,11 @@ describe("onConflict 'recreate'", () => {
   beforeAll(async () => {
     // A server whose memory store holds 8 MiB: a 64 MiB memory stream cannot be created on it.
     server = await startNatsServer({ maxMemoryStore: 8 * MB });
-    const logger: LoggerService = { log: () => undefined, error: () => undefined, warn: (message: unknown) => warnings.push(String(message)) };
+    const logger: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: unknown) => warnings.push(String(message)),
+    };
     moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot({ connection: { servers: server.url } })] }).compile();
     moduleRef.useLogger(logger);
     await moduleRef.init();
@@ -41,7 +45,14 @@ describe("onConflict 'recreate'", () => {
     await server?.dispose();
   });
 
-  const declared = (extra: StreamOptionsInput): StreamOptionsInput => ({ max_msgs: -1, max_msgs_per_subject: -1, max_age: 0, onConflict: 'recreate', allowDataLoss: true, ...extra });
+  const declared = (extra: StreamOptionsInput): StreamOptionsInput => ({
+    max_msgs: -1,
+    max_msgs_per_subject: -1,
+    max_age: 0,
+    onConflict: 'recreate',
+    allowDataLoss: true,
+    ...extra,
+  });
 
   it('refuses a target the server cannot create (64 MiB memory on an 8 MiB memory store) before deleting, leaving the stream untouched', async () => {
     const name = 'too_big';
@@ -49,7 +60,9 @@ describe("onConflict 'recreate'", () => {
     await jsm.consumers.add(name, { durable_name: 'keep', ack_policy: AckPolicy.Explicit });
     const before = await jsm.streams.info(name);
 
-    const { error, requests } = await spy.during(nc, () => streams.ensureStream(name, [`${name}.>`], declared({ storage: 'memory', max_bytes: 64 * MB })));
+    const { error, requests } = await spy.during(nc, () =>
+      streams.ensureStream(name, [`${name}.>`], declared({ storage: 'memory', max_bytes: 64 * MB })),
+    );
 
     expect(error).toBeInstanceOf(StreamCapacityError);
     expect((error as StreamCapacityError).stream).toBe(name);
@@ -74,7 +87,9 @@ describe("onConflict 'recreate'", () => {
     expect([...(plan.droppedConsumers ?? [])].sort()).toEqual(['audit', 'billing']);
     expect(result.action).toBe('recreated');
     expect([...(result.droppedConsumers ?? [])].sort()).toEqual(['audit', 'billing']);
-    expect(warnings.find((w) => w.includes(`Recreating stream "${name}"`))).toMatch(/100 messages are deleted, consumers dropped: (billing, audit|audit, billing)/);
+    expect(warnings.find((w) => w.includes(`Recreating stream "${name}"`))).toMatch(
+      /100 messages are deleted, consumers dropped: (billing, audit|audit, billing)/,
+    );
     const info = await jsm.streams.info(name);
     expect(info.config.storage).toBe('memory');
     expect(info.state.messages).toBe(0);

@@ -63,7 +63,11 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
     const service = await boot(names);
 
     recorders = [0, 1, 2].map(() => new Recorder(service, intervalMs));
-    await waitFor(async () => recorders[0].snapshots.length, (n) => n >= 6, { timeoutMs: 10_000, everyMs: 50 });
+    await waitFor(
+      async () => recorders[0].snapshots.length,
+      (n) => n >= 6,
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
     recorders.forEach((r) => r.subscription.unsubscribe());
     await spy!.settle();
 
@@ -86,14 +90,22 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
   it('stops polling after the last subscriber leaves, and starts again for a new one', async () => {
     const service = await boot([uniqueName('stop')]);
     recorders = [0, 1, 2].map(() => new Recorder(service, intervalMs));
-    await waitFor(async () => recorders[0].snapshots.length, (n) => n >= 3, { timeoutMs: 10_000, everyMs: 50 });
+    await waitFor(
+      async () => recorders[0].snapshots.length,
+      (n) => n >= 3,
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
 
     recorders[0].subscription.unsubscribe();
     recorders[1].subscription.unsubscribe();
     await spy!.settle();
     const whileOneLeft = spy!.lists;
     // One subscriber left: the loop keeps polling.
-    await waitFor(async () => (await spy!.settle(), spy!.lists), (n) => n > whileOneLeft, { timeoutMs: 5_000, everyMs: 50, what: 'another list' });
+    await waitFor(
+      async () => (await spy!.settle(), spy!.lists),
+      (n) => n > whileOneLeft,
+      { timeoutMs: 5_000, everyMs: 50, what: 'another list' },
+    );
 
     recorders[2].subscription.unsubscribe();
     await delay(intervalMs);
@@ -105,7 +117,11 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
 
     const again = new Recorder(service, intervalMs);
     recorders.push(again);
-    await waitFor(async () => again.snapshots.length, (n) => n >= 2, { timeoutMs: 10_000, everyMs: 50 });
+    await waitFor(
+      async () => again.snapshots.length,
+      (n) => n >= 2,
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
     await spy!.settle();
     expect(spy!.lists).toBeGreaterThan(afterLast);
   });
@@ -115,10 +131,18 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
     const service = await boot([name]);
     const recorder = new Recorder(service, intervalMs);
     recorders = [recorder];
-    await waitFor(async () => recorder.last?.healthy, (h) => h === true, { timeoutMs: 10_000, everyMs: 50 });
+    await waitFor(
+      async () => recorder.last?.healthy,
+      (h) => h === true,
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
 
     await server!.stop('SIGKILL');
-    await waitFor(async () => recorder.snapshots.filter((s) => s.error).length, (n) => n >= 3, { timeoutMs: 10_000, everyMs: 50 });
+    await waitFor(
+      async () => recorder.snapshots.filter((s) => s.error).length,
+      (n) => n >= 3,
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
     const failed = recorder.snapshots.filter((s) => s.error);
 
     expect(recorder.errors).toEqual([]);
@@ -128,7 +152,11 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
     }
 
     await server!.restart();
-    await waitFor(async () => recorder.last, (s) => !!s && s.healthy && !s.error, { timeoutMs: 15_000, everyMs: 50 });
+    await waitFor(
+      async () => recorder.last,
+      (s) => !!s && s.healthy && !s.error,
+      { timeoutMs: 15_000, everyMs: 50 },
+    );
 
     expect(recorder.last!.streams[name]).toMatchObject({ healthy: true, status: 'up' });
     expect(recorder.errors).toEqual([]);
@@ -138,7 +166,11 @@ describe('StreamMonitor.snapshots against a real nats-server', () => {
   it('completes every subscriber at module shutdown, leaving no loop behind', async () => {
     const service = await boot([uniqueName('end')]);
     recorders = [new Recorder(service, intervalMs), new Recorder(service, intervalMs * 2)];
-    await waitFor(async () => recorders.map((r) => r.snapshots.length), (n) => n.every((c) => c >= 1), { timeoutMs: 10_000, everyMs: 50 });
+    await waitFor(
+      async () => recorders.map((r) => r.snapshots.length),
+      (n) => n.every((c) => c >= 1),
+      { timeoutMs: 10_000, everyMs: 50 },
+    );
     const held = service.snapshots(intervalMs);
 
     await app!.close();

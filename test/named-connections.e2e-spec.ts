@@ -121,7 +121,11 @@ describe('Several named connections in one app: default and eu, on two servers',
     await expect(app.get(Billing).streams.ensureStream('orders', ['orders.>'])).resolves.toMatchObject({ action: 'unchanged' });
 
     await eu.restart();
-    await waitFor(() => request(app.getHttpServer()).get('/health'), (res) => res.status === 200, { timeoutMs: 15_000, everyMs: 100, what: 'eu back up' });
+    await waitFor(
+      () => request(app.getHttpServer()).get('/health'),
+      (res) => res.status === 200,
+      { timeoutMs: 15_000, everyMs: 100, what: 'eu back up' },
+    );
   });
 });
 

@@ -117,7 +117,9 @@ describe('credentials with a comma are used and never shown (issue #12 item 11)'
   it('a refused password is a NatsConnectionError that does not print it', async () => {
     const url = server.url.replace('nats://', 'nats://alice:WR0NG,tail@');
 
-    const error = await startStreamsApp({ connection: { servers: url }, startup: { wait: false } }, { logger: false }).catch((e: unknown) => e);
+    const error = await startStreamsApp({ connection: { servers: url }, startup: { wait: false } }, { logger: false }).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(NatsConnectionError);
     expect((error as Error).message).toContain('***@127.0.0.1');

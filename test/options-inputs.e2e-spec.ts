@@ -19,16 +19,19 @@ describe('invalid arguments of the health and monitor calls are typed rejections
   const declared = uniqueName('inputs');
   const fx = useStreamsFixture({ monitorIntervalMs: 60_000, streams: [{ name: declared, subjects: [`${declared}.>`] }] });
 
-  it.each([2 ** 31, -1, 0, Number.NaN, 'abc'])('ConnectionService.rtt(%p) rejects with InvalidArgumentError before any request', async (timeoutMs) => {
-    const connection = fx.app.get(ConnectionService);
+  it.each([2 ** 31, -1, 0, Number.NaN, 'abc'])(
+    'ConnectionService.rtt(%p) rejects with InvalidArgumentError before any request',
+    async (timeoutMs) => {
+      const connection = fx.app.get(ConnectionService);
 
-    const result = await outcome(() => connection.rtt(timeoutMs as number));
+      const result = await outcome(() => connection.rtt(timeoutMs as number));
 
-    expect(result.sync).toBeUndefined();
-    expect(result.error).toBeInstanceOf(InvalidArgumentError);
-    expect(result.error).toMatchObject({ method: 'rtt', argument: 'timeoutMs' });
-    expect((result.error as Error).message).toContain(`got ${typeof timeoutMs === 'string' ? `'${timeoutMs}'` : String(timeoutMs)}`);
-  });
+      expect(result.sync).toBeUndefined();
+      expect(result.error).toBeInstanceOf(InvalidArgumentError);
+      expect(result.error).toMatchObject({ method: 'rtt', argument: 'timeoutMs' });
+      expect((result.error as Error).message).toContain(`got ${typeof timeoutMs === 'string' ? `'${timeoutMs}'` : String(timeoutMs)}`);
+    },
+  );
 
   it('rtt(2^31-1), the longest timer, completes a round trip', async () => {
     await expect(fx.app.get(ConnectionService).rtt(2 ** 31 - 1)).resolves.toEqual(expect.any(Number));
@@ -55,7 +58,9 @@ describe('invalid arguments of the health and monitor calls are typed rejections
     [{ streams: [123] }, 'options.streams[0]', /stream name/],
     [7, 'options', /must be an object/],
   ])('StreamsHealthIndicator.isHealthy(key, %j) rejects naming %s, without a stream list', async (options, argument, message) => {
-    const { result, requests } = await fx.spy.during(fx.nc, () => outcome(() => fx.app.get(StreamsHealthIndicator).isHealthy('streams', options as never)));
+    const { result, requests } = await fx.spy.during(fx.nc, () =>
+      outcome(() => fx.app.get(StreamsHealthIndicator).isHealthy('streams', options as never)),
+    );
 
     expect(result?.sync).toBeUndefined();
     expect(result?.error).toBeInstanceOf(InvalidArgumentError);
@@ -72,15 +77,18 @@ describe('invalid arguments of the health and monitor calls are typed rejections
     expect(streams.streams).toMatchObject({ status: 'up', up: 1 });
   });
 
-  it.each([Number.NaN, -1, null, Infinity, '5'])('StreamMonitor.read(%p) rejects with InvalidArgumentError, without a stream list', async (maxAgeMs) => {
-    const monitor = fx.app.get(StreamMonitor);
+  it.each([Number.NaN, -1, null, Infinity, '5'])(
+    'StreamMonitor.read(%p) rejects with InvalidArgumentError, without a stream list',
+    async (maxAgeMs) => {
+      const monitor = fx.app.get(StreamMonitor);
 
-    const { result, requests } = await fx.spy.during(fx.nc, () => outcome(() => monitor.read(maxAgeMs as number)));
+      const { result, requests } = await fx.spy.during(fx.nc, () => outcome(() => monitor.read(maxAgeMs as number)));
 
-    expect(result?.error).toBeInstanceOf(InvalidArgumentError);
-    expect(result?.error).toMatchObject({ method: 'read', argument: 'maxAgeMs' });
-    expect(requests).toEqual([]);
-  });
+      expect(result?.error).toBeInstanceOf(InvalidArgumentError);
+      expect(result?.error).toMatchObject({ method: 'read', argument: 'maxAgeMs' });
+      expect(requests).toEqual([]);
+    },
+  );
 
   it('StreamMonitor.read() twice within the interval lists the streams at most once', async () => {
     const monitor = fx.app.get(StreamMonitor);

@@ -6,7 +6,18 @@
 // a change to the library or the fixture) reuses it.
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -76,7 +87,8 @@ async function installedApp(kind: AppKind, tarball: string): Promise<string> {
   if (existsSync(join(dir, '.installed'))) return dir;
 
   mkdirSync(CACHE, { recursive: true });
-  for (const old of readdirSync(CACHE).filter((name) => name.startsWith(`${kind.fixture}-`))) rmSync(join(CACHE, old), { recursive: true, force: true });
+  for (const old of readdirSync(CACHE).filter((name) => name.startsWith(`${kind.fixture}-`)))
+    rmSync(join(CACHE, old), { recursive: true, force: true });
   const staging = mkdtempSync(join(CACHE, `.staging-${kind.fixture}-`));
   writeSources(kind, staging);
   cpSync(tarball, join(staging, 'nestjs-jetstream-streams.tgz'));
@@ -108,7 +120,11 @@ function appEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 function runIn(dir: string, command: string, args: string[], env: NodeJS.ProcessEnv = appEnv()) {
   return run(command, args, { cwd: dir, env, maxBuffer: 16 * 1024 * 1024 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: err.code ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+    (err: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: err.code ?? -1,
+      stdout: err.stdout ?? '',
+      stderr: err.stderr ?? '',
+    }),
   );
 }
 
@@ -240,13 +256,23 @@ describe('packed library in fresh Nest apps', () => {
     });
 
     it('type-checks with the module: commonjs (node10) setup of older `nest new` apps', async () => {
-      const checked = await runIn(apps.get('nest11-cjs-jest')!, process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node10.json']);
+      const checked = await runIn(apps.get('nest11-cjs-jest')!, process.execPath, [
+        'node_modules/typescript/bin/tsc',
+        '-p',
+        'tsconfig.node10.json',
+      ]);
       expect(checked).toMatchObject({ code: 0, stdout: '' });
     });
 
     it('runs the installed plan command on its compiled declarations: 1 before the app created its stream, 0 after, 2 without a server', async () => {
       const dir = apps.get('nest11-cjs-jest')!;
-      const plan = (...args: string[]) => runIn(dir, 'npx', ['--no-install', 'nestjs-jetstream-streams', 'plan', 'dist/streams.js', ...args], appEnv({ NATS_URL: server.url }));
+      const plan = (...args: string[]) =>
+        runIn(
+          dir,
+          'npx',
+          ['--no-install', 'nestjs-jetstream-streams', 'plan', 'dist/streams.js', ...args],
+          appEnv({ NATS_URL: server.url }),
+        );
 
       const before = await plan();
       await bootAndCheckHealth(dir, server.url);

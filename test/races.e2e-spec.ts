@@ -34,7 +34,8 @@ describe('two instances racing to create one stream', () => {
       );
       const ok = outcomes.filter((o) => o.status === 'fulfilled');
       const conflicts = outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof StreamConfigConflictError);
-      if (ok.length !== 2 || conflicts.length !== 2) unexpected.push(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.action : String(o.reason))));
+      if (ok.length !== 2 || conflicts.length !== 2)
+        unexpected.push(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.action : String(o.reason))));
     }
 
     expect(unexpected).toEqual([]);

@@ -17,7 +17,11 @@ import { uniqueName } from './support/streams-fixture.js';
 
 const SECOND = 1_000_000_000;
 
-async function boot(url: string, options: Partial<StreamsModuleOptions> = {}, imports: ModuleImports = []): Promise<INestApplicationContext> {
+async function boot(
+  url: string,
+  options: Partial<StreamsModuleOptions> = {},
+  imports: ModuleImports = [],
+): Promise<INestApplicationContext> {
   const app = await startStreamsApp({ connection: { servers: url }, ...options }, { imports, logger: false });
   await app.get(ConnectionService).getJetStreamManager();
   return app;
@@ -151,7 +155,9 @@ describe('StreamService batches against a real nats-server', () => {
   it('closes its NATS connection when start-up fails, so nothing keeps the process alive', async () => {
     const bad = uniqueName('startclosed');
     const moduleRef = await Test.createTestingModule({
-      imports: [StreamsModule.forRoot({ connection: { servers: server.url }, streams: [{ name: bad, subjects: [`${bad}.>`], num_replicas: 3 }] })],
+      imports: [
+        StreamsModule.forRoot({ connection: { servers: server.url }, streams: [{ name: bad, subjects: [`${bad}.>`], num_replicas: 3 }] }),
+      ],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
 
@@ -178,7 +184,9 @@ describe('StreamService with 600 streams on the server', () => {
     jsm = await nc.jetstreamManager();
     const names = Array.from({ length: COUNT }, (_, i) => `many_${String(i).padStart(3, '0')}`);
     for (let i = 0; i < names.length; i += 50) {
-      await Promise.all(names.slice(i, i + 50).map((name) => jsm.streams.add({ name, subjects: [`${name}.>`], storage: 'memory' as never })));
+      await Promise.all(
+        names.slice(i, i + 50).map((name) => jsm.streams.add({ name, subjects: [`${name}.>`], storage: 'memory' as never })),
+      );
     }
     app = await boot(server.url);
     spy = await JsApiSpy.start(server.url);
@@ -200,7 +208,11 @@ describe('StreamService with 600 streams on the server', () => {
 
   it('ensureStreams on a matching set reads the state with one STREAM.LIST per page of 256 and writes nothing', async () => {
     const service = app.get(StreamService);
-    const declarations = Array.from({ length: 20 }, (_, i) => ({ name: `matching_${i}`, subjects: [`matching.${i}`], storage: 'memory' as const }));
+    const declarations = Array.from({ length: 20 }, (_, i) => ({
+      name: `matching_${i}`,
+      subjects: [`matching.${i}`],
+      storage: 'memory' as const,
+    }));
     await service.ensureStreams(declarations);
     const connection = app.get(ConnectionService).getConnection();
 

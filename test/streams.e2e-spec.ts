@@ -139,9 +139,7 @@ describe('StreamService against a real nats-server', () => {
       await publish(main.nc, `${name}.a`, 4);
       const before = await main.jsm.streams.info(name);
 
-      const { error, requests } = await spy.during(main.nc, () =>
-        main.streams.ensureStream(name, [`${name}.>`], { storage: 'memory' }),
-      );
+      const { error, requests } = await spy.during(main.nc, () => main.streams.ensureStream(name, [`${name}.>`], { storage: 'memory' }));
 
       expect(error).toBeInstanceOf(StreamConfigConflictError);
       const conflict = error as StreamConfigConflictError;
@@ -203,7 +201,7 @@ describe('StreamService against a real nats-server', () => {
       expect(info.state.messages).toBe(acked);
     });
 
-    it("refuses to migrate to interest retention (it would drop every message) and leaves the stream as it was", async () => {
+    it('refuses to migrate to interest retention (it would drop every message) and leaves the stream as it was', async () => {
       const name = uniqueName('migrateinterest');
       await main.streams.ensureStream(name, [`${name}.>`]);
       await publish(main.nc, `${name}.a`, 5);
@@ -512,7 +510,11 @@ describe('StreamService against a real nats-server', () => {
       ['a negative limit', (s) => s.ensureStream(valid(), ['neg.x'], { max_msgs: -5 }), 'max_msgs'],
       ['a duration in nanoseconds', (s) => s.ensureStream(valid(), ['ns.x'], { max_age: 3_600_000_000_000 }), 'max_age'],
       ['a duration without a unit word', (s) => s.ensureStream(valid(), ['dur.x'], { max_age: '1 hour' }), 'max_age'],
-      ['duplicate_window longer than max_age', (s) => s.ensureStream(valid(), ['dw.x'], { max_age: '1m', duplicate_window: '2m' }), 'duplicate_window'],
+      [
+        'duplicate_window longer than max_age',
+        (s) => s.ensureStream(valid(), ['dw.x'], { max_age: '1m', duplicate_window: '2m' }),
+        'duplicate_window',
+      ],
       ['replicas 3 on a single server', (s) => s.ensureStream(valid(), ['r.x'], { num_replicas: 3 }), 'num_replicas'],
       ['an unknown retention', (s) => s.ensureStream(valid(), ['ret.x'], { retention: 'forever' as never }), 'retention'],
       ['an unknown storage', (s) => s.ensureStream(valid(), ['st.x'], { storage: 'disk' as never }), 'storage'],
@@ -538,8 +540,28 @@ describe('StreamService against a real nats-server', () => {
 
     type BatchCase = [string, (s: StreamService) => Promise<unknown>, string[]];
     const batchCases: BatchCase[] = [
-      ['ensureStreams with only invalid declarations', (s) => s.ensureStreams([{ name: 'bad name', subjects: ['b.x'] }, { name: valid(), subjects: ['b.y'], num_replicas: 3 }]), ['name', 'num_replicas']],
-      ['ensureStreams with the same name twice', (s) => { const n = valid(); return s.ensureStreams([{ name: n, subjects: ['t.x'] }, { name: n, subjects: ['t.y'] }]).then(() => undefined); }, ['name']],
+      [
+        'ensureStreams with only invalid declarations',
+        (s) =>
+          s.ensureStreams([
+            { name: 'bad name', subjects: ['b.x'] },
+            { name: valid(), subjects: ['b.y'], num_replicas: 3 },
+          ]),
+        ['name', 'num_replicas'],
+      ],
+      [
+        'ensureStreams with the same name twice',
+        (s) => {
+          const n = valid();
+          return s
+            .ensureStreams([
+              { name: n, subjects: ['t.x'] },
+              { name: n, subjects: ['t.y'] },
+            ])
+            .then(() => undefined);
+        },
+        ['name'],
+      ],
     ];
 
     it.each(batchCases)('rejects %s with StreamBatchError before any request', async (_label, act, fields) => {

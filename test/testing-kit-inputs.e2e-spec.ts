@@ -124,7 +124,10 @@ describe('testing kit: wait timeouts of a running cluster and topology', () => {
   it('waitForMetaLeader rejects a string or non-finite timeout at once, and still works with a number', async () => {
     cluster = await startNatsCluster();
 
-    await expect(cluster.waitForMetaLeader('300' as never)).rejects.toMatchObject({ option: 'timeoutMs', message: expect.stringContaining('got "300"') });
+    await expect(cluster.waitForMetaLeader('300' as never)).rejects.toMatchObject({
+      option: 'timeoutMs',
+      message: expect.stringContaining('got "300"'),
+    });
     await expect(cluster.waitForMetaLeader(Infinity)).rejects.toBeInstanceOf(InvalidNatsTestOptionsError);
     expect(await cluster.waitForMetaLeader(30_000)).toMatch(/^n[123]$/);
   });

@@ -29,9 +29,13 @@ describe('testing kit: createStreamsTestingModule', () => {
 
   it('builds a testing module on a single server with the user’s providers and declared streams', async () => {
     server = await startNatsServer();
-    const moduleRef = await createStreamsTestingModule(server, { streams: [{ name: 'kit_orders', subjects: ['kit.orders.>'] }] }, {
-      providers: [OrdersService],
-    }).compile();
+    const moduleRef = await createStreamsTestingModule(
+      server,
+      { streams: [{ name: 'kit_orders', subjects: ['kit.orders.>'] }] },
+      {
+        providers: [OrdersService],
+      },
+    ).compile();
     const app = await moduleRef.createNestApplication().init();
 
     const names = await app.get(OrdersService).streams.listStreams();
@@ -46,9 +50,13 @@ describe('testing kit: createStreamsTestingModule', () => {
     class EuOrders {
       constructor(@InjectStreamService('eu') readonly streams: StreamService) {}
     }
-    const moduleRef = await createStreamsTestingModule(server, { isGlobal: true, name: 'eu', streams: [{ name: 'kit_eu', subjects: ['kit.eu.>'] }] }, {
-      providers: [EuOrders],
-    }).compile();
+    const moduleRef = await createStreamsTestingModule(
+      server,
+      { isGlobal: true, name: 'eu', streams: [{ name: 'kit_eu', subjects: ['kit.eu.>'] }] },
+      {
+        providers: [EuOrders],
+      },
+    ).compile();
     const app = await moduleRef.createNestApplication().init();
 
     expect(await app.get(EuOrders).streams.listStreams()).toEqual(['kit_eu']);
@@ -70,7 +78,9 @@ describe('testing kit: createStreamsTestingModule', () => {
     })
     class AppModule {}
 
-    const moduleRef = await overrideStreamsConnection(Test.createTestingModule({ imports: [AppModule] }), server, { requestTimeoutMs: 2_000 }).compile();
+    const moduleRef = await overrideStreamsConnection(Test.createTestingModule({ imports: [AppModule] }), server, {
+      requestTimeoutMs: 2_000,
+    }).compile();
     const app = await moduleRef.createNestApplication().init();
 
     const info = await app.get(StreamService).getStreamInfo('app_orders');
@@ -83,7 +93,9 @@ describe('testing kit: createStreamsTestingModule', () => {
 
   it('connects to every node of a cluster and ensures a replicated stream', async () => {
     cluster = await startNatsCluster({ size: 3 });
-    const moduleRef = await createStreamsTestingModule(cluster, { streams: [{ name: 'kit_r3', subjects: ['kit.r3.>'], num_replicas: 3 }] }).compile();
+    const moduleRef = await createStreamsTestingModule(cluster, {
+      streams: [{ name: 'kit_r3', subjects: ['kit.r3.>'], num_replicas: 3 }],
+    }).compile();
     const app = await moduleRef.createNestApplication().init();
 
     const info = await app.get(StreamService).getStreamInfo('kit_r3');

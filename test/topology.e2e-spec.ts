@@ -1,10 +1,6 @@
 import { connect, type ConnectionOptions, type NatsConnection, StringCodec } from 'nats';
 
-import {
-  InvalidNatsTestOptionsError,
-  startNatsLeafTopology,
-  type NatsLeafTopology,
-} from '../libs/streams/src/testing/index.js';
+import { InvalidNatsTestOptionsError, startNatsLeafTopology, type NatsLeafTopology } from '../libs/streams/src/testing/index.js';
 
 const sc = StringCodec();
 
@@ -144,11 +140,9 @@ describe('startNatsLeafTopology with accounts', () => {
   });
 
   it('refuses equal domains and an unknown leaf account before starting anything', async () => {
-    await expect(startNatsLeafTopology({ hubDomain: 'same', leafDomain: 'same' })).rejects.toBeInstanceOf(
-      InvalidNatsTestOptionsError,
-    );
-    await expect(
-      startNatsLeafTopology({ accounts: { APP: { jetstream: true, users: [] } }, leafAccount: 'NOPE' }),
-    ).rejects.toMatchObject({ option: 'leafAccount' });
+    await expect(startNatsLeafTopology({ hubDomain: 'same', leafDomain: 'same' })).rejects.toBeInstanceOf(InvalidNatsTestOptionsError);
+    await expect(startNatsLeafTopology({ accounts: { APP: { jetstream: true, users: [] } }, leafAccount: 'NOPE' })).rejects.toMatchObject({
+      option: 'leafAccount',
+    });
   });
 });

@@ -23,9 +23,6 @@ export class CustomHealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([
-      () => this.nats.isHealthy('nats'),
-      () => this.streams.isHealthy('streams', { streams: ['orders'] }),
-    ]);
+    return this.health.check([() => this.nats.isHealthy('nats'), () => this.streams.isHealthy('streams', { streams: ['orders'] })]);
   }
 }

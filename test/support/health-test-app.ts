@@ -23,7 +23,10 @@ export function healthControllerFor(connections: readonly string[] = ['default']
       return this.health.check(
         connections.flatMap((connection) => {
           const suffix = connection === 'default' ? '' : `-${connection}`;
-          return [() => this.nats.isHealthy(`nats${suffix}`, { connection }), () => this.streams.isHealthy(`streams${suffix}`, { connection })];
+          return [
+            () => this.nats.isHealthy(`nats${suffix}`, { connection }),
+            () => this.streams.isHealthy(`streams${suffix}`, { connection }),
+          ];
         }),
       );
     }

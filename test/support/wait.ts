@@ -52,6 +52,10 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => bo
  * }, { timeoutMs: 30_000, everyMs: 250 });
  */
 export async function waitForValue<T>(probe: () => Promise<T | undefined>, options: WaitOptions = {}): Promise<T> {
-  const value = await waitFor(() => probe().catch(() => undefined), (v) => v !== undefined, { what: 'ready', ...options });
+  const value = await waitFor(
+    () => probe().catch(() => undefined),
+    (v) => v !== undefined,
+    { what: 'ready', ...options },
+  );
   return value as T;
 }

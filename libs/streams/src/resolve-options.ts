@@ -8,17 +8,21 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Check = (value: unknown, path: string) => void;
 
-const integer = (min: number, max: number): Check => (value, path) => {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(path, value, `must be a whole number from ${min} to ${max}`);
-  }
-};
+const integer =
+  (min: number, max: number): Check =>
+  (value, path) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidOptionsError(path, value, `must be a whole number from ${min} to ${max}`);
+    }
+  };
 const ms = (min: number): Check => integer(min, MAX_TIMER_MS);
-const oneOf = (...allowed: string[]): Check => (value, path) => {
-  if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw new InvalidOptionsError(path, value, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
-  }
-};
+const oneOf =
+  (...allowed: string[]): Check =>
+  (value, path) => {
+    if (typeof value !== 'string' || !allowed.includes(value)) {
+      throw new InvalidOptionsError(path, value, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+    }
+  };
 const boolean: Check = (value, path) => {
   if (typeof value !== 'boolean') throw new InvalidOptionsError(path, value, 'must be true or false');
 };
@@ -66,10 +70,12 @@ const string: Check = (value, path) => {
 const secret: Check = (value, path) => {
   if (typeof value !== 'string') throw new InvalidOptionsError(path, '***', 'must be a string');
 };
-const nested = (fields: Record<string, Check>): Check => (value, path) => {
-  record(value, path);
-  checkFields(value as Record<string, unknown>, fields, `${path}.`);
-};
+const nested =
+  (fields: Record<string, Check>): Check =>
+  (value, path) => {
+    record(value, path);
+    checkFields(value as Record<string, unknown>, fields, `${path}.`);
+  };
 
 /**
  * Every option of the `nats` client this library passes on, checked by type and range. The list
@@ -182,14 +188,23 @@ export function validateOptions(options: StreamsModuleOptions, extras: 'extras' 
  */
 export function validateAsyncExtras(options: unknown): void {
   if (!isRecord(options)) {
-    throw new InvalidOptionsError('(options)', options, 'must be an object: { useFactory, inject?, imports? }, { useClass } or { useExisting }');
+    throw new InvalidOptionsError(
+      '(options)',
+      options,
+      'must be an object: { useFactory, inject?, imports? }, { useClass } or { useExisting }',
+    );
   }
   for (const key of Object.keys(EXTRAS) as Array<keyof StreamsModuleExtras>) {
     if (options[key] !== undefined) EXTRAS[key](options[key], key);
   }
 }
 
-function checkFields(object: Record<string, unknown>, fields: Record<string, Check>, prefix: string, how: { hideUnknown?: boolean } = {}): void {
+function checkFields(
+  object: Record<string, unknown>,
+  fields: Record<string, Check>,
+  prefix: string,
+  how: { hideUnknown?: boolean } = {},
+): void {
   for (const key of Object.keys(object)) {
     const check = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (!check) {

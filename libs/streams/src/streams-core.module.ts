@@ -90,15 +90,21 @@ export class StreamsCoreModule {
         { provide: getStreamsOptionsOverrideToken(name), useValue: {} },
         {
           provide: STREAMS_RESOLVED_OPTIONS,
-          useFactory: (options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>) => resolveOptions(withOverride(options, override), name),
+          useFactory: (options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>) =>
+            resolveOptions(withOverride(options, override), name),
           inject: [STREAMS_MODULE_OPTIONS, getStreamsOptionsOverrideToken(name)],
         },
         ...services,
         {
           // Registers the connection with the indicators; fails start-up on a name used twice.
           provide: coreToken('registration', name),
-          useFactory: (registry: StreamsRegistry, connection: ConnectionService, monitor: StreamMonitor, declared: DeclaredStreams, options: ResolvedStreamsOptions) =>
-            (registry.add(name, { connection, monitor, declared, options }), name),
+          useFactory: (
+            registry: StreamsRegistry,
+            connection: ConnectionService,
+            monitor: StreamMonitor,
+            declared: DeclaredStreams,
+            options: ResolvedStreamsOptions,
+          ) => (registry.add(name, { connection, monitor, declared, options }), name),
           inject: [StreamsRegistry, ConnectionService, StreamMonitor, DeclaredStreams, STREAMS_RESOLVED_OPTIONS],
         },
         ...aliases,

@@ -26,7 +26,11 @@ export class StreamsRegistry {
   /** Registers a connection's services under its name. */
   add(name: string, entry: RegisteredConnection): void {
     if (this.connections.has(name)) {
-      throw new InvalidOptionsError('name', name, 'is used by two StreamsModule.forRoot/forRootAsync calls; give each connection its own name');
+      throw new InvalidOptionsError(
+        'name',
+        name,
+        'is used by two StreamsModule.forRoot/forRootAsync calls; give each connection its own name',
+      );
     }
     this.connections.set(name, entry);
   }
@@ -39,7 +43,11 @@ export class StreamsRegistry {
     const entry = this.connections.get(name);
     if (!entry) {
       const known = [...this.connections.keys()].map((n) => `'${n}'`).join(', ') || 'none';
-      throw new InvalidArgumentError('health check', 'connection', `'${name}' is not registered by StreamsModule.forRoot/forRootAsync (known: ${known})`);
+      throw new InvalidArgumentError(
+        'health check',
+        'connection',
+        `'${name}' is not registered by StreamsModule.forRoot/forRootAsync (known: ${known})`,
+      );
     }
     return entry;
   }

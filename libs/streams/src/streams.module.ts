@@ -2,11 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { StreamsCoreModule, StreamsSharedModule } from './streams-core.module.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
-import {
-  STREAMS_ASYNC_OPTIONS_TYPE,
-  STREAMS_OPTIONS_TYPE,
-  StreamsConfigurableModule,
-} from './streams.module-definition.js';
+import { STREAMS_ASYNC_OPTIONS_TYPE, STREAMS_OPTIONS_TYPE, StreamsConfigurableModule } from './streams.module-definition.js';
 import { resolveOptions, validateAsyncExtras, validateOptions } from './resolve-options.js';
 import { coreToken, getStreamsToken, PUBLIC_SERVICES } from './streams.tokens.js';
 import type { DeclaredStreams, FeatureDeclarations } from './streams/declared-streams.js';

@@ -167,8 +167,9 @@ export interface JetStreamTarget {
 }
 
 /** The options with every default applied; what the services read. */
-export interface ResolvedStreamsOptions
-  extends Required<Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection' | 'jetstream' | 'reconcile'>> {
+export interface ResolvedStreamsOptions extends Required<
+  Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection' | 'jetstream' | 'reconcile'>
+> {
   /** The connection's name (`'default'` unless `forRoot({ name })` set one). */
   name: string;
   connection: NatsConnectionOptions;

@@ -13,7 +13,10 @@ type ServiceKind = keyof typeof PUBLIC_SERVICES;
  * The injection token of a connection's service: the class itself for the default connection,
  * a string naming the connection for the others (the way `@nestjs/typeorm` names data sources).
  */
-export function getStreamsToken(kind: ServiceKind, connection: string = DEFAULT_CONNECTION): string | (typeof PUBLIC_SERVICES)[ServiceKind] {
+export function getStreamsToken(
+  kind: ServiceKind,
+  connection: string = DEFAULT_CONNECTION,
+): string | (typeof PUBLIC_SERVICES)[ServiceKind] {
   return connection === DEFAULT_CONNECTION ? PUBLIC_SERVICES[kind] : `nestjs-jetstream-streams:${connection}:${kind}`;
 }
 

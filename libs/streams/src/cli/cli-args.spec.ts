@@ -5,13 +5,21 @@ describe('parseCliArgs', () => {
   it('reads plan, the module path and every flag', () => {
     const parsed = parseCliArgs(['plan', 'dist/streams.js', '--server', 'nats://a:4222,nats://b:4222', '--json', '--timeout', '2500'], {});
 
-    expect(parsed).toEqual({ command: 'plan', module: 'dist/streams.js', servers: ['nats://a:4222', 'nats://b:4222'], json: true, timeoutMs: 2500 });
+    expect(parsed).toEqual({
+      command: 'plan',
+      module: 'dist/streams.js',
+      servers: ['nats://a:4222', 'nats://b:4222'],
+      json: true,
+      timeoutMs: 2500,
+    });
   });
 
   it('takes the server from NATS_URL, then the default, and defaults the rest', () => {
     expect(parseCliArgs(['plan', 'x.js'], { NATS_URL: 'nats://env:4222' })).toMatchObject({ servers: ['nats://env:4222'], json: false });
     expect(parseCliArgs(['plan', 'x.js'], {})).toMatchObject({ servers: [DEFAULT_SERVER], timeoutMs: DEFAULT_TIMEOUT_MS });
-    expect(parseCliArgs(['plan', 'x.js', '-s', 'nats://flag:1'], { NATS_URL: 'nats://env:4222' })).toMatchObject({ servers: ['nats://flag:1'] });
+    expect(parseCliArgs(['plan', 'x.js', '-s', 'nats://flag:1'], { NATS_URL: 'nats://env:4222' })).toMatchObject({
+      servers: ['nats://flag:1'],
+    });
   });
 
   it('takes host:port without a scheme, tls:// and IPv6, and the longest timeout a timer can wait', () => {
@@ -38,9 +46,15 @@ describe('parseCliArgs', () => {
     [['plan', 'x.js', '--timeout', 'soon'], /--timeout must be a positive whole number/],
     [['plan', 'x.js', '--timeout', '1.5'], /--timeout must be a positive whole number/],
     [['plan', 'x.js', '--timeout', '0'], /--timeout must be a positive whole number/],
-    [['plan', 'x.js', '--timeout', '3000000000'], /^--timeout must be a positive whole number of milliseconds up to 2147483647, got "3000000000"\.$/],
+    [
+      ['plan', 'x.js', '--timeout', '3000000000'],
+      /^--timeout must be a positive whole number of milliseconds up to 2147483647, got "3000000000"\.$/,
+    ],
     [['plan', 'x.js', '--server', ' , '], /--server names no server/],
-    [['plan', 'x.js', '-s', 'http://x:y'], /^--server: "http:\/\/x:y" is not a NATS server URL \(scheme http:\/\/ is not nats:\/\/ or tls:\/\/\)/],
+    [
+      ['plan', 'x.js', '-s', 'http://x:y'],
+      /^--server: "http:\/\/x:y" is not a NATS server URL \(scheme http:\/\/ is not nats:\/\/ or tls:\/\/\)/,
+    ],
     [['plan', 'x.js', '-s', 'nats://a:4222,nats://x:y'], /"nats:\/\/x:y" is not a NATS server URL \(not a host and port\)/],
     [['plan', 'x.js', '-s', 'nats://h:99999'], /not a host and port/],
     [['plan', 'x.js', '-s', 'nats://h:4222/path'], /a path is not allowed/],
@@ -50,7 +64,9 @@ describe('parseCliArgs', () => {
   });
 
   it('names NATS_URL when the bad address came from it, and never prints credentials', () => {
-    expect(() => parseCliArgs(['plan', 'x.js'], { NATS_URL: 'nats://user:secret@x:y' })).toThrow(/^NATS_URL: "nats:\/\/\*\*\*@x:y" is not a NATS server URL/);
+    expect(() => parseCliArgs(['plan', 'x.js'], { NATS_URL: 'nats://user:secret@x:y' })).toThrow(
+      /^NATS_URL: "nats:\/\/\*\*\*@x:y" is not a NATS server URL/,
+    );
     expect(() => parseCliArgs(['plan', 'x.js', '-s', 'user:secret@x:y'], {})).toThrow(/"\*\*\*@x:y"/);
   });
 });

@@ -61,12 +61,19 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand
   if (command === undefined) throw new CliUsageError('No command given.');
   if (command !== 'plan') throw new CliUsageError(`Unknown command "${command}".`);
   if (rest.length !== 1) {
-    throw new CliUsageError(rest.length === 0 ? 'plan needs the path of the module that exports your declarations.' : `plan takes one module path, got ${rest.length}.`);
+    throw new CliUsageError(
+      rest.length === 0
+        ? 'plan needs the path of the module that exports your declarations.'
+        : `plan takes one module path, got ${rest.length}.`,
+    );
   }
   return {
     command: 'plan',
     module: rest[0],
-    servers: parseServers(values.server ?? env.NATS_URL ?? DEFAULT_SERVER, values.server !== undefined ? '--server' : env.NATS_URL !== undefined ? 'NATS_URL' : 'the default server'),
+    servers: parseServers(
+      values.server ?? env.NATS_URL ?? DEFAULT_SERVER,
+      values.server !== undefined ? '--server' : env.NATS_URL !== undefined ? 'NATS_URL' : 'the default server',
+    ),
     json: values.json ?? false,
     timeoutMs: parseTimeout(values.timeout),
   };
@@ -107,11 +114,17 @@ function parseArgsMessage(err: Error & { code?: string }): string {
  * instead of after the whole timeout.
  */
 function parseServers(value: string, source: string): string[] {
-  const servers = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const servers = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (servers.length === 0) throw new CliUsageError(`${source} names no server.`);
   for (const server of servers) {
     const problem = serverProblem(server);
-    if (problem) throw new CliUsageError(`${source}: "${redact(server)}" is not a NATS server URL (${problem}); give nats://host:port or tls://host:port.`);
+    if (problem)
+      throw new CliUsageError(
+        `${source}: "${redact(server)}" is not a NATS server URL (${problem}); give nats://host:port or tls://host:port.`,
+      );
   }
   return servers;
 }

@@ -17,7 +17,9 @@ export function dataLossLines(stream: string, loss: DataLossEstimate, refused: b
   return [
     refused ? `would delete ${total}:` : `would delete ${total}, which allowDataLoss: true permits:`,
     ...loss.fields.map((f) => `  ${f.field} ${show(f.current)} -> ${show(f.desired)} deletes ${f.messages} of ${f.held}${origin(f)}`),
-    ...(refused ? [`to keep them, raise the limit in the declaration; to accept the loss, declare allowDataLoss: true on stream "${stream}"`] : []),
+    ...(refused
+      ? [`to keep them, raise the limit in the declaration; to accept the loss, declare allowDataLoss: true on stream "${stream}"`]
+      : []),
   ];
 }
 

@@ -8,7 +8,13 @@ const orders = { name: 'orders', subjects: ['orders.>'] };
 
 describe('pickDeclarations', () => {
   it('takes the named exports streams, buckets, streamDefaults and jetstream', () => {
-    const named = { streams: [orders], buckets: [{ bucket: 'sessions' }], streamDefaults: { max_age: '1d' }, jetstream: { domain: 'hub' }, other: 1 };
+    const named = {
+      streams: [orders],
+      buckets: [{ bucket: 'sessions' }],
+      streamDefaults: { max_age: '1d' },
+      jetstream: { domain: 'hub' },
+      other: 1,
+    };
 
     expect(pickDeclarations('/m.js', named)).toEqual({
       streams: [orders],
@@ -48,7 +54,10 @@ describe('pickDeclarations', () => {
     [{ streams: [orders], streamDefaults: [] }, /`streamDefaults` of type array/],
     [{ streams: [orders], buckets: { sessions: {} } }, /`buckets` of type object; it must be an array/],
     [{ streams: [orders], jetstream: 'hub' }, /`jetstream` of type string; it must be an object such as \{ domain: 'hub' \}/],
-    [{ default: { streams: [orders], streamDefault: { max_age: '1d' } } }, /default export with `streamDefault`, which is not a StreamsModule option; the plan reads streams, buckets, streamDefaults, jetstream/],
+    [
+      { default: { streams: [orders], streamDefault: { max_age: '1d' } } },
+      /default export with `streamDefault`, which is not a StreamsModule option; the plan reads streams, buckets, streamDefaults, jetstream/,
+    ],
     [{ default: { streams: [orders], bucket: [], domain: 'hub' } }, /`bucket`, `domain`, which are not StreamsModule options/],
   ])('refuses %j with a DeclarationsModuleError', (namespace, message) => {
     expect(() => pickDeclarations('/m.js', namespace)).toThrow(DeclarationsModuleError);
@@ -70,8 +79,18 @@ describe('loadDeclarations', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loads .mjs and .cjs modules relative to the working directory', async () => {
-    await expect(loadDeclarations('esm.mjs', dir)).resolves.toEqual({ streams: [orders], buckets: [], streamDefaults: undefined, jetstream: undefined });
-    await expect(loadDeclarations('./common.cjs', dir)).resolves.toEqual({ streams: [orders], buckets: [], streamDefaults: { max_msgs: 5 }, jetstream: undefined });
+    await expect(loadDeclarations('esm.mjs', dir)).resolves.toEqual({
+      streams: [orders],
+      buckets: [],
+      streamDefaults: undefined,
+      jetstream: undefined,
+    });
+    await expect(loadDeclarations('./common.cjs', dir)).resolves.toEqual({
+      streams: [orders],
+      buckets: [],
+      streamDefaults: { max_msgs: 5 },
+      jetstream: undefined,
+    });
   });
 
   it.each([

@@ -22,8 +22,19 @@ const PLANNED = ['streams', 'buckets', 'streamDefaults', 'jetstream'];
  * timeouts, health, monitoring), not what a plan finds, so a default export may carry them.
  */
 const NOT_PLANNED = [
-  'connection', 'name', 'isGlobal', 'startup', 'drainTimeoutMs', 'requestTimeoutMs', 'operationTimeoutMs', 'concurrency',
-  'onStartupError', 'cacheTtlMs', 'monitorIntervalMs', 'health', 'reconcile',
+  'connection',
+  'name',
+  'isGlobal',
+  'startup',
+  'drainTimeoutMs',
+  'requestTimeoutMs',
+  'operationTimeoutMs',
+  'concurrency',
+  'onStartupError',
+  'cacheTtlMs',
+  'monitorIntervalMs',
+  'health',
+  'reconcile',
 ];
 
 const SHAPE_HINT =
@@ -39,7 +50,10 @@ const SHAPE_HINT =
 export async function loadDeclarations(file: string, cwd: string): Promise<LoadedDeclarations> {
   const path = resolve(cwd, file);
   if (!/\.[cm]?js$/.test(path)) {
-    throw new DeclarationsModuleError(path, 'is not a JavaScript module (.js, .cjs or .mjs): point the plan command at your compiled declarations.');
+    throw new DeclarationsModuleError(
+      path,
+      'is not a JavaScript module (.js, .cjs or .mjs): point the plan command at your compiled declarations.',
+    );
   }
   if (!existsSync(path)) throw new DeclarationsModuleError(path, 'does not exist.');
   let namespace: Record<string, unknown>;
@@ -61,7 +75,10 @@ export async function loadDeclarations(file: string, cwd: string): Promise<Loade
  * @throws {DeclarationsModuleError} when neither has `streams` or `buckets`, a value has the wrong type, or a default export has an unknown key.
  */
 export function pickDeclarations(path: string, namespace: Record<string, unknown>): LoadedDeclarations {
-  for (const [candidate, isDefault] of [[namespace, false], [namespace.default, true]] as const) {
+  for (const [candidate, isDefault] of [
+    [namespace, false],
+    [namespace.default, true],
+  ] as const) {
     if (!isObject(candidate) || !('streams' in candidate || 'buckets' in candidate)) continue;
     if (isDefault) refuseUnknownKeys(path, candidate);
     const { streams = [], buckets = [], streamDefaults, jetstream } = candidate;
@@ -69,13 +86,22 @@ export function pickDeclarations(path: string, namespace: Record<string, unknown
       throw new DeclarationsModuleError(path, `exports \`streams\` of type ${typeOf(streams)}: ${SHAPE_HINT}.`);
     }
     if (!Array.isArray(buckets)) {
-      throw new DeclarationsModuleError(path, `exports \`buckets\` of type ${typeOf(buckets)}; it must be an array of bucket declarations such as { bucket: 'sessions', history: 5 }.`);
+      throw new DeclarationsModuleError(
+        path,
+        `exports \`buckets\` of type ${typeOf(buckets)}; it must be an array of bucket declarations such as { bucket: 'sessions', history: 5 }.`,
+      );
     }
     if (streamDefaults !== undefined && !isObject(streamDefaults)) {
-      throw new DeclarationsModuleError(path, `exports \`streamDefaults\` of type ${typeOf(streamDefaults)}; it must be an object of stream config fields.`);
+      throw new DeclarationsModuleError(
+        path,
+        `exports \`streamDefaults\` of type ${typeOf(streamDefaults)}; it must be an object of stream config fields.`,
+      );
     }
     if (jetstream !== undefined && !isObject(jetstream)) {
-      throw new DeclarationsModuleError(path, `exports \`jetstream\` of type ${typeOf(jetstream)}; it must be an object such as { domain: 'hub' } or { apiPrefix: '$JS.hub.API' }.`);
+      throw new DeclarationsModuleError(
+        path,
+        `exports \`jetstream\` of type ${typeOf(jetstream)}; it must be an object such as { domain: 'hub' } or { apiPrefix: '$JS.hub.API' }.`,
+      );
     }
     return {
       streams: streams as StreamDeclarations,

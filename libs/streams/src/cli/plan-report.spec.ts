@@ -2,12 +2,20 @@ import { StreamConfigConflictError, StreamDataLossError, type DataLossEstimate, 
 import { formatPlanJson, formatPlanTable, planExitCode } from './plan-report.js';
 
 const unchanged: StreamPlan = { name: 'orders', action: 'unchanged', changes: [], conflicts: [] };
-const update: StreamPlan = { name: 'payments', action: 'update', changes: [{ field: 'max_msgs', current: 42, desired: 1000 }], conflicts: [] };
+const update: StreamPlan = {
+  name: 'payments',
+  action: 'update',
+  changes: [{ field: 'max_msgs', current: 42, desired: 1000 }],
+  conflicts: [],
+};
 const storageConflict = { field: 'storage', current: 'file', desired: 'memory', reason: 'storage cannot be changed' };
 const conflict: StreamPlan = {
   name: 'audit',
   action: 'conflict',
-  changes: [{ field: 'storage', current: 'file', desired: 'memory' }, { field: 'description', current: undefined, desired: 'Audit' }],
+  changes: [
+    { field: 'storage', current: 'file', desired: 'memory' },
+    { field: 'description', current: undefined, desired: 'Audit' },
+  ],
   conflicts: [storageConflict],
   error: new StreamConfigConflictError('audit', [storageConflict]),
 };
@@ -82,7 +90,12 @@ describe('plan report', () => {
   });
 
   it('says what an update that allowDataLoss permits would delete, an estimate as such', () => {
-    const loss: DataLossEstimate = { messages: 1, bytes: 10, exact: false, fields: [{ field: 'max_bytes', current: -1, desired: 5, held: '15 bytes', messages: 1, bytes: 10, from: 'streamDefaults' }] };
+    const loss: DataLossEstimate = {
+      messages: 1,
+      bytes: 10,
+      exact: false,
+      fields: [{ field: 'max_bytes', current: -1, desired: 5, held: '15 bytes', messages: 1, bytes: 10, from: 'streamDefaults' }],
+    };
     const plan: StreamPlan = { ...update, dataLoss: loss };
 
     expect(formatPlanTable([plan], 'nats://h:1')).toContain(
@@ -103,7 +116,9 @@ describe('plan report', () => {
 
     const table = formatPlanTable([consumers], 'nats://h:1');
 
-    expect(table).toContain('orders  unchanged  consumer billing: update (max_deliver: -1 -> 5)\n                   consumer fresh: create\n');
+    expect(table).toContain(
+      'orders  unchanged  consumer billing: update (max_deliver: -1 -> 5)\n                   consumer fresh: create\n',
+    );
     expect(table).toContain('1 of 1 stream would change (1 with consumer changes).');
     expect(planExitCode([consumers])).toBe(1);
     expect(planExitCode([{ ...consumers, consumers: [{ name: 'audit', action: 'unchanged', changes: [], conflicts: [] }] }])).toBe(0);

@@ -64,11 +64,13 @@ function planDetails(plan: StreamPlan): string[] {
     const note = conflict ? `  (cannot change in place: ${conflict.reason})` : '';
     return `${change.field}: ${show(change.current)} -> ${show(change.desired)}${note}`;
   });
-  for (const c of conflicts.values()) details.push(`${c.field}: ${show(c.current)} -> ${show(c.desired)}  (cannot change in place: ${c.reason})`);
+  for (const c of conflicts.values())
+    details.push(`${c.field}: ${show(c.current)} -> ${show(c.desired)}  (cannot change in place: ${c.reason})`);
   if (plan.dataLoss) details.push(...dataLossLines(plan.name, plan.dataLoss, plan.action === 'data-loss'));
   // A conflict's error repeats the fields listed above, a data loss's the lines just written (in
   // the words of a write that was refused, where a plan attempted none); every other error is news.
-  const repeated = (plan.action === 'conflict' && plan.conflicts.length > 0) || (plan.action === 'data-loss' && plan.dataLoss !== undefined);
+  const repeated =
+    (plan.action === 'conflict' && plan.conflicts.length > 0) || (plan.action === 'data-loss' && plan.dataLoss !== undefined);
   if (plan.error && !repeated) details.push(`error: ${plan.error.message}`);
   // A created stream gets its consumers with it: only an existing stream's consumer changes are news.
   for (const consumer of plan.action === 'create' ? [] : (plan.consumers ?? [])) {

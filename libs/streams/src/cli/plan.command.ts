@@ -1,5 +1,12 @@
 import { NestFactory } from '@nestjs/core';
-import { InvalidArgumentError, InvalidStreamConfigError, StreamService, StreamsModule, type BucketDeclaration, type StreamPlan } from '../index.js';
+import {
+  InvalidArgumentError,
+  InvalidStreamConfigError,
+  StreamService,
+  StreamsModule,
+  type BucketDeclaration,
+  type StreamPlan,
+} from '../index.js';
 import type { PlanArgs } from './cli-args.js';
 import { loadDeclarations } from './load-declarations.js';
 

@@ -13,13 +13,19 @@ describe('runCli failures before any request', () => {
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^nestjs-jetstream-streams: unknown option --srv; known: --server\/-s, --json, --timeout, --help\/-h\.\n\nUsage:/);
-    expect(result.stderr).not.toContain("To specify a positional argument");
+    expect(result.stderr).toMatch(
+      /^nestjs-jetstream-streams: unknown option --srv; known: --server\/-s, --json, --timeout, --help\/-h\.\n\nUsage:/,
+    );
+    expect(result.stderr).not.toContain('To specify a positional argument');
   });
 
   it.each([
     [['plan', 'x.js', '--json', '--srv'], 'CliUsageError', /^unknown option --srv/],
-    [['--json', 'plan', 'x.js', '--timeout', '3000000000'], 'CliUsageError', /^--timeout must be a positive whole number of milliseconds up to 2147483647/],
+    [
+      ['--json', 'plan', 'x.js', '--timeout', '3000000000'],
+      'CliUsageError',
+      /^--timeout must be a positive whole number of milliseconds up to 2147483647/,
+    ],
     [['plan', '--json', 'x.js', '-s', 'http://x:y'], 'CliUsageError', /^--server: "http:\/\/x:y" is not a NATS server URL/],
   ])('with --json, %j prints { server: null, error } on stdout and exits 2', async (argv, name, message) => {
     const result = await run(argv);

@@ -3,15 +3,7 @@ import { redactUrl } from './connection-options.js';
 
 /** The kind of the latest connection event. */
 export type ConnectionStatusType =
-  | 'connecting'
-  | 'connected'
-  | 'disconnected'
-  | 'reconnecting'
-  | 'reconnected'
-  | 'error'
-  | 'lame-duck'
-  | 'draining'
-  | 'closed';
+  'connecting' | 'connected' | 'disconnected' | 'reconnecting' | 'reconnected' | 'error' | 'lame-duck' | 'draining' | 'closed';
 
 /** One connection status event, as emitted by `ConnectionService.status$`. */
 export interface ConnectionStatus {

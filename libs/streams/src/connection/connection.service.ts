@@ -207,7 +207,10 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
     // The whole shutdown fits in drainTimeoutMs: most of it for the drain, the rest for a close.
     const total = this.options.drainTimeoutMs;
     const closeBudget = Math.min(1_000, Math.floor(total / 5));
-    const drained = await withTimeout(nc.drain().then(() => true), total - closeBudget).catch(() => false);
+    const drained = await withTimeout(
+      nc.drain().then(() => true),
+      total - closeBudget,
+    ).catch(() => false);
     if (!drained) this.logger.warn(`NATS connection did not drain within ${total - closeBudget} ms; closing it`);
     // The client's drain can also resolve without closing (a subscription that could not drain
     // while the server is gone): its reconnect and ping timers would then keep the process alive.

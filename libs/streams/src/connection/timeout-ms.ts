@@ -10,7 +10,8 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function checkTimeoutMs(method: string, argument: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMER_MS)) {
-    const shown = typeof value === 'string' ? `'${value}'` : typeof value === 'object' && value !== null ? `a ${typeof value}` : String(value);
+    const shown =
+      typeof value === 'string' ? `'${value}'` : typeof value === 'object' && value !== null ? `a ${typeof value}` : String(value);
     throw new InvalidArgumentError(method, argument, `must be a number of ms above 0, at most ${MAX_TIMER_MS}, got ${shown}`);
   }
 }

@@ -10,8 +10,7 @@ import { StreamHistory, type HistoryData, type HistoryPoint } from './stream-his
 
 /** What a page receives on the feed: everything when it connects, then each snapshot. */
 export type DashboardEvent =
-  | { type: 'init'; view: DashboardView; history: HistoryData }
-  | { type: 'update'; view: DashboardView; point?: HistoryPoint };
+  { type: 'init'; view: DashboardView; history: HistoryData } | { type: 'update'; view: DashboardView; point?: HistoryPoint };
 
 /**
  * One dashboard's server side: follows the connection's monitor from start-up (one stream list
@@ -40,7 +39,9 @@ export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
     this.view = emptyView(this.context());
     this.subscription = source.monitor.snapshots().subscribe((snapshot) => this.take(snapshot));
     // A lost connection shows at once: the monitor's next snapshot may wait for a read in flight.
-    this.subscription.add(source.connection.status$.pipe(filter((status) => !status.connected)).subscribe((status) => this.lost(status.type)));
+    this.subscription.add(
+      source.connection.status$.pipe(filter((status) => !status.connected)).subscribe((status) => this.lost(status.type)),
+    );
   }
 
   /** Ends every open page's feed, so that shutdown does not wait for browsers. */
@@ -64,7 +65,12 @@ export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
 
   private lost(status: string): void {
     if (this.view?.stale) return;
-    const snapshot: StreamsSnapshot = { at: new Date().toISOString(), healthy: false, error: `NATS is not connected (${status})`, streams: {} };
+    const snapshot: StreamsSnapshot = {
+      at: new Date().toISOString(),
+      healthy: false,
+      error: `NATS is not connected (${status})`,
+      streams: {},
+    };
     this.view = buildView(snapshot, this.view, this.context());
     this.updates.next({ type: 'update', view: this.view });
   }

@@ -3,7 +3,10 @@ import { FORMAT_SCRIPT } from './dashboard-format.js';
 /** The page's formatting functions, from the very text the page runs. */
 type Fn = (...args: unknown[]) => string;
 const f = new Function(`${FORMAT_SCRIPT}
-return { formatBytes, formatCount, formatCompact, formatRate, formatPercent, formatDuration, formatValue, formatAgo, formatClock, esc };`)() as Record<string, Fn>;
+return { formatBytes, formatCount, formatCompact, formatRate, formatPercent, formatDuration, formatValue, formatAgo, formatClock, esc };`)() as Record<
+  string,
+  Fn
+>;
 
 describe('dashboard formatting (browser script)', () => {
   it.each([

@@ -59,11 +59,30 @@ export function resolveDashboardOptions(options: StreamsDashboardOptions | null 
   }
   const unknown = Object.keys(options ?? {}).find((key) => !(KNOWN as string[]).includes(key));
   if (unknown) {
-    throw new InvalidOptionsError(`dashboard.${unknown}`, (options as Record<string, unknown>)[unknown], `is not an option; known: ${KNOWN.join(', ')}`);
+    throw new InvalidOptionsError(
+      `dashboard.${unknown}`,
+      (options as Record<string, unknown>)[unknown],
+      `is not an option; known: ${KNOWN.join(', ')}`,
+    );
   }
-  const { path = '/streams-ui', connection = DEFAULT_CONNECTION, historyMinutes = 10, historyStreams = 1000, title = 'JetStream streams' } = options ?? {};
-  if (typeof path !== 'string' || !/^\/[A-Za-z0-9._~\-/]*$/.test(path) || path.includes('//') || path.split('/').some((s) => s === '.' || s === '..')) {
-    throw new InvalidOptionsError('dashboard.path', path, "must be a URL path such as '/streams-ui' (letters, digits, . _ ~ - and /; no empty, '.' or '..' segment)");
+  const {
+    path = '/streams-ui',
+    connection = DEFAULT_CONNECTION,
+    historyMinutes = 10,
+    historyStreams = 1000,
+    title = 'JetStream streams',
+  } = options ?? {};
+  if (
+    typeof path !== 'string' ||
+    !/^\/[A-Za-z0-9._~\-/]*$/.test(path) ||
+    path.includes('//') ||
+    path.split('/').some((s) => s === '.' || s === '..')
+  ) {
+    throw new InvalidOptionsError(
+      'dashboard.path',
+      path,
+      "must be a URL path such as '/streams-ui' (letters, digits, . _ ~ - and /; no empty, '.' or '..' segment)",
+    );
   }
   if (typeof connection !== 'string' || !/^[A-Za-z0-9_-]+$/.test(connection)) {
     throw new InvalidOptionsError('dashboard.connection', connection, 'must be a connection name of letters, digits, - and _');

@@ -39,7 +39,11 @@ describe('buildView', () => {
     expect(view.stale).toBe(false);
     expect(view.lastGoodAt).toBe('2024-01-01T10:00:00.000Z');
     expect(view.streams.map((s) => s.name)).toEqual(['audit', 'orders']);
-    expect(view.streams[0]).toMatchObject({ status: 'down', reason: 'drifted', drift: [{ field: 'max_msgs', current: 5, desired: 1_000 }] });
+    expect(view.streams[0]).toMatchObject({
+      status: 'down',
+      reason: 'drifted',
+      drift: [{ field: 'max_msgs', current: 5, desired: 1_000 }],
+    });
     expect(view.streams[1]).toMatchObject({ messages: 40, bytes: 4_096, consumerCount: 2, warnings: ['bytes at 95% of the limit'] });
   });
 
@@ -47,7 +51,12 @@ describe('buildView', () => {
     const view = buildView(
       snapshot(
         '2024-01-01T10:00:00.000Z',
-        health('full', { messages: 250, bytes: 262_144, usage: { messages: 0.25, bytes: 0.25 }, limits: { messages: 1_000, bytes: 1_048_576 } }),
+        health('full', {
+          messages: 250,
+          bytes: 262_144,
+          usage: { messages: 0.25, bytes: 0.25 },
+          limits: { messages: 1_000, bytes: 1_048_576 },
+        }),
         health('unlimited', { messages: 7 }),
       ),
       undefined,
@@ -66,10 +75,20 @@ describe('buildView', () => {
   it('keeps the last good streams when a snapshot could not be read, marked stale with their time', () => {
     const good = buildView(snapshot('2024-01-01T10:00:00.000Z', health('orders', { messages: 7 })), undefined, context());
 
-    const failed: StreamsSnapshot = { at: '2024-01-01T10:00:05.000Z', healthy: false, error: 'NATS is not connected (reconnecting)', streams: {} };
+    const failed: StreamsSnapshot = {
+      at: '2024-01-01T10:00:05.000Z',
+      healthy: false,
+      error: 'NATS is not connected (reconnecting)',
+      streams: {},
+    };
     const stale = buildView(failed, good, context());
 
-    expect(stale).toMatchObject({ stale: true, at: '2024-01-01T10:00:05.000Z', lastGoodAt: '2024-01-01T10:00:00.000Z', error: 'NATS is not connected (reconnecting)' });
+    expect(stale).toMatchObject({
+      stale: true,
+      at: '2024-01-01T10:00:05.000Z',
+      lastGoodAt: '2024-01-01T10:00:00.000Z',
+      error: 'NATS is not connected (reconnecting)',
+    });
     expect(stale.streams).toBe(good.streams);
     expect(buildView(failed, undefined, context())).toMatchObject({ stale: true, streams: [] });
     expect(buildView(failed, undefined, context()).lastGoodAt).toBeUndefined();

@@ -1,6 +1,11 @@
 import { StreamHistory, type HistoryInput } from './stream-history.js';
 
-const s = (name: string, messages: number, last_seq = messages, bytes = messages * 100): HistoryInput => ({ name, messages, bytes, last_seq });
+const s = (name: string, messages: number, last_seq = messages, bytes = messages * 100): HistoryInput => ({
+  name,
+  messages,
+  bytes,
+  last_seq,
+});
 
 describe('StreamHistory', () => {
   it('keeps messages, bytes and the publish rate per sample, oldest first', () => {

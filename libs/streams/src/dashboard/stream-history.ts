@@ -54,7 +54,8 @@ export class StreamHistory {
     readonly maxStreams: number,
   ) {
     if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`capacity must be a whole number of at least 2, got ${capacity}`);
-    if (!Number.isInteger(maxStreams) || maxStreams < 1) throw new RangeError(`maxStreams must be a whole number of at least 1, got ${maxStreams}`);
+    if (!Number.isInteger(maxStreams) || maxStreams < 1)
+      throw new RangeError(`maxStreams must be a whole number of at least 1, got ${maxStreams}`);
     this.times = new Float64Array(capacity);
   }
 

@@ -7,35 +7,82 @@ import { ServerVersion } from '../server/server-version.js';
 
 /** What nats-server 2.9.10 stores for `views.kv('sessions', { history: 5, ttl: 3600000, max_bytes: 1048576 })` (FINDINGS.md F). */
 const CLIENT_MADE: ServerStreamConfig = {
-  name: 'KV_sessions', subjects: ['$KV.sessions.>'], retention: 'limits', max_consumers: -1, max_msgs: -1, max_bytes: 1048576,
-  max_age: 3600000000000, max_msgs_per_subject: 5, max_msg_size: -1, discard: 'new', storage: 'file', num_replicas: 1,
-  duplicate_window: 120000000000, allow_direct: true, mirror_direct: false, sealed: false, deny_delete: false, deny_purge: false,
+  name: 'KV_sessions',
+  subjects: ['$KV.sessions.>'],
+  retention: 'limits',
+  max_consumers: -1,
+  max_msgs: -1,
+  max_bytes: 1048576,
+  max_age: 3600000000000,
+  max_msgs_per_subject: 5,
+  max_msg_size: -1,
+  discard: 'new',
+  storage: 'file',
+  num_replicas: 1,
+  duplicate_window: 120000000000,
+  allow_direct: true,
+  mirror_direct: false,
+  sealed: false,
+  deny_delete: false,
+  deny_purge: false,
   allow_rollup_hdrs: true,
 };
 
 const problem = (declaration: unknown) => invalidErrorOf(() => normalizeBucketConfig(declaration as BucketDeclaration));
 
 describe('normalizeBucketConfig', () => {
-  it("lays a bucket out as the nats client does: a bucket it made with the same settings has no difference", () => {
+  it('lays a bucket out as the nats client does: a bucket it made with the same settings has no difference', () => {
     const desired = normalizeBucketConfig({ bucket: 'sessions', history: 5, ttl: '1h', max_bytes: 1048576 });
 
     expect(desired.name).toBe('KV_sessions');
     expect(diffStreamConfig(desired.config, CLIENT_MADE, ServerVersion.parse('2.9.10')).changes).toEqual([]);
-    const withServerExtras = { ...CLIENT_MADE, compression: 'none', consumer_limits: {}, allow_msg_ttl: false, metadata: { '_nats.ver': '2.15.1' } } as ServerStreamConfig;
+    const withServerExtras = {
+      ...CLIENT_MADE,
+      compression: 'none',
+      consumer_limits: {},
+      allow_msg_ttl: false,
+      metadata: { '_nats.ver': '2.15.1' },
+    } as ServerStreamConfig;
     expect(diffStreamConfig(desired.config, withServerExtras, ServerVersion.parse('2.15.1')).changes).toEqual([]);
   });
 
   it("takes the client's defaults, not the library's stream defaults: history 1, no age, no limits", () => {
     expect(normalizeBucketConfig({ bucket: 'plain' }).config).toMatchObject({
-      subjects: ['$KV.plain.>'], max_msgs_per_subject: 1, max_age: 0, max_msgs: -1, max_bytes: -1, max_msg_size: -1, duplicate_window: 120e9,
-      discard: 'new', allow_direct: true, allow_rollup_hdrs: true, storage: 'file', num_replicas: 1,
+      subjects: ['$KV.plain.>'],
+      max_msgs_per_subject: 1,
+      max_age: 0,
+      max_msgs: -1,
+      max_bytes: -1,
+      max_msg_size: -1,
+      duplicate_window: 120e9,
+      discard: 'new',
+      allow_direct: true,
+      allow_rollup_hdrs: true,
+      storage: 'file',
+      num_replicas: 1,
     });
   });
 
   it('maps the bucket fields to the stream fields, and the policy through', () => {
-    const desired = normalizeBucketConfig({ bucket: 'b', replicas: 1, max_value_size: 1024, storage: 'memory', compression: true, ttl: 60_000, mode: 'verify', allowDataLoss: true });
+    const desired = normalizeBucketConfig({
+      bucket: 'b',
+      replicas: 1,
+      max_value_size: 1024,
+      storage: 'memory',
+      compression: true,
+      ttl: 60_000,
+      mode: 'verify',
+      allowDataLoss: true,
+    });
 
-    expect(desired.config).toMatchObject({ num_replicas: 1, max_msg_size: 1024, storage: 'memory', compression: 's2', max_age: 60e9, duplicate_window: 60e9 });
+    expect(desired.config).toMatchObject({
+      num_replicas: 1,
+      max_msg_size: 1024,
+      storage: 'memory',
+      compression: 's2',
+      max_age: 60e9,
+      duplicate_window: 60e9,
+    });
     expect(desired.policy).toMatchObject({ mode: 'verify', allowDataLoss: true });
   });
 

@@ -91,10 +91,15 @@ export function declaredBucket(stream: StreamDeclaration): BucketDeclaration | u
  */
 export function normalizeBucketConfig(declaration: BucketDeclaration): DesiredStream {
   const input: unknown = declaration;
-  if (!isRecord(input)) throw new InvalidStreamConfigError('(bucket)', 'bucket', `declaration must be an object with a bucket name, got ${show(input)}`);
+  if (!isRecord(input))
+    throw new InvalidStreamConfigError('(bucket)', 'bucket', `declaration must be an object with a bucket name, got ${show(input)}`);
   const { bucket, history, compression } = input;
   if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket)) {
-    throw new InvalidStreamConfigError(typeof bucket === 'string' ? bucketStreamName(bucket) : '(bucket)', 'bucket', `must be a name of letters, digits, '-' and '_', got ${show(bucket)}`);
+    throw new InvalidStreamConfigError(
+      typeof bucket === 'string' ? bucketStreamName(bucket) : '(bucket)',
+      'bucket',
+      `must be a name of letters, digits, '-' and '_', got ${show(bucket)}`,
+    );
   }
   const name = bucketStreamName(bucket);
   const unknown = Object.keys(input).find((key) => key !== 'bucket' && !Object.hasOwn(BUCKET_FIELDS, key));

@@ -8,7 +8,8 @@ const SUBJECTS = ['orders.>'];
 const one = (declaration: Partial<ConsumerDeclaration> & Record<string, unknown>) =>
   normalizeConsumers('orders', [{ durable_name: 'c', ...declaration }], SUBJECTS)[0].config;
 
-const problem = (consumers: unknown, retention?: string) => invalidErrorOf(() => normalizeConsumers('orders', consumers, SUBJECTS, retention));
+const problem = (consumers: unknown, retention?: string) =>
+  invalidErrorOf(() => normalizeConsumers('orders', consumers, SUBJECTS, retention));
 
 describe('normalizeConsumers', () => {
   it("fills in what the server fills in for a pull consumer, with the library's explicit acks", () => {
@@ -28,11 +29,23 @@ describe('normalizeConsumers', () => {
   it('gives a push consumer no max_waiting, and one without acks no ack_wait nor max_ack_pending', () => {
     const push = one({ deliver_subject: 'deliver.c', ack_policy: 'none' });
 
-    expect(push).toEqual({ durable_name: 'c', deliver_policy: 'all', ack_policy: 'none', max_deliver: -1, replay_policy: 'instant', num_replicas: 0, deliver_subject: 'deliver.c' });
+    expect(push).toEqual({
+      durable_name: 'c',
+      deliver_policy: 'all',
+      ack_policy: 'none',
+      max_deliver: -1,
+      replay_policy: 'instant',
+      num_replicas: 0,
+      deliver_subject: 'deliver.c',
+    });
   });
 
   it("converts durations ('30s' or milliseconds) to nanoseconds, and takes ack_wait from the first backoff step as the server does", () => {
-    expect(one({ ack_wait: '45s', max_expires: 1500, idle_heartbeat: '5s', deliver_subject: 'd' })).toMatchObject({ ack_wait: 45 * SECOND, max_expires: 1.5 * SECOND, idle_heartbeat: 5 * SECOND });
+    expect(one({ ack_wait: '45s', max_expires: 1500, idle_heartbeat: '5s', deliver_subject: 'd' })).toMatchObject({
+      ack_wait: 45 * SECOND,
+      max_expires: 1.5 * SECOND,
+      idle_heartbeat: 5 * SECOND,
+    });
     expect(one({ backoff: ['1s', 5000], max_deliver: 3 })).toMatchObject({ backoff: [SECOND, 5 * SECOND], ack_wait: SECOND });
   });
 
@@ -40,10 +53,18 @@ describe('normalizeConsumers', () => {
     const cases: Array<[unknown, string, RegExp]> = [
       [[{ durable_name: 'c', ack_policy: 'manual' }], 'consumers.c.ack_policy', /allowed values are 'none', 'all', 'explicit'/],
       [[{ durable_name: 'c', max_deliver: -2 }], 'consumers.c.max_deliver', /from -1 \(unlimited\)/],
-      [[{ durable_name: 'c', idle_heartbeat: '50ms', deliver_subject: 'd' }], 'consumers.c.idle_heartbeat', /below the server's minimum of 100ms/],
+      [
+        [{ durable_name: 'c', idle_heartbeat: '50ms', deliver_subject: 'd' }],
+        'consumers.c.idle_heartbeat',
+        /below the server's minimum of 100ms/,
+      ],
       [[{ durable_name: 'c', backoff: ['1s', 'later'] }], 'consumers.c.backoff[1]', /is not a duration/],
       [[{ durable_name: 'c', filter_subjects: ['orders.a', 'orders.*'] }], 'consumers.c.filter_subjects', /overlap/],
-      [[{ durable_name: 'c', filter_subject: 'orders.a', filter_subjects: ['orders.b'] }], 'consumers.c.filter_subjects', /cannot be combined with filter_subject/],
+      [
+        [{ durable_name: 'c', filter_subject: 'orders.a', filter_subjects: ['orders.b'] }],
+        'consumers.c.filter_subjects',
+        /cannot be combined with filter_subject/,
+      ],
       [[{ durable_name: 'c', deliver_subject: 'deliver.*' }], 'consumers.c.deliver_subject', /wildcard/],
       [[{ durable_name: 'c', deliver_subject: 'd', max_waiting: 10 }], 'consumers.c.max_waiting', /pull consumers only/],
       [[{ durable_name: 'c', max_waiting: 2 ** 31 }], 'consumers.c.max_waiting', /100000/],
@@ -67,8 +88,12 @@ describe('normalizeConsumers', () => {
   });
 
   it("refuses a filter that none of the stream's subjects can match, but takes any filter on a stream without subjects", () => {
-    expect(problem([{ durable_name: 'c', filter_subject: 'payments.x' }]).reason).toMatch(/matches none of the stream's subjects \(orders\.>\)/);
-    expect(normalizeConsumers('copy', [{ durable_name: 'c', filter_subject: 'payments.x' }], [])[0].config.filter_subject).toBe('payments.x');
+    expect(problem([{ durable_name: 'c', filter_subject: 'payments.x' }]).reason).toMatch(
+      /matches none of the stream's subjects \(orders\.>\)/,
+    );
+    expect(normalizeConsumers('copy', [{ durable_name: 'c', filter_subject: 'payments.x' }], [])[0].config.filter_subject).toBe(
+      'payments.x',
+    );
   });
 
   it('checks what a work-queue stream requires of its consumers before any request', () => {
@@ -76,7 +101,14 @@ describe('normalizeConsumers', () => {
       [[{ durable_name: 'c', ack_policy: 'none' }], 'consumers.c.ack_policy', /must be 'explicit' on a work-queue stream, got 'none'/],
       [[{ durable_name: 'c', deliver_policy: 'last' }], 'consumers.c.deliver_policy', /must be 'all'/],
       [[{ durable_name: 'a' }, { durable_name: 'b' }], 'consumers.b.filter_subjects', /overlaps consumer "a" on >/],
-      [[{ durable_name: 'a', filter_subject: 'orders.x' }, { durable_name: 'b', filter_subjects: ['orders.*'] }], 'consumers.b.filter_subjects', /overlaps consumer "a" on orders\.\*/],
+      [
+        [
+          { durable_name: 'a', filter_subject: 'orders.x' },
+          { durable_name: 'b', filter_subjects: ['orders.*'] },
+        ],
+        'consumers.b.filter_subjects',
+        /overlaps consumer "a" on orders\.\*/,
+      ],
     ];
     for (const [consumers, field, reason] of cases) {
       const error = problem(consumers, 'workqueue');
@@ -84,7 +116,10 @@ describe('normalizeConsumers', () => {
       expect(error.reason).toMatch(reason);
       expect(error.reason).toMatch(/retention is 'workqueue'/);
     }
-    const apart = [{ durable_name: 'a', filter_subject: 'orders.a' }, { durable_name: 'b', filter_subject: 'orders.b' }];
+    const apart = [
+      { durable_name: 'a', filter_subject: 'orders.a' },
+      { durable_name: 'b', filter_subject: 'orders.b' },
+    ];
     expect(normalizeConsumers('orders', apart, SUBJECTS, 'workqueue').map((c) => c.name)).toEqual(['a', 'b']);
     expect(normalizeConsumers('orders', [{ durable_name: 'a' }, { durable_name: 'b' }], SUBJECTS, 'limits')).toHaveLength(2);
   });
@@ -96,12 +131,16 @@ describe('normalizeConsumers', () => {
   });
 
   it('is reached through a stream declaration, which checks the filters against its own subjects', () => {
-    const desired = normalizeStreamConfig({ name: 'orders', subjects: ['orders.*'], consumers: [{ durable_name: 'billing', filter_subject: 'orders.created' }] });
+    const desired = normalizeStreamConfig({
+      name: 'orders',
+      subjects: ['orders.*'],
+      consumers: [{ durable_name: 'billing', filter_subject: 'orders.created' }],
+    });
 
     expect(desired.consumers?.map((c) => c.name)).toEqual(['billing']);
     expect(normalizeStreamConfig({ name: 'orders', subjects: ['orders.*'] }).consumers).toBeUndefined();
-    expect(() => normalizeStreamConfig({ name: 'orders', subjects: ['orders.*'], consumers: [{ durable_name: 'b', filter_subject: 'orders.a.b' }] })).toThrow(
-      /consumers\.b\.filter_subject 'orders\.a\.b' matches none/,
-    );
+    expect(() =>
+      normalizeStreamConfig({ name: 'orders', subjects: ['orders.*'], consumers: [{ durable_name: 'b', filter_subject: 'orders.a.b' }] }),
+    ).toThrow(/consumers\.b\.filter_subject 'orders\.a\.b' matches none/);
   });
 });

@@ -47,13 +47,15 @@ const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fai
     const subjects = list as string[];
     for (let i = 0; i < subjects.length; i++) {
       for (let j = i + 1; j < subjects.length; j++) {
-        if (subjectsOverlap(subjects[i], subjects[j])) fail(`${show(subjects[i])} and ${show(subjects[j])} overlap; the server refuses overlapping filters`);
+        if (subjectsOverlap(subjects[i], subjects[j]))
+          fail(`${show(subjects[i])} and ${show(subjects[j])} overlap; the server refuses overlapping filters`);
       }
     }
     return [...subjects];
   },
   sample_freq: (value, fail) => {
-    if (typeof value !== 'string' || !/^(100|[1-9]?\d)%?$/.test(value)) return fail(`must be a percentage such as '50%', got ${show(value)}`);
+    if (typeof value !== 'string' || !/^(100|[1-9]?\d)%?$/.test(value))
+      return fail(`must be a percentage such as '50%', got ${show(value)}`);
     return value;
   },
   metadata: (value, fail, stream) => {
@@ -68,7 +70,8 @@ const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fai
     return value as string;
   },
   deliver_group: (value, fail) => {
-    if (typeof value !== 'string' || value === '' || /[\s.*>]/.test(value)) return fail(`must be a queue group name (no spaces, '.', '*' or '>'), got ${show(value)}`);
+    if (typeof value !== 'string' || value === '' || /[\s.*>]/.test(value))
+      return fail(`must be a queue group name (no spaces, '.', '*' or '>'), got ${show(value)}`);
     return value;
   },
 };
@@ -76,9 +79,16 @@ const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fai
 const CONVERTERS: ReadonlyMap<string, ConvertField> = new Map(
   CONSUMER_FIELDS.map((row) => {
     const check = (OBJECT_CHECKS as Record<string, (value: unknown, fail: Fail, stream: string) => unknown>)[row.field];
-    const objectCheck: ConvertField | undefined = check && ((value, stream) => check(value, (reason) => {
-      throw new InvalidStreamConfigError(stream, row.field, reason);
-    }, stream));
+    const objectCheck: ConvertField | undefined =
+      check &&
+      ((value, stream) =>
+        check(
+          value,
+          (reason) => {
+            throw new InvalidStreamConfigError(stream, row.field, reason);
+          },
+          stream,
+        ));
     return [row.field, converterFor(row, objectCheck)];
   }),
 );
@@ -94,14 +104,20 @@ const CONVERTERS: ReadonlyMap<string, ConvertField> = new Map(
  * @param subjects the stream's subjects (empty for a stream that only sources or mirrors)
  * @throws InvalidStreamConfigError naming `consumers.<name>.<field>` (or `consumers[<i>]`) and the problem
  */
-export function normalizeConsumers(stream: string, consumers: unknown, subjects: readonly string[], retention = 'limits'): DesiredConsumer[] {
+export function normalizeConsumers(
+  stream: string,
+  consumers: unknown,
+  subjects: readonly string[],
+  retention = 'limits',
+): DesiredConsumer[] {
   if (!Array.isArray(consumers)) {
     throw new InvalidStreamConfigError(stream, 'consumers', `must be a list of consumer declarations, got ${show(consumers)}`);
   }
   const seen = new Set<string>();
   const desired = consumers.map((declaration: unknown, index) => {
     const consumer = normalizeConsumerConfig(stream, declaration, index, subjects);
-    if (seen.has(consumer.name)) throw new InvalidStreamConfigError(stream, `consumers.${consumer.name}`, 'is declared twice; declare each consumer once');
+    if (seen.has(consumer.name))
+      throw new InvalidStreamConfigError(stream, `consumers.${consumer.name}`, 'is declared twice; declare each consumer once');
     seen.add(consumer.name);
     return consumer;
   });
@@ -115,17 +131,23 @@ export function normalizeConsumers(stream: string, consumers: unknown, subjects:
  * filters no two consumers share (no filter is every subject).
  */
 function checkWorkQueue(stream: string, consumers: readonly DesiredConsumer[]): void {
-  const filters = (c: DesiredConsumer) => c.config.filter_subjects ?? (c.config.filter_subject !== undefined ? [c.config.filter_subject] : ['>']);
+  const filters = (c: DesiredConsumer) =>
+    c.config.filter_subjects ?? (c.config.filter_subject !== undefined ? [c.config.filter_subject] : ['>']);
   consumers.forEach((consumer, i) => {
     const { ack_policy: ack, deliver_policy: deliver } = consumer.config;
     const fail = (field: string, reason: string): never => {
-      throw new InvalidStreamConfigError(stream, `consumers.${consumer.name}.${field}`, `${reason} (the stream's retention is 'workqueue')`);
+      throw new InvalidStreamConfigError(
+        stream,
+        `consumers.${consumer.name}.${field}`,
+        `${reason} (the stream's retention is 'workqueue')`,
+      );
     };
     if (ack !== 'explicit') fail('ack_policy', `must be 'explicit' on a work-queue stream, got '${ack}'`);
     if (deliver !== 'all') fail('deliver_policy', `must be 'all' on a work-queue stream, got '${deliver}'`);
     for (const other of consumers.slice(0, i)) {
       const shared = filters(consumer).find((f) => filters(other).some((o) => subjectsOverlap(f, o)));
-      if (shared) fail('filter_subjects', `overlaps consumer "${other.name}" on ${shared}: each message of a work-queue stream goes to one consumer`);
+      if (shared)
+        fail('filter_subjects', `overlaps consumer "${other.name}" on ${shared}: each message of a work-queue stream goes to one consumer`);
     }
   });
 }
@@ -177,17 +199,27 @@ export function normalizeConsumerConfig(stream: string, declaration: unknown, in
  * that can never receive anything), on a complete desired config: the first one broken as
  * `[field, reason]`, or undefined.
  */
-export function consumerRuleProblem(c: DesiredConsumerConfig, ackWaitDeclared: boolean, subjects: readonly string[]): [string, string] | undefined {
-  if (c.filter_subject !== undefined && c.filter_subjects !== undefined) return ['filter_subjects', 'cannot be combined with filter_subject; list every filter in filter_subjects'];
+export function consumerRuleProblem(
+  c: DesiredConsumerConfig,
+  ackWaitDeclared: boolean,
+  subjects: readonly string[],
+): [string, string] | undefined {
+  if (c.filter_subject !== undefined && c.filter_subjects !== undefined)
+    return ['filter_subjects', 'cannot be combined with filter_subject; list every filter in filter_subjects'];
   const policy = c.deliver_policy;
-  if (policy === 'by_start_sequence' && c.opt_start_seq === undefined) return ['opt_start_seq', "is required with deliver_policy 'by_start_sequence'"];
-  if (policy !== 'by_start_sequence' && c.opt_start_seq !== undefined) return ['opt_start_seq', `needs deliver_policy 'by_start_sequence', but it is '${policy}'`];
-  if (policy === 'by_start_time' && c.opt_start_time === undefined) return ['opt_start_time', "is required with deliver_policy 'by_start_time'"];
-  if (policy !== 'by_start_time' && c.opt_start_time !== undefined) return ['opt_start_time', `needs deliver_policy 'by_start_time', but it is '${policy}'`];
+  if (policy === 'by_start_sequence' && c.opt_start_seq === undefined)
+    return ['opt_start_seq', "is required with deliver_policy 'by_start_sequence'"];
+  if (policy !== 'by_start_sequence' && c.opt_start_seq !== undefined)
+    return ['opt_start_seq', `needs deliver_policy 'by_start_sequence', but it is '${policy}'`];
+  if (policy === 'by_start_time' && c.opt_start_time === undefined)
+    return ['opt_start_time', "is required with deliver_policy 'by_start_time'"];
+  if (policy !== 'by_start_time' && c.opt_start_time !== undefined)
+    return ['opt_start_time', `needs deliver_policy 'by_start_time', but it is '${policy}'`];
   if (policy === 'last_per_subject' && c.filter_subject === undefined && c.filter_subjects === undefined) {
     return ['deliver_policy', "'last_per_subject' needs filter_subject or filter_subjects"];
   }
-  if (c.backoff && ackWaitDeclared) return ['ack_wait', 'cannot be combined with backoff: the server replaces it with backoff[0]; leave it out'];
+  if (c.backoff && ackWaitDeclared)
+    return ['ack_wait', 'cannot be combined with backoff: the server replaces it with backoff[0]; leave it out'];
   const push = c.deliver_subject !== undefined;
   if (!push) {
     for (const field of ['idle_heartbeat', 'flow_control', 'rate_limit_bps'] as const) {
@@ -196,14 +228,20 @@ export function consumerRuleProblem(c: DesiredConsumerConfig, ackWaitDeclared: b
   } else if (c.max_waiting !== undefined) {
     return ['max_waiting', 'is for pull consumers only (this one has a deliver_subject)'];
   } else if (subjects.some((subject) => subjectsOverlap(c.deliver_subject as string, subject))) {
-    return ['deliver_subject', `${show(c.deliver_subject)} is among the stream's own subjects: its deliveries would be stored again (a cycle the server refuses)`];
+    return [
+      'deliver_subject',
+      `${show(c.deliver_subject)} is among the stream's own subjects: its deliveries would be stored again (a cycle the server refuses)`,
+    ];
   }
   if (c.flow_control && !c.idle_heartbeat) return ['flow_control', 'needs idle_heartbeat'];
   const filters = c.filter_subjects ?? (c.filter_subject !== undefined ? [c.filter_subject] : []);
   const field = c.filter_subjects ? 'filter_subjects' : 'filter_subject';
   for (const filter of filters) {
     if (subjects.length > 0 && !subjects.some((subject) => subjectsOverlap(filter, subject))) {
-      return [field, `${show(filter)} matches none of the stream's subjects (${subjects.join(', ')}): the consumer would never receive a message`];
+      return [
+        field,
+        `${show(filter)} matches none of the stream's subjects (${subjects.join(', ')}): the consumer would never receive a message`,
+      ];
     }
   }
   return undefined;

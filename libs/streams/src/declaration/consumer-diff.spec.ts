@@ -14,8 +14,15 @@ const desired = (declaration: Omit<ConsumerDeclaration, 'durable_name'> = {}) =>
 
 /** What the servers store for `{ durable_name: 'P', ack_policy: 'explicit' }` (FINDINGS.md D.3). */
 const STORED_PULL_29: ServerConsumerConfig = {
-  durable_name: 'P', deliver_policy: 'all', ack_policy: 'explicit', ack_wait: 30 * SECOND, max_deliver: -1,
-  replay_policy: 'instant', max_waiting: 512, max_ack_pending: 1000, num_replicas: 0,
+  durable_name: 'P',
+  deliver_policy: 'all',
+  ack_policy: 'explicit',
+  ack_wait: 30 * SECOND,
+  max_deliver: -1,
+  replay_policy: 'instant',
+  max_waiting: 512,
+  max_ack_pending: 1000,
+  num_replicas: 0,
 };
 const STORED_PULL_215: ServerConsumerConfig = { ...STORED_PULL_29, name: 'P', metadata: NATS_META };
 
@@ -23,7 +30,15 @@ describe('diffConsumerConfig', () => {
   it("finds a consumer as the servers store it equal to its declaration: the server's fill-ins are no change", () => {
     expect(diffConsumerConfig(desired(), STORED_PULL_29, V29, 1)).toEqual({ changes: [], conflicts: [] });
     expect(diffConsumerConfig(desired(), STORED_PULL_215, V215, 1)).toEqual({ changes: [], conflicts: [] });
-    const push = { durable_name: 'P', deliver_policy: 'all', ack_policy: 'none', max_deliver: -1, replay_policy: 'instant', deliver_subject: 'dlv.P', num_replicas: 0 } as const;
+    const push = {
+      durable_name: 'P',
+      deliver_policy: 'all',
+      ack_policy: 'none',
+      max_deliver: -1,
+      replay_policy: 'instant',
+      deliver_subject: 'dlv.P',
+      num_replicas: 0,
+    } as const;
     expect(diffConsumerConfig(desired({ ack_policy: 'none', deliver_subject: 'dlv.P' }), push, V29, 1).changes).toEqual([]);
   });
 
@@ -33,9 +48,14 @@ describe('diffConsumerConfig', () => {
     const filters = { ...STORED_PULL_215, filter_subjects: ['orders.b', 'orders.a'] };
     expect(diffConsumerConfig(desired({ filter_subjects: ['orders.a', 'orders.b'] }), filters, V215, 1).changes).toEqual([]);
     const time = { ...STORED_PULL_215, deliver_policy: 'by_start_time', opt_start_time: '2024-01-02T05:04:05.123+02:00' } as const;
-    expect(diffConsumerConfig(desired({ deliver_policy: 'by_start_time', opt_start_time: '2024-01-02T03:04:05.123000Z' }), time, V215, 1).changes).toEqual([]);
+    expect(
+      diffConsumerConfig(desired({ deliver_policy: 'by_start_time', opt_start_time: '2024-01-02T03:04:05.123000Z' }), time, V215, 1)
+        .changes,
+    ).toEqual([]);
     expect(diffConsumerConfig(desired({ num_replicas: 3 }), STORED_PULL_215, V215, 3).changes).toEqual([]);
-    expect(diffConsumerConfig(desired({ num_replicas: 1 }), STORED_PULL_215, V215, 3).changes).toEqual([{ field: 'num_replicas', current: 3, desired: 1 }]);
+    expect(diffConsumerConfig(desired({ num_replicas: 1 }), STORED_PULL_215, V215, 3).changes).toEqual([
+      { field: 'num_replicas', current: 3, desired: 1 },
+    ]);
   });
 
   it('lists changes in table order, and as conflicts those the server refuses in place', () => {
@@ -46,7 +66,14 @@ describe('diffConsumerConfig', () => {
       { field: 'ack_wait', current: 30 * SECOND, desired: 10 * SECOND },
       { field: 'max_deliver', current: -1, desired: 5 },
     ]);
-    expect(diff.conflicts).toEqual([{ field: 'ack_policy', current: 'explicit', desired: 'all', reason: 'the server cannot change the ack policy of an existing consumer' }]);
+    expect(diff.conflicts).toEqual([
+      {
+        field: 'ack_policy',
+        current: 'explicit',
+        desired: 'all',
+        reason: 'the server cannot change the ack policy of an existing consumer',
+      },
+    ]);
   });
 
   it('knows what each version cannot change: mem_storage on 2.10+ only, push <-> pull on both', () => {
@@ -62,23 +89,38 @@ describe('diffConsumerConfig', () => {
 
   it("matches a consumer a migration moved to 'by_start_sequence': by its metadata record on 2.10+, by its policy on 2.9", () => {
     const record = JSON.stringify({ deliver_policy: 'new', start_seq: 41 });
-    const moved = { ...STORED_PULL_215, deliver_policy: 'by_start_sequence', opt_start_seq: 41, metadata: { ...NATS_META, [MOVED_CONSUMER_METADATA_KEY]: record, team: 'a' } } as const;
+    const moved = {
+      ...STORED_PULL_215,
+      deliver_policy: 'by_start_sequence',
+      opt_start_seq: 41,
+      metadata: { ...NATS_META, [MOVED_CONSUMER_METADATA_KEY]: record, team: 'a' },
+    } as const;
 
     expect(diffConsumerConfig(desired({ deliver_policy: 'new', metadata: { team: 'a' } }), moved, V215, 1).changes).toEqual([]);
-    expect(diffConsumerConfig(desired({ deliver_policy: 'all', metadata: { team: 'a' } }), moved, V215, 1).conflicts.map((c) => c.field)).toEqual(['deliver_policy']);
+    expect(
+      diffConsumerConfig(desired({ deliver_policy: 'all', metadata: { team: 'a' } }), moved, V215, 1).conflicts.map((c) => c.field),
+    ).toEqual(['deliver_policy']);
     const elsewhere = { ...moved, opt_start_seq: 7 };
     // A record that no longer fits the consumer's start (moved again by hand) is not believed.
-    expect(diffConsumerConfig(desired({ deliver_policy: 'new', metadata: { team: 'a' } }), elsewhere, V215, 1).conflicts.map((c) => c.field)).toEqual(['deliver_policy', 'opt_start_seq']);
+    expect(
+      diffConsumerConfig(desired({ deliver_policy: 'new', metadata: { team: 'a' } }), elsewhere, V215, 1).conflicts.map((c) => c.field),
+    ).toEqual(['deliver_policy', 'opt_start_seq']);
     const moved29 = { ...STORED_PULL_29, deliver_policy: 'by_start_sequence', opt_start_seq: 41 } as const;
     expect(diffConsumerConfig(desired({ deliver_policy: 'last' }), moved29, V29, 1).changes).toEqual([]);
-    expect(diffConsumerConfig(desired({ deliver_policy: 'by_start_sequence', opt_start_seq: 5 }), moved29, V29, 1).conflicts.map((c) => c.field)).toEqual(['opt_start_seq']);
+    expect(
+      diffConsumerConfig(desired({ deliver_policy: 'by_start_sequence', opt_start_seq: 5 }), moved29, V29, 1).conflicts.map((c) => c.field),
+    ).toEqual(['opt_start_seq']);
   });
 });
 
 describe('consumerUpdateRequest', () => {
   it("sends the server's config with each differing field set or removed, keeping a migration's record in new metadata", () => {
     const current: ServerConsumerConfig = {
-      ...STORED_PULL_215, deliver_policy: 'by_start_sequence', opt_start_seq: 9, description: 'old', priority_policy: 'none',
+      ...STORED_PULL_215,
+      deliver_policy: 'by_start_sequence',
+      opt_start_seq: 9,
+      description: 'old',
+      priority_policy: 'none',
       metadata: { ...NATS_META, [MOVED_CONSUMER_METADATA_KEY]: JSON.stringify({ deliver_policy: 'all', start_seq: 9 }) },
     };
     const wanted = desired({ max_deliver: 4, metadata: { team: 'b' } });
@@ -95,10 +137,14 @@ describe('consumerUpdateRequest', () => {
 describe('consumerSupportProblem', () => {
   it('refuses on 2.9 what it would silently drop, and a backoff it refuses; nothing on 2.15', () => {
     expect(consumerSupportProblem(desired({ filter_subjects: ['orders.a'] }), V29, false)?.[0]).toBe('filter_subjects');
-    expect(consumerSupportProblem(desired({ metadata: { a: 'b' } }), V29, false)?.[1]).toMatch(/needs nats-server 2\.10\.0 or newer; the server is 2\.9\.10, which would silently drop it/);
+    expect(consumerSupportProblem(desired({ metadata: { a: 'b' } }), V29, false)?.[1]).toMatch(
+      /needs nats-server 2\.10\.0 or newer; the server is 2\.9\.10, which would silently drop it/,
+    );
     expect(consumerSupportProblem(desired({ backoff: ['1s', '2s'] }), V29, false)?.[0]).toBe('max_deliver');
     expect(consumerSupportProblem(desired({ backoff: ['1s', '2s'], max_deliver: 3 }), V29, false)).toBeUndefined();
-    expect(consumerSupportProblem(desired({ filter_subjects: ['orders.a'], metadata: { a: 'b' }, backoff: ['1s'] }), V215, false)).toBeUndefined();
+    expect(
+      consumerSupportProblem(desired({ filter_subjects: ['orders.a'], metadata: { a: 'b' }, backoff: ['1s'] }), V215, false),
+    ).toBeUndefined();
     expect(consumerSupportProblem(desired({ num_replicas: 3 }), V215, false)?.[0]).toBe('num_replicas');
     expect(consumerSupportProblem(desired({ num_replicas: 3 }), V215, true)).toBeUndefined();
   });

@@ -17,7 +17,12 @@ export type ConsumerDiff = FieldDiff;
  * A consumer that a migration moved (see {@link movedStart}) is compared by the start it was
  * declared with, so it matches its declaration; the migration's metadata record is ignored.
  */
-export function diffConsumerConfig(desired: DesiredConsumerConfig, actual: ServerConsumerConfig, version: ServerVersion, streamReplicas: number): ConsumerDiff {
+export function diffConsumerConfig(
+  desired: DesiredConsumerConfig,
+  actual: ServerConsumerConfig,
+  version: ServerVersion,
+  streamReplicas: number,
+): ConsumerDiff {
   const moved = movedStart(actual, desired, version);
   const current: ServerConsumerConfig = { ...actual, num_replicas: actual.num_replicas || streamReplicas };
   if (moved) {
@@ -35,7 +40,11 @@ export function diffConsumerConfig(desired: DesiredConsumerConfig, actual: Serve
  * `filter_subjects` or `metadata`, leaving an unfiltered consumer), a backoff 2.9 refuses, or
  * replicas on a server outside a cluster.
  */
-export function consumerSupportProblem(desired: DesiredConsumerConfig, version: ServerVersion, clustered: boolean): [string, string] | undefined {
+export function consumerSupportProblem(
+  desired: DesiredConsumerConfig,
+  version: ServerVersion,
+  clustered: boolean,
+): [string, string] | undefined {
   const known = knownTo(CONSUMER_FIELDS, version);
   for (let i = 0; i < CONSUMER_FIELDS.length; i++) {
     const row = CONSUMER_FIELDS[i];
@@ -46,7 +55,10 @@ export function consumerSupportProblem(desired: DesiredConsumerConfig, version: 
   }
   const steps = desired.backoff?.length ?? 0;
   if (steps > 0 && !version.atLeast('2.10.0') && (desired.max_deliver === -1 || desired.max_deliver <= steps)) {
-    return ['max_deliver', `must be above the ${steps} backoff steps on nats-server ${version} (it refuses the consumer otherwise), got ${desired.max_deliver}`];
+    return [
+      'max_deliver',
+      `must be above the ${steps} backoff steps on nats-server ${version} (it refuses the consumer otherwise), got ${desired.max_deliver}`,
+    ];
   }
   if (desired.num_replicas > 1 && !clustered) {
     return ['num_replicas', `is ${desired.num_replicas}, but the server is not part of a JetStream cluster; leave it out`];
@@ -65,13 +77,20 @@ export function createConsumerRequest(desired: DesiredConsumerConfig): ServerCon
  * differing field of `diff` set to its declared value, or removed when the declaration leaves it
  * out. Declared metadata keeps the migration's record of a moved consumer.
  */
-export function consumerUpdateRequest(desired: DesiredConsumerConfig, actual: ServerConsumerConfig, diff: ConsumerDiff): ServerConsumerConfig {
+export function consumerUpdateRequest(
+  desired: DesiredConsumerConfig,
+  actual: ServerConsumerConfig,
+  diff: ConsumerDiff,
+): ServerConsumerConfig {
   const request: Record<string, unknown> = { ...actual };
   const declared = desired as unknown as Record<string, unknown>;
   for (const { field } of diff.changes) {
     if (field === 'metadata') {
       const moved = actual.metadata?.[MOVED_CONSUMER_METADATA_KEY];
-      request.metadata = { ...(userMetadata(desired.metadata) ?? {}), ...(moved !== undefined ? { [MOVED_CONSUMER_METADATA_KEY]: moved } : {}) };
+      request.metadata = {
+        ...(userMetadata(desired.metadata) ?? {}),
+        ...(moved !== undefined ? { [MOVED_CONSUMER_METADATA_KEY]: moved } : {}),
+      };
     } else if (declared[field] === undefined) {
       delete request[field];
     } else {

@@ -8,7 +8,8 @@ import { userMetadata } from './stream-fields.js';
 export type ConsumerFieldName = Exclude<keyof ConsumerDeclaration, 'durable_name'>;
 
 /** The managed fields a normalised consumer config holds whether declared or not (when they have a value). */
-type FilledField = 'deliver_policy' | 'ack_policy' | 'ack_wait' | 'max_deliver' | 'replay_policy' | 'max_waiting' | 'max_ack_pending' | 'num_replicas';
+type FilledField =
+  'deliver_policy' | 'ack_policy' | 'ack_wait' | 'max_deliver' | 'replay_policy' | 'max_waiting' | 'max_ack_pending' | 'num_replicas';
 
 /**
  * A consumer config as the server should hold it, in server units (durations in nanoseconds): the
@@ -19,7 +20,7 @@ export type DesiredConsumerConfig = ServerConsumerConfig &
 
 /** The consumer fields that are checked by their own function (`consumer-config.ts`). */
 export type ConsumerObjectField =
-  | 'opt_start_time' | 'backoff' | 'filter_subject' | 'filter_subjects' | 'sample_freq' | 'metadata' | 'deliver_subject' | 'deliver_group';
+  'opt_start_time' | 'backoff' | 'filter_subject' | 'filter_subjects' | 'sample_freq' | 'metadata' | 'deliver_subject' | 'deliver_group';
 
 /** A row of the consumer table. */
 export type ConsumerFieldRow = FieldRow<ServerConsumerConfig, ConsumerFieldName>;
@@ -90,17 +91,30 @@ const CONSUMER_FIELD_TABLE: {
 } = {
   description: { kind: 'string', max: 4096, fill: 'never', absent: '', normalize: emptyStringIsUnset },
   deliver_policy: {
-    kind: 'enum', values: ['all', 'last', 'new', 'by_start_sequence', 'by_start_time', 'last_per_subject'],
-    fill: 'always', absent: 'all', immutable: fixed('deliver policy'),
+    kind: 'enum',
+    values: ['all', 'last', 'new', 'by_start_sequence', 'by_start_time', 'last_per_subject'],
+    fill: 'always',
+    absent: 'all',
+    immutable: fixed('deliver policy'),
   },
   opt_start_seq: { kind: 'int', min: 1, max: MAX_SAFE, fill: 'never', normalize: zeroIsUnset, immutable: fixed('start sequence') },
   opt_start_time: { kind: 'object', fill: 'never', normalize: normalizeTime, immutable: fixed('start time') },
   ack_policy: {
-    kind: 'enum', values: ['none', 'all', 'explicit'], libraryDefault: 'explicit', fill: 'always', absent: 'none',
+    kind: 'enum',
+    values: ['none', 'all', 'explicit'],
+    libraryDefault: 'explicit',
+    fill: 'always',
+    absent: 'none',
     immutable: fixed('ack policy'),
   },
   ack_wait: { kind: 'duration', min: NANOS_PER_MS, fill: 'always', absentIn: defaultAckWait, normalize: zeroIsUnset },
-  max_deliver: { kind: 'limit', max: MAX_SAFE, fill: 'always', absent: -1, normalize: (v) => (v === 0 || (typeof v === 'number' && v < -1) ? -1 : v) },
+  max_deliver: {
+    kind: 'limit',
+    max: MAX_SAFE,
+    fill: 'always',
+    absent: -1,
+    normalize: (v) => (v === 0 || (typeof v === 'number' && v < -1) ? -1 : v),
+  },
   backoff: { kind: 'object', fill: 'never', normalize: emptyIsUnset },
   filter_subject: { kind: 'object', fill: 'never', normalize: emptyStringIsUnset },
   filter_subjects: { kind: 'object', fill: 'never', normalize: sortedFilters, since: '2.10.0' },
@@ -109,11 +123,20 @@ const CONSUMER_FIELD_TABLE: {
   sample_freq: { kind: 'object', fill: 'never', normalize: normalizeSample },
   // nats-server 2.9 sizes its pull-request queue by max_waiting when the consumer is made: 2^31 hangs it, 2^40 kills it.
   max_waiting: {
-    kind: 'int', min: 1, max: MAX_WAITING, fill: 'always', normalize: zeroIsUnset,
-    absentIn: (c) => (c.deliver_subject ? undefined : DEFAULT_MAX_WAITING), immutable: fixed('max_waiting'),
+    kind: 'int',
+    min: 1,
+    max: MAX_WAITING,
+    fill: 'always',
+    normalize: zeroIsUnset,
+    absentIn: (c) => (c.deliver_subject ? undefined : DEFAULT_MAX_WAITING),
+    immutable: fixed('max_waiting'),
   },
   max_ack_pending: {
-    kind: 'int', min: -1, max: MAX_SAFE, fill: 'always', normalize: zeroIsUnset,
+    kind: 'int',
+    min: -1,
+    max: MAX_SAFE,
+    fill: 'always',
+    normalize: zeroIsUnset,
     absentIn: (c) => (c.ack_policy === 'none' ? undefined : DEFAULT_MAX_ACK_PENDING),
   },
   headers_only: { kind: 'boolean', fill: 'never', absent: false },
@@ -123,12 +146,16 @@ const CONSUMER_FIELD_TABLE: {
   inactive_threshold: { kind: 'duration', min: NANOS_PER_MS, fill: 'never', absent: 0 },
   num_replicas: { kind: 'int', min: 0, max: 5, fill: 'always', absent: 0 },
   mem_storage: {
-    kind: 'boolean', fill: 'never', absent: false,
-    immutable: (_c, _d, version) => (version.atLeast('2.10.0') ? 'the server cannot change the storage type of an existing consumer (2.9 can)' : undefined),
+    kind: 'boolean',
+    fill: 'never',
+    absent: false,
+    immutable: (_c, _d, version) =>
+      version.atLeast('2.10.0') ? 'the server cannot change the storage type of an existing consumer (2.9 can)' : undefined,
   },
   metadata: { kind: 'object', fill: 'never', normalize: consumerMetadata, since: '2.10.0' },
   deliver_subject: {
-    kind: 'object', fill: 'never',
+    kind: 'object',
+    fill: 'never',
     immutable: (current, desired) => {
       if (current === undefined && desired !== undefined) return 'a pull consumer cannot become a push consumer (deliver_subject)';
       if (current !== undefined && desired === undefined) return 'a push consumer cannot become a pull consumer (deliver_subject)';

@@ -113,7 +113,14 @@ describe('copyDeclaration', () => {
     ['a Date', { first: new Date(0) }],
     ['a Map', { metadata: new Map() }],
     ['a function', { description: () => 'x' }],
-    ['a class instance', { placement: new (class Placement { cluster = 'c' })() }],
+    [
+      'a class instance',
+      {
+        placement: new (class Placement {
+          cluster = 'c';
+        })(),
+      },
+    ],
   ])('refuses %s (such a declaration is normalised every time)', (_case, fields) => {
     expect(copyDeclaration(['a'], fields)).toBeUndefined();
   });

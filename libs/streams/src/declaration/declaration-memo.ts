@@ -73,7 +73,12 @@ export class DeclarationMemo<T> {
   /** What was remembered for an equal declaration of `name`, or undefined. */
   get(name: string, subjects: unknown, fields: object): T | undefined {
     const entry = this.entries.get(name);
-    if (!entry || !samePlain(subjects, entry.copy.subjects, 0) || !sameRecord(fields as Record<string, unknown>, entry.copy.fields, 0, true)) return undefined;
+    if (
+      !entry ||
+      !samePlain(subjects, entry.copy.subjects, 0) ||
+      !sameRecord(fields as Record<string, unknown>, entry.copy.fields, 0, true)
+    )
+      return undefined;
     return entry.value;
   }
 

@@ -23,7 +23,10 @@ describe('DefaultedFields', () => {
     const entries = [...defaulted];
 
     // Assert
-    expect(entries).toEqual([['storage', 'streamDefaults'], ['max_msgs', 'library']]);
+    expect(entries).toEqual([
+      ['storage', 'streamDefaults'],
+      ['max_msgs', 'library'],
+    ]);
     expect(defaulted.size).toBe(2);
     expect([...defaulted.entries()]).toEqual(entries);
     expect([...defaulted.keys()]).toEqual(['storage', 'max_msgs']);

@@ -10,7 +10,15 @@ import { show } from './show-value.js';
 export type Duration = string | number;
 
 const UNIT_NANOS: Readonly<Record<string, number>> = {
-  ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3_600e9, d: 86_400e9, w: 604_800e9,
+  ns: 1,
+  us: 1e3,
+  µs: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3_600e9,
+  d: 86_400e9,
+  w: 604_800e9,
 };
 /** The units `formatDuration` writes, largest first. */
 const FORMAT_UNITS = ['d', 'h', 'm', 's', 'ms', 'us', 'ns'] as const;
@@ -42,12 +50,7 @@ type Fail = (reason: string) => never;
  * parseDuration('1h30m', 'max_age', 'orders'); // 5_400_000_000_000
  * parseDuration(1500, 'duplicate_window', 'orders', 100e6); // 1_500_000_000
  */
-export function parseDuration(
-  value: Duration,
-  field: string,
-  stream: string,
-  minimumNanos = 0,
-): number {
+export function parseDuration(value: Duration, field: string, stream: string, minimumNanos = 0): number {
   const fail: Fail = (reason) => {
     throw new InvalidStreamConfigError(stream, field, reason);
   };
@@ -58,7 +61,9 @@ export function parseDuration(
 
   if (nanos !== 0 && nanos < minimumNanos) {
     const hint = typeof value === 'number' ? `; numbers are milliseconds — did you mean '${value}s'?` : '';
-    fail(`is ${typeof value === 'number' ? `${value} ms` : show(value)}, below the server's minimum of ${formatDuration(minimumNanos)}${hint}`);
+    fail(
+      `is ${typeof value === 'number' ? `${value} ms` : show(value)}, below the server's minimum of ${formatDuration(minimumNanos)}${hint}`,
+    );
   }
   return nanos;
 }
@@ -82,7 +87,6 @@ export function formatDuration(nanos: number): string {
   }
   return out || '0';
 }
-
 
 function millisToNanos(ms: number, fail: Fail): number {
   if (!Number.isFinite(ms)) fail(`must be a finite number of milliseconds, got ${show(ms)}`);

@@ -124,7 +124,12 @@ describe('normalisers', () => {
     // Act + Assert
     expect([unlimitedIfZero(0), unlimitedIfZero(5), unlimitedIfZero(-1)]).toEqual([-1, 5, -1]);
     expect([zeroIsUnset(0), zeroIsUnset(7)]).toEqual([undefined, 7]);
-    expect([emptyIsUnset({}), emptyIsUnset(null), emptyIsUnset({ a: 1 }), emptyIsUnset('x')]).toEqual([undefined, undefined, { a: 1 }, 'x']);
+    expect([emptyIsUnset({}), emptyIsUnset(null), emptyIsUnset({ a: 1 }), emptyIsUnset('x')]).toEqual([
+      undefined,
+      undefined,
+      { a: 1 },
+      'x',
+    ]);
   });
 
   it('sort a list only when it is not sorted, never in place', () => {

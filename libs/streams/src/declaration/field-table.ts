@@ -85,9 +85,9 @@ export interface FieldDiff {
  * Turns a table keyed by field into its rows, in table order (done once per table). Every row gets
  * every property, in one order, so that reading a row's property is a monomorphic load.
  */
-export function fieldRows<Config, Field extends keyof Config & string>(
-  table: { readonly [K in Field]: FieldSpec<Config> },
-): readonly FieldRow<Config, Field>[] {
+export function fieldRows<Config, Field extends keyof Config & string>(table: {
+  readonly [K in Field]: FieldSpec<Config>;
+}): readonly FieldRow<Config, Field>[] {
   return Object.freeze(
     (Object.keys(table) as Field[]).map((field): FieldRow<Config, Field> => {
       const spec = table[field];

@@ -17,6 +17,12 @@ describe('show', () => {
 describe('isRecord', () => {
   it('accepts objects only, not arrays or null', () => {
     // Act + Assert
-    expect([isRecord({}), isRecord(Object.create(null)), isRecord([]), isRecord(null), isRecord('x')]).toEqual([true, true, false, false, false]);
+    expect([isRecord({}), isRecord(Object.create(null)), isRecord([]), isRecord(null), isRecord('x')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -30,7 +30,12 @@ describe('normalizeStreamConfig reads only what the declaration owns', () => {
   it('is not changed by a polluted Object.prototype, in the declaration, the defaults or a nested object', () => {
     // Arrange
     const pollution = { onConflict: 'recreate', allowDataLoss: true, storage: 'memory', cluster: 'evil', filter_subject: 'x.>' };
-    const declaration: StreamDeclaration = { name: 'orders', subjects: ['orders.>'], placement: { tags: ['eu'] }, sources: [{ name: 'other' }] };
+    const declaration: StreamDeclaration = {
+      name: 'orders',
+      subjects: ['orders.>'],
+      placement: { tags: ['eu'] },
+      sources: [{ name: 'other' }],
+    };
 
     // Act
     const desired = withPollutedPrototype(pollution, () => normalizeStreamConfig(declaration, {}));
@@ -90,7 +95,10 @@ describe('normalizeStreamConfig reads only what the declaration owns', () => {
   it('copies nested values, so changing the declaration later changes nothing', () => {
     // Arrange
     const declaration: StreamDeclaration = {
-      name: 'orders', subjects: ['orders.b', 'orders.a'], placement: { tags: ['eu'] }, metadata: { team: 'a' },
+      name: 'orders',
+      subjects: ['orders.b', 'orders.a'],
+      placement: { tags: ['eu'] },
+      metadata: { team: 'a' },
     };
     const { config } = normalizeStreamConfig(declaration);
 

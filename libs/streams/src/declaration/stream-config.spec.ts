@@ -57,7 +57,11 @@ describe('normalizeStreamConfig', () => {
     ['non-boolean flag', { deny_delete: 'yes' }, 'deny_delete'],
     ['recreate without allowDataLoss', { onConflict: 'recreate' }, 'onConflict'],
     ['discard_new_per_subject without discard new', { discard_new_per_subject: true }, 'discard_new_per_subject'],
-    ['discard_new_per_subject without a per-subject limit', { discard_new_per_subject: true, discard: 'new', max_msgs_per_subject: -1 }, 'discard_new_per_subject'],
+    [
+      'discard_new_per_subject without a per-subject limit',
+      { discard_new_per_subject: true, discard: 'new', max_msgs_per_subject: -1 },
+      'discard_new_per_subject',
+    ],
     ['rollups with deny_purge', { allow_rollup_hdrs: true, deny_purge: true }, 'allow_rollup_hdrs'],
     ['mirror with subjects', { mirror: { name: 'origin' } }, 'subjects'],
     ['mirror with sources', { subjects: [], mirror: { name: 'origin' }, sources: [{ name: 'other' }] }, 'mirror'],
@@ -118,9 +122,21 @@ describe('normalizeStreamConfig', () => {
     ['discard_new_per_subject', { discard_new_per_subject: true }, "requires discard: 'new', but discard is 'old'"],
     ['duplicate_window', { max_age: '1m', duplicate_window: '2m' }, 'is 2m, longer than max_age (1m); the server rejects that'],
     ['subjects', { mirror: { name: 'origin' }, subjects: ['b', 'a'] }, "must be empty for a mirror of 'origin', got ['b', 'a']"],
-    ['subject_delete_marker_ttl', { allow_msg_ttl: false, subject_delete_marker_ttl: '1m' }, 'needs message TTLs and roll-ups, but allow_msg_ttl is declared false'],
-    ['allow_rollup_hdrs', { deny_purge: true, subject_delete_marker_ttl: '1m' }, 'is on (delete markers need it), and roll-ups need purges, but deny_purge is true'],
-    ['onConflict', { onConflict: 'recreate', allowDataLoss: false }, "is 'recreate', which deletes every message of the stream; set allowDataLoss: true to allow it"],
+    [
+      'subject_delete_marker_ttl',
+      { allow_msg_ttl: false, subject_delete_marker_ttl: '1m' },
+      'needs message TTLs and roll-ups, but allow_msg_ttl is declared false',
+    ],
+    [
+      'allow_rollup_hdrs',
+      { deny_purge: true, subject_delete_marker_ttl: '1m' },
+      'is on (delete markers need it), and roll-ups need purges, but deny_purge is true',
+    ],
+    [
+      'onConflict',
+      { onConflict: 'recreate', allowDataLoss: false },
+      "is 'recreate', which deletes every message of the stream; set allowDataLoss: true to allow it",
+    ],
     ['maxAge', { maxAge: '1h' }, 'is not a stream config field; check its spelling'],
     ['sources', { sources: [{ name: 'orders' }] }, "cannot be the stream itself ('orders')"],
   ])('explains a broken %s rule', (field, overrides, reason) => {
@@ -183,7 +199,9 @@ describe('normalizeStreamConfig', () => {
     const { config } = normalizeStreamConfig(declare(overrides));
 
     // Assert
-    const unset = Object.entries(config).filter(([, value]) => value === undefined).map(([field]) => field);
+    const unset = Object.entries(config)
+      .filter(([, value]) => value === undefined)
+      .map(([field]) => field);
     expect(unset).toEqual([]);
   });
 

@@ -225,9 +225,18 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   const allowDataLoss = policy[ALLOW_DATA_LOSS] === true;
   const mode = (policy[MODE] ?? 'manage') as StreamMode;
   if (onConflict === 'recreate' && !allowDataLoss) {
-    throw new InvalidStreamConfigError(name, 'onConflict', "is 'recreate', which deletes every message of the stream; set allowDataLoss: true to allow it");
+    throw new InvalidStreamConfigError(
+      name,
+      'onConflict',
+      "is 'recreate', which deletes every message of the stream; set allowDataLoss: true to allow it",
+    );
   }
-  const result: DesiredStream = { name, config: desired, policy: { onConflict, allowDataLoss, mode }, defaulted: new DefaultedFields(FIELD_NAMES, config, given) };
+  const result: DesiredStream = {
+    name,
+    config: desired,
+    policy: { onConflict, allowDataLoss, mode },
+    defaulted: new DefaultedFields(FIELD_NAMES, config, given),
+  };
   if (consumers !== undefined) result.consumers = normalizeConsumers(name, consumers, desired.subjects, desired.retention);
   return result;
 }

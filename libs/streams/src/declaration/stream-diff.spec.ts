@@ -11,17 +11,33 @@ const V2_15 = ServerVersion.parse('2.15.1');
 
 /** What nats-server 2.9.10 answers in stream info for `orders` created with the library defaults. */
 const INFO_2_9: ServerStreamConfig = {
-  name: 'orders', subjects: ['orders.b', 'orders.a'], retention: 'limits', max_consumers: -1,
-  max_msgs: 1000000, max_bytes: -1, max_age: 3600000000000, max_msgs_per_subject: 100000,
-  max_msg_size: -1, discard: 'old', storage: 'file', num_replicas: 1, duplicate_window: 120000000000,
-  allow_direct: false, mirror_direct: false, sealed: false, deny_delete: false, deny_purge: false,
+  name: 'orders',
+  subjects: ['orders.b', 'orders.a'],
+  retention: 'limits',
+  max_consumers: -1,
+  max_msgs: 1000000,
+  max_bytes: -1,
+  max_age: 3600000000000,
+  max_msgs_per_subject: 100000,
+  max_msg_size: -1,
+  discard: 'old',
+  storage: 'file',
+  num_replicas: 1,
+  duplicate_window: 120000000000,
+  allow_direct: false,
+  mirror_direct: false,
+  sealed: false,
+  deny_delete: false,
+  deny_purge: false,
   allow_rollup_hdrs: false,
 };
 
 /** The same stream as nats-server 2.15.1 answers: its own fill-ins added. */
 const INFO_2_15: ServerStreamConfig = {
   ...INFO_2_9,
-  compression: 'none', consumer_limits: {}, allow_msg_ttl: false,
+  compression: 'none',
+  consumer_limits: {},
+  allow_msg_ttl: false,
   metadata: { '_nats.level': '5', '_nats.req.level': '0', '_nats.ver': '2.15.1' },
 };
 
@@ -134,7 +150,9 @@ describe('diffStreamConfig', () => {
     const now = diffStreamConfig(desired({ retention: 'interest' }), INFO_2_15, V2_15);
 
     // Assert
-    expect(old.conflicts.map((c) => [c.field, c.reason])).toEqual([['retention', 'nats-server 2.9.10 cannot change retention (2.10+ can)']]);
+    expect(old.conflicts.map((c) => [c.field, c.reason])).toEqual([
+      ['retention', 'nats-server 2.9.10 cannot change retention (2.10+ can)'],
+    ]);
     expect(now.changes.map((c) => c.field)).toEqual(['retention']);
     expect(now.conflicts).toEqual([]);
   });
@@ -235,7 +253,10 @@ describe('diffStreamConfig', () => {
     const olderServer = diffStreamConfig(wanted, actual, V2_9);
 
     // Assert
-    expect([first, again]).toEqual([{ changes: [], conflicts: [] }, { changes: [], conflicts: [] }]);
+    expect([first, again]).toEqual([
+      { changes: [], conflicts: [] },
+      { changes: [], conflicts: [] },
+    ]);
     expect(again.changes).not.toBe(first.changes);
     expect(other.changes.map((c) => c.field)).toEqual(['max_msgs']);
     expect(olderServer.changes.map((c) => c.field)).toEqual([]);

@@ -9,7 +9,12 @@ describe('the stream field table', () => {
 
     // Assert
     expect(defaults).toEqual({
-      retention: 'limits', max_msgs: 1_000_000, max_msgs_per_subject: 100_000, max_age: '1h', storage: 'file', num_replicas: 1,
+      retention: 'limits',
+      max_msgs: 1_000_000,
+      max_msgs_per_subject: 100_000,
+      max_age: '1h',
+      storage: 'file',
+      num_replicas: 1,
     });
     expect(Object.isFrozen(DEFAULT_STREAM_DEFAULTS)).toBe(true);
   });
@@ -31,8 +36,13 @@ describe('the stream field table', () => {
 
     // Assert
     expect(since).toEqual({
-      subject_transform: '2.10.0', compression: '2.10.0', metadata: '2.10.0', consumer_limits: '2.10.0', first_seq: '2.10.0',
-      allow_msg_ttl: '2.11.0', subject_delete_marker_ttl: '2.11.0',
+      subject_transform: '2.10.0',
+      compression: '2.10.0',
+      metadata: '2.10.0',
+      consumer_limits: '2.10.0',
+      first_seq: '2.10.0',
+      allow_msg_ttl: '2.11.0',
+      subject_delete_marker_ttl: '2.11.0',
     });
   });
 

@@ -18,10 +18,26 @@ export type StreamFieldName = keyof StreamConfigInput | 'subjects';
 
 /** The managed fields every normalised config holds, declared or not. */
 type FilledField =
-  | 'subjects' | 'retention' | 'storage' | 'num_replicas' | 'max_consumers' | 'max_msgs' | 'max_bytes'
-  | 'max_age' | 'max_msgs_per_subject' | 'max_msg_size' | 'discard' | 'discard_new_per_subject'
-  | 'duplicate_window' | 'no_ack' | 'allow_rollup_hdrs' | 'allow_direct' | 'mirror_direct'
-  | 'deny_delete' | 'deny_purge' | 'sealed';
+  | 'subjects'
+  | 'retention'
+  | 'storage'
+  | 'num_replicas'
+  | 'max_consumers'
+  | 'max_msgs'
+  | 'max_bytes'
+  | 'max_age'
+  | 'max_msgs_per_subject'
+  | 'max_msg_size'
+  | 'discard'
+  | 'discard_new_per_subject'
+  | 'duplicate_window'
+  | 'no_ack'
+  | 'allow_rollup_hdrs'
+  | 'allow_direct'
+  | 'mirror_direct'
+  | 'deny_delete'
+  | 'deny_purge'
+  | 'sealed';
 
 /**
  * A stream config as the server should hold it, in server units (durations in nanoseconds): the
@@ -129,19 +145,31 @@ const STREAM_FIELD_TABLE: {
   subjects: { kind: 'subjects', required: true, fill: 'always', absent: [], normalize: sortedStrings },
   description: { kind: 'string', max: 4 * 1024, fill: 'never', absent: '' },
   retention: {
-    kind: 'enum', values: ['limits', 'interest', 'workqueue'], libraryDefault: 'limits', fill: 'always', absent: 'limits',
+    kind: 'enum',
+    values: ['limits', 'interest', 'workqueue'],
+    libraryDefault: 'limits',
+    fill: 'always',
+    absent: 'limits',
     immutable: (current, desired, version) => {
       if (current === 'workqueue' || desired === 'workqueue') return 'retention cannot change to or from workqueue';
       return version.atLeast('2.10.0') ? undefined : `nats-server ${version} cannot change retention (2.10+ can)`;
     },
   },
   storage: {
-    kind: 'enum', values: ['file', 'memory'], libraryDefault: 'file', fill: 'always', absent: 'file',
+    kind: 'enum',
+    values: ['file', 'memory'],
+    libraryDefault: 'file',
+    fill: 'always',
+    absent: 'file',
     immutable: () => 'the server cannot change the storage type of a stream',
   },
   num_replicas: { kind: 'int', min: 1, max: 5, libraryDefault: 1, fill: 'always', absent: 1 },
   max_consumers: {
-    kind: 'limit', max: MAX_SAFE, fill: 'always', absent: -1, normalize: unlimitedIfZero,
+    kind: 'limit',
+    max: MAX_SAFE,
+    fill: 'always',
+    absent: -1,
+    normalize: unlimitedIfZero,
     immutable: (_current, _desired, version) =>
       version.atLeast('2.10.0') ? undefined : `nats-server ${version} cannot change max_consumers (2.10+ can)`,
   },
@@ -149,7 +177,12 @@ const STREAM_FIELD_TABLE: {
   max_bytes: { kind: 'limit', max: MAX_SAFE, fill: 'always', absent: -1, normalize: unlimitedIfZero },
   max_age: { kind: 'duration', min: 100e6, libraryDefault: '1h', fill: 'always', absent: 0 },
   max_msgs_per_subject: {
-    kind: 'limit', max: MAX_SAFE, libraryDefault: 100_000, fill: 'always', absent: -1, normalize: unlimitedIfZero,
+    kind: 'limit',
+    max: MAX_SAFE,
+    libraryDefault: 100_000,
+    fill: 'always',
+    absent: -1,
+    normalize: unlimitedIfZero,
   },
   // An int32 on the server.
   max_msg_size: { kind: 'limit', max: 2 ** 31 - 1, fill: 'always', absent: -1, normalize: unlimitedIfZero },
@@ -173,7 +206,13 @@ const STREAM_FIELD_TABLE: {
   metadata: { kind: 'object', fill: 'never', normalize: userMetadata, since: '2.10.0' },
   consumer_limits: { kind: 'object', fill: 'never', normalize: emptyIsUnset, since: '2.10.0' },
   first_seq: {
-    kind: 'int', min: 1, max: MAX_SAFE, fill: 'never', normalize: zeroIsUnset, since: '2.10.0', createOnly: true,
+    kind: 'int',
+    min: 1,
+    max: MAX_SAFE,
+    fill: 'never',
+    normalize: zeroIsUnset,
+    since: '2.10.0',
+    createOnly: true,
     immutable: () => 'first_seq only applies when a stream is created',
   },
   allow_msg_ttl: { kind: 'boolean', fill: 'if-true', absentIn: hasDeleteMarkers, since: '2.11.0', immutable: turnsOnOnly('allow_msg_ttl') },

@@ -35,9 +35,19 @@ describe('STREAM_OBJECT_CHECKS', () => {
     ['republish', { src: 'a.>', dest: 'b c' }, 'republish', "dest must be a subject, got 'b c'"],
     ['subject_transform', { src: 'a b', dest: 'x' }, 'subject_transform', "src 'a b' contains whitespace or a control character"],
     ['mirror', { name: 'a.b' }, 'mirror', "name 'a.b' contains '.'; stream names cannot contain '.', '*', '>', '/' or '\\'"],
-    ['sources', [{ name: 'x', filter_subject: 'a..b' }], 'sources', "filter_subject 'a..b' has an empty token (a leading, trailing or doubled '.')"],
+    [
+      'sources',
+      [{ name: 'x', filter_subject: 'a..b' }],
+      'sources',
+      "filter_subject 'a..b' has an empty token (a leading, trailing or doubled '.')",
+    ],
     ['mirror', 'origin', 'mirror', "must be an object with a stream name, got 'origin'"],
-    ['consumer_limits', { inactive_threshold: 'soon' }, 'consumer_limits.inactive_threshold', "'soon' is not a duration; write <number><unit> groups such as '500ms', '90s', '1h30m' or '7d' (units ns, us, ms, s, m, h, d, w)"],
+    [
+      'consumer_limits',
+      { inactive_threshold: 'soon' },
+      'consumer_limits.inactive_threshold',
+      "'soon' is not a duration; write <number><unit> groups such as '500ms', '90s', '1h30m' or '7d' (units ns, us, ms, s, m, h, d, w)",
+    ],
   ])('%s refuses %p', (check, value, field, reason) => {
     // Act
     const error = invalidErrorOf(() => STREAM_OBJECT_CHECKS[check](value, 'orders'));

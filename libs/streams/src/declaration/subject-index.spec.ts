@@ -1,9 +1,7 @@
 import { SubjectIndex } from './subject-index.js';
 import { subjectsOverlap } from './subjects.js';
 
-const PATTERNS = [
-  'a', 'a.b', 'a.b.c', 'a.*', 'a.*.c', 'a.>', '*', '*.b', '*.>', '>', 'b.c', 'a.b.>', 'x.y.z', '*.*.*', 'a.c',
-];
+const PATTERNS = ['a', 'a.b', 'a.b.c', 'a.*', 'a.*.c', 'a.>', '*', '*.b', '*.>', '>', 'b.c', 'a.b.>', 'x.y.z', '*.*.*', 'a.c'];
 
 describe('SubjectIndex', () => {
   it.each(PATTERNS)('finds exactly the stored patterns that overlap %s (checked against subjectsOverlap)', (query) => {
@@ -12,7 +10,10 @@ describe('SubjectIndex', () => {
     PATTERNS.forEach((p, i) => index.add(p, i));
 
     // Act
-    const found = index.overlapping(query).map((e) => e.subject).sort();
+    const found = index
+      .overlapping(query)
+      .map((e) => e.subject)
+      .sort();
 
     // Assert
     const expected = PATTERNS.filter((p) => subjectsOverlap(p, query)).sort();

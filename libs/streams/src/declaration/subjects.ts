@@ -80,7 +80,8 @@ function scanTokens(subject: string): number {
 /** The message for the token problems `scanTokens` found, always in this order, or undefined. */
 function tokenProblem(subject: string, flags: number): string | undefined {
   if (flags & EMPTY_TOKEN) return `${show(subject)} has an empty token (a leading, trailing or doubled '.')`;
-  if (flags & WILDCARD_IN_TOKEN) return `${show(subject)} uses '*' or '>' inside a token; wildcards must be whole tokens such as 'orders.*'`;
+  if (flags & WILDCARD_IN_TOKEN)
+    return `${show(subject)} uses '*' or '>' inside a token; wildcards must be whole tokens such as 'orders.*'`;
   if (flags & GREATER_NOT_LAST) return `${show(subject)} has '>' before its last token; '>' may only end a subject`;
   return undefined;
 }
@@ -240,7 +241,14 @@ function sameToken(a: string, i: number, aEnd: number, b: string, j: number, bEn
  * of remembered declarations (whose subjects lists are frozen) is usually asked about again, e.g.
  * by every `ensureStreams` of the declared streams.
  */
-let lastBatch: { streams: readonly NamedSubjects[]; names: readonly string[]; subjects: ReadonlyArray<readonly string[]>; overlaps: readonly SubjectOverlap[] } | undefined;
+let lastBatch:
+  | {
+      streams: readonly NamedSubjects[];
+      names: readonly string[];
+      subjects: ReadonlyArray<readonly string[]>;
+      overlaps: readonly SubjectOverlap[];
+    }
+  | undefined;
 
 /**
  * Finds what would make a batch of streams fail on the server: two declarations with the same

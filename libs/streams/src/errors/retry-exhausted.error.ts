@@ -13,10 +13,7 @@ export class RetryExhaustedError extends Error {
     /** The operation's deadline, in ms. */
     readonly deadlineMs: number,
   ) {
-    super(
-      cause instanceof Error ? cause.message : `no answer within the operation deadline of ${deadlineMs} ms`,
-      { cause },
-    );
+    super(cause instanceof Error ? cause.message : `no answer within the operation deadline of ${deadlineMs} ms`, { cause });
     this.name = 'RetryExhaustedError';
   }
 }

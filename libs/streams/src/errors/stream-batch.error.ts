@@ -19,10 +19,7 @@ export class StreamBatchError<R extends BatchItemResult = BatchItemResult> exten
     readonly results: R[],
   ) {
     const failed = results.filter((r) => r.error);
-    super(
-      `${operation}: ${failed.length} of ${results.length} failed: ` +
-        failed.map((r) => `${r.name}: ${r.error?.message}`).join('; '),
-    );
+    super(`${operation}: ${failed.length} of ${results.length} failed: ` + failed.map((r) => `${r.name}: ${r.error?.message}`).join('; '));
   }
 
   /** Only the failed items. */

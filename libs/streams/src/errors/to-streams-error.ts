@@ -77,7 +77,13 @@ export function toStreamsError(err: unknown, operation: string, stream?: string)
     case ErrCode.NoSuitablePeers:
       // The server answers 10005 both when too few servers match and when none has room left.
       if (/insufficient (storage|memory|resources)/i.test(description)) {
-        return new StreamCapacityError(stream ?? '', undefined, undefined, `no server has room for it (the cluster answered "${description}")`, options);
+        return new StreamCapacityError(
+          stream ?? '',
+          undefined,
+          undefined,
+          `no server has room for it (the cluster answered "${description}")`,
+          options,
+        );
       }
       return new StreamPlacementError(stream ?? '', description, options);
     case ErrCode.InsufficientResources:

@@ -25,7 +25,8 @@ class FakeServer {
       },
       compare: (desired, current) => {
         const want = (desired.config as { max_msgs: number }).max_msgs;
-        const changes = current && current.config.max_msgs !== want ? [{ field: 'max_msgs', current: current.config.max_msgs, desired: want }] : [];
+        const changes =
+          current && current.config.max_msgs !== want ? [{ field: 'max_msgs', current: current.config.max_msgs, desired: want }] : [];
         return { desired, current, diff: { changes, conflicts: [] } } as never;
       },
       ensure: async (desired) => {
@@ -47,7 +48,11 @@ describe('DriftRepair', () => {
   let cache: Map<string, ServerStreamInfo>;
   const declared = (max: number) => (name: string) => ({ name, config: { name, max_msgs: max } }) as unknown as DesiredStream;
 
-  function driftRepair(onDrift: 'report' | 'repair', maxRepairs = 3, desired: (name: string) => DesiredStream | undefined = declared(10)): DriftRepair {
+  function driftRepair(
+    onDrift: 'report' | 'repair',
+    maxRepairs = 3,
+    desired: (name: string) => DesiredStream | undefined = declared(10),
+  ): DriftRepair {
     return new DriftRepair({
       reconciler: server.reconciler(),
       declared: { desired },
@@ -97,7 +102,7 @@ describe('DriftRepair', () => {
     expect(server.requests.filter((r) => r.startsWith('ENSURE'))).toEqual([]);
   });
 
-  it('takes an info cached since the event (the answer to the app\'s own write) instead of reading', async () => {
+  it("takes an info cached since the event (the answer to the app's own write) instead of reading", async () => {
     server.streams.set('a', 10);
     server.streams.set('b', 99);
     cache.set('a', server.info('a')!);

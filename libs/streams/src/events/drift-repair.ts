@@ -118,7 +118,9 @@ export class DriftRepair {
     const { guard } = this.deps;
     const wasFlapping = !!guard.flappingOf(name);
     const repair = this.deps.onDrift === 'repair' && !wasFlapping && guard.admit(name);
-    const how = current ? changes.map((c) => `${c.field} ${JSON.stringify(c.current)} -> ${JSON.stringify(c.desired)}`).join(', ') : 'deleted';
+    const how = current
+      ? changes.map((c) => `${c.field} ${JSON.stringify(c.current)} -> ${JSON.stringify(c.desired)}`).join(', ')
+      : 'deleted';
     this.deps.logger.warn(`Declared stream "${name}" was changed elsewhere (${how}); ${repair ? 'repairing it' : 'left as it is'}`);
     this.deps.emit({ type: 'drifted', stream: name, at: now(), cause: current ? 'changed' : 'deleted', changes });
     const flap = guard.flappingOf(name);

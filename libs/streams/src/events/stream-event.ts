@@ -2,7 +2,6 @@ import type { AdvisoryReplica } from '../jetstream/stream-advisories.js';
 import type { FieldChange } from '../declaration/stream-diff.js';
 import type { EnsureAction } from '../reconcile/stream-results.js';
 
-
 /** What every event carries. */
 interface EventBase {
   /** The stream concerned. */

@@ -160,7 +160,8 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     if (kind === 'other') return;
     const declared = this.declared.has(stream);
     this.events.next(toEvent(advisory, declared));
-    if (!own && declared && this.checksDrift() && (kind === 'created' || kind === 'updated' || kind === 'deleted')) this.drift.check(stream);
+    if (!own && declared && this.checksDrift() && (kind === 'created' || kind === 'updated' || kind === 'deleted'))
+      this.drift.check(stream);
   }
 
   /**

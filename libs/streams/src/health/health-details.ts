@@ -14,7 +14,10 @@ export type HealthDetails = {
 };
 
 /** The part of a stream's health record that goes into the details. */
-export type StreamSummary = Pick<StreamHealth, 'status' | 'reason' | 'problems' | 'messages' | 'bytes' | 'usage' | 'drift' | 'consumers'> & {
+export type StreamSummary = Pick<
+  StreamHealth,
+  'status' | 'reason' | 'problems' | 'messages' | 'bytes' | 'usage' | 'drift' | 'consumers'
+> & {
   warnings?: string[];
   leader?: string;
   replicas?: NonNullable<StreamHealth['cluster']>['replicas'];

@@ -62,15 +62,21 @@ export class StreamsHealthIndicator {
    */
   async isHealthy<const Key extends string>(key: Key, given?: StreamsHealthCheckOptions | null): Promise<HealthIndicatorResult<Key>> {
     const options = checkOptions<StreamsHealthCheckOptions>(METHOD, given, STREAMS_CHECKS);
-    return checkConnection(this.health, this.registry, key, options.connection, async (indicator, { connection, monitor, declared, options: settings }) => {
-      // The snapshot may be up to monitorIntervalMs old: without a connection it says nothing now.
-      if (!connection.isConnected()) return indicator.down({ reason: `NATS is not connected (${connection.currentStatus.type})` });
-      const snapshot = await monitor.read();
-      if (snapshot.error) return indicator.down({ reason: snapshot.error });
-      const mode = options.details ?? settings.health.details;
-      const details = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
-      return details.failing ? indicator.down(details) : indicator.up(details);
-    });
+    return checkConnection(
+      this.health,
+      this.registry,
+      key,
+      options.connection,
+      async (indicator, { connection, monitor, declared, options: settings }) => {
+        // The snapshot may be up to monitorIntervalMs old: without a connection it says nothing now.
+        if (!connection.isConnected()) return indicator.down({ reason: `NATS is not connected (${connection.currentStatus.type})` });
+        const snapshot = await monitor.read();
+        if (snapshot.error) return indicator.down({ reason: snapshot.error });
+        const mode = options.details ?? settings.health.details;
+        const details = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
+        return details.failing ? indicator.down(details) : indicator.up(details);
+      },
+    );
   }
 
   /**
@@ -78,7 +84,12 @@ export class StreamsHealthIndicator {
    * Later checks of the same snapshot cost a lookup: the default selection (the declared streams)
    * is keyed by the mode alone, so nothing proportional to the number of streams runs per request.
    */
-  private detailsOf(snapshot: StreamsSnapshot, selection: string[] | undefined, mode: 'compact' | 'full', declared: () => string[]): HealthDetails {
+  private detailsOf(
+    snapshot: StreamsSnapshot,
+    selection: string[] | undefined,
+    mode: 'compact' | 'full',
+    declared: () => string[],
+  ): HealthDetails {
     const key = selection ? `${mode}\u0000${selection.join('\u0000')}` : mode;
     let bySelection = this.computed.get(snapshot);
     if (!bySelection) this.computed.set(snapshot, (bySelection = new Map()));

@@ -7,7 +7,19 @@ import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
-import type { AccountInfo, ConsumerAction, CreatedStreamInfo, MessageRequest, Paged, PurgeRequest, ServerConsumerConfig, ServerConsumerInfo, StoredMessage, StreamInfoRequest, StreamRequestConfig } from './api-types.js';
+import type {
+  AccountInfo,
+  ConsumerAction,
+  CreatedStreamInfo,
+  MessageRequest,
+  Paged,
+  PurgeRequest,
+  ServerConsumerConfig,
+  ServerConsumerInfo,
+  StoredMessage,
+  StreamInfoRequest,
+  StreamRequestConfig,
+} from './api-types.js';
 import { retryTransient } from './retry.js';
 
 /** Who asks: the library operation (named in errors) and the stream concerned. */
@@ -105,7 +117,11 @@ export class JetStreamApi {
   async listConsumers(stream: string, caller: ApiCaller): Promise<ServerConsumerInfo[]> {
     const all: ServerConsumerInfo[] = [];
     for (;;) {
-      const page = await this.request<Paged & { consumers: ServerConsumerInfo[] | null }>(`CONSUMER.LIST.${stream}`, { offset: all.length }, caller);
+      const page = await this.request<Paged & { consumers: ServerConsumerInfo[] | null }>(
+        `CONSUMER.LIST.${stream}`,
+        { offset: all.length },
+        caller,
+      );
       all.push(...(page.consumers ?? []));
       if (!page.consumers?.length || all.length >= page.total) return all;
     }
@@ -117,7 +133,12 @@ export class JetStreamApi {
    * `action` 'create' refuses an existing consumer with another config and 'update' a missing one
    * (nats-server 2.10+; 2.9 ignores it, so callers decide on a fresh read).
    */
-  createConsumer(stream: string, config: ServerConsumerConfig, caller: ApiCaller, action: ConsumerAction = ''): Promise<ServerConsumerInfo> {
+  createConsumer(
+    stream: string,
+    config: ServerConsumerConfig,
+    caller: ApiCaller,
+    action: ConsumerAction = '',
+  ): Promise<ServerConsumerInfo> {
     const name = config.durable_name ?? config.name;
     const subject = name ? `CONSUMER.CREATE.${stream}.${name}` : `CONSUMER.CREATE.${stream}`;
     return this.request(subject, { stream_name: stream, config, ...(action ? { action } : {}) }, caller, action !== '');
@@ -188,14 +209,18 @@ export class JetStreamApi {
     const body = payload === undefined ? EMPTY : encoder.encode(JSON.stringify(payload));
     const started = performance.now();
     try {
-      const reply = await this.connection.getConnection().request(`${this.prefix}.${subject}`, body, { timeout: this.options.requestTimeoutMs });
+      const reply = await this.connection
+        .getConnection()
+        .request(`${this.prefix}.${subject}`, body, { timeout: this.options.requestTimeoutMs });
       const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
       if (answer.error) throw new ApiReplyError(subject, answer.error);
-      if (this.calls.observed) this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started });
+      if (this.calls.observed)
+        this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started });
       return answer;
     } catch (err) {
       if (this.calls.observed) {
-        const error = err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
+        const error =
+          err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
         this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started, error });
       }
       throw err;

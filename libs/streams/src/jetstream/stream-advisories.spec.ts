@@ -16,7 +16,13 @@ describe('parseStreamAdvisory', () => {
       action,
       domain: 'hub',
     };
-    expect(parseStreamAdvisory(encode(payload))).toEqual({ kind, stream: 'H1', at: '2026-11-28T16:52:59.64289111Z', domain: 'hub', replicas: [] });
+    expect(parseStreamAdvisory(encode(payload))).toEqual({
+      kind,
+      stream: 'H1',
+      at: '2026-11-28T16:52:59.64289111Z',
+      domain: 'hub',
+      replicas: [],
+    });
   });
 
   it('reads a leader election with its leader and replicas (no domain field: none on the result)', () => {
@@ -43,16 +49,24 @@ describe('parseStreamAdvisory', () => {
   });
 
   it('reads a quorum loss, and any other stream advisory as "other"', () => {
-    expect(parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.stream_quorum_lost', stream: 'S', timestamp: 't' }))?.kind).toBe('quorum-lost');
-    expect(parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.restore_complete', stream: 'S', timestamp: 't' }))?.kind).toBe('other');
-    expect(parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.stream_action', action: 'rename', stream: 'S' }))?.kind).toBe('other');
+    expect(
+      parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.stream_quorum_lost', stream: 'S', timestamp: 't' }))?.kind,
+    ).toBe('quorum-lost');
+    expect(parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.restore_complete', stream: 'S', timestamp: 't' }))?.kind).toBe(
+      'other',
+    );
+    expect(parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.stream_action', action: 'rename', stream: 'S' }))?.kind).toBe(
+      'other',
+    );
   });
 
   it('ignores what names no stream or is not JSON', () => {
     expect(parseStreamAdvisory(encode('not json'))).toBeUndefined();
     expect(parseStreamAdvisory(encode('null'))).toBeUndefined();
     expect(parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.api_audit', subject: '$JS.API.INFO' }))).toBeUndefined();
-    expect(parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.stream_action', stream: '', action: 'create' }))).toBeUndefined();
+    expect(
+      parseStreamAdvisory(encode({ type: 'io.nats.jetstream.advisory.v1.stream_action', stream: '', action: 'create' })),
+    ).toBeUndefined();
   });
 });
 

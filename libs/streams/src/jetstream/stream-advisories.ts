@@ -68,7 +68,10 @@ export function parseStreamAdvisory(data: Uint8Array): StreamAdvisory | undefine
  * connected server's own domain (undefined when it has none). `null` when it cannot be known (an
  * API prefix of another shape, e.g. imported from another account): then no advisory is filtered out.
  */
-export function advisoryDomain(target: { domain?: string; apiPrefix: string }, serverDomain: string | undefined): string | undefined | null {
+export function advisoryDomain(
+  target: { domain?: string; apiPrefix: string },
+  serverDomain: string | undefined,
+): string | undefined | null {
   if (target.domain) return target.domain;
   if (target.apiPrefix === '$JS.API') return serverDomain || undefined;
   return /^\$JS\.([^.]+)\.API$/.exec(target.apiPrefix)?.[1] ?? null;

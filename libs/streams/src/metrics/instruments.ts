@@ -4,7 +4,12 @@
  * conventions' style (dotted lower-case names, UCUM units, `{thing}` for counts).
  */
 export const INSTRUMENTS = {
-  streamMessages: { name: 'nats.jetstream.stream.messages', kind: 'gauge', unit: '{message}', description: 'Messages stored in the stream.' },
+  streamMessages: {
+    name: 'nats.jetstream.stream.messages',
+    kind: 'gauge',
+    unit: '{message}',
+    description: 'Messages stored in the stream.',
+  },
   streamBytes: { name: 'nats.jetstream.stream.bytes', kind: 'gauge', unit: 'By', description: 'Bytes stored in the stream.' },
   streamUsage: {
     name: 'nats.jetstream.stream.limit.usage',
@@ -50,7 +55,12 @@ export const INSTRUMENTS = {
     unit: '1',
     description: "The connection's state: 1 for the current one, 0 for the others.",
   },
-  connectionRtt: { name: 'nats.connection.rtt', kind: 'gauge', unit: 's', description: 'Round-trip time to the server (a PING), at collection.' },
+  connectionRtt: {
+    name: 'nats.connection.rtt',
+    kind: 'gauge',
+    unit: 's',
+    description: 'Round-trip time to the server (a PING), at collection.',
+  },
   connectionReconnects: {
     name: 'nats.connection.reconnects',
     kind: 'observable counter',

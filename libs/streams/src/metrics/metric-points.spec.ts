@@ -72,7 +72,10 @@ describe('streamPoints', () => {
   });
 
   it('reports no counts for a stream that could not be read, only that it is down', () => {
-    const points = streamPoints(snapshot(health('orders', { healthy: false, status: 'down', reason: 'unreadable', messages: 0 })), 'default');
+    const points = streamPoints(
+      snapshot(health('orders', { healthy: false, status: 'down', reason: 'unreadable', messages: 0 })),
+      'default',
+    );
 
     expect(points.map((p) => p.gauge).sort()).toEqual(['streamStatus', 'streamUp']);
   });

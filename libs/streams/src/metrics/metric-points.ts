@@ -48,7 +48,11 @@ export function unreadablePoints(streams: Iterable<string>, connection: string):
   for (const stream of streams) {
     const base = { [ATTR.connection]: connection, [ATTR.stream]: stream };
     points.push({ gauge: 'streamUp', value: 0, attributes: base });
-    points.push({ gauge: 'streamStatus', value: 1, attributes: { ...base, [ATTR.streamState]: 'down', [ATTR.streamReason]: 'unreadable' } });
+    points.push({
+      gauge: 'streamStatus',
+      value: 1,
+      attributes: { ...base, [ATTR.streamState]: 'down', [ATTR.streamReason]: 'unreadable' },
+    });
   }
   return points;
 }

@@ -8,12 +8,17 @@ import { reconcileOutcome } from './reconcile-outcome.js';
 const failed = (error: Error): EnsureBatchResult => ({ name: 'orders', action: 'failed', changes: [], error });
 
 describe('reconcileOutcome', () => {
-  it.each(['created', 'updated', 'unchanged', 'migrated', 'recreated', 'drifted'] as const)('is the action %s for a result that succeeded', (action) => {
-    expect(reconcileOutcome({ name: 'orders', action, changes: [], info: {} as StreamInfo })).toBe(action);
-  });
+  it.each(['created', 'updated', 'unchanged', 'migrated', 'recreated', 'drifted'] as const)(
+    'is the action %s for a result that succeeded',
+    (action) => {
+      expect(reconcileOutcome({ name: 'orders', action, changes: [], info: {} as StreamInfo })).toBe(action);
+    },
+  );
 
   it('names conflicts, invalid declarations and data-loss refusals, and other failures failed', () => {
-    const conflict = new StreamConfigConflictError('orders', [{ field: 'storage', current: 'file', desired: 'memory', reason: 'immutable' }]);
+    const conflict = new StreamConfigConflictError('orders', [
+      { field: 'storage', current: 'file', desired: 'memory', reason: 'immutable' },
+    ]);
     const dataLoss = new StreamDataLossError('orders', { messages: 30, bytes: 3_000, exact: true, fields: [] });
 
     expect(reconcileOutcome(failed(conflict))).toBe('conflict');

@@ -1,7 +1,11 @@
 import type { MetricPoint } from './metric-points.js';
 import { SeriesMemory } from './series-memory.js';
 
-const up = (stream: string, value: number): MetricPoint => ({ gauge: 'streamUp', value, attributes: { 'nats.jetstream.stream.name': stream } });
+const up = (stream: string, value: number): MetricPoint => ({
+  gauge: 'streamUp',
+  value,
+  attributes: { 'nats.jetstream.stream.name': stream },
+});
 const messages = (stream: string, value: number): MetricPoint => ({
   gauge: 'streamMessages',
   value,

@@ -76,9 +76,7 @@ export class StreamsMetrics implements OnModuleInit, OnModuleDestroy {
     const instruments = [...gauges.values(), reconnects];
     meter.addBatchObservableCallback(callback, instruments);
     this.collection = { meter, callback, instruments };
-    this.subscriptions.add(
-      this.connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => (this.reconnects += 1)),
-    );
+    this.subscriptions.add(this.connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => (this.reconnects += 1)));
   }
 
   private countEvents(meter: Meter): void {
@@ -117,7 +115,10 @@ export class StreamsMetrics implements OnModuleInit, OnModuleDestroy {
     const readable = snapshot.error === undefined;
     const streams = readable ? streamPoints(snapshot, name) : unreadablePoints(this.series.values('streamUp', ATTR.stream), name);
     const status = this.connection.currentStatus;
-    const points = [...streams, { gauge: 'connectionStatus' as const, value: 1, attributes: { [ATTR.connection]: name, [ATTR.connectionState]: status.type } }];
+    const points = [
+      ...streams,
+      { gauge: 'connectionStatus' as const, value: 1, attributes: { [ATTR.connection]: name, [ATTR.connectionState]: status.type } },
+    ];
     const rtt = await this.rtt();
     if (rtt !== undefined) points.push({ gauge: 'connectionRtt', value: rtt, attributes: { [ATTR.connection]: name } });
     return this.series.complete(points, [...(readable ? STREAM_GAUGES : UNREADABLE_GAUGES), ...CONNECTION_GAUGES]);

@@ -16,7 +16,10 @@ const PLACING_UNTIL = '2999-12-31T23:59:59Z';
 const RESET_REFUSED = 10204;
 
 /** The durable consumers of a stream and the ephemeral ones (which cannot survive a migration). */
-export async function consumersOf(run: MigrationRun, stream: string): Promise<{ durable: ServerConsumerInfo[]; ephemeral: ServerConsumerInfo[] }> {
+export async function consumersOf(
+  run: MigrationRun,
+  stream: string,
+): Promise<{ durable: ServerConsumerInfo[]; ephemeral: ServerConsumerInfo[] }> {
   const all = await run.api.listConsumers(stream, run.caller);
   return { durable: all.filter(isDurable), ephemeral: all.filter((c) => !isDurable(c)) };
 }
@@ -118,7 +121,12 @@ export async function allPlaced(run: MigrationRun): Promise<boolean> {
   });
 }
 
-async function placeWithReset(run: MigrationRun, record: ConsumerRecord, startSeq: number, present: ServerConsumerInfo | undefined): Promise<void> {
+async function placeWithReset(
+  run: MigrationRun,
+  record: ConsumerRecord,
+  startSeq: number,
+  present: ServerConsumerInfo | undefined,
+): Promise<void> {
   // Created paused, so nothing is delivered from the wrong position before the reset.
   const ownPause = record.config.pause_until;
   if (!present) {
@@ -126,7 +134,8 @@ async function placeWithReset(run: MigrationRun, record: ConsumerRecord, startSe
   }
   try {
     const answer = await run.api.resetConsumer(run.name, record.name, startSeq, run.caller);
-    if (!answer) throw new StreamMigrationError(run.name, run.name, `consumer "${record.name}" could not be moved: no answer to CONSUMER.RESET`);
+    if (!answer)
+      throw new StreamMigrationError(run.name, run.name, `consumer "${record.name}" could not be moved: no answer to CONSUMER.RESET`);
   } catch (err) {
     if (err instanceof StreamMigrationError || errCodeOf(err) !== RESET_REFUSED) throw err;
     // The deliver policy does not allow a reset to a sequence: start it there instead.

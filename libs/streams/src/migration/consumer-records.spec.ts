@@ -1,5 +1,14 @@
 import type { ServerConsumerConfig, ServerConsumerInfo } from '../jetstream/api-types.js';
-import { doneUpTo, isDurable, MOVED_METADATA_KEY, movedConfig, movedFrom, portableConfig, readRecord, recordConfig } from './consumer-records.js';
+import {
+  doneUpTo,
+  isDurable,
+  MOVED_METADATA_KEY,
+  movedConfig,
+  movedFrom,
+  portableConfig,
+  readRecord,
+  recordConfig,
+} from './consumer-records.js';
 
 /** A consumer's info: `delivered` and `ack_floor` as [consumer_seq, stream_seq]. */
 function consumer(config: ServerConsumerConfig, delivered: [number, number], floor: [number, number]): ServerConsumerInfo {
@@ -65,7 +74,10 @@ describe('consumer records', () => {
   });
 
   it('moves a consumer to by_start_sequence and says in metadata how it was declared', () => {
-    const moved = movedConfig({ durable_name: 'late', deliver_policy: 'by_start_time', opt_start_time: '2026-01-01T00:00:00Z', metadata: { team: 'x' } }, 42);
+    const moved = movedConfig(
+      { durable_name: 'late', deliver_policy: 'by_start_time', opt_start_time: '2026-01-01T00:00:00Z', metadata: { team: 'x' } },
+      42,
+    );
     expect(moved).toMatchObject({ deliver_policy: 'by_start_sequence', opt_start_seq: 42 });
     expect(moved.opt_start_time).toBeUndefined();
     expect(moved.metadata?.team).toBe('x');

@@ -95,7 +95,10 @@ export class MigrationRun {
    * Rewrites the copy's marker with `patch` and a new beat, after checking on a fresh read that
    * this instance still owns it. `config` changes the copy's config in the same update.
    */
-  async writeMarker(patch: Partial<MigrationMarker>, config: (current: StreamRequestConfig) => StreamRequestConfig = (c) => c): Promise<MigrationMarker> {
+  async writeMarker(
+    patch: Partial<MigrationMarker>,
+    config: (current: StreamRequestConfig) => StreamRequestConfig = (c) => c,
+  ): Promise<MigrationMarker> {
     const { copy, marker } = await this.ownMarker();
     return this.write(copy, { ...marker, ...patch }, config);
   }
@@ -116,7 +119,11 @@ export class MigrationRun {
     await this.write(copy, marker);
   }
 
-  private async write(copy: ServerStreamInfo, marker: MigrationMarker, config: (current: StreamRequestConfig) => StreamRequestConfig = (c) => c): Promise<MigrationMarker> {
+  private async write(
+    copy: ServerStreamInfo,
+    marker: MigrationMarker,
+    config: (current: StreamRequestConfig) => StreamRequestConfig = (c) => c,
+  ): Promise<MigrationMarker> {
     const next: MigrationMarker = { ...marker, owner: this.me, beat: Date.now() };
     const description = encodeMarker(next) as string;
     await this.api.updateStream({ ...config(copy.config), description }, this.caller);
@@ -169,7 +176,11 @@ export class MigrationRun {
 }
 
 /** A stream's info on a fresh read, or null when it does not exist. */
-export async function readStream(api: Pick<MigrationApi, 'streamInfo'>, stream: string, caller: ApiCaller): Promise<ServerStreamInfo | null> {
+export async function readStream(
+  api: Pick<MigrationApi, 'streamInfo'>,
+  stream: string,
+  caller: ApiCaller,
+): Promise<ServerStreamInfo | null> {
   try {
     return await api.streamInfo(stream, caller);
   } catch (err) {

@@ -22,7 +22,13 @@ const opened = stream({ sources: [{ name: 'orders__migrating' }] });
 const copy = (description?: string): ServerStreamInfo => stream({ name: 'orders__migrating', subjects: [], description });
 const withMarker = copy(encodeMarker(marker));
 
-function view(s: ServerStreamInfo | null, c: ServerStreamInfo | null, owner: OwnerState = 'me', wanted = true, target = TARGET): MigrationView {
+function view(
+  s: ServerStreamInfo | null,
+  c: ServerStreamInfo | null,
+  owner: OwnerState = 'me',
+  wanted = true,
+  target = TARGET,
+): MigrationView {
   return { stream: s, copy: c, marker: decodeMarker(c?.config.description), owner, target, wanted };
 }
 

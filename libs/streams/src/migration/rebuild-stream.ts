@@ -86,9 +86,14 @@ async function fill(run: MigrationRun): Promise<void> {
     await run.ownMarker();
     const stream = await run.info(run.name);
     if (stream && isHeld(stream.config)) await run.api.deleteStream(run.name, run.caller);
-    throw new StreamMigrationError(run.name, run.copyName, `${err.reason}; the new stream was deleted again, every message is in "${run.copyName}": change the declaration`, {
-      cause: err,
-    });
+    throw new StreamMigrationError(
+      run.name,
+      run.copyName,
+      `${err.reason}; the new stream was deleted again, every message is in "${run.copyName}": change the declaration`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

@@ -31,7 +31,11 @@ export async function startMigration(run: MigrationRun, stream: ServerStreamInfo
   if (stream.config.sources?.length) {
     // Its sources would keep adding messages to the held original, and the new stream would copy
     // them all again (a copy of a copy loses the first header, so the server cannot resume).
-    throw new StreamMigrationError(run.name, run.name, `it sources other streams (${stream.config.sources.map((s) => s.name).join(', ')}), whose messages the new stream would copy again. Nothing was changed`);
+    throw new StreamMigrationError(
+      run.name,
+      run.name,
+      `it sources other streams (${stream.config.sources.map((s) => s.name).join(', ')}), whose messages the new stream would copy again. Nothing was changed`,
+    );
   }
   const { durable, ephemeral } = await consumersOf(run, run.name);
   checkRecordable(run, durable);
@@ -46,7 +50,11 @@ export async function startMigration(run: MigrationRun, stream: ServerStreamInfo
   };
   const description = encodeMarker(marker);
   if (!description) {
-    throw new StreamMigrationError(run.name, run.name, 'its subjects are too many to record in the migration marker (4096 bytes). Nothing was changed');
+    throw new StreamMigrationError(
+      run.name,
+      run.name,
+      'its subjects are too many to record in the migration marker (4096 bytes). Nothing was changed',
+    );
   }
   const ephemeralNames = ephemeral.map((c) => c.name);
   run.log(
@@ -94,7 +102,10 @@ export async function retireOriginal(run: MigrationRun, marker: MigrationMarker)
     const link = copy.sources?.find((s) => s.name === run.name);
     const complete = copy.state.messages >= original.state.messages;
     if (!link && !complete) await run.writeMarker({}, (c) => ({ ...c, sources: [{ name: run.name }] }));
-    return { done: complete && (!link || link.lag === 0), progress: `${copy.state.messages} of ${original.state.messages} messages copied` };
+    return {
+      done: complete && (!link || link.lag === 0),
+      progress: `${copy.state.messages} of ${original.state.messages} messages copied`,
+    };
   });
   checkRoom(run, await run.mustInfo(run.copyName));
   run.log('copied; recording the consumers');

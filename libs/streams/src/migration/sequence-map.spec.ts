@@ -44,7 +44,13 @@ describe('firstCopyAfter', () => {
   });
 
   it('handles gaps in the stream read (a missing sequence reads as the next stored one)', async () => {
-    const stored = new Map<number, number | undefined>([[1, 1], [2, 2], [5, 3], [6, 4], [9, 5]]);
+    const stored = new Map<number, number | undefined>([
+      [1, 1],
+      [2, 2],
+      [5, 3],
+      [6, 4],
+      [9, 5],
+    ]);
     const { read } = reader(stored);
     expect(await firstCopyAfter(read, 1, 9, 2)).toBe(3);
     expect(await firstCopyAfter(read, 1, 9, 3)).toBe(6);

@@ -13,7 +13,12 @@ describe('Nats-Stream-Source', () => {
     expect(parseSourceHeader(value)).toEqual(expected);
   });
 
-  it.each([['', ''], ['no sequence', 'O'], ['a sequence that is no number', 'O seven'], ['sequence 0', 'O 0']])('reads %s as unknown', (_label, value) => {
+  it.each([
+    ['', ''],
+    ['no sequence', 'O'],
+    ['a sequence that is no number', 'O seven'],
+    ['sequence 0', 'O 0'],
+  ])('reads %s as unknown', (_label, value) => {
     expect(parseSourceHeader(value)).toBeUndefined();
   });
 

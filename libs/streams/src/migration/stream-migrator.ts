@@ -81,7 +81,13 @@ export class StreamMigrator {
    * list call, tells; else it is read when the caller is about to `write`: one STREAM.INFO of the
    * copy). No request for a stream that looks ordinary when nothing would be written.
    */
-  async pending(name: string, current: ServerStreamInfo | null, caller: ApiCaller, write: boolean, listed?: ReadonlyMap<string, unknown>): Promise<boolean> {
+  async pending(
+    name: string,
+    current: ServerStreamInfo | null,
+    caller: ApiCaller,
+    write: boolean,
+    listed?: ReadonlyMap<string, unknown>,
+  ): Promise<boolean> {
     const copy = migrationStreamName(name);
     if (current && (isHeld(current.config) || sourcesCopy(current.config))) return true;
     if (listed) return listed.has(copy);
@@ -195,13 +201,19 @@ export class StreamMigrator {
    * Waits one poll for another instance's migration; fails when nothing moved (phase, messages)
    * for `stallMs`.
    */
-  private async waitFor(run: MigrationRun, view: MigrationView, waited: { progress: string; since: number; logged: boolean }): Promise<void> {
+  private async waitFor(
+    run: MigrationRun,
+    view: MigrationView,
+    waited: { progress: string; since: number; logged: boolean },
+  ): Promise<void> {
     const marker = view.marker!;
     if (!waited.logged) {
       run.log(`waiting for instance ${marker.owner}, which is migrating it (${marker.phase})`);
       waited.logged = true;
     }
-    const progress = [marker.owner, marker.phase, view.stream?.state.messages, view.stream?.state.last_seq, view.copy?.state.messages].join('|');
+    const progress = [marker.owner, marker.phase, view.stream?.state.messages, view.stream?.state.last_seq, view.copy?.state.messages].join(
+      '|',
+    );
     if (progress !== waited.progress) {
       waited.progress = progress;
       waited.since = Date.now();
@@ -229,7 +241,12 @@ export class StreamMigrator {
       const reason = err instanceof StreamMigrationError ? err.reason : (err as Error).message;
       if (stage === 'rebuild') {
         const copy = await run.info(run.copyName).catch(() => null);
-        throw new StreamMigrationError(run.name, copy ? run.copyName : run.name, `${reason}; ensure the stream again to finish the migration`, { cause: err });
+        throw new StreamMigrationError(
+          run.name,
+          copy ? run.copyName : run.name,
+          `${reason}; ensure the stream again to finish the migration`,
+          { cause: err },
+        );
       }
       if (stage === 'retire') {
         try {
@@ -237,10 +254,14 @@ export class StreamMigrator {
         } catch (rollbackError) {
           // The original is gone (its delete was applied after all) or another instance took over: go on from there.
           if (rollbackError instanceof SupersededError) throw rollbackError;
-          throw new StreamMigrationError(run.name, run.name, `${reason}; rolling back failed too (${(rollbackError as Error).message})`, { cause: err });
+          throw new StreamMigrationError(run.name, run.name, `${reason}; rolling back failed too (${(rollbackError as Error).message})`, {
+            cause: err,
+          });
         }
       }
-      throw err instanceof StreamMigrationError ? err : new StreamMigrationError(run.name, run.name, `${reason}. Nothing was lost: it was rolled back`, { cause: err });
+      throw err instanceof StreamMigrationError
+        ? err
+        : new StreamMigrationError(run.name, run.name, `${reason}. Nothing was lost: it was rolled back`, { cause: err });
     }
   }
 }

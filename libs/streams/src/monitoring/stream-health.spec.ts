@@ -23,7 +23,16 @@ function context(health: HealthOptions = {}, withDeclaration = true): HealthCont
   return {
     declared: withDeclaration ? declared : undefined,
     version: ServerVersion.parse('2.10.0'),
-    thresholds: { usageThreshold: 0.9, degradedReplicas: 'up', rttTimeoutMs: 2_000, drift: 'down', details: 'compact', consumerLag: 0, consumerAckPending: 0, ...health },
+    thresholds: {
+      usageThreshold: 0.9,
+      degradedReplicas: 'up',
+      rttTimeoutMs: 2_000,
+      drift: 'down',
+      details: 'compact',
+      consumerLag: 0,
+      consumerAckPending: 0,
+      ...health,
+    },
   };
 }
 
@@ -38,10 +47,7 @@ const r3 = { num_replicas: 3 };
 
 describe('toStreamHealth', () => {
   it('reports state and an empty problem list for a stream that matches its declaration', () => {
-    const health = toStreamHealth(
-      info({ state: { messages: 5, bytes: 200, first_seq: 3, last_seq: 7, consumer_count: 2 } }),
-      context(),
-    );
+    const health = toStreamHealth(info({ state: { messages: 5, bytes: 200, first_seq: 3, last_seq: 7, consumer_count: 2 } }), context());
 
     expect(health).toEqual({
       name: 'orders',
@@ -93,7 +99,9 @@ describe('toStreamHealth', () => {
   it('stays up just under the threshold, and honours a configured threshold', () => {
     const discardNew = { discard: 'new' };
 
-    expect(toStreamHealth(info({ config: discardNew, state: { messages: 79 } }), context({ usageThreshold: 0.8 }, false)).status).toBe('up');
+    expect(toStreamHealth(info({ config: discardNew, state: { messages: 79 } }), context({ usageThreshold: 0.8 }, false)).status).toBe(
+      'up',
+    );
     expect(toStreamHealth(info({ config: discardNew, state: { messages: 80 } }), context({ usageThreshold: 0.8 }, false))).toMatchObject({
       status: 'down',
       usage: { messages: 0.8 },
@@ -113,9 +121,21 @@ describe('toStreamHealth', () => {
   });
 
   it("carries each declared consumer's record; a consumer's problem is the stream's, its drift a warning with health.drift 'warn'", () => {
-    const withConsumers = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_msgs: 100, max_bytes: 1_000, consumers: [{ durable_name: 'a' }, { durable_name: 'b' }] });
+    const withConsumers = normalizeStreamConfig({
+      name: 'orders',
+      subjects: ['orders.>'],
+      max_msgs: 100,
+      max_bytes: 1_000,
+      consumers: [{ durable_name: 'a' }, { durable_name: 'b' }],
+    });
     const a = withConsumers.consumers![0];
-    const record = { name: 'a', config: { ...a.config, max_deliver: 3 }, num_pending: 4, num_ack_pending: 1, num_redelivered: 0 } as ServerConsumerInfo;
+    const record = {
+      name: 'a',
+      config: { ...a.config, max_deliver: 3 },
+      num_pending: 4,
+      num_ack_pending: 1,
+      num_redelivered: 0,
+    } as ServerConsumerInfo;
     const listed = new Map([['a', record]]);
 
     const down = toStreamHealth(info(), { ...context(), declared: withConsumers, consumers: listed });
@@ -124,7 +144,11 @@ describe('toStreamHealth', () => {
     expect(down).toMatchObject({ healthy: false, status: 'down', reason: 'consumer-drifted' });
     expect(down.problems).toEqual(['consumer "a": drifted from its declaration: max_deliver', 'consumer "b": consumer not found']);
     expect(down.consumers?.a).toMatchObject({ exists: true, pending: 4, ackPending: 1, reason: 'drifted' });
-    expect(warned).toMatchObject({ reason: 'consumer-not-found', problems: ['consumer "b": consumer not found'], warnings: ['consumer "a": drifted from its declaration: max_deliver'] });
+    expect(warned).toMatchObject({
+      reason: 'consumer-not-found',
+      problems: ['consumer "b": consumer not found'],
+      warnings: ['consumer "a": drifted from its declaration: max_deliver'],
+    });
     expect(toStreamHealth(info(), context()).consumers).toBeUndefined();
   });
 
@@ -221,13 +245,27 @@ describe('toStreamHealth', () => {
         problems: ['stream not found'],
         error: 'stream not found',
       });
-      expect(emptyHealth('orders')).toMatchObject({ messages: 0, bytes: 0, first_seq: 0, last_seq: 0, consumer_count: 0, usage: {}, limits: {} });
+      expect(emptyHealth('orders')).toMatchObject({
+        messages: 0,
+        bytes: 0,
+        first_seq: 0,
+        last_seq: 0,
+        consumer_count: 0,
+        usage: {},
+        limits: {},
+      });
     });
 
     it('carries the message of any other error', () => {
       const health = toStreamHealth(new Error('timed out after 5000 ms'), context(), 'orders');
 
-      expect(health).toMatchObject({ name: 'orders', healthy: false, status: 'down', reason: 'unreadable', error: 'timed out after 5000 ms' });
+      expect(health).toMatchObject({
+        name: 'orders',
+        healthy: false,
+        status: 'down',
+        reason: 'unreadable',
+        error: 'timed out after 5000 ms',
+      });
     });
 
     it('takes the name from a StreamNotFoundError when none is given', () => {

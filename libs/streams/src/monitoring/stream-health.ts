@@ -18,8 +18,19 @@ import { consumerHealth, type ConsumerHealth } from './consumer-health.js';
  * (`health.consumerAckPending`), `consumer-unreadable` (its stream's consumers could not be listed).
  */
 export type HealthReason =
-  | 'not-found' | 'unreadable' | 'drifted' | 'usage' | 'no-leader' | 'replicas' | 'migrating' | 'flapping'
-  | 'consumer-not-found' | 'consumer-drifted' | 'consumer-lag' | 'consumer-ack-pending' | 'consumer-unreadable';
+  | 'not-found'
+  | 'unreadable'
+  | 'drifted'
+  | 'usage'
+  | 'no-leader'
+  | 'replicas'
+  | 'migrating'
+  | 'flapping'
+  | 'consumer-not-found'
+  | 'consumer-drifted'
+  | 'consumer-lag'
+  | 'consumer-ack-pending'
+  | 'consumer-unreadable';
 
 /** The state of one replica of a clustered stream. */
 export interface ReplicaHealth {
@@ -149,7 +160,10 @@ function consumersOf(info: StreamInfo, context: HealthContext, problems: Finding
     const record = consumerHealth(consumer, context.consumers, context, info.config.num_replicas);
     records[consumer.name] = record;
     if (!record.reason) continue;
-    const finding: Finding = [`consumer-${record.reason}`, `consumer "${consumer.name}": ${record.problems[0] ?? `drifted from its declaration: ${(record.drift ?? []).map((d) => d.field).join(', ')}`}`];
+    const finding: Finding = [
+      `consumer-${record.reason}`,
+      `consumer "${consumer.name}": ${record.problems[0] ?? `drifted from its declaration: ${(record.drift ?? []).map((d) => d.field).join(', ')}`}`,
+    ];
     (record.healthy ? warnings : problems).push(finding);
   }
   return records;
@@ -174,14 +188,12 @@ function limitsOf({ config }: StreamInfo): StreamHealth['limits'] {
 
 function clusterOf(info: StreamInfo): StreamHealth['cluster'] {
   if (!info.cluster) return undefined;
-  const replicas = (info.cluster.replicas ?? []).map(
-    (r): ReplicaHealth => ({
-      name: r.name,
-      state: replicaState(r),
-      lag: r.lag ?? 0,
-      activeMs: Math.round((r.active ?? 0) / 1e6),
-    }),
-  );
+  const replicas = (info.cluster.replicas ?? []).map((r): ReplicaHealth => ({
+    name: r.name,
+    state: replicaState(r),
+    lag: r.lag ?? 0,
+    activeMs: Math.round((r.active ?? 0) / 1e6),
+  }));
   return { name: info.cluster.name, leader: info.cluster.leader, replicas };
 }
 
@@ -197,7 +209,14 @@ function replicaState(r: { current: boolean; offline?: boolean; active?: number 
 function unreadable(name: string, error: Error): StreamHealth {
   const missing = error instanceof StreamNotFoundError;
   const reason = missing ? 'stream not found' : error.message;
-  return { ...emptyHealth(name), healthy: false, status: 'down', reason: missing ? 'not-found' : 'unreadable', problems: [reason], error: reason };
+  return {
+    ...emptyHealth(name),
+    healthy: false,
+    status: 'down',
+    reason: missing ? 'not-found' : 'unreadable',
+    problems: [reason],
+    error: reason,
+  };
 }
 
 /** A record of `name` that holds nothing and has no finding yet: up, empty, no limits. */

@@ -70,7 +70,11 @@ export class StreamMonitor implements OnModuleDestroy {
    */
   snapshots(intervalMs = this.options.monitorIntervalMs): Observable<StreamsSnapshot> {
     if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 2 ** 31 - 1) {
-      throw new InvalidArgumentError('snapshots', 'intervalMs', `must be a whole number of ms from 100 to ${2 ** 31 - 1}, got ${String(intervalMs)}`);
+      throw new InvalidArgumentError(
+        'snapshots',
+        'intervalMs',
+        `must be a whole number of ms from 100 to ${2 ** 31 - 1}, got ${String(intervalMs)}`,
+      );
     }
     if (this.isDestroyed) return EMPTY;
     let loop = this.loops.get(intervalMs);
@@ -96,7 +100,13 @@ export class StreamMonitor implements OnModuleDestroy {
   read(maxAgeMs: number = this.options.monitorIntervalMs): Promise<StreamsSnapshot> {
     if (typeof maxAgeMs !== 'number' || !Number.isFinite(maxAgeMs) || maxAgeMs < 0) {
       const shown = typeof maxAgeMs === 'string' ? `'${maxAgeMs}'` : String(maxAgeMs);
-      return Promise.reject(new InvalidArgumentError('read', 'maxAgeMs', `must be a finite number of ms, at least 0 (or omitted for monitorIntervalMs), got ${shown}`));
+      return Promise.reject(
+        new InvalidArgumentError(
+          'read',
+          'maxAgeMs',
+          `must be a finite number of ms, at least 0 (or omitted for monitorIntervalMs), got ${shown}`,
+        ),
+      );
     }
     if (this.latest && Date.now() - this.latest.takenAt < maxAgeMs) return Promise.resolve(this.latest.snapshot);
     this.inflight ??= this.take().finally(() => (this.inflight = undefined));
@@ -167,7 +177,12 @@ export class StreamMonitor implements OnModuleDestroy {
       const before = this.built.get(name);
       // Same config object (the info cache keeps it while the config does not change), state and
       // declaration: the same record. Streams whose consumers are followed are built every tick.
-      const reuse = before && before.declared === declared && !consumers.has(name) && sameHealthInputs(before.info, info) && !this.events.flappingOf(name);
+      const reuse =
+        before &&
+        before.declared === declared &&
+        !consumers.has(name) &&
+        sameHealthInputs(before.info, info) &&
+        !this.events.flappingOf(name);
       const record = reuse ? before.record : Object.freeze(this.health(info, name, consumers));
       built.set(name, { info, declared, record });
       streams[name] = record;

@@ -15,7 +15,7 @@ const drifted: ConsumerComparison = { ...same, diff: { changes: [change], confli
 const conflicting: ConsumerComparison = { ...same, diff: { changes: [change, conflict], conflicts: [conflict] } };
 
 describe('decideConsumer', () => {
-  it("manage: creates, leaves, updates, and refuses a conflict with a typed error", () => {
+  it('manage: creates, leaves, updates, and refuses a conflict with a typed error', () => {
     expect(decideConsumer(missing, 'manage')).toEqual({ action: 'create' });
     expect(decideConsumer(same, 'manage')).toEqual({ action: 'unchanged' });
     expect(decideConsumer(drifted, 'manage')).toEqual({ action: 'update' });

@@ -37,6 +37,7 @@ export function decideConsumer({ stream, desired, current, diff }: ConsumerCompa
   if (diff.changes.length === 0) return { action: 'unchanged' };
   if (mode === 'verify') return { action: 'drifted', error: new ConsumerDriftError(stream, desired.name, diff.changes, false) };
   if (mode === 'create') return { action: 'drifted' };
-  if (diff.conflicts.length > 0) return { action: 'conflict', error: new ConsumerConfigConflictError(stream, desired.name, diff.conflicts) };
+  if (diff.conflicts.length > 0)
+    return { action: 'conflict', error: new ConsumerConfigConflictError(stream, desired.name, diff.conflicts) };
   return { action: 'update' };
 }

@@ -72,9 +72,10 @@ export class ConsumerReconciler {
   async apply(work: ConsumerWork, stream: EnsureResult, caller: ApiCaller): Promise<ConsumerEnsureResult[]> {
     let decided = work.decided;
     if (!decided || stream.action === 'recreated' || stream.action === 'migrated') {
-      decided = stream.action === 'created'
-        ? (work.desired.consumers ?? []).map((c) => this.decide(work.desired, c, null, stream.info))
-        : refuseFirst(await this.decideAll(work.desired, stream.info, caller));
+      decided =
+        stream.action === 'created'
+          ? (work.desired.consumers ?? []).map((c) => this.decide(work.desired, c, null, stream.info))
+          : refuseFirst(await this.decideAll(work.desired, stream.info, caller));
     }
     const results = await mapConcurrent(decided, this.options.concurrency, (d) => this.carryOut(d, work.desired, stream.info, caller));
     if (results.every((r) => r.action !== 'drifted')) this.verified.set(work.desired, Date.now());
@@ -124,7 +125,12 @@ export class ConsumerReconciler {
     );
   }
 
-  private decide(desired: DesiredStream, consumer: DesiredConsumer, current: ServerConsumerInfo | null, stream: ServerStreamInfo | null): Decided {
+  private decide(
+    desired: DesiredStream,
+    consumer: DesiredConsumer,
+    current: ServerConsumerInfo | null,
+    stream: ServerStreamInfo | null,
+  ): Decided {
     const version = this.connection.serverFacts().version;
     const diff = current
       ? diffConsumerConfig(consumer.config, current.config, version, stream?.config.num_replicas ?? 1)
@@ -146,16 +152,28 @@ export class ConsumerReconciler {
     }
   }
 
-  private async carryOut({ comparison, decision }: Decided, desired: DesiredStream, stream: ServerStreamInfo, caller: ApiCaller, raced = false): Promise<ConsumerEnsureResult> {
+  private async carryOut(
+    { comparison, decision }: Decided,
+    desired: DesiredStream,
+    stream: ServerStreamInfo,
+    caller: ApiCaller,
+    raced = false,
+  ): Promise<ConsumerEnsureResult> {
     const { desired: consumer, current, diff } = comparison;
-    const result = (action: ConsumerEnsureResult['action']): ConsumerEnsureResult => ({ name: consumer.name, action, changes: action === 'created' ? [] : diff.changes });
+    const result = (action: ConsumerEnsureResult['action']): ConsumerEnsureResult => ({
+      name: consumer.name,
+      action,
+      changes: action === 'created' ? [] : diff.changes,
+    });
     const writeCaller = { ...caller, stream: desired.name };
     if (decision.error) throw decision.error;
     switch (decision.action) {
       case 'unchanged':
         return result('unchanged');
       case 'drifted':
-        this.logger.warn(`Consumer "${consumer.name}" of stream "${desired.name}" differs from its declaration (mode 'create': not updated): ${diff.changes.map((c) => c.field).join(', ')}`);
+        this.logger.warn(
+          `Consumer "${consumer.name}" of stream "${desired.name}" differs from its declaration (mode 'create': not updated): ${diff.changes.map((c) => c.field).join(', ')}`,
+        );
         return result('drifted');
       case 'create':
         try {
@@ -168,7 +186,12 @@ export class ConsumerReconciler {
           return this.carryOut(again, desired, stream, caller, true);
         }
       default:
-        await this.api.createConsumer(desired.name, consumerUpdateRequest(consumer.config, (current as ServerConsumerInfo).config, diff), writeCaller, 'update');
+        await this.api.createConsumer(
+          desired.name,
+          consumerUpdateRequest(consumer.config, (current as ServerConsumerInfo).config, diff),
+          writeCaller,
+          'update',
+        );
         return result('updated');
     }
   }

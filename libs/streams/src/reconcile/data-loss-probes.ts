@@ -26,7 +26,10 @@ export async function readLossProbes(
 ): Promise<LossProbes> {
   const probes: LossProbes = {};
   if (needs.subjectLimit !== undefined) {
-    probes.overSubjectLimit = { limit: needs.subjectLimit, messages: await overLimit(api, current.config.name, needs.subjectLimit, caller) };
+    probes.overSubjectLimit = {
+      limit: needs.subjectLimit,
+      messages: await overLimit(api, current.config.name, needs.subjectLimit, caller),
+    };
   }
   if (needs.cutoffMs !== undefined) {
     probes.olderThan = { cutoffMs: needs.cutoffMs, ...(await olderThan(api, current, needs.cutoffMs, caller)) };
@@ -53,7 +56,12 @@ async function overLimit(api: ProbeApi, stream: string, limit: number, caller: A
 }
 
 /** Messages older than `cutoffMs`: exact through a probe consumer, else interpolated between the first and last message times. */
-async function olderThan(api: ProbeApi, current: ServerStreamInfo, cutoffMs: number, caller: ApiCaller): Promise<{ messages: number; exact: boolean }> {
+async function olderThan(
+  api: ProbeApi,
+  current: ServerStreamInfo,
+  cutoffMs: number,
+  caller: ApiCaller,
+): Promise<{ messages: number; exact: boolean }> {
   const stream = current.config.name;
   const { messages, first_ts: firstTs, last_ts: lastTs } = current.state;
   try {

@@ -12,8 +12,26 @@ const NOW = Date.parse('2026-11-28T12:00:00Z');
 /** A stream on the server: unlimited unless `config` says otherwise, holding `state`. */
 function current(config: Record<string, unknown> = {}, state: Record<string, unknown> = {}): ServerStreamInfo {
   return {
-    config: { name: 's', subjects: ['s.>'], retention: 'limits', max_msgs: -1, max_bytes: -1, max_age: 0, max_msgs_per_subject: -1, ...config },
-    state: { messages: 40, bytes: 4_000, first_seq: 1, last_seq: 40, first_ts: '2026-11-28T11:59:00Z', last_ts: '2026-11-28T11:59:59Z', consumer_count: 0, ...state },
+    config: {
+      name: 's',
+      subjects: ['s.>'],
+      retention: 'limits',
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: 0,
+      max_msgs_per_subject: -1,
+      ...config,
+    },
+    state: {
+      messages: 40,
+      bytes: 4_000,
+      first_seq: 1,
+      last_seq: 40,
+      first_ts: '2026-11-28T11:59:00Z',
+      last_ts: '2026-11-28T11:59:59Z',
+      consumer_count: 0,
+      ...state,
+    },
   } as unknown as ServerStreamInfo;
 }
 
@@ -44,7 +62,12 @@ describe('assessDataLoss', () => {
   });
 
   it('uses the per-subject probe for max_msgs_per_subject, and says so when there were too many subjects', () => {
-    const counted = assessDataLoss(declared({ max_msgs_per_subject: 5 }), current(), { overSubjectLimit: { limit: 5, messages: 25 } }, v210);
+    const counted = assessDataLoss(
+      declared({ max_msgs_per_subject: 5 }),
+      current(),
+      { overSubjectLimit: { limit: 5, messages: 25 } },
+      v210,
+    );
     const uncounted = assessDataLoss(
       declared({ max_msgs_per_subject: 5 }),
       current({}, { num_subjects: 2 }),
@@ -54,11 +77,18 @@ describe('assessDataLoss', () => {
 
     expect(counted).toMatchObject({ messages: 25, exact: true });
     expect(uncounted).toMatchObject({ messages: 30, exact: false });
-    expect(assessDataLoss(declared({ max_msgs_per_subject: 5 }), current(), { overSubjectLimit: { limit: 5, messages: 0 } }, v210)).toBeUndefined();
+    expect(
+      assessDataLoss(declared({ max_msgs_per_subject: 5 }), current(), { overSubjectLimit: { limit: 5, messages: 0 } }, v210),
+    ).toBeUndefined();
   });
 
   it('uses the age probe for a shorter max_age', () => {
-    const loss = assessDataLoss(declared({ max_age: '30s' }), current(), { olderThan: { cutoffMs: NOW - 30_000, messages: 12, exact: true } }, v210);
+    const loss = assessDataLoss(
+      declared({ max_age: '30s' }),
+      current(),
+      { olderThan: { cutoffMs: NOW - 30_000, messages: 12, exact: true } },
+      v210,
+    );
 
     expect(loss?.fields[0]).toMatchObject({ field: 'max_age', desired: 30e9, messages: 12 });
   });
@@ -74,9 +104,21 @@ describe('assessDataLoss', () => {
     const fromModule = normalizeStreamConfig({ name: 's', subjects: ['s.>'] }, { max_age: '10m', max_msgs: -1, max_msgs_per_subject: -1 });
 
     expect(assessDataLoss(bare, current(), {}, v210)?.fields).toEqual([
-      { field: 'max_age', current: 0, desired: 3_600e9, held: '40 messages, which it would expire within 1h', messages: 40, bytes: 4_000, from: 'library' },
+      {
+        field: 'max_age',
+        current: 0,
+        desired: 3_600e9,
+        held: '40 messages, which it would expire within 1h',
+        messages: 40,
+        bytes: 4_000,
+        from: 'library',
+      },
     ]);
-    expect(assessDataLoss(fromModule, current(), {}, v210)?.fields[0]).toMatchObject({ field: 'max_age', messages: 40, from: 'streamDefaults' });
+    expect(assessDataLoss(fromModule, current(), {}, v210)?.fields[0]).toMatchObject({
+      field: 'max_age',
+      messages: 40,
+      from: 'streamDefaults',
+    });
     // Declared, a shorter max_age loses only the messages already older than it.
     expect(assessDataLoss(declared({ max_age: '1h' }), current(), {}, v210)).toBeUndefined();
     // A default no shorter than the current max_age changes nothing held.
@@ -88,7 +130,10 @@ describe('assessDataLoss', () => {
     expect(assessDataLoss(declared({ max_bytes: 6_000 }), current(), {}, v210)).toBeUndefined();
     const migrated = assessDataLoss(declared({ max_bytes: 6_000 }), current(), {}, v210, false);
 
-    expect(migrated).toMatchObject({ exact: false, fields: [{ field: 'max_bytes', held: '4000 bytes (about 6280 once copied with a source header each)', bytes: 280 }] });
+    expect(migrated).toMatchObject({
+      exact: false,
+      fields: [{ field: 'max_bytes', held: '4000 bytes (about 6280 once copied with a source header each)', bytes: 280 }],
+    });
   });
 
   it('takes the largest of several fields (they all remove the oldest first) and calls it an estimate', () => {
@@ -117,7 +162,12 @@ describe('neededProbes', () => {
 describe('assessConsumerLoss', () => {
   const interest = current({ retention: 'interest' });
   const consumer = (filter_subjects: string[] | undefined, pending = 7, ackPending = 3) =>
-    ({ name: 'c', config: { durable_name: 'c', ...(filter_subjects ? { filter_subjects } : {}) }, num_pending: pending, num_ack_pending: ackPending }) as unknown as ServerConsumerInfo;
+    ({
+      name: 'c',
+      config: { durable_name: 'c', ...(filter_subjects ? { filter_subjects } : {}) },
+      num_pending: pending,
+      num_ack_pending: ackPending,
+    }) as unknown as ServerConsumerInfo;
 
   it('counts what the consumer has not acknowledged when a narrower filter ends its interest (interest stream, 2.10+)', () => {
     expect(assessConsumerLoss(interest, consumer(['s.>']), { filter_subjects: ['s.a'] }, v210)).toEqual({

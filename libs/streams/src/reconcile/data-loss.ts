@@ -18,7 +18,11 @@ export interface LossProbes {
 }
 
 /** The probes {@link assessDataLoss} needs for this change; nothing when the cheap bounds decide. */
-export function neededProbes(desired: DesiredStream, current: ServerStreamInfo, nowMs: number): { subjectLimit?: number; cutoffMs?: number } {
+export function neededProbes(
+  desired: DesiredStream,
+  current: ServerStreamInfo,
+  nowMs: number,
+): { subjectLimit?: number; cutoffMs?: number } {
   const { config: d } = desired;
   const { config: c, state: s } = current;
   if (s.messages === 0) return {};
@@ -78,7 +82,13 @@ export function assessDataLoss(
     if (over.messages === undefined) exact = false;
     // Too many subjects to count: at least what cannot fit even if spread evenly over them.
     const atLeast = Math.max(1, s.messages - d.max_msgs_per_subject * (s.num_subjects ?? s.messages));
-    add('max_msgs_per_subject', over.messages === undefined ? 'too many subjects to count' : `${over.messages} messages over ${d.max_msgs_per_subject} on their subject`, over.messages ?? atLeast);
+    add(
+      'max_msgs_per_subject',
+      over.messages === undefined
+        ? 'too many subjects to count'
+        : `${over.messages} messages over ${d.max_msgs_per_subject} on their subject`,
+      over.messages ?? atLeast,
+    );
   }
   const old = probes.olderThan;
   if (desired.defaulted.has('max_age') && lowered(d.max_age, c.max_age)) {
@@ -87,12 +97,22 @@ export function assessDataLoss(
     add('max_age', `${s.messages} messages, which it would expire within ${formatAge(d.max_age)}`, s.messages);
   } else if (old && old.messages > 0) {
     exact &&= old.exact;
-    add('max_age', `${old.messages} messages older than ${formatAge(d.max_age)} (the oldest from ${new Date(firstTimestamp(current)).toISOString()})`, old.messages);
+    add(
+      'max_age',
+      `${old.messages} messages older than ${formatAge(d.max_age)} (the oldest from ${new Date(firstTimestamp(current)).toISOString()})`,
+      old.messages,
+    );
   }
   if (inPlace && c.retention === 'limits' && d.retention === 'interest' && version.atLeast('2.10.0')) {
     // The server keeps only what some consumer still needs: without consumers, nothing.
     if (s.consumer_count > 0) exact = false;
-    add('retention', s.consumer_count > 0 ? `${s.messages} messages, of which every acknowledged one is deleted` : `${s.messages} messages and no consumer`, s.messages);
+    add(
+      'retention',
+      s.consumer_count > 0
+        ? `${s.messages} messages, of which every acknowledged one is deleted`
+        : `${s.messages} messages and no consumer`,
+      s.messages,
+    );
   }
   if (fields.length === 0) return undefined;
   if (fields.length > 1) exact = false;

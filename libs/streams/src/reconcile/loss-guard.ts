@@ -40,7 +40,11 @@ export class LossGuard {
    * declaration does not allow turns the decision into a `data-loss` refusal. A recreate loses
    * everything (it needs `allowDataLoss` to be declared at all).
    */
-  async judge(comparison: Comparison, decision: Decision, caller: ApiCaller): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
+  async judge(
+    comparison: Comparison,
+    decision: Decision,
+    caller: ApiCaller,
+  ): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
     const { desired, current } = comparison;
     if (!current || current.state.messages === 0) return { decision };
     if (decision.action === 'recreate') return { decision, loss: everything(current) };
@@ -53,7 +57,9 @@ export class LossGuard {
   /** Logs a write that was allowed to delete messages, with what it removed, and returns it. */
   logged(result: EnsureResult): EnsureResult {
     if (result.dataLoss && result.removed) {
-      const fields = result.dataLoss.fields.map((f) => `${f.field} ${JSON.stringify(f.current)} -> ${JSON.stringify(f.desired)}`).join(', ');
+      const fields = result.dataLoss.fields
+        .map((f) => `${f.field} ${JSON.stringify(f.current)} -> ${JSON.stringify(f.desired)}`)
+        .join(', ');
       this.logger.warn(
         `Stream "${result.name}" ${result.action} with allowDataLoss (${fields}): ${result.removed.messages} messages (${formatBytes(result.removed.bytes)}) removed`,
       );
@@ -61,9 +67,15 @@ export class LossGuard {
     return result;
   }
 
-  private async assess(desired: DesiredStream, current: ServerStreamInfo, caller: ApiCaller, inPlace: boolean): Promise<DataLossEstimate | undefined> {
+  private async assess(
+    desired: DesiredStream,
+    current: ServerStreamInfo,
+    caller: ApiCaller,
+    inPlace: boolean,
+  ): Promise<DataLossEstimate | undefined> {
     const needs = neededProbes(desired, current, Date.now());
-    const probes = needs.subjectLimit === undefined && needs.cutoffMs === undefined ? {} : await readLossProbes(this.api, current, needs, caller);
+    const probes =
+      needs.subjectLimit === undefined && needs.cutoffMs === undefined ? {} : await readLossProbes(this.api, current, needs, caller);
     return assessDataLoss(desired, current, probes, this.connection.serverFacts().version, inPlace);
   }
 }

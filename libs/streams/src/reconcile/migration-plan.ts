@@ -28,7 +28,11 @@ export async function describeMigration(
   const { durable, ephemeral } = await migrator.consumers(plan.name, caller);
   if (plan.action === 'recreate') {
     const dropped = [...durable, ...ephemeral];
-    return { ...plan, droppedConsumers: dropped, notes: dropped.length ? [`recreating deletes every consumer: ${dropped.join(', ')}`] : [] };
+    return {
+      ...plan,
+      droppedConsumers: dropped,
+      notes: dropped.length ? [`recreating deletes every consumer: ${dropped.join(', ')}`] : [],
+    };
   }
   const notes = ['durable consumers are recreated on the new stream at their position (unacknowledged messages are delivered again)'];
   if (ephemeral.length) notes.push(`ephemeral consumers cannot survive a migration and are dropped: ${ephemeral.join(', ')}`);

@@ -35,7 +35,12 @@ class FakeJetStream {
   async streamInfo(name: string): Promise<ServerStreamInfo> {
     this.calls.push(`INFO ${name}`);
     const found = this.streams.get(name);
-    if (!found) throw toStreamsError(new ApiReplyError(`STREAM.INFO.${name}`, { code: 404, err_code: 10059, description: 'stream not found' }), 'test', name);
+    if (!found)
+      throw toStreamsError(
+        new ApiReplyError(`STREAM.INFO.${name}`, { code: 404, err_code: 10059, description: 'stream not found' }),
+        'test',
+        name,
+      );
     return structuredClone(found);
   }
 
@@ -82,10 +87,28 @@ class FakeJetStream {
 }
 
 function info(config: StreamRequestConfig, messages: number): ServerStreamInfo {
-  const full = { retention: 'limits', storage: 'file', num_replicas: 1, max_msgs: -1, max_bytes: -1, max_age: 0, max_msgs_per_subject: -1, subjects: [], ...config };
+  const full = {
+    retention: 'limits',
+    storage: 'file',
+    num_replicas: 1,
+    max_msgs: -1,
+    max_bytes: -1,
+    max_age: 0,
+    max_msgs_per_subject: -1,
+    subjects: [],
+    ...config,
+  };
   return {
     config: full,
-    state: { messages, bytes: messages * 100, first_seq: 1, last_seq: messages, first_ts: new Date().toISOString(), last_ts: new Date().toISOString(), consumer_count: 0 },
+    state: {
+      messages,
+      bytes: messages * 100,
+      first_seq: 1,
+      last_seq: messages,
+      first_ts: new Date().toISOString(),
+      last_ts: new Date().toISOString(),
+      consumer_count: 0,
+    },
     created: new Date().toISOString(),
   } as unknown as ServerStreamInfo;
 }
@@ -101,7 +124,10 @@ function setup(): { fake: FakeJetStream; reconciler: Reconciler } {
   const api = fake as unknown as JetStreamApi;
   const writer = new StreamWriter(api, cache, connection);
   const consumers = new ConsumerReconciler(options, api, connection);
-  return { fake, reconciler: new Reconciler(options, api, writer, cache, connection, api, consumers, new LossGuard(options, api, connection)) };
+  return {
+    fake,
+    reconciler: new Reconciler(options, api, writer, cache, connection, api, consumers, new LossGuard(options, api, connection)),
+  };
 }
 
 const desired = (declaration: Partial<StreamDeclaration> & { name: string }) =>
@@ -170,7 +196,9 @@ describe('Reconciler (against a fake of the adapter)', () => {
 
   it('reads again and reconciles when a create loses the race to another instance', async () => {
     const { fake, reconciler } = setup();
-    fake.createFailures.push(new ApiReplyError('STREAM.CREATE.orders', { code: 400, err_code: 10058, description: 'stream name already in use' }));
+    fake.createFailures.push(
+      new ApiReplyError('STREAM.CREATE.orders', { code: 400, err_code: 10058, description: 'stream name already in use' }),
+    );
     const original = fake.createStream.bind(fake);
     // The other instance's stream appears as the create fails.
     fake.createStream = async (config) => {
@@ -189,7 +217,9 @@ describe('Reconciler (against a fake of the adapter)', () => {
 
   it("reconciles a 2.9 'subjects overlap' answer into the conflict it is when the overlapping stream is the same one", async () => {
     const { fake, reconciler } = setup();
-    fake.createFailures.push(new ApiReplyError('STREAM.CREATE.orders', { code: 400, err_code: 10065, description: 'subjects overlap with an existing stream' }));
+    fake.createFailures.push(
+      new ApiReplyError('STREAM.CREATE.orders', { code: 400, err_code: 10065, description: 'subjects overlap with an existing stream' }),
+    );
     const original = fake.createStream.bind(fake);
     fake.createStream = async (config) =>
       original(config).catch((err: unknown) => {

@@ -223,7 +223,9 @@ export class Reconciler {
       case 'unchanged':
         return result('unchanged', current);
       case 'drifted':
-        this.logger.warn(`Stream "${desired.name}" differs from its declaration (mode 'create': not updated): ${diff.changes.map((c) => c.field).join(', ')}`);
+        this.logger.warn(
+          `Stream "${desired.name}" differs from its declaration (mode 'create': not updated): ${diff.changes.map((c) => c.field).join(', ')}`,
+        );
         return result('drifted', current);
       case 'create': {
         const info = await this.writer.create(desired, caller);
@@ -251,11 +253,24 @@ export class Reconciler {
     const { desired, diff } = comparison;
     try {
       const target = createRequest(desired.config, this.connection.serverFacts().version);
-      const outcome = await this.migrator.run(desired.name, target, { operation: 'migrateStream', stream: desired.name }, wanted, desired.policy.allowDataLoss);
+      const outcome = await this.migrator.run(
+        desired.name,
+        target,
+        { operation: 'migrateStream', stream: desired.name },
+        wanted,
+        desired.policy.allowDataLoss,
+      );
       const after = this.compare(desired, outcome.info);
       if (!outcome.migrated || (!outcome.started && after.diff.changes.length > 0)) return await this.applyStream(after, caller);
       const { kept: keptConsumers, dropped: droppedConsumers } = outcome;
-      return { name: desired.name, action: 'migrated', changes: diff.changes, info: outcome.info as ServerStreamInfo, keptConsumers, droppedConsumers };
+      return {
+        name: desired.name,
+        action: 'migrated',
+        changes: diff.changes,
+        info: outcome.info as ServerStreamInfo,
+        keptConsumers,
+        droppedConsumers,
+      };
     } finally {
       this.cache.delete(desired.name);
     }
@@ -283,7 +298,12 @@ export class Reconciler {
       return { ...base, action: 'invalid', error };
     }
     const { decision, loss } = await this.guard.judge(comparison, decide(comparison), caller);
-    const plan: StreamPlan = { ...base, action: decision.action, ...(decision.error ? { error: decision.error } : {}), ...(loss ? { dataLoss: loss } : {}) };
+    const plan: StreamPlan = {
+      ...base,
+      action: decision.action,
+      ...(decision.error ? { error: decision.error } : {}),
+      ...(loss ? { dataLoss: loss } : {}),
+    };
     return this.consumers.plan(plan, desired, current, caller);
   }
 }

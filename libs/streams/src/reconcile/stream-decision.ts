@@ -34,7 +34,10 @@ export function decide({ desired, current, diff }: Comparison): Decision {
   const { mode, onConflict } = desired.policy;
   if (!current) {
     if (mode !== 'verify') return { action: 'create' };
-    return { action: 'missing', error: new StreamNotFoundError(desired.name, { detail: "it is declared with mode 'verify', so the library does not create it" }) };
+    return {
+      action: 'missing',
+      error: new StreamNotFoundError(desired.name, { detail: "it is declared with mode 'verify', so the library does not create it" }),
+    };
   }
   if (diff.changes.length === 0) return { action: 'unchanged' };
   if (mode === 'verify') return { action: 'drifted', error: new StreamDriftError(desired.name, diff.changes) };

@@ -139,7 +139,9 @@ describe('StreamInfoCache', () => {
   it('keeps the config object of a stream whose config did not change, through a list refresh', () => {
     // Arrange
     const listed = (maxMsgs: number, messages: number) =>
-      JSON.parse(JSON.stringify({ config: { name: 'orders', subjects: ['orders.>'], max_msgs: maxMsgs }, state: { messages } })) as StreamInfo;
+      JSON.parse(
+        JSON.stringify({ config: { name: 'orders', subjects: ['orders.>'], max_msgs: maxMsgs }, state: { messages } }),
+      ) as StreamInfo;
     const cache = new StreamInfoCache(100, clock);
     cache.refreshFromList([listed(10, 1)], cache.mark());
     const first = cache.peek('orders');

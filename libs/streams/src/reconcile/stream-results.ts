@@ -82,16 +82,7 @@ export type EnsureBatchResult =
  * forbids changing it), `missing` (a `verify` stream that does not exist).
  */
 export type PlanAction =
-  | 'create'
-  | 'update'
-  | 'unchanged'
-  | 'migrate'
-  | 'recreate'
-  | 'conflict'
-  | 'invalid'
-  | 'data-loss'
-  | 'drifted'
-  | 'missing';
+  'create' | 'update' | 'unchanged' | 'migrate' | 'recreate' | 'conflict' | 'invalid' | 'data-loss' | 'drifted' | 'missing';
 
 /** A dry-run result: nothing was written. */
 export interface StreamPlan {

@@ -60,7 +60,11 @@ export class StreamWriter {
    * field) fails before the stream is deleted. Every consumer of the stream is deleted with it:
    * they are named in the log line and the result.
    */
-  async recreate(desired: DesiredStream, current: ServerStreamInfo, caller: ApiCaller): Promise<{ info: CreatedStreamInfo; droppedConsumers: string[] }> {
+  async recreate(
+    desired: DesiredStream,
+    current: ServerStreamInfo,
+    caller: ApiCaller,
+  ): Promise<{ info: CreatedStreamInfo; droppedConsumers: string[] }> {
     const version = this.connection.serverFacts().version;
     const request = createRequest(desired.config, version);
     const probe = `${desired.name}__recreate_probe`;

@@ -35,9 +35,15 @@ export class DeclaredStreams {
 
   /** Adds the streams and buckets of one `forFeature` call: a list of streams, or `{ streams?, buckets? }`. */
   addFeature(declarations: readonly StreamDeclaration[] | FeatureDeclarations): void {
-    const { streams = [], buckets = [] } = Array.isArray(declarations) ? { streams: declarations } : ((declarations ?? {}) as FeatureDeclarations);
+    const { streams = [], buckets = [] } = Array.isArray(declarations)
+      ? { streams: declarations }
+      : ((declarations ?? {}) as FeatureDeclarations);
     if (!Array.isArray(streams) || !Array.isArray(buckets) || (!Array.isArray(declarations) && !isObject(declarations))) {
-      throw new InvalidArgumentError('StreamsModule.forFeature', 'declarations', 'must be an array of stream declarations, or { streams?: [...], buckets?: [...] }');
+      throw new InvalidArgumentError(
+        'StreamsModule.forFeature',
+        'declarations',
+        'must be an array of stream declarations, or { streams?: [...], buckets?: [...] }',
+      );
     }
     this.features.push({ streams: [...streams, ...buckets.map(bucketStream)] });
     this.byName = undefined;

@@ -88,7 +88,12 @@ describe('DesiredStreams', () => {
     const metadata = new (class Metadata {
       team = 'billing';
     })();
-    const declaration: StreamDeclaration = { name: 'copy', subjects: [], sources: [{ name: 'orders' }], metadata: metadata as unknown as Record<string, string> };
+    const declaration: StreamDeclaration = {
+      name: 'copy',
+      subjects: [],
+      sources: [{ name: 'orders' }],
+      metadata: metadata as unknown as Record<string, string>,
+    };
 
     // Act
     const first = streams.prepare(declaration);

@@ -12,13 +12,21 @@ import type { StreamDeclaration, StreamDeclarations } from '../declaration/strea
 export function declarationList(streams: StreamDeclarations, method: string): StreamDeclaration[] {
   if (Array.isArray(streams)) return streams;
   if (typeof streams !== 'object' || streams === null) {
-    throw new InvalidArgumentError(method, 'streams', `must be a list of declarations or a record keyed by stream name, got ${describe(streams)}`);
+    throw new InvalidArgumentError(
+      method,
+      'streams',
+      `must be a list of declarations or a record keyed by stream name, got ${describe(streams)}`,
+    );
   }
   return Object.keys(streams).map((key) => {
     const declaration = (streams as Record<string, Omit<StreamDeclaration, 'name'>>)[key];
     const named = (declaration as { name?: unknown } | null)?.name;
     if (named !== undefined && named !== key) {
-      throw new InvalidArgumentError(method, `streams.${key}.name`, `is '${String(named)}' but its key is '${key}'; a record is keyed by stream name: leave name out`);
+      throw new InvalidArgumentError(
+        method,
+        `streams.${key}.name`,
+        `is '${String(named)}' but its key is '${key}'; a record is keyed by stream name: leave name out`,
+      );
     }
     return { ...declaration, name: key };
   });
@@ -34,7 +42,10 @@ export function declaredName(declaration: unknown): string {
  * Normalises a batch with `prepare`; an invalid item, a name declared twice (the later one) and
  * a declaration whose subjects overlap an earlier one's become their error, in input order.
  */
-export function prepareBatch(list: readonly unknown[], prepare: (declaration: StreamDeclaration) => DesiredStream): Array<DesiredStream | Error> {
+export function prepareBatch(
+  list: readonly unknown[],
+  prepare: (declaration: StreamDeclaration) => DesiredStream,
+): Array<DesiredStream | Error> {
   const seen = new Set<string>();
   const prepared = list.map((declaration): DesiredStream | Error => {
     try {

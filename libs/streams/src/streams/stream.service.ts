@@ -164,7 +164,11 @@ export class StreamService {
   async listStreams(options: { subject?: string } = {}): Promise<string[]> {
     const unknown = options !== null && typeof options === 'object' ? Object.keys(options).find((key) => key !== 'subject') : undefined;
     if (options === null || typeof options !== 'object' || unknown !== undefined) {
-      throw new InvalidArgumentError('listStreams', unknown === undefined ? 'options' : `options.${unknown}`, 'must be an object such as { subject: "orders.>" } (subject is its only option)');
+      throw new InvalidArgumentError(
+        'listStreams',
+        unknown === undefined ? 'options' : `options.${unknown}`,
+        'must be an object such as { subject: "orders.>" } (subject is its only option)',
+      );
     }
     if (options.subject !== undefined) validateSubject(options.subject, '(listStreams)');
     return this.api.streamNames({ operation: 'listStreams' }, options.subject);
@@ -194,7 +198,11 @@ export class StreamService {
    */
   async deleteStreams(names: string[]): Promise<DeleteBatchResult[]> {
     if (!Array.isArray(names)) {
-      throw new InvalidArgumentError('deleteStreams', 'names', `must be an array of stream names, got ${typeof names === 'string' ? `the string '${names}'` : String(names)}`);
+      throw new InvalidArgumentError(
+        'deleteStreams',
+        'names',
+        `must be an array of stream names, got ${typeof names === 'string' ? `the string '${names}'` : String(names)}`,
+      );
     }
     // Every name checked before any stream is deleted.
     names.forEach((name, i) => {

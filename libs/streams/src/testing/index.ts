@@ -1,10 +1,5 @@
 export { NatsServerBinaryNotFoundError, resolveNatsServerBinary, type NatsServerChannel } from './nats-server-binary.js';
-export {
-  startNatsServer,
-  type NatsServerOptions,
-  type NatsStopSignal,
-  type NatsTestServer,
-} from './nats-server.js';
+export { startNatsServer, type NatsServerOptions, type NatsStopSignal, type NatsTestServer } from './nats-server.js';
 export type {
   NatsAccountJetStreamLimits,
   NatsServerAccount,
@@ -18,9 +13,5 @@ export type { NatsServerPorts } from './nats-server-ports.js';
 export { NatsServerStartError } from './nats-server-start.error.js';
 export { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
 export { startNatsCluster, type NatsClusterOptions, type NatsTestCluster } from './nats-cluster.js';
-export {
-  startNatsLeafTopology,
-  type NatsLeafTopology,
-  type NatsLeafTopologyOptions,
-} from './nats-leaf-topology.js';
+export { startNatsLeafTopology, type NatsLeafTopology, type NatsLeafTopologyOptions } from './nats-leaf-topology.js';
 export { createStreamsTestingModule, overrideStreamsConnection, type NatsTestTarget } from './streams-testing-module.js';

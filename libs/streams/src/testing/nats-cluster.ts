@@ -175,7 +175,12 @@ async function launchMesh(specs: NatsServerLaunchSpec[]): Promise<ManagedNatsSer
       throw failure.reason;
     }
     const ports = nodes.map(clusterPort);
-    specs.forEach((spec, index) => setRoutes(spec, ports.filter((_, other) => other !== index)));
+    specs.forEach((spec, index) =>
+      setRoutes(
+        spec,
+        ports.filter((_, other) => other !== index),
+      ),
+    );
     await seed.reload();
     return nodes;
   } catch (error) {

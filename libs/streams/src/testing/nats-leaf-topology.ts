@@ -194,8 +194,7 @@ class ManagedLeafTopology implements NatsLeafTopology {
       accepted &&
       (leafSide?.leafs ?? []).some(
         (connection) =>
-          connection.account === this.account &&
-          (connection.subscriptions_list ?? []).some((subject) => subject.startsWith(hubApi)),
+          connection.account === this.account && (connection.subscriptions_list ?? []).some((subject) => subject.startsWith(hubApi)),
       )
     );
   }

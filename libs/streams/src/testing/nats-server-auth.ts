@@ -94,9 +94,7 @@ export function quote(value: string): string {
 
 function renderSingleAuth(auth: NatsServerAuth): string {
   const fields =
-    'token' in auth
-      ? [`  token: ${quote(auth.token)}`]
-      : [`  user: ${quote(auth.user)}`, `  password: ${quote(auth.password)}`];
+    'token' in auth ? [`  token: ${quote(auth.token)}`] : [`  user: ${quote(auth.user)}`, `  password: ${quote(auth.password)}`];
   return ['authorization {', ...fields, '}'].join('\n');
 }
 

@@ -58,6 +58,8 @@ describe('validateAuthSettings', () => {
 
     expect(() => validateAuthSettings({ users: [{ ...app, permissions }] }, true)).not.toThrow();
     expect(() => validateAuthSettings({ auth: { token: 't' } }, true)).not.toThrow();
-    expect(() => validateAuthSettings({ accounts: { APP: { jetstream: { maxFile: 1024 }, users: [app] }, EMPTY: { users: [] } } }, true)).not.toThrow();
+    expect(() =>
+      validateAuthSettings({ accounts: { APP: { jetstream: { maxFile: 1024 }, users: [app] }, EMPTY: { users: [] } } }, true),
+    ).not.toThrow();
   });
 });

@@ -37,7 +37,9 @@ describe('resolveNatsServerBinary', () => {
     const cwd = process.cwd();
     process.chdir('/');
     try {
-      const error = captureError(() => resolveNatsServerBinary({ PATH: '/nonexistent/.bin:/nonexistent/cargo:/nonexistent/.bin/:/nonexistent/cargo' }));
+      const error = captureError(() =>
+        resolveNatsServerBinary({ PATH: '/nonexistent/.bin:/nonexistent/cargo:/nonexistent/.bin/:/nonexistent/cargo' }),
+      );
 
       expect(error.searched.filter((path) => path === '/nonexistent/.bin/nats-server')).toHaveLength(1);
       expect(error.searched.filter((path) => path === '/nonexistent/cargo/nats-server')).toHaveLength(1);

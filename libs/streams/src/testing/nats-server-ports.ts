@@ -29,11 +29,7 @@ export interface ExpectedListeners {
  * ports file it writes to `ports_file_dir` once its listeners are up (`<executable>_<pid>.ports`),
  * the leaf-node port from `/varz` (the ports file has none). `undefined` while not all are known.
  */
-export async function readServerPorts(
-  dir: string,
-  pid: number,
-  expected: ExpectedListeners,
-): Promise<NatsServerPorts | undefined> {
+export async function readServerPorts(dir: string, pid: number, expected: ExpectedListeners): Promise<NatsServerPorts | undefined> {
   const file = await readPortsFile(dir, pid);
   if (!file || (expected.cluster && file.cluster === undefined)) {
     return undefined;

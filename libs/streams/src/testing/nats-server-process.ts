@@ -265,10 +265,7 @@ function describeExit(child: ChildProcess): string {
 
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   const timer = new AbortController();
-  const settled = await Promise.race([
-    promise.then(() => true),
-    delay(ms, false, { signal: timer.signal }).catch(() => false),
-  ]);
+  const settled = await Promise.race([promise.then(() => true), delay(ms, false, { signal: timer.signal }).catch(() => false)]);
   timer.abort();
   return settled;
 }

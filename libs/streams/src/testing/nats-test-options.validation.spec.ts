@@ -53,16 +53,21 @@ describe('timeoutMs', () => {
     expect(timeoutMs('t', MAX_TIMEOUT_MS, 500)).toBe(MAX_TIMEOUT_MS);
   });
 
-  it.each([['300', 'got "300"'], [0, 'got 0'], [-1, 'got -1'], [NaN, 'got NaN'], [Infinity, 'got Infinity'], [MAX_TIMEOUT_MS + 1, `got ${MAX_TIMEOUT_MS + 1}`], [null, 'got null']])(
-    'refuses %p, naming the option, the value and the allowed range',
-    (value, detail) => {
-      const error = rejection(() => timeoutMs('startTimeoutMs', value, 500));
+  it.each([
+    ['300', 'got "300"'],
+    [0, 'got 0'],
+    [-1, 'got -1'],
+    [NaN, 'got NaN'],
+    [Infinity, 'got Infinity'],
+    [MAX_TIMEOUT_MS + 1, `got ${MAX_TIMEOUT_MS + 1}`],
+    [null, 'got null'],
+  ])('refuses %p, naming the option, the value and the allowed range', (value, detail) => {
+    const error = rejection(() => timeoutMs('startTimeoutMs', value, 500));
 
-      expect(error.option).toBe('startTimeoutMs');
-      expect(error.message).toContain(detail);
-      expect(error.message).toContain(`> 0 and <= ${MAX_TIMEOUT_MS}`);
-    },
-  );
+    expect(error.option).toBe('startTimeoutMs');
+    expect(error.message).toContain(detail);
+    expect(error.message).toContain(`> 0 and <= ${MAX_TIMEOUT_MS}`);
+  });
 });
 
 describe('integerInRange', () => {

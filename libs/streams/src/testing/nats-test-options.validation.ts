@@ -57,7 +57,10 @@ export function timeoutMs(option: string, value: unknown, fallback: number): num
     return fallback;
   }
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
-    throw new InvalidNatsTestOptionsError(option, `must be a number of milliseconds > 0 and <= ${MAX_TIMEOUT_MS}, got ${describeValue(value)}`);
+    throw new InvalidNatsTestOptionsError(
+      option,
+      `must be a number of milliseconds > 0 and <= ${MAX_TIMEOUT_MS}, got ${describeValue(value)}`,
+    );
   }
   return value;
 }

@@ -42,7 +42,5 @@ const LOG_TAIL_LINES = 20;
 
 /** @internal The last lines of several servers' output, each under its label, for a start error. */
 export function logTails(servers: readonly (readonly [label: string, server: { logs(): string }])[]): string {
-  return servers
-    .map(([label, server]) => `[${label}]\n${server.logs().split('\n').slice(-LOG_TAIL_LINES).join('\n')}`)
-    .join('\n');
+  return servers.map(([label, server]) => `[${label}]\n${server.logs().split('\n').slice(-LOG_TAIL_LINES).join('\n')}`).join('\n');
 }
