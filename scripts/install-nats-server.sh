@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the nats-server binaries the tests, the benchmarks and the demo use, from Debian's
 # packages only, into .nats-server/<channel>/nats-server (git-ignored):
-#   stable   - the nats-server of the machine's own Debian release (2.9.x on bookworm)
-#   unstable - the newest nats-server in Debian's unstable suite
+#   bookworm - Debian 12's nats-server (2.9.x), the oldest line the library supports
+#   trixie   - Debian 13's nats-server (2.10.x), what many production clusters still run
+#   unstable - the newest nats-server in Debian's unstable suite (2.15.x today)
 # The package mirror is read from this machine's own apt sources; no host is named here.
 # Nothing is installed system-wide and no root is needed. Idempotent: a channel whose binary is
 # already present is left alone.
 #
-# Usage: scripts/install-nats-server.sh [stable|unstable|all|--if-missing]   (default: all)
+# Usage: scripts/install-nats-server.sh [bookworm|trixie|unstable|all|--if-missing]   (default: all)
 #   --if-missing  installs the newest channel only when no nats-server is at hand (none installed here,
 #                 none on PATH, NATS_SERVER_BIN and NATS_URL unset); used before `npm start`.
 set -euo pipefail
@@ -27,12 +28,6 @@ debian_uri() {
   fi
   [ -n "$uri" ] || { echo "install-nats-server: no Debian archive found in this machine's apt sources" >&2; exit 1; }
   echo "$uri"
-}
-
-# The suite of the system's own release (e.g. bookworm).
-stable_suite() {
-  . /etc/os-release
-  echo "${VERSION_CODENAME:?install-nats-server: /etc/os-release has no VERSION_CODENAME}"
 }
 
 install_channel() {
@@ -78,11 +73,11 @@ have_server() {
 
 case "$want" in
   --if-missing) have_server || install_channel unstable unstable ;;
-  stable) install_channel stable "$(stable_suite)" ;;
-  unstable) install_channel unstable unstable ;;
+  bookworm | trixie | unstable) install_channel "$want" "$want" ;;
   all)
-    install_channel stable "$(stable_suite)"
+    install_channel bookworm bookworm
+    install_channel trixie trixie
     install_channel unstable unstable
     ;;
-  *) echo "usage: $0 [stable|unstable|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [bookworm|trixie|unstable|all|--if-missing]" >&2; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the e2e suite once per installed nats-server channel (.nats-server/stable, .nats-server/unstable),
-# so every change is tested on Debian stable's 2.9.x and on the newest server. With no channel installed
+# Runs the e2e suite once per installed nats-server channel (.nats-server/bookworm, trixie, unstable),
+# so every change is tested on 2.9.x (Debian 12), 2.10.x (Debian 13) and the newest server (unstable). With no channel installed
 # (a user with nats-server on PATH or NATS_SERVER_BIN set), it runs the suite once on that server.
 # Extra arguments go to Jest.
 set -euo pipefail
@@ -10,7 +10,7 @@ jest=(node --experimental-vm-modules node_modules/jest/bin/jest.js --config test
 
 channels=()
 if [ -z "${NATS_SERVER_BIN:-}" ]; then
-  for channel in stable unstable; do
+  for channel in bookworm trixie unstable; do
     [ -x ".nats-server/$channel/nats-server" ] && channels+=("$channel")
   done
 fi

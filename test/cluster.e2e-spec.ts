@@ -15,7 +15,7 @@ import { uniqueName } from './support/streams-fixture.js';
 
 /**
  * Issue 5 on a real 3-node JetStream cluster on loopback. Runs against whichever nats-server
- * NATS_SERVER_CHANNEL selects (stable 2.9.x, unstable 2.15.x); both must pass.
+ * NATS_SERVER_CHANNEL selects (bookworm 2.9.x, trixie 2.10.x, unstable 2.15.x); all must pass.
  */
 const CLUSTER_NAME = 'issue5-cluster';
 /** Every node's max_file_store: small, so a stream can ask for more than any server holds. */

@@ -22,7 +22,8 @@ describe('resolveNatsServerBinary', () => {
 
       expect(error.searched).toEqual([
         '/.nats-server/unstable/nats-server',
-        '/.nats-server/stable/nats-server',
+        '/.nats-server/trixie/nats-server',
+        '/.nats-server/bookworm/nats-server',
         '/nonexistent/a/nats-server',
         '/nonexistent/b/nats-server',
       ]);

@@ -8,9 +8,9 @@ import { NatsServerStartError } from './nats-server-start.error.js';
 
 /**
  * A release channel of a per-project nats-server install under `<cwd>/.nats-server/<channel>/`
- * (this repository's own installer uses `stable` and `unstable`).
+ * (this repository's own installer names them by Debian suite: `bookworm` 2.9, `trixie` 2.10, `unstable` the newest).
  */
-export type NatsServerChannel = 'stable' | 'unstable';
+export type NatsServerChannel = 'bookworm' | 'trixie' | 'unstable';
 
 /** Thrown when no usable nats-server executable can be found. The message says how to get one. */
 export class NatsServerBinaryNotFoundError extends StreamsError {
@@ -26,8 +26,8 @@ export class NatsServerBinaryNotFoundError extends StreamsError {
 /**
  * Finds the nats-server executable the testing kit runs.
  *
- * Order: `NATS_SERVER_BIN`; else `NATS_SERVER_CHANNEL` (`stable` | `unstable`) as
- * `<cwd>/.nats-server/<channel>/nats-server`; else the unstable, then the stable channel
+ * Order: `NATS_SERVER_BIN`; else `NATS_SERVER_CHANNEL` (`bookworm` | `trixie` | `unstable`) as
+ * `<cwd>/.nats-server/<channel>/nats-server`; else the unstable, trixie, then bookworm channel
  * under `<cwd>/.nats-server/`; else `nats-server` on `PATH` (where `apt-get install nats-server`
  * and `brew install nats-server` put it).
  *
@@ -65,7 +65,7 @@ export async function readNatsServerVersion(binary: string): Promise<string> {
   return match[1];
 }
 
-const CHANNELS: readonly NatsServerChannel[] = ['unstable', 'stable'];
+const CHANNELS: readonly NatsServerChannel[] = ['unstable', 'trixie', 'bookworm'];
 
 const INSTALL_HINT = [
   'Install nats-server so that it is on PATH, for example:',
@@ -83,7 +83,7 @@ function parseChannel(value: string): NatsServerChannel {
   if ((CHANNELS as readonly string[]).includes(value)) {
     return value as NatsServerChannel;
   }
-  throw new NatsServerBinaryNotFoundError(`NATS_SERVER_CHANNEL must be 'stable' or 'unstable', got '${value}'.`, []);
+  throw new NatsServerBinaryNotFoundError(`NATS_SERVER_CHANNEL must be one of ${CHANNELS.map((c) => `'${c}'`).join(', ')}, got '${value}'.`, []);
 }
 
 /**
