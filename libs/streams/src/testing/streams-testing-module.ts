@@ -35,6 +35,9 @@ function serversOf(target: NatsTestTarget): string | string[] {
  * Override providers on the builder as usual, then `compile()`. To test a whole app that calls
  * `forRoot`/`forRootAsync` itself, use {@link overrideStreamsConnection} instead (one connection).
  *
+ * @throws {InvalidNatsTestOptionsError} at once for a `target` that is not a test server or
+ *   cluster, or `options` / `metadata` that are not plain objects (`null` among them); invalid
+ *   module options throw the module's `InvalidOptionsError`, also before anything connects.
  * @example
  * const server = await startNatsServer();
  * const moduleRef = await createStreamsTestingModule(server, { streams: [{ name: 'orders', subjects: ['orders.>'] }] }, {
@@ -47,12 +50,19 @@ export function createStreamsTestingModule(
   options: Partial<StreamsModuleOptions> & StreamsModuleExtras = {},
   metadata: ModuleMetadata = {},
 ): TestingModuleBuilder {
+  const servers = serversOf(target);
+  if (!isPlainObject(options)) {
+    throw new InvalidNatsTestOptionsError('options', `must be a plain object of StreamsModule options, got ${describeValue(options)}`);
+  }
+  if (!isPlainObject(metadata)) {
+    throw new InvalidNatsTestOptionsError(
+      'metadata',
+      `must be a plain object of module metadata (imports, providers, ...), got ${describeValue(metadata)}`,
+    );
+  }
   return Test.createTestingModule({
     ...metadata,
-    imports: [
-      StreamsModule.forRoot({ ...options, connection: { ...options.connection, servers: serversOf(target) } }),
-      ...(metadata.imports ?? []),
-    ],
+    imports: [StreamsModule.forRoot({ ...options, connection: { ...options.connection, servers } }), ...(metadata.imports ?? [])],
   });
 }
 
