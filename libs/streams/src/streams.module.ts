@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { StreamsCoreModule } from './streams-core.module.js';
 import { StreamsSharedModule } from './streams-registry.js';
+import { markModule } from './streams-module-mark.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
 import { STREAMS_ASYNC_OPTIONS_TYPE, STREAMS_OPTIONS_TYPE, StreamsConfigurableModule } from './streams.module-definition.js';
 import { resolveOptions, validateAsyncExtras, validateOptions } from './resolve-options.js';
@@ -78,11 +79,14 @@ export class StreamsModule extends StreamsConfigurableModule {
       useFactory: needRoot,
       inject: [{ token: connectionToken(kind, name), optional: true }],
     }));
-    return {
-      module: StreamsModule,
-      providers: [registration, ...services],
-      exports: services.map((s) => (s as { provide: unknown }).provide as string),
-    };
+    return markModule(
+      {
+        module: StreamsModule,
+        providers: [registration, ...services],
+        exports: services.map((s) => (s as { provide: unknown }).provide as string),
+      },
+      { kind: 'feature', connection: name, declarations: streams },
+    );
   }
 }
 
@@ -90,13 +94,16 @@ export class StreamsModule extends StreamsConfigurableModule {
 function publicModule(definition: DynamicModule, name: string, isGlobal = false): DynamicModule {
   const core = StreamsCoreModule.register(name, definition.providers ?? [], definition.imports);
   const services = KINDS.map((kind): Provider => ({ provide: getStreamsToken(kind, name), useExisting: connectionToken(kind, name) }));
-  return {
-    module: StreamsModule,
-    global: isGlobal,
-    imports: [core, StreamsSharedModule],
-    providers: services,
-    exports: [...services.map((s) => (s as { provide: unknown }).provide as string), StreamsSharedModule],
-  };
+  return markModule(
+    {
+      module: StreamsModule,
+      global: isGlobal,
+      imports: [core, StreamsSharedModule],
+      providers: services,
+      exports: [...services.map((s) => (s as { provide: unknown }).provide as string), StreamsSharedModule],
+    },
+    { kind: 'root', connection: name, optionProviders: definition.providers ?? [], imports: definition.imports ?? [] },
+  );
 }
 
 function connectionName(name: unknown): string {
