@@ -1,13 +1,8 @@
 import { Controller, Get, type INestApplication, type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import {
-  NatsHealthIndicator,
-  StreamsHealthIndicator,
-  StreamsModule,
-  type StreamDeclaration,
-  type StreamsModuleOptions,
-} from '@app/streams';
+import { StreamsModule, type StreamDeclaration, type StreamsModuleOptions } from '@app/streams';
+import { NatsHealthIndicator, StreamsHealthIndicator, StreamsHealthModule } from '@app/streams/health';
 import { nanos, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig } from 'nats';
 
 /** N declarations with the library defaults only: `<prefix>_<i>` capturing `<prefix>.<i>.>`. */
@@ -100,7 +95,7 @@ class HealthController {
 }
 
 function appModule(options: StreamsModuleOptions, http: boolean) {
-  @Module({ imports: [StreamsModule.forRoot(options), TerminusModule], controllers: http ? [HealthController] : [] })
+  @Module({ imports: [StreamsModule.forRoot(options), TerminusModule, StreamsHealthModule], controllers: http ? [HealthController] : [] })
   class BenchAppModule {}
   return BenchAppModule;
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { StreamsDashboardModule, StreamsModule } from '@app/streams';
+import { StreamsModule } from '@app/streams';
+import { StreamsHealthModule } from '@app/streams/health';
+import { StreamsDashboardModule } from '@app/streams/dashboard';
 import { DEMO_BUCKETS, DEMO_STREAMS } from './demo-streams.js';
 import { HealthController } from './health.controller.js';
 import { DemoMetricsModule } from './metrics.module.js';
@@ -25,6 +27,7 @@ import { StreamsController } from './streams.controller.js';
     }),
     StreamsDashboardModule.register({ path: '/' }),
     TerminusModule,
+    StreamsHealthModule,
     OrdersModule,
   ],
   controllers: [HealthController, StreamsController],

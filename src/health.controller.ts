@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { NatsHealthIndicator, StreamsHealthIndicator } from '@app/streams';
+import { NatsHealthIndicator, StreamsHealthIndicator } from '@app/streams/health';
 
 /**
  * Probes: `GET /health/live` (the process answers: no dependency, so an outage of NATS or a drifted

@@ -23,6 +23,7 @@ async function bootstrap(): Promise<void> {
     logger.log(
       `No NATS_URL set: started a private nats-server ${server.version} at ${server.url} (pid ${server.pid}, store ${server.dir})`,
     );
+    logger.log(`Plan the demo's streams against it: NATS_URL=${server.url} npm run streams:plan`);
   }
   app = await NestFactory.create(AppModule);
   const port = Number(process.env.PORT ?? 3000);

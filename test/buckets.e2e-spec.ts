@@ -1,12 +1,6 @@
 import { Module } from '@nestjs/common';
-import {
-  InvalidStreamConfigError,
-  StreamDataLossError,
-  StreamMonitor,
-  StreamService,
-  StreamsHealthIndicator,
-  StreamsModule,
-} from '@app/streams';
+import { InvalidStreamConfigError, StreamDataLossError, StreamMonitor, StreamService, StreamsModule } from '@app/streams';
+import { StreamsHealthIndicator } from '@app/streams/health';
 import { StringCodec } from 'nats';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';

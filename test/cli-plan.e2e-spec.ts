@@ -1,13 +1,15 @@
 // The `nestjs-jetstream-streams plan` command run through its main function (`runCli`, what the
 // executable calls) against real servers: buckets and streamDefaults in the plan, the module's
 // JetStream domain, and the exit statuses 0 / 1 / 2.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { startNatsLeafTopology, startNatsServer, type NatsLeafTopology, type NatsTestServer } from '@app/streams/testing';
 import { connect, StringCodec, type NatsConnection } from 'nats';
+import { StreamService } from '@app/streams';
 import { runCli } from '../libs/streams/src/cli/run-cli.js';
+import { getJson } from './support/get-json.js';
 import { freePort } from './support/ports.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { uniqueName } from './support/streams-fixture.js';
@@ -123,7 +125,9 @@ describe('plan command: streams and buckets on one server', () => {
 
     expect([notNats.code, badFlag.code, noServer.code]).toEqual([2, 2, 2]);
     expect(JSON.parse(notNats.stdout).error.message).toMatch(/^--server: "http:\/\/x:y" is not a NATS server URL/);
-    expect(JSON.parse(badFlag.stdout).error.message).toBe('unknown option --srv; known: --server/-s, --json, --timeout, --help/-h.');
+    expect(JSON.parse(badFlag.stdout).error.message).toBe(
+      'unknown option --srv; known: --server/-s, --module, --connection, --json, --timeout, --help/-h.',
+    );
     expect(JSON.parse(noServer.stdout)).toMatchObject({
       server: expect.stringMatching(/^nats:\/\/127\.0\.0\.1:\d+$/),
       error: { name: 'NatsConnectionError' },
@@ -169,5 +173,149 @@ describe("plan command: the module's JetStream domain", () => {
       `${stream}:create`,
       `KV_${bucket}:create`,
     ]);
+  });
+});
+
+describe('plan command: an app module as declared', () => {
+  let server: NatsTestServer;
+  let production: NatsTestServer;
+  // Inside the repository, so that the app modules resolve @nestjs/common and nats as an app's would.
+  let appDir: string;
+
+  beforeAll(async () => {
+    [server, production] = await Promise.all([startNatsServer(), startNatsServer()]);
+    mkdirSync(join('node_modules', '.cache'), { recursive: true });
+    appDir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'cli-plan-e2e-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all([server?.dispose(), production?.dispose()]);
+    rmSync(appDir, { recursive: true, force: true });
+  });
+
+  /**
+   * Writes a compiled app module: forRootAsync (its factory reads a global settings module) and
+   * forRoot of a second connection pointed at `production`, a forFeature of each, and a provider
+   * that would connect to `production` if the app were started.
+   */
+  function appModule(prefix: string): string {
+    const file = join(appDir, `${uniqueName('app_module')}.mjs`);
+    writeFileSync(
+      file,
+      `import { Global, Injectable, Module } from '@nestjs/common';
+import { connect } from 'nats';
+import { StreamsModule } from '@app/streams';
+
+class Settings { streams = [{ name: '${prefix}_orders', subjects: ['${prefix}.orders.>'] }]; }
+Injectable()(Settings);
+class SettingsModule {}
+Global()(SettingsModule);
+Module({ providers: [Settings], exports: [Settings] })(SettingsModule);
+
+class ProductionClient { constructor() { this.pending = connect({ servers: '${production.url}' }); } }
+Injectable()(ProductionClient);
+
+class BillingModule {}
+Module({
+  imports: [
+    StreamsModule.forFeature({ streams: [{ name: '${prefix}_invoices', subjects: ['${prefix}.invoices.>'] }], buckets: [{ bucket: '${prefix}_carts' }] }),
+    StreamsModule.forFeature([{ name: '${prefix}_eu_invoices', subjects: ['${prefix}.eu.invoices.>'] }], 'eu'),
+  ],
+  providers: [ProductionClient],
+})(BillingModule);
+
+export class AppModule {}
+Module({
+  imports: [
+    SettingsModule,
+    StreamsModule.forRootAsync({
+      inject: [Settings],
+      useFactory: (settings) => ({ connection: { servers: '${production.url}' }, streams: settings.streams, streamDefaults: { max_msgs: 77 } }),
+    }),
+    StreamsModule.forRoot({ name: 'eu', connection: { servers: '${production.url}' }, streams: [{ name: '${prefix}_eu_orders', subjects: ['${prefix}.eu.orders.>'] }] }),
+    BillingModule,
+  ],
+  providers: [ProductionClient],
+})(AppModule);
+`,
+    );
+    return file;
+  }
+
+  it('plans forRootAsync (its factory run), forRoot and every forFeature of the chosen connection, and connects nothing of the app', async () => {
+    const prefix = uniqueName('mod');
+    const file = appModule(prefix);
+    // Connections ever made to it (closed ones included), the testing kit's readiness probe among them.
+    const connectedBefore = (await getJson(`${production.monitorUrl}/connz?state=all`)) as { total: number };
+
+    const byDefault = await plan('plan', file, '-s', server.url, '--json');
+    const eu = await plan('plan', file, '--module', 'AppModule', '--connection', 'eu', '-s', server.url, '--json');
+
+    expect(byDefault.code).toBe(1);
+    expect((JSON.parse(byDefault.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([
+      `${prefix}_orders:create`,
+      `${prefix}_invoices:create`,
+      `KV_${prefix}_carts:create`,
+    ]);
+    expect((JSON.parse(eu.stdout).plans as JsonPlan[]).map((p) => `${p.name}:${p.action}`)).toEqual([
+      `${prefix}_eu_orders:create`,
+      `${prefix}_eu_invoices:create`,
+    ]);
+    // Neither the app's connections nor its own client ever reached the production server.
+    const connz = (await getJson(`${production.monitorUrl}/connz?state=all`)) as { connections: unknown[] | null; total: number };
+    expect(connz.total).toBe(connectedBefore.total);
+  });
+
+  it('honours the streamDefaults the factory returned: 0 once ensured with them', async () => {
+    const prefix = uniqueName('mod');
+    const file = appModule(prefix);
+    const app = await startStreamsApp(
+      {
+        connection: { servers: server.url },
+        streams: [{ name: `${prefix}_orders`, subjects: [`${prefix}.orders.>`] }],
+        buckets: [{ bucket: `${prefix}_carts` }],
+        streamDefaults: { max_msgs: 77 },
+      },
+      { logger: false, imports: [] },
+    );
+    try {
+      await app.get(StreamService).ensureStream(`${prefix}_invoices`, [`${prefix}.invoices.>`], { max_msgs: 77 });
+
+      const result = await plan('plan', file, '-s', server.url);
+
+      expect(result.stdout).toContain('All 3 streams match.');
+      expect(result.code).toBe(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('takes the exports.default that tsc compiles `export default { streams }` to in a CommonJS app', async () => {
+    const cjs = join(dir, uniqueName('cjs'));
+    mkdirSync(cjs);
+    writeFileSync(join(cjs, 'package.json'), '{ "type": "commonjs" }');
+    const name = uniqueName('cli_cjs');
+    writeFileSync(
+      join(cjs, 'streams.js'),
+      `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = { streams: [{ name: '${name}', subjects: ['${name}.>'] }] };\n`,
+    );
+
+    const result = await plan('plan', join(cjs, 'streams.js'), '-s', server.url, '--json');
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).plans).toEqual([expect.objectContaining({ name, action: 'create' })]);
+  });
+
+  it('exits 2 with a clear error for a module whose top-level await never settles, once --timeout has passed', async () => {
+    const file = `${uniqueName('never')}.mjs`;
+    writeFileSync(join(dir, file), 'await new Promise(() => {});\nexport const streams = [];\n');
+
+    const result = await plan('plan', file, '-s', server.url, '--timeout', '500', '--json');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /could not be loaded: did not finish loading within 500 ms \(--timeout\): a top-level await that never settles/,
+    );
+    expect(JSON.parse(result.stdout).error).toMatchObject({ name: 'DeclarationsModuleError' });
   });
 });

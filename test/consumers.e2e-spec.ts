@@ -6,10 +6,10 @@ import {
   StreamBatchError,
   StreamMonitor,
   StreamService,
-  StreamsHealthIndicator,
   type ConsumerDeclaration,
   type StreamsModuleOptions,
 } from '@app/streams';
+import { StreamsHealthIndicator } from '@app/streams/health';
 import { AckPolicy, StringCodec, type ConsumerConfig } from 'nats';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';

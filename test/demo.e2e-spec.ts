@@ -169,12 +169,16 @@ describe('demo app shutdown (node dist/src/main.js)', () => {
   }, 90_000);
 });
 
-/** The plan command as the demo runs it: `npm run streams:plan`, then the built command directly. */
-function plan(url: string, extra: string[] = [], viaNpm = false): { status: number | null; stdout: string; stderr: string } {
+/**
+ * The plan command as the demo runs it: `npm run streams:plan`, then the built command directly,
+ * on the demo's compiled app module. `url` undefined: no NATS_URL at all.
+ */
+function plan(url: string | undefined, extra: string[] = [], viaNpm = false): { status: number | null; stdout: string; stderr: string } {
   const env = { ...process.env, NATS_URL: url };
+  if (url === undefined) delete env.NATS_URL;
   const res = viaNpm
     ? spawnSync('npm', ['run', '--silent', 'streams:plan', '--', ...extra], { env, encoding: 'utf8' })
-    : spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/declared-streams.js', ...extra], {
+    : spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/app.module.js', ...extra], {
         env,
         encoding: 'utf8',
       });
@@ -193,19 +197,22 @@ describe('npm run streams:plan', () => {
     delete process.env.NATS_URL;
   });
 
-  it('on an empty server: every stream would be created, exit 1 (table and JSON)', () => {
+  it("on an empty server: every stream and bucket of the demo's module graph would be created, exit 1 (table and JSON)", () => {
     const table = plan(server.url, [], true);
     const json = plan(server.url, ['--json']);
 
     expect(table.stdout).toMatch(/^orders\s+create$/m);
     expect(table.stdout).toMatch(/^payments\s+create$/m);
-    expect(table.stdout).toContain('3 of 3 streams would change (3 create).');
+    expect(table.stdout).toMatch(/^KV_sessions\s+create$/m);
+    expect(table.stdout).toContain('4 of 4 streams would change (4 create).');
     expect(table.status).toBe(1);
     const parsed = JSON.parse(json.stdout);
+    // forRootAsync's streams (its factory run), the orders feature module's forFeature, then the bucket.
     expect(parsed.plans.map((p: { name: string; action: string }) => `${p.name}:${p.action}`)).toEqual([
       'orders:create',
       'notifications:create',
       'payments:create',
+      'KV_sessions:create',
     ]);
     expect(json.status).toBe(1);
   }, 90_000);
@@ -216,7 +223,7 @@ describe('npm run streams:plan', () => {
     await app.close();
 
     const clean = plan(server.url);
-    expect(clean.stdout).toContain('All 3 streams match.');
+    expect(clean.stdout).toContain('All 4 streams match.');
     expect(clean.status).toBe(0);
     expect(plan(server.url, ['--json']).status).toBe(0);
 
@@ -252,4 +259,15 @@ describe('npm run streams:plan', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no-such-file.js does not exist.');
   }, 30_000);
+
+  it('without NATS_URL: tries the default server once and exits 2 saying how to name one, instead of waiting for it', async () => {
+    // The precondition: nothing answers on the default address on this machine.
+    expect(await connectError(4222)).toBe('ECONNREFUSED');
+
+    const result = plan(undefined, [], true);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('could not check the plan: Could not connect to NATS at nats://127.0.0.1:4222');
+    expect(result.stderr).toContain('No --server and no NATS_URL named a server, so nats://127.0.0.1:4222 was tried once');
+  }, 90_000);
 });

@@ -8,10 +8,10 @@ import {
   StreamEvents,
   StreamMonitor,
   StreamService,
-  StreamsHealthIndicator,
   StreamsModule,
   type StreamEvent,
 } from '@app/streams';
+import { StreamsHealthIndicator } from '@app/streams/health';
 import { startNatsLeafTopology, type NatsLeafTopology } from '@app/streams/testing';
 import { connect, StringCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import { startTestApp } from './support/streams-app.js';

@@ -5,12 +5,12 @@ import {
   StreamNotFoundError,
   StreamService,
   StreamsError,
-  StreamsHealthIndicator,
   type StreamDeclaration,
   type StreamEvent,
   type StreamsModuleOptions,
   type StreamsSnapshot,
 } from '@app/streams';
+import { StreamsHealthIndicator } from '@app/streams/health';
 import { startNatsCluster, startNatsServer, type NatsTestCluster, type NatsTestServer } from '@app/streams/testing';
 import { connect, StringCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import { setTimeout as delay } from 'node:timers/promises';

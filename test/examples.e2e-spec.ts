@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { connect } from 'nats';
 import request from 'supertest';
 import { StreamService } from 'nestjs-jetstream-streams';
 import { startNatsServer, type NatsTestServer } from 'nestjs-jetstream-streams/testing';
@@ -6,6 +9,7 @@ import { ConfigAsyncAppModule } from '../examples/config-async/app.module.js';
 import { CustomHealthAppModule } from '../examples/custom-health/app.module.js';
 import { FeatureStreamsAppModule } from '../examples/feature-streams/app.module.js';
 import { InvoiceEvents } from '../examples/feature-streams/billing.module.js';
+import { runCli } from '../libs/streams/src/cli/run-cli.js';
 import { startTestApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 
@@ -35,6 +39,44 @@ describe('examples', () => {
     const info = await app.get(StreamService).getStreamInfo('orders');
 
     expect(info.config.max_age).toBe(7 * 24 * 3600 * 1e9);
+  });
+
+  it('config-async: the plan command plans its module as declared (the @nestjs/config factory run), exit 0, then 1 after a change', async () => {
+    process.env.NATS_URL = server.url;
+    app = await startTestApp([ConfigAsyncAppModule], { logger: false });
+    await app.close();
+    app = undefined;
+    // The plan command takes a compiled file: one that re-exports the example's module (Jest compiles the TypeScript).
+    mkdirSync(join('node_modules', '.cache'), { recursive: true });
+    const dir = mkdtempSync(join(process.cwd(), 'node_modules', '.cache', 'examples-plan-'));
+    const file = join(dir, 'app.module.mjs');
+    writeFileSync(file, `export { ConfigAsyncAppModule } from '${resolve('examples/config-async/app.module.ts')}';\n`);
+    const plan = async () => {
+      const out = { stdout: '', stderr: '' };
+      const code = await runCli(['plan', file], {
+        stdout: (t) => (out.stdout += t),
+        stderr: (t) => (out.stderr += t),
+        env: { NATS_URL: server.url },
+        cwd: dir,
+      });
+      return { code, ...out };
+    };
+    try {
+      const clean = await plan();
+      const nc = await connect({ servers: server.url });
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.update('orders', { ...(await jsm.streams.info('orders')).config, max_age: 3600 * 1e9 });
+      await nc.close();
+      const drifted = await plan();
+
+      expect(clean.stdout).toContain('The 1 declared stream matches.');
+      expect(clean.code).toBe(0);
+      // The factory's streamDefaults (max_age 7d) are what the plan compares with.
+      expect(drifted.stdout).toMatch(/^orders\s+update\s+max_age: 3600000000000 -> 604800000000000$/m);
+      expect(drifted.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('feature-streams: every feature module’s streams exist after start-up, and streamScope publishes', async () => {

@@ -1,5 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown, type INestApplication } from '@nestjs/common';
-import { NatsHealthIndicator, StreamMonitor, StreamsHealthIndicator, type StreamsModuleOptions } from '@app/streams';
+import { StreamMonitor, type StreamsModuleOptions } from '@app/streams';
+import { NatsHealthIndicator, StreamsHealthIndicator } from '@app/streams/health';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, DiscardPolicy, type NatsConnection } from 'nats';
 import request from 'supertest';

@@ -7,10 +7,10 @@ import {
   StreamConfigConflictError,
   StreamMonitor,
   StreamService,
-  StreamsHealthIndicator,
   StreamsModule,
   type StreamDeclaration,
 } from '@app/streams';
+import { StreamsHealthIndicator } from '@app/streams/health';
 import { startNatsServer } from '@app/streams/testing';
 import { readFileSync } from 'node:fs';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';

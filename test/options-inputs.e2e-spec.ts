@@ -1,4 +1,5 @@
-import { ConnectionService, InvalidArgumentError, NatsHealthIndicator, StreamMonitor, StreamsHealthIndicator } from '@app/streams';
+import { ConnectionService, InvalidArgumentError, StreamMonitor } from '@app/streams';
+import { NatsHealthIndicator, StreamsHealthIndicator } from '@app/streams/health';
 import { useStreamsFixture, uniqueName } from './support/streams-fixture.js';
 
 /** What a call settled with: its value, or what it threw or rejected with (synchronously thrown is marked). */

@@ -1,9 +1,13 @@
-// The packed library as its users get it: `npm pack`, installed into three fresh Nest apps outside
-// the repository (CommonJS Nest 11 with Jest, ESM Nest 12 with Vitest, ESM Nest 12 with Jest), each
-// compiled by its own TypeScript, booted against a real nats-server and tested by its own runner.
-// Installing is the slow part; an installed app is kept in the OS temp dir under a key made of the
-// tarball's and the fixture's contents, so the second run of the e2e matrix (and any run without
-// a change to the library or the fixture) reuses it.
+// The packed library as its users get it: `npm pack`, then three fresh Nest apps outside the
+// repository (CommonJS Nest 11 with Jest, ESM Nest 12 with Vitest, ESM Nest 12 with Jest), each
+// made as `nest new` makes it and set up with exactly the install lines of the README (read from
+// it, unpinned where it is unpinned), compiled by its own TypeScript, booted against a real
+// nats-server and tested by its own runner.
+//
+// Installing is the slow part. An installed app is kept in the OS temp dir under a key made of the
+// tarball's, the fixture's and the README lines' contents, and used again only while the registry
+// would still give it the same versions: `npm outdated` finds none newer within its ranges, and it
+// is less than a day old (for changes further down the dependency tree).
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -19,7 +23,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { resolveNatsServerBinary, startNatsServer, type NatsTestServer } from '@app/streams/testing';
@@ -28,7 +32,9 @@ import { waitForValue } from './support/wait.js';
 
 const ROOT = resolve('.');
 const FIXTURES = join(ROOT, 'test/fixtures/packaged-apps');
-const CACHE = join(tmpdir(), 'nestjs-jetstream-streams-package-test');
+// One cache per checkout: runs from other checkouts (worktrees) never remove each other's apps.
+const CACHE = join(tmpdir(), 'nestjs-jetstream-streams-package-test', createHash('sha256').update(ROOT).digest('hex').slice(0, 12));
+const DAY_MS = 24 * 60 * 60 * 1000;
 const run = promisify(execFile);
 
 interface AppKind {
@@ -36,15 +42,52 @@ interface AppKind {
   fixture: string;
   nestMajor: string;
   commonjs: boolean;
+  /** The README's install blocks (`<!-- install: <name> -->`) this app is set up with, in order. */
+  install: string[];
   /** What its test runner prints when the one spec passed. */
   passed: RegExp;
 }
 
 const APPS: AppKind[] = [
-  { fixture: 'nest11-cjs-jest', nestMajor: '11', commonjs: true, passed: /Tests:\s+1 passed, 1 total/ },
-  { fixture: 'nest12-esm-vitest', nestMajor: '12', commonjs: false, passed: /Tests\s+1 passed \(1\)/ },
-  { fixture: 'nest12-esm-jest', nestMajor: '12', commonjs: false, passed: /Tests:\s+1 passed, 1 total/ },
+  {
+    fixture: 'nest11-cjs-jest',
+    nestMajor: '11',
+    commonjs: true,
+    install: ['nest11-cjs-jest', 'metrics-node20'],
+    passed: /Tests:\s+1 passed, 1 total/,
+  },
+  {
+    fixture: 'nest12-esm-vitest',
+    nestMajor: '12',
+    commonjs: false,
+    install: ['nest12-esm', 'metrics-node20'],
+    passed: /Tests\s+1 passed \(1\)/,
+  },
+  {
+    fixture: 'nest12-esm-jest',
+    nestMajor: '12',
+    commonjs: false,
+    install: ['nest12-esm', 'metrics-node20'],
+    passed: /Tests:\s+1 passed, 1 total/,
+  },
 ];
+
+/** The lines of the fenced code block that follows `<!-- <marker> -->` in the README. */
+function readmeBlock(marker: string): string[] {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const at = readme.indexOf(`<!-- ${marker} -->`);
+  const block = at === -1 ? null : /^```\w*\n([\s\S]*?)^```$/m.exec(readme.slice(at));
+  if (!block) throw new Error(`README.md has no code block after <!-- ${marker} -->`);
+  return block[1].split('\n').filter((line) => line.trim() !== '');
+}
+
+/** The README's install lines of one setup: each an `npm i`, run as written by a shell. */
+function installLines(setup: string): string[] {
+  const lines = readmeBlock(`install: ${setup}`);
+  const other = lines.find((line) => !/^npm i /.test(line));
+  if (other) throw new Error(`README.md install block "${setup}" has a line that is no \`npm i\`: ${other}`);
+  return lines;
+}
 
 /** Every file under `dir`, relative to it, sorted. */
 function filesUnder(dir: string): string[] {
@@ -74,28 +117,52 @@ function writeSources(kind: AppKind, dir: string): void {
 }
 
 /**
- * The app installed with the tarball: from the cache when this tarball and fixture were installed
- * before, else freshly (`npm install` of the tarball into the copied fixture), then cached. Other
- * versions of the same app are removed from the cache.
+ * Why an installed app can no longer stand for a fresh install, or undefined while it can: a day
+ * old, or `npm outdated` finds a version the registry would now give within one of its ranges.
+ */
+async function staleness(dir: string): Promise<string | undefined> {
+  if (Date.now() - statSync(join(dir, '.installed')).mtimeMs > DAY_MS) return 'installed more than a day ago';
+  const outdated = await runIn(dir, 'npm', ['outdated', '--json']);
+  let report: Record<string, { current?: string; wanted?: string }>;
+  try {
+    report = JSON.parse(outdated.stdout || '{}');
+  } catch {
+    return `npm outdated failed: ${outdated.stderr}`;
+  }
+  const behind = Object.entries(report).filter(([, v]) => v.current !== v.wanted);
+  return behind.length ? `newer within range: ${behind.map(([name, v]) => `${name} ${v.current} -> ${v.wanted}`).join(', ')}` : undefined;
+}
+
+/**
+ * The app installed with the tarball, as a user would: `npm install` of the fixture (the
+ * `package.json` of `nest new`), then the README's install lines for its setup, each run by a
+ * shell as written, with the tarball under the name they give. Taken from the cache while it is
+ * not stale; other versions of the same app are removed from the cache.
  */
 async function installedApp(kind: AppKind, tarball: string): Promise<string> {
-  const hash = createHash('sha256').update(readFileSync(tarball));
+  const lines = kind.install.flatMap(installLines);
+  const named = lines.flatMap((line) => line.match(/\S+\.tgz/g) ?? []);
+  if (named.some((file) => basename(file) !== basename(tarball))) {
+    throw new Error(`README.md installs ${named.join(', ')}, but npm pack made ${basename(tarball)}`);
+  }
+  const hash = createHash('sha256').update(readFileSync(tarball)).update(lines.join('\n'));
   for (const source of [join(FIXTURES, 'common'), join(FIXTURES, kind.fixture)]) {
     for (const file of filesUnder(source)) hash.update(file).update(readFileSync(join(source, file)));
   }
   const dir = join(CACHE, `${kind.fixture}-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(join(dir, '.installed'))) return dir;
+  if (existsSync(join(dir, '.installed')) && (await staleness(dir)) === undefined) return dir;
 
   mkdirSync(CACHE, { recursive: true });
   for (const old of readdirSync(CACHE).filter((name) => name.startsWith(`${kind.fixture}-`)))
     rmSync(join(CACHE, old), { recursive: true, force: true });
   const staging = mkdtempSync(join(CACHE, `.staging-${kind.fixture}-`));
   writeSources(kind, staging);
-  cpSync(tarball, join(staging, 'nestjs-jetstream-streams.tgz'));
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', './nestjs-jetstream-streams.tgz'], {
-    cwd: staging,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  cpSync(tarball, join(staging, basename(tarball)));
+  const steps = [['npm', 'install', '--no-audit', '--no-fund', '--loglevel=error'].join(' '), ...lines];
+  for (const step of steps) {
+    const result = await runIn(staging, 'sh', ['-c', step]);
+    if (result.code !== 0) throw new Error(`${kind.fixture}: \`${step}\` failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
+  }
   writeFileSync(join(staging, '.installed'), new Date().toISOString());
   try {
     renameSync(staging, dir);
@@ -133,32 +200,44 @@ interface HealthBody {
   details: { nats: { status: string }; streams: { status: string; up: number; streams: Record<string, { status: string }> } };
 }
 
-/** Starts `node dist/main.js` against `natsUrl`, waits for GET /health 200, stops the app with SIGTERM, returns the body. */
-async function bootAndCheckHealth(dir: string, natsUrl: string): Promise<HealthBody> {
+/**
+ * Starts `node dist/main.js` against `natsUrl`, waits for GET /health 200 and for GET /metrics to
+ * report the declared stream up, stops the app with SIGTERM, returns both bodies.
+ */
+async function bootAndScrape(dir: string, natsUrl: string): Promise<{ health: HealthBody; metrics: string }> {
   const port = await freePort();
   const app = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: appEnv({ NATS_URL: natsUrl, PORT: String(port) }) });
   let output = '';
   app.stdout?.on('data', (d: Buffer) => (output += d));
   app.stderr?.on('data', (d: Buffer) => (output += d));
   const exited = new Promise((done) => app.once('exit', done));
+  const base = `http://127.0.0.1:${port}`;
   try {
-    const res = await waitForValue(
+    const withOutput = (err: Error) => {
+      throw new Error(`${err.message}\n--- app output ---\n${output}`);
+    };
+    const health = await waitForValue(
       async () => {
-        const r = await request(`http://127.0.0.1:${port}`).get('/health');
-        return r.status === 200 ? r : undefined;
+        const r = await request(base).get('/health');
+        return r.status === 200 ? (r.body as HealthBody) : undefined;
       },
       { timeoutMs: 30_000, everyMs: 250, what: 'GET /health 200' },
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n--- app output ---\n${output}`);
-    });
-    return res.body;
+    ).catch(withOutput);
+    const metrics = await waitForValue(
+      async () => {
+        const r = await request(base).get('/metrics');
+        return r.status === 200 && r.text.includes('nats_jetstream_stream_up{') ? r.text : undefined;
+      },
+      { timeoutMs: 15_000, everyMs: 250, what: 'GET /metrics with the stream series' },
+    ).catch(withOutput);
+    return { health, metrics };
   } finally {
     app.kill('SIGTERM');
     await exited;
   }
 }
 
-describe('packed library in fresh Nest apps', () => {
+describe('packed library in fresh Nest apps set up with the README', () => {
   const apps = new Map<string, string>();
   let tarball: string;
 
@@ -174,7 +253,7 @@ describe('packed library in fresh Nest apps', () => {
         apps.set(kind.fixture, dir);
       }),
     );
-  }, 420_000);
+  }, 600_000);
 
   afterAll(() => {
     if (tarball) rmSync(join(tarball, '..'), { recursive: true, force: true });
@@ -195,6 +274,7 @@ describe('packed library in fresh Nest apps', () => {
         ...Object.values<string[]>(manifest.typesVersions['*']).flat(),
       ].map((p: string) => relative('.', p));
 
+      expect(Object.keys(manifest.exports)).toEqual(['.', './health', './dashboard', './testing', './package.json']);
       expect(targets.filter((target) => !files.has(target))).toEqual([]);
       expect(files.has('README.md') && files.has('LICENSE')).toBe(true);
       expect([...files].filter((f) => /\.spec\.|e2e/.test(f))).toEqual([]);
@@ -206,8 +286,24 @@ describe('packed library in fresh Nest apps', () => {
           .filter((source) => !files.has(source)),
       );
       expect(unresolved).toEqual([]);
+      expect(manifest.peerDependenciesMeta).toEqual({ '@nestjs/terminus': { optional: true }, '@nestjs/testing': { optional: true } });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs the README's /metrics recipe, as written, in the apps' main.ts and in their spec", () => {
+    const recipe = readmeBlock('recipe: metrics-endpoint');
+    const trimmed = (file: string) =>
+      readFileSync(join(FIXTURES, 'common', file), 'utf8')
+        .split('\n')
+        .map((line) => line.trim());
+
+    expect(recipe).toHaveLength(3);
+    for (const file of ['src/main.ts', 'test/app.e2e-spec.ts']) {
+      const lines = trimmed(file);
+      const at = lines.indexOf(recipe[0]);
+      expect(lines.slice(at, at + 3)).toEqual(recipe);
     }
   });
 
@@ -222,7 +318,7 @@ describe('packed library in fresh Nest apps', () => {
       await server?.dispose();
     });
 
-    it('loads one copy of the library by import and require, boots and serves /health 200, and its own test runner passes', async () => {
+    it('loads one copy of every entry by import and require, and its root, dashboard and testing entries without @nestjs/terminus', async () => {
       const dir = apps.get(kind.fixture)!;
       const nestCore = JSON.parse(readFileSync(join(dir, 'node_modules/@nestjs/core/package.json'), 'utf8')) as { version: string };
       expect(nestCore.version.split('.')[0]).toBe(kind.nestMajor);
@@ -230,15 +326,49 @@ describe('packed library in fresh Nest apps', () => {
       for (const script of ['one-copy.cjs', 'one-copy.mjs']) {
         const loaded = await runIn(dir, process.execPath, [script]);
         expect(loaded.code).toBe(0);
-        expect(JSON.parse(loaded.stdout)).toMatchObject({ sameStreamService: true, sameStreamsModule: true, sameTestingKit: true });
+        expect(JSON.parse(loaded.stdout)).toMatchObject({
+          sameStreamService: true,
+          sameStreamsModule: true,
+          sameHealthModule: true,
+          sameDashboardModule: true,
+          sameTestingKit: true,
+        });
       }
+      const esm = await runIn(dir, process.execPath, ['no-terminus.mjs']);
+      expect(JSON.parse(esm.stdout)).toEqual({
+        'nestjs-jetstream-streams': 'loaded',
+        'nestjs-jetstream-streams/dashboard': 'loaded',
+        'nestjs-jetstream-streams/testing': 'loaded',
+        'nestjs-jetstream-streams/health': '@nestjs/terminus was loaded',
+      });
+      if (kind.commonjs) {
+        // The CommonJS build, as Jest in CommonJS mode loads it (Nest 11 only: Nest 12 cannot be require()d without require(esm)).
+        const cjs = await runIn(dir, process.execPath, ['--no-experimental-require-module', 'no-terminus.cjs']);
+        expect(JSON.parse(cjs.stdout)).toEqual({
+          build: expect.stringMatching(/[\\/]dist[\\/]cjs[\\/]index\.js$/),
+          terminusLoadedAfter: {
+            'nestjs-jetstream-streams': false,
+            'nestjs-jetstream-streams/dashboard': false,
+            'nestjs-jetstream-streams/testing': false,
+            'nestjs-jetstream-streams/health': true,
+          },
+        });
+      }
+    });
 
-      const health = await bootAndCheckHealth(dir, server.url);
-      expect(health.details.nats.status).toBe('up');
-      // Compact /health: the declared stream is counted up, with nothing to detail.
-      expect(health.details.streams).toMatchObject({ status: 'up', up: 1, streams: {} });
+    it('boots (node dist/main.js): /health 200, /metrics with the library series; and its own test runner passes', async () => {
+      const dir = apps.get(kind.fixture)!;
 
+      const { health, metrics } = await bootAndScrape(dir, server.url);
       const tested = await runIn(dir, 'npm', ['run', 'test:e2e']);
+
+      expect(health.details.nats.status).toBe('up');
+      // Compact /health: the declared stream and the feature's bucket counted up, with nothing to detail.
+      expect(health.details.streams).toMatchObject({ status: 'up', up: 2, streams: {} });
+      expect(metrics).toMatch(/^nats_jetstream_stream_up\{[^}]*nats_jetstream_stream_name="consumer_orders"[^}]*\} 1/m);
+      expect(metrics).toMatch(
+        /^nats_jetstream_stream_reconciliations_total\{[^}]*nats_jetstream_reconciliation_outcome="created"[^}]*\} \d/m,
+      );
       expect(`${tested.stdout}${tested.stderr}`).toMatch(kind.passed);
       expect(tested.code).toBe(0);
     }, 180_000);
@@ -264,27 +394,31 @@ describe('packed library in fresh Nest apps', () => {
       expect(checked).toMatchObject({ code: 0, stdout: '' });
     });
 
-    it('runs the installed plan command on its compiled declarations: 1 before the app created its stream, 0 after, 2 without a server', async () => {
+    it('runs the installed plan command on its compiled declarations and on its compiled app module: 1 before the app ran, 0 after, 2 without a server', async () => {
       const dir = apps.get('nest11-cjs-jest')!;
-      const plan = (...args: string[]) =>
-        runIn(
-          dir,
-          'npx',
-          ['--no-install', 'nestjs-jetstream-streams', 'plan', 'dist/streams.js', ...args],
-          appEnv({ NATS_URL: server.url }),
-        );
+      const plan = (module: string, ...args: string[]) =>
+        runIn(dir, 'npx', ['--no-install', 'nestjs-jetstream-streams', 'plan', module, ...args], appEnv({ NATS_URL: server.url }));
 
-      const before = await plan();
-      await bootAndCheckHealth(dir, server.url);
-      const after = await plan();
-      const afterJson = await plan('--json');
-      const noServer = await plan('--server', `nats://127.0.0.1:${await freePort()}`, '--timeout', '1000');
+      const before = await plan('dist/app.module.js', '--json');
+      const declarationsBefore = await plan('dist/streams.js');
+      const { health } = await bootAndScrape(dir, server.url);
+      const after = await plan('dist/app.module.js');
+      const declarationsAfter = await plan('dist/streams.js', '--json');
+      const noServer = await plan('dist/app.module.js', '--server', `nats://127.0.0.1:${await freePort()}`, '--timeout', '1000');
 
-      expect(before.stdout).toMatch(/^consumer_orders\s+create$/m);
+      expect(health.details.streams.status).toBe('up');
       expect(before.code).toBe(1);
-      expect(after.stdout).toContain('The 1 declared stream matches.');
+      expect((JSON.parse(before.stdout).plans as Array<{ name: string; action: string }>).map((p) => `${p.name}:${p.action}`)).toEqual([
+        'consumer_orders:create',
+        'KV_consumer_carts:create',
+      ]);
+      expect(declarationsBefore.stdout).toMatch(/^consumer_orders\s+create$/m);
+      expect(declarationsBefore.code).toBe(1);
+      expect(after.stdout).toContain('All 2 streams match.');
       expect(after.code).toBe(0);
-      expect(JSON.parse(afterJson.stdout).plans).toEqual([{ name: 'consumer_orders', action: 'unchanged', changes: [], conflicts: [] }]);
+      expect(JSON.parse(declarationsAfter.stdout).plans).toEqual([
+        { name: 'consumer_orders', action: 'unchanged', changes: [], conflicts: [] },
+      ]);
       expect(noServer.code).toBe(2);
       expect(noServer.stderr).toContain('Could not connect to NATS');
     }, 120_000);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StreamsModule } from '@app/streams';
 import {
+  createStreamsTestingModule,
   InvalidNatsTestOptionsError,
   overrideStreamsConnection,
   resolveNatsServerBinary,
@@ -184,6 +185,29 @@ describe('testing kit: overrideStreamsConnection inputs', () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('createStreamsTestingModule refuses null options or metadata with a typed error, before anything connects', async () => {
+    const refused = (call: () => unknown) => {
+      try {
+        call();
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+
+    const nullOptions = refused(() => createStreamsTestingModule(server, null as never));
+    const nullMetadata = refused(() => createStreamsTestingModule(server, {}, null as never));
+
+    expect(nullOptions).toBeInstanceOf(InvalidNatsTestOptionsError);
+    expect(nullOptions).toMatchObject({
+      option: 'options',
+      message: expect.stringContaining('must be a plain object of StreamsModule options, got null'),
+    });
+    expect(nullMetadata).toMatchObject({ option: 'metadata', message: expect.stringContaining('got null') });
+    const connz = (await getJson(`${server.monitorUrl}/connz`)) as { connections: unknown[] };
+    expect(connz.connections).toEqual([]);
   });
 
   it('refuses a null target or an empty connection name at once', () => {

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { StreamsModule } from 'nestjs-jetstream-streams';
+import { StreamsHealthModule } from 'nestjs-jetstream-streams/health';
 import { CustomHealthController } from './health.controller.js';
 
 @Module({})
@@ -15,6 +16,7 @@ export class CustomHealthAppModule {
           health: { usageThreshold: 0.95, degradedReplicas: 'up' },
         }),
         TerminusModule,
+        StreamsHealthModule,
       ],
       controllers: [CustomHealthController],
     };

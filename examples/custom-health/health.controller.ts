@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { NatsHealthIndicator, StreamsHealthIndicator } from 'nestjs-jetstream-streams';
+import { NatsHealthIndicator, StreamsHealthIndicator } from 'nestjs-jetstream-streams/health';
 
 /**
  * Liveness answers only for the connection (a restart cannot fix a drifted stream); readiness

@@ -1,7 +1,8 @@
 import { Controller, Get, type INestApplication, type Provider, type Type } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
-import { NatsHealthIndicator, StreamsHealthIndicator, StreamsModule, type StreamsModuleOptions } from '@app/streams';
+import { StreamsModule, type StreamsModuleOptions } from '@app/streams';
+import { NatsHealthIndicator, StreamsHealthIndicator, StreamsHealthModule } from '@app/streams/health';
 
 /**
  * The `/health` endpoint an app using the library writes: each connection's NATS link and declared
@@ -40,7 +41,7 @@ export function healthControllerFor(connections: readonly string[] = ['default']
  */
 export async function startHealthTestApp(options: StreamsModuleOptions, providers: Provider[] = []): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
-    imports: [StreamsModule.forRoot(options), TerminusModule],
+    imports: [StreamsModule.forRoot(options), TerminusModule, StreamsHealthModule],
     controllers: [healthControllerFor()],
     providers,
   }).compile();

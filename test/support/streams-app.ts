@@ -1,6 +1,7 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StreamsModule, type StreamsModuleOptions } from '@app/streams';
+import { StreamsHealthModule } from '@app/streams/health';
 
 /** Modules, dynamic modules or forward references, as `@Module({ imports })` takes them. */
 export type ModuleImports = NonNullable<ModuleMetadata['imports']>;
@@ -17,10 +18,11 @@ export interface TestAppOptions {
 /**
  * Compiles a testing module from `imports` and runs `app.init()` (no HTTP listener). When init
  * fails the half-started app is closed before the error is rethrown, so nothing keeps running.
+ * `StreamsHealthModule` is imported too, so that specs can `app.get()` the health indicators.
  * Close the app with `app.close()`.
  */
 export async function startTestApp(imports: ModuleImports, options: TestAppOptions = {}): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ imports }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [...imports, StreamsHealthModule] }).compile();
   const app = moduleRef.createNestApplication(options.logger === false ? { logger: false } : undefined);
   try {
     await app.init();

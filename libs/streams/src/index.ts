@@ -1,3 +1,6 @@
+// The package's root entry: the module, its services and tokens, the declaration and result types,
+// and the errors. The optional features are entry points of their own, so that an app loads only
+// what it uses: `nestjs-jetstream-streams/health` (Terminus indicators), `/dashboard`, `/testing`.
 export { StreamsModule } from './streams.module.js';
 export type { StreamsModuleExtras } from './streams.module-definition.js';
 export type {
@@ -65,8 +68,6 @@ export type { StreamsSnapshot } from './monitoring/stream-monitor.js';
 export type { HealthReason, ReplicaHealth, StreamHealth } from './monitoring/stream-health.js';
 export type { ConsumerHealth } from './monitoring/consumer-health.js';
 
-export { StreamsDashboardModule } from './dashboard/streams-dashboard.module.js';
-export type { StreamsDashboardOptions } from './dashboard/dashboard-options.js';
 export { StreamEvents } from './events/stream-events.js';
 export type { AdvisoryWatch } from './events/stream-events.js';
 export type { FlappingRecord } from './events/repair-guard.js';
@@ -82,12 +83,6 @@ export type {
   StreamRepairedEvent,
   StreamRepairFailedEvent,
 } from './events/stream-event.js';
-
-export { NatsHealthIndicator } from './health/nats.health.js';
-export type { NatsHealthCheckOptions } from './health/nats.health.js';
-export { StreamsHealthIndicator } from './health/streams.health.js';
-export type { StreamsHealthCheckOptions } from './health/streams.health.js';
-export type { HealthDetails, StreamSummary } from './health/health-details.js';
 
 export { StreamsError } from './errors/streams.error.js';
 export { NatsConnectionError } from './errors/nats-connection.error.js';

@@ -1,18 +1,15 @@
-import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { connectionProviders, OPTIONS } from './connection-providers.js';
 import { ConnectionService } from './connection/connection.service.js';
 import { StreamEvents } from './events/stream-events.js';
-import { NatsHealthIndicator } from './health/nats.health.js';
-import { StreamsHealthIndicator } from './health/streams.health.js';
 import { JetStreamApi } from './jetstream/jetstream-api.js';
 import { StreamsMetrics } from './metrics/streams-metrics.js';
 import { StreamMonitor } from './monitoring/stream-monitor.js';
 import { STREAMS_MODULE_OPTIONS } from './streams.module-definition.js';
-import { STREAMS_RESOLVED_OPTIONS } from './streams.constants.js';
 import { resolveOptions } from './resolve-options.js';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
-import { StreamsRegistry } from './streams-registry.js';
-import { coreToken, getStreamsOptionsOverrideToken } from './streams.tokens.js';
+import { StreamsRegistry, StreamsSharedModule } from './streams-registry.js';
+import { connectionToken, getStreamsOptionsOverrideToken, PUBLIC_SERVICES } from './streams.tokens.js';
 import { DeclaredStreams } from './streams/declared-streams.js';
 import { DesiredStreams } from './streams/desired-streams.js';
 import { ConsumerReconciler } from './reconcile/consumer-reconciler.js';
@@ -37,25 +34,30 @@ function withOverride(options: StreamsModuleOptions, override: Partial<StreamsMo
   return merged;
 }
 
-/** The providers a connection's core exports (under `coreToken(kind, name)`) to its public modules. */
-export const CORE_EXPORTS = { StreamService, ConnectionService, StreamMonitor, StreamEvents, DeclaredStreams } as const;
+/** Every service class of one connection, built per connection (see `connectionProviders`). */
+export const CONNECTION_SERVICES = [
+  ConnectionService,
+  JetStreamApi,
+  DesiredStreams,
+  DeclaredStreams,
+  StreamWriter,
+  LossGuard,
+  ConsumerReconciler,
+  Reconciler,
+  StreamService,
+  StreamEvents,
+  StreamMonitor,
+  StreamsStartup,
+  StreamsMetrics,
+];
+
+/** What a connection's core exports to its public modules (`forRoot`, `forFeature`): its public services, and its declarations for `forFeature`. */
+export const CORE_EXPORTS = [...Object.values(PUBLIC_SERVICES), DeclaredStreams] as const;
 
 /**
- * What every connection shares: the registry of connections and the two health indicators,
- * which take a connection name. Global and static, so there is one of each per app.
- */
-@Global()
-@Module({
-  imports: [TerminusModule],
-  providers: [StreamsRegistry, NatsHealthIndicator, StreamsHealthIndicator],
-  exports: [StreamsRegistry, NatsHealthIndicator, StreamsHealthIndicator],
-})
-export class StreamsSharedModule {}
-
-/**
- * One connection's services. Always global, but it exports only internal tokens (see
- * `coreToken`): the public `StreamsModule` (forRoot, forFeature) re-exports them under the public
- * ones, so `isGlobal` decides who sees them, and `forFeature` modules can reach them without it.
+ * One connection's services, each under its `connectionToken` (never under its class). Global,
+ * so that `forFeature` modules reach them without `isGlobal`; the public `StreamsModule` (forRoot,
+ * forFeature) gives them to the app under the public tokens, so `isGlobal` decides who sees them.
  */
 @Module({})
 export class StreamsCoreModule {
@@ -64,23 +66,7 @@ export class StreamsCoreModule {
    * (`forRoot`'s value or `forRootAsync`'s factory) and the imports they need.
    */
   static register(name: string, optionProviders: Provider[], imports: DynamicModule['imports']): DynamicModule {
-    const services: Provider[] = [
-      ConnectionService,
-      JetStreamApi,
-      DesiredStreams,
-      DeclaredStreams,
-      StreamWriter,
-      LossGuard,
-      ConsumerReconciler,
-      Reconciler,
-      StreamService,
-      StreamEvents,
-      StreamMonitor,
-      StreamsStartup,
-      StreamsMetrics,
-      { provide: StreamInfoCache, useFactory: createStreamInfoCache, inject: [STREAMS_RESOLVED_OPTIONS, ConnectionService] },
-    ];
-    const aliases = Object.entries(CORE_EXPORTS).map(([kind, type]): Provider => ({ provide: coreToken(kind, name), useExisting: type }));
+    const token = (type: { name: string } | string) => connectionToken(type, name);
     return {
       module: StreamsCoreModule,
       global: true,
@@ -89,15 +75,16 @@ export class StreamsCoreModule {
         ...optionProviders,
         { provide: getStreamsOptionsOverrideToken(name), useValue: {} },
         {
-          provide: STREAMS_RESOLVED_OPTIONS,
+          provide: token(OPTIONS),
           useFactory: (options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>) =>
             resolveOptions(withOverride(options, override), name),
           inject: [STREAMS_MODULE_OPTIONS, getStreamsOptionsOverrideToken(name)],
         },
-        ...services,
+        { provide: token(StreamInfoCache), useFactory: createStreamInfoCache, inject: [token(OPTIONS), token(ConnectionService)] },
+        ...connectionProviders(CONNECTION_SERVICES, name, [StreamInfoCache]),
         {
-          // Registers the connection with the indicators; fails start-up on a name used twice.
-          provide: coreToken('registration', name),
+          // Registers the connection with the indicators and the dashboard; fails start-up on a name used twice.
+          provide: token('registration'),
           useFactory: (
             registry: StreamsRegistry,
             connection: ConnectionService,
@@ -105,11 +92,10 @@ export class StreamsCoreModule {
             declared: DeclaredStreams,
             options: ResolvedStreamsOptions,
           ) => (registry.add(name, { connection, monitor, declared, options }), name),
-          inject: [StreamsRegistry, ConnectionService, StreamMonitor, DeclaredStreams, STREAMS_RESOLVED_OPTIONS],
+          inject: [StreamsRegistry, token(ConnectionService), token(StreamMonitor), token(DeclaredStreams), token(OPTIONS)],
         },
-        ...aliases,
       ],
-      exports: aliases.map((a) => (a as { provide: symbol }).provide),
+      exports: CORE_EXPORTS.map(token),
     };
   }
 }

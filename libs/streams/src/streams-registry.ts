@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 import type { ConnectionService } from './connection/connection.service.js';
 import { InvalidArgumentError } from './errors/invalid-argument.error.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
@@ -35,6 +35,11 @@ export class StreamsRegistry {
     this.connections.set(name, entry);
   }
 
+  /** The names of the registered connections, in the order their modules were created. */
+  names(): string[] {
+    return [...this.connections.keys()];
+  }
+
   /**
    * The services of the connection `name`.
    * @throws InvalidArgumentError when no `forRoot` / `forRootAsync` registered that name
@@ -52,3 +57,12 @@ export class StreamsRegistry {
     return entry;
   }
 }
+
+/**
+ * What every connection shares, and what the indicators and the dashboard read: the registry of
+ * connections by name. Global and static, so there is one registry per app, whichever module
+ * imports it first.
+ */
+@Global()
+@Module({ providers: [StreamsRegistry], exports: [StreamsRegistry] })
+export class StreamsSharedModule {}

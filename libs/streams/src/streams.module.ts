@@ -1,14 +1,15 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
-import { StreamsCoreModule, StreamsSharedModule } from './streams-core.module.js';
+import { StreamsCoreModule } from './streams-core.module.js';
+import { StreamsSharedModule } from './streams-registry.js';
+import { markModule } from './streams-module-mark.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
 import { STREAMS_ASYNC_OPTIONS_TYPE, STREAMS_OPTIONS_TYPE, StreamsConfigurableModule } from './streams.module-definition.js';
 import { resolveOptions, validateAsyncExtras, validateOptions } from './resolve-options.js';
-import { coreToken, getStreamsToken, PUBLIC_SERVICES } from './streams.tokens.js';
-import type { DeclaredStreams, FeatureDeclarations } from './streams/declared-streams.js';
+import { connectionToken, getStreamsToken, PUBLIC_SERVICES, type ServiceKind } from './streams.tokens.js';
+import { DeclaredStreams, type FeatureDeclarations } from './streams/declared-streams.js';
 import type { StreamDeclaration } from './declaration/stream-declaration.js';
 
-type ServiceKind = keyof typeof PUBLIC_SERVICES;
 const KINDS = Object.keys(PUBLIC_SERVICES) as ServiceKind[];
 
 /**
@@ -71,32 +72,38 @@ export class StreamsModule extends StreamsConfigurableModule {
         (needRoot(declared) as DeclaredStreams).addFeature(streams);
         return streams;
       },
-      inject: [{ token: coreToken('DeclaredStreams', name), optional: true }],
+      inject: [{ token: connectionToken(DeclaredStreams, name), optional: true }],
     };
     const services = KINDS.map((kind): Provider => ({
       provide: getStreamsToken(kind, name),
       useFactory: needRoot,
-      inject: [{ token: coreToken(kind, name), optional: true }],
+      inject: [{ token: connectionToken(kind, name), optional: true }],
     }));
-    return {
-      module: StreamsModule,
-      providers: [registration, ...services],
-      exports: services.map((s) => (s as { provide: unknown }).provide as string),
-    };
+    return markModule(
+      {
+        module: StreamsModule,
+        providers: [registration, ...services],
+        exports: services.map((s) => (s as { provide: unknown }).provide as string),
+      },
+      { kind: 'feature', connection: name, declarations: streams },
+    );
   }
 }
 
 /** The module `forRoot` returns: the connection's core, and its services under the public tokens. */
 function publicModule(definition: DynamicModule, name: string, isGlobal = false): DynamicModule {
   const core = StreamsCoreModule.register(name, definition.providers ?? [], definition.imports);
-  const services = KINDS.map((kind): Provider => ({ provide: getStreamsToken(kind, name), useExisting: coreToken(kind, name) }));
-  return {
-    module: StreamsModule,
-    global: isGlobal,
-    imports: [core, StreamsSharedModule],
-    providers: services,
-    exports: [...services.map((s) => (s as { provide: unknown }).provide as string), StreamsSharedModule],
-  };
+  const services = KINDS.map((kind): Provider => ({ provide: getStreamsToken(kind, name), useExisting: connectionToken(kind, name) }));
+  return markModule(
+    {
+      module: StreamsModule,
+      global: isGlobal,
+      imports: [core, StreamsSharedModule],
+      providers: services,
+      exports: [...services.map((s) => (s as { provide: unknown }).provide as string), StreamsSharedModule],
+    },
+    { kind: 'root', connection: name, optionProviders: definition.providers ?? [], imports: definition.imports ?? [] },
+  );
 }
 
 function connectionName(name: unknown): string {

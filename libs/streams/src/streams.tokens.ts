@@ -5,9 +5,10 @@ import { StreamMonitor } from './monitoring/stream-monitor.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
 import { StreamService } from './streams/stream.service.js';
 
-/** The services a connection's module exports, by kind. */
+/** The services each connection gives the app (by class for the default one, by token for the others), by kind. */
 export const PUBLIC_SERVICES = { StreamService, ConnectionService, StreamMonitor, StreamEvents } as const;
-type ServiceKind = keyof typeof PUBLIC_SERVICES;
+/** The kind of a public service, e.g. `'StreamService'`. */
+export type ServiceKind = keyof typeof PUBLIC_SERVICES;
 
 /**
  * The injection token of a connection's service: the class itself for the default connection,
@@ -42,9 +43,14 @@ export const InjectStreamMonitor = (connection?: string): ParameterDecorator => 
 /** Injects the `StreamEvents` of a named connection. */
 export const InjectStreamEvents = (connection?: string): ParameterDecorator => Inject(getStreamEventsToken(connection));
 
-/** Internal: the token under which a connection's core module exports one of its providers. */
-export function coreToken(kind: string, connection: string): symbol {
-  return Symbol.for(`nestjs-jetstream-streams:core:${connection}:${kind}`);
+/**
+ * Internal: the token of connection `connection`'s own instance of a service class (or of a value
+ * such as its resolved options, by name). Every connection builds its services under these tokens,
+ * never under the classes: only the default connection's public module provides the classes, so a
+ * lookup by class can never find another connection's service.
+ */
+export function connectionToken(type: { name: string } | string, connection: string): symbol {
+  return Symbol.for(`nestjs-jetstream-streams:${connection}:${typeof type === 'string' ? type : type.name}`);
 }
 
 /**

@@ -3,15 +3,39 @@ import { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, parseCliArgs } from
 
 describe('parseCliArgs', () => {
   it('reads plan, the module path and every flag', () => {
-    const parsed = parseCliArgs(['plan', 'dist/streams.js', '--server', 'nats://a:4222,nats://b:4222', '--json', '--timeout', '2500'], {});
+    const parsed = parseCliArgs(
+      [
+        'plan',
+        'dist/app.module.js',
+        '--server',
+        'nats://a:4222,nats://b:4222',
+        '--module',
+        'AppModule',
+        '--connection',
+        'eu',
+        '--json',
+        '--timeout',
+        '2500',
+      ],
+      {},
+    );
 
     expect(parsed).toEqual({
       command: 'plan',
-      module: 'dist/streams.js',
+      module: 'dist/app.module.js',
+      rootModule: 'AppModule',
+      connection: 'eu',
       servers: ['nats://a:4222', 'nats://b:4222'],
+      defaultServer: false,
       json: true,
       timeoutMs: 2500,
     });
+  });
+
+  it('says whether the server is the default one, tried when neither --server nor NATS_URL names one', () => {
+    expect(parseCliArgs(['plan', 'x.js'], {})).toMatchObject({ defaultServer: true });
+    expect(parseCliArgs(['plan', 'x.js'], { NATS_URL: 'nats://env:4222' })).toMatchObject({ defaultServer: false });
+    expect(parseCliArgs(['plan', 'x.js', '-s', 'nats://flag:1'], {})).toMatchObject({ defaultServer: false });
   });
 
   it('takes the server from NATS_URL, then the default, and defaults the rest', () => {
@@ -38,7 +62,9 @@ describe('parseCliArgs', () => {
     [['apply', 'x.js'], /Unknown command "apply"/],
     [['plan'], /needs the path of the module/],
     [['plan', 'a.js', 'b.js'], /one module path, got 2/],
-    [['plan', 'x.js', '--srv'], /^unknown option --srv; known: --server\/-s, --json, --timeout, --help\/-h\.$/],
+    [['plan', 'x.js', '--srv'], /^unknown option --srv; known: --server\/-s, --module, --connection, --json, --timeout, --help\/-h\.$/],
+    [['plan', 'x.js', '--module', ' '], /^--module needs a value\.$/],
+    [['plan', 'x.js', '--connection'], /^--connection needs a value\.$/],
     [['plan', 'x.js', '-x'], /^unknown option -x; known: /],
     [['plan', 'x.js', '--server'], /^--server needs a value\.$/],
     [['plan', 'x.js', '--json=yes'], /^--json takes no value\.$/],

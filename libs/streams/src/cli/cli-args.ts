@@ -11,14 +11,20 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /** The flags, as the usage error for an unknown one lists them. */
-const KNOWN_FLAGS = '--server/-s, --json, --timeout, --help/-h';
+const KNOWN_FLAGS = '--server/-s, --module, --connection, --json, --timeout, --help/-h';
 
 /** What `plan` was asked to do. */
 export interface PlanArgs {
-  /** Path of the module exporting the declarations, as given (relative to the working directory). */
+  /** Path of the module exporting the declarations or the app's root module, as given (relative to the working directory). */
   module: string;
+  /** `--module`: the name of the export that is the app's root module class. */
+  rootModule?: string;
+  /** `--connection`: the connection to plan, as named in `forRoot({ name })`; the default connection when absent. */
+  connection?: string;
   /** The NATS server URLs, from `--server`, else `NATS_URL`, else {@link DEFAULT_SERVER}. */
   servers: string[];
+  /** True when neither `--server` nor `NATS_URL` named a server: {@link DEFAULT_SERVER} is tried once, not waited for. */
+  defaultServer: boolean;
   /** Print JSON instead of the table. */
   json: boolean;
   /** Longest wait for the server to answer, in ms. */
@@ -29,19 +35,27 @@ export interface PlanArgs {
 export type CliCommand = { command: 'help' } | ({ command: 'plan' } & PlanArgs);
 
 /** The text of `--help`. */
-export const HELP = `Usage: nestjs-jetstream-streams plan <module> [--server <url>] [--json] [--timeout <ms>]
+export const HELP = `Usage: nestjs-jetstream-streams plan <module> [--module <Name>] [--connection <name>] [--server <url>] [--json] [--timeout <ms>]
 
 Compares the streams and key-value buckets declared in <module> with those on a NATS server and
 prints what StreamsModule would do at start-up (create, update, conflict, ...). Nothing is written.
 
-<module>         a JavaScript file (.js, .cjs or .mjs) exporting \`streams\` (an array of stream
-                 declarations, or a record keyed by stream name) and/or \`buckets\`, optionally
-                 \`streamDefaults\` and \`jetstream\` ({ domain } or { apiPrefix }); or a default
-                 export of that shape such as your StreamsModule.forRoot options (its connection
-                 is not used). Loading it runs it: it should declare data, not start your app.
---server, -s     NATS server URL (several separated by commas). Default: $NATS_URL, else ${DEFAULT_SERVER}
+<module>         a compiled JavaScript file (.js, .cjs or .mjs), either
+                 - your app's root module (e.g. dist/app.module.js): every stream and bucket that
+                   StreamsModule.forRoot, forRootAsync (its factory is run) and forFeature register
+                   in its module graph is planned; the app is not started and connects nowhere;
+                 - or a file exporting \`streams\` (an array of stream declarations, or a record
+                   keyed by stream name) and/or \`buckets\`, optionally \`streamDefaults\` and
+                   \`jetstream\`, or a default export of that shape such as your forRoot options.
+                 Loading it runs its top-level code (bounded by --timeout).
+--module <Name>  the export that is the root module class. Default: the default export, else the
+                 file's only exported module class
+--connection <name>  the connection to plan (forRoot({ name })). Default: the default connection
+--server, -s     NATS server URL (several separated by commas). Default: $NATS_URL, else
+                 ${DEFAULT_SERVER}, tried once (with --server or NATS_URL the command waits up to --timeout)
 --json           print the plan as JSON
---timeout <ms>   longest wait for the server (1 to ${MAX_TIMEOUT_MS}). Default: ${DEFAULT_TIMEOUT_MS}
+--timeout <ms>   longest wait for the module to load, for a forRootAsync factory, and for the
+                 server (1 to ${MAX_TIMEOUT_MS}). Default: ${DEFAULT_TIMEOUT_MS}
 --help, -h       print this help
 
 Exit status: 0 every stream and bucket matches, 1 something would change (create, update,
@@ -70,6 +84,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliCommand
   return {
     command: 'plan',
     module: rest[0],
+    ...(values.module !== undefined ? { rootModule: nonEmpty('--module', values.module) } : {}),
+    ...(values.connection !== undefined ? { connection: nonEmpty('--connection', values.connection) } : {}),
+    defaultServer: values.server === undefined && env.NATS_URL === undefined,
     servers: parseServers(
       values.server ?? env.NATS_URL ?? DEFAULT_SERVER,
       values.server !== undefined ? '--server' : env.NATS_URL !== undefined ? 'NATS_URL' : 'the default server',
@@ -87,6 +104,8 @@ function parse(argv: string[]) {
       strict: true,
       options: {
         server: { type: 'string', short: 's' },
+        module: { type: 'string' },
+        connection: { type: 'string' },
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -146,6 +165,11 @@ function serverProblem(server: string): string | undefined {
 /** The URL without its credentials, for messages. */
 function redact(server: string): string {
   return server.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^/@]*@/i, '$1***@');
+}
+
+function nonEmpty(flag: string, value: string): string {
+  if (value.trim() === '') throw new CliUsageError(`${flag} needs a value.`);
+  return value;
 }
 
 function parseTimeout(value: string | undefined): number {

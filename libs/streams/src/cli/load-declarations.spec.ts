@@ -74,18 +74,28 @@ describe('loadDeclarations', () => {
     writeFileSync(join(dir, 'common.cjs'), `module.exports = { streams: ${JSON.stringify([orders])}, streamDefaults: { max_msgs: 5 } };`);
     writeFileSync(join(dir, 'broken.mjs'), 'throw new Error("boom at load");');
     writeFileSync(join(dir, 'decl.ts'), 'export const streams = [];');
+    // What tsc emits for `export default { streams }` in a CommonJS app.
+    writeFileSync(
+      join(dir, 'compiled.js'),
+      `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = { streams: ${JSON.stringify([orders])} };\n`,
+    );
+    writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }');
+    writeFileSync(join(dir, 'never.mjs'), 'await new Promise(() => {});\nexport const streams = [];');
+    writeFileSync(join(dir, 'nothing.mjs'), 'export const answer = 42;');
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  const load = (file: string, timeoutMs = 5_000) => loadDeclarations({ file, timeoutMs }, dir);
+
   it('loads .mjs and .cjs modules relative to the working directory', async () => {
-    await expect(loadDeclarations('esm.mjs', dir)).resolves.toEqual({
+    await expect(load('esm.mjs')).resolves.toEqual({
       streams: [orders],
       buckets: [],
       streamDefaults: undefined,
       jetstream: undefined,
     });
-    await expect(loadDeclarations('./common.cjs', dir)).resolves.toEqual({
+    await expect(load('./common.cjs')).resolves.toEqual({
       streams: [orders],
       buckets: [],
       streamDefaults: { max_msgs: 5 },
@@ -97,9 +107,23 @@ describe('loadDeclarations', () => {
     ['missing.js', /does not exist/],
     ['decl.ts', /is not a JavaScript module/],
     ['broken.mjs', /could not be loaded: boom at load/],
+    ['nothing.mjs', /exports neither declarations .* nor a Nest module class/],
   ])('refuses %s with a DeclarationsModuleError', async (file, message) => {
-    const loading = loadDeclarations(file, dir);
+    const loading = load(file);
     await expect(loading).rejects.toThrow(DeclarationsModuleError);
-    await expect(loadDeclarations(file, dir)).rejects.toThrow(message);
+    await expect(load(file)).rejects.toThrow(message);
+  });
+
+  it('takes the exports.default that tsc compiles `export default { streams }` to in a CommonJS app', async () => {
+    await expect(load('compiled.js')).resolves.toMatchObject({ streams: [orders], buckets: [] });
+  });
+
+  it('refuses a module whose top-level await never settles once the timeout has passed, instead of ending with nothing said', async () => {
+    const error = await load('never.mjs', 300).catch((err: unknown) => err);
+
+    expect(error).toBeInstanceOf(DeclarationsModuleError);
+    expect((error as Error).message).toMatch(
+      /never\.mjs could not be loaded: did not finish loading within 300 ms \(--timeout\): a top-level await that never settles/,
+    );
   });
 });

@@ -2,7 +2,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BucketDeclaration, JetStreamTarget, StreamConfigInput, StreamDeclarations } from '../index.js';
+import { DEFAULT_CONNECTION } from '../streams.constants.js';
+import { appModuleDeclarations, rootModuleOf } from './app-module-declarations.js';
 import { DeclarationsModuleError } from './declarations-module.error.js';
+import { defaultExports, isObject } from './module-exports.js';
+import { withinTimeout } from './within-timeout.js';
 
 /** What the `plan` command checks: the declared streams and buckets, the defaults they start from, and which JetStream holds them. */
 export interface LoadedDeclarations {
@@ -39,46 +43,77 @@ const NOT_PLANNED = [
 
 const SHAPE_HINT =
   'export `streams` (an array of stream declarations or a record keyed by name) and/or `buckets`, optionally `streamDefaults` and `jetstream`, ' +
-  'or a default export of that shape (for example your StreamsModule.forRoot options)';
+  'or a default export of that shape (for example your StreamsModule.forRoot options); or point the command at your app module';
+
+/** Where the plan command finds what to plan. */
+export interface DeclarationsSource {
+  /** The compiled file, relative to the working directory. */
+  file: string;
+  /** `--module`: the export that is the app's root module class. */
+  rootModule?: string;
+  /** `--connection`: the connection of the app to plan. @default 'default' */
+  connection?: string;
+  /** The longest wait for the file to load and for a `forRootAsync` factory, in ms. */
+  timeoutMs: number;
+}
 
 /**
- * Imports the module at `file` (resolved against `cwd`; `.js`, `.cjs` or `.mjs`) and picks its
- * declarations with {@link pickDeclarations}.
+ * Imports `source.file` (resolved against `cwd`; `.js`, `.cjs` or `.mjs`) and returns what it
+ * declares: the declarations it exports ({@link pickDeclarations}), or, when it exports the app's
+ * root module class, everything the app's module graph registers ({@link appModuleDeclarations}).
  *
- * @throws {DeclarationsModuleError} when the file is missing, not JavaScript, fails to load or has the wrong shape.
+ * @throws {DeclarationsModuleError} when the file is missing, not JavaScript, fails to load or to
+ *   finish loading within the timeout (a top-level await that never settles), or has the wrong shape.
  */
-export async function loadDeclarations(file: string, cwd: string): Promise<LoadedDeclarations> {
-  const path = resolve(cwd, file);
+export async function loadDeclarations(source: DeclarationsSource, cwd: string): Promise<LoadedDeclarations> {
+  const path = resolve(cwd, source.file);
+  const namespace = await importModule(path, source.timeoutMs);
+  if (source.rootModule === undefined && declaresData(namespace)) return pickDeclarations(path, namespace);
+  const root = rootModuleOf(path, namespace, source.rootModule);
+  return appModuleDeclarations(path, root, source.connection ?? DEFAULT_CONNECTION, source.timeoutMs);
+}
+
+/** Imports the file, bounded by `timeoutMs`. */
+async function importModule(path: string, timeoutMs: number): Promise<Record<string, unknown>> {
   if (!/\.[cm]?js$/.test(path)) {
     throw new DeclarationsModuleError(
       path,
-      'is not a JavaScript module (.js, .cjs or .mjs): point the plan command at your compiled declarations.',
+      'is not a JavaScript module (.js, .cjs or .mjs): point the plan command at your compiled declarations or app module.',
     );
   }
   if (!existsSync(path)) throw new DeclarationsModuleError(path, 'does not exist.');
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    namespace = (await withinTimeout(
+      import(pathToFileURL(path).href),
+      timeoutMs,
+      () =>
+        `did not finish loading within ${timeoutMs} ms (--timeout): a top-level await that never settles, or a module that waits for something while it loads`,
+    )) as Record<string, unknown>;
   } catch (err) {
     throw new DeclarationsModuleError(path, `could not be loaded: ${(err as Error).message}`, { cause: err });
   }
-  return pickDeclarations(path, namespace);
+  return namespace;
+}
+
+/** Whether the module exports declarations (named, or as a default export), rather than an app module. */
+function declaresData(namespace: Record<string, unknown>): boolean {
+  return [namespace, ...defaultExports(namespace)].some(
+    (candidate) => isObject(candidate) && ('streams' in candidate || 'buckets' in candidate),
+  );
 }
 
 /**
  * The declarations of a loaded module: its named exports `streams`, `buckets`, `streamDefaults` and
  * `jetstream` if it has `streams` or `buckets`, else those of its default export (an ES default
- * export, or a CommonJS `module.exports`). A default export is taken as `forRoot` options: a key
+ * export, a CommonJS `module.exports`, or the `exports.default` tsc compiles `export default` to). A default export is taken as `forRoot` options: a key
  * that is not a module option is refused, since a misspelt `bucket` or `streamDefault` would
  * otherwise leave out of the plan what start-up applies.
  *
  * @throws {DeclarationsModuleError} when neither has `streams` or `buckets`, a value has the wrong type, or a default export has an unknown key.
  */
 export function pickDeclarations(path: string, namespace: Record<string, unknown>): LoadedDeclarations {
-  for (const [candidate, isDefault] of [
-    [namespace, false],
-    [namespace.default, true],
-  ] as const) {
+  for (const [candidate, isDefault] of [[namespace, false] as const, ...defaultExports(namespace).map((value) => [value, true] as const)]) {
     if (!isObject(candidate) || !('streams' in candidate || 'buckets' in candidate)) continue;
     if (isDefault) refuseUnknownKeys(path, candidate);
     const { streams = [], buckets = [], streamDefaults, jetstream } = candidate;
@@ -122,10 +157,6 @@ function refuseUnknownKeys(path: string, options: Record<string, unknown>): void
         `the plan reads ${PLANNED.join(', ')} and ignores ${NOT_PLANNED.join(', ')}.`,
     );
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function typeOf(value: unknown): string {

@@ -11,20 +11,25 @@ import type { PlanArgs } from './cli-args.js';
 import { loadDeclarations } from './load-declarations.js';
 
 /**
- * Loads the declarations named by `args.module` and asks the server what ensuring them would do:
- * the streams, then each bucket (as its stream `KV_<bucket>`), in the module's `jetstream` domain
- * or API prefix and with its `streamDefaults`. Writes nothing: the module is started without
- * `streams` or `buckets`, so start-up ensures none, and the plans only read.
+ * Loads the declarations named by `args.module` (a file of declarations, or the app's root module)
+ * and asks the server what ensuring them would do: the streams, then each bucket (as its stream
+ * `KV_<bucket>`), in the declared `jetstream` domain or API prefix and with the declared
+ * `streamDefaults`. Writes nothing: the plan's own module is started without `streams` or
+ * `buckets`, so start-up ensures none, and the plans only read. With no server named (no
+ * `--server`, no `NATS_URL`) the default server is tried once instead of waited for.
  *
  * @throws {DeclarationsModuleError} for an unusable module; the library's errors (e.g.
  * `InvalidOptionsError`, `NatsConnectionError`, `JetStreamUnavailableError`) when the server cannot be asked.
  */
 export async function planDeclaredStreams(args: PlanArgs, cwd: string): Promise<StreamPlan[]> {
-  const { streams, buckets, streamDefaults, jetstream } = await loadDeclarations(args.module, cwd);
+  const { streams, buckets, streamDefaults, jetstream } = await loadDeclarations(
+    { file: args.module, rootModule: args.rootModule, connection: args.connection, timeoutMs: args.timeoutMs },
+    cwd,
+  );
   const app = await NestFactory.createApplicationContext(
     StreamsModule.forRoot({
       connection: { servers: args.servers, name: 'nestjs-jetstream-streams plan' },
-      startup: { wait: true, timeoutMs: args.timeoutMs },
+      startup: { wait: !args.defaultServer, timeoutMs: args.timeoutMs },
       streamDefaults,
       jetstream,
     }),

@@ -14,7 +14,7 @@ describe('runCli failures before any request', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
-      /^nestjs-jetstream-streams: unknown option --srv; known: --server\/-s, --json, --timeout, --help\/-h\.\n\nUsage:/,
+      /^nestjs-jetstream-streams: unknown option --srv; known: --server\/-s, --module, --connection, --json, --timeout, --help\/-h\.\n\nUsage:/,
     );
     expect(result.stderr).not.toContain('To specify a positional argument');
   });

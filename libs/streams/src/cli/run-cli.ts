@@ -1,4 +1,5 @@
-import { HELP, parseCliArgs } from './cli-args.js';
+import { NatsConnectionError } from '../index.js';
+import { DEFAULT_SERVER, HELP, parseCliArgs } from './cli-args.js';
 import { describeServers, planDeclaredStreams } from './plan.command.js';
 import { formatPlanJson, formatPlanTable, planExitCode, toJson } from './plan-report.js';
 
@@ -37,6 +38,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<0 | 1 | 2> {
     return planExitCode(plans);
   } catch (err) {
     io.stderr(`nestjs-jetstream-streams plan: could not check the plan: ${(err as Error).message}\n`);
+    if (command.defaultServer && err instanceof NatsConnectionError) {
+      io.stderr(
+        `No --server and no NATS_URL named a server, so ${DEFAULT_SERVER} was tried once: name yours with --server <url> or NATS_URL.\n`,
+      );
+    }
     if (command.json) io.stdout(`${toJson({ server, error: err })}\n`);
     return 2;
   }

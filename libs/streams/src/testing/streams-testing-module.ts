@@ -1,9 +1,10 @@
 import type { ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule, type TestingModuleBuilder } from '@nestjs/testing';
-import { DEFAULT_CONNECTION, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
+import { DEFAULT_CONNECTION } from '../streams.constants.js';
 import { StreamsModule } from '../streams.module.js';
 import type { StreamsModuleExtras } from '../streams.module-definition.js';
-import type { ResolvedStreamsOptions, StreamsModuleOptions } from '../streams.options.js';
+import type { StreamsModuleOptions } from '../streams.options.js';
+import { StreamsRegistry } from '../streams-registry.js';
 import { getStreamsOptionsOverrideToken } from '../streams.tokens.js';
 import type { NatsTestCluster } from './nats-cluster.js';
 import { InvalidNatsTestOptionsError } from './nats-test-options.error.js';
@@ -35,6 +36,9 @@ function serversOf(target: NatsTestTarget): string | string[] {
  * Override providers on the builder as usual, then `compile()`. To test a whole app that calls
  * `forRoot`/`forRootAsync` itself, use {@link overrideStreamsConnection} instead (one connection).
  *
+ * @throws {InvalidNatsTestOptionsError} at once for a `target` that is not a test server or
+ *   cluster, or `options` / `metadata` that are not plain objects (`null` among them); invalid
+ *   module options throw the module's `InvalidOptionsError`, also before anything connects.
  * @example
  * const server = await startNatsServer();
  * const moduleRef = await createStreamsTestingModule(server, { streams: [{ name: 'orders', subjects: ['orders.>'] }] }, {
@@ -47,12 +51,19 @@ export function createStreamsTestingModule(
   options: Partial<StreamsModuleOptions> & StreamsModuleExtras = {},
   metadata: ModuleMetadata = {},
 ): TestingModuleBuilder {
+  const servers = serversOf(target);
+  if (!isPlainObject(options as unknown)) {
+    throw new InvalidNatsTestOptionsError('options', `must be a plain object of StreamsModule options, got ${describeValue(options)}`);
+  }
+  if (!isPlainObject(metadata as unknown)) {
+    throw new InvalidNatsTestOptionsError(
+      'metadata',
+      `must be a plain object of module metadata (imports, providers, ...), got ${describeValue(metadata)}`,
+    );
+  }
   return Test.createTestingModule({
     ...metadata,
-    imports: [
-      StreamsModule.forRoot({ ...options, connection: { ...options.connection, servers: serversOf(target) } }),
-      ...(metadata.imports ?? []),
-    ],
+    imports: [StreamsModule.forRoot({ ...options, connection: { ...options.connection, servers } }), ...(metadata.imports ?? [])],
   });
 }
 
@@ -109,9 +120,10 @@ async function requireConnection(moduleRef: TestingModule, name: string): Promis
 
 function connectionNames(moduleRef: TestingModule): string[] {
   try {
-    return moduleRef.get<ResolvedStreamsOptions>(STREAMS_RESOLVED_OPTIONS, { strict: false, each: true }).map((options) => options.name);
+    // Every connection registers itself while its providers are created, which compile() did.
+    return moduleRef.get(StreamsRegistry, { strict: false }).names();
   } catch {
-    // Nest throws when no module provides the token: the app has no StreamsModule at all.
+    // Nest throws when no module provides the registry: the app has no StreamsModule at all.
     return [];
   }
 }
