@@ -21,7 +21,13 @@ if [ ${#channels[@]} -eq 0 ]; then
   exit
 fi
 
+# Every channel runs even when one fails, so one run shows every version's failures.
+failed=()
 for channel in "${channels[@]}"; do
   echo "== e2e on $(".nats-server/$channel/nats-server" --version) ($channel)"
-  NATS_SERVER_CHANNEL="$channel" "${jest[@]}" "$@"
+  NATS_SERVER_CHANNEL="$channel" "${jest[@]}" "$@" || failed+=("$channel")
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "== e2e failed on: ${failed[*]}" >&2
+  exit 1
+fi
