@@ -38,10 +38,9 @@ describe('starvedFollowers', () => {
     const euOnly = { subject_transform: { src: 'm.eu.>', dest: 'm.v2.eu.>' } };
 
     expect(starvedFollowers(stream(), stream(euOnly), [following, everything, elsewhere], 'limits')).toBeUndefined();
-    // With every subject moved, what was published under v2 moves too.
-    expect(starvedFollowers(stream(), stream(transform), [following], 'limits')?.fields[0].held).toMatch(
-      /m\.v2\.eu\.m .* m\.v2\.v2\.eu\.m/,
-    );
+    // A consumer following the transform's result ahead of it is not starved by publishes on
+    // that result, which the transform would map again (m.v2.eu -> m.v2.v2.eu): none are assumed.
+    expect(starvedFollowers(stream(), stream(transform), [following], 'limits')).toBeUndefined();
   });
 
   it("stops a consumer updated in the same ensure: it keeps its current filters until after the stream's write", () => {

@@ -46,7 +46,10 @@ export function mappingChanges(
  * patterns name plus one token none names (which stands for all the others), up to one token
  * longer than the longest pattern: a subject the rules treat differently always has such a
  * representative. A mapping the library cannot evaluate (transform functions other than wildcard
- * references) counts as starving unless it is the same before and after. Only the followers that
+ * references) counts as starving unless it is the same before and after. Nothing is taken to be
+ * published on the subjects the stream's transform maps to (with `m.>` -> `m.v2.>` a message
+ * published on `m.v2.x` would be mapped again, to `m.v2.v2.x`; a consumer following `m.v2.>`
+ * ahead of the transform is following its result, not such publishes). Only the followers that
  * received something before are named, each with one example. The loss is counted as 0 messages
  * now: every new message on those subjects is lost to the follower (and, on an interest stream
  * where nothing else follows it, deleted at once).
@@ -73,12 +76,14 @@ export function starvedFollowers(
     ...transformPatterns(current),
     ...transformPatterns(desired),
   ];
+  const mapped = [current.subject_transform, desired.subject_transform].flatMap((t) => (t?.dest ? [destinationPattern(t.dest)] : []));
   const examples = new Map<string, string>();
   let tried = 0;
   for (const { inputs, before, after } of arrivals) {
     for (const input of inputs) {
       for (const subject of samples(input, patterns)) {
         if (++tried > MAX_SAMPLES) return estimate(field, current, desired, followers, examples, retention, true);
+        if (before.source === undefined && mapped.some((pattern) => subjectCovers(pattern, subject))) continue;
         const then = storedSubject(current, subject, before);
         const now = storedSubject(desired, subject, after);
         if (then === null || now === null) continue;
@@ -164,6 +169,14 @@ function* samples(input: string, patterns: readonly string[]): Generator<string>
     for (const choice of token === '*' ? choices : [token]) yield* grow([...prefix, choice], i + 1);
   };
   yield* grow([], 0);
+}
+
+/** The subjects a transform's `dest` can produce, as a pattern: each reference or function a `*`. */
+function destinationPattern(dest: string): string {
+  return dest
+    .split('.')
+    .map((token) => (token === '>' || (!token.includes('{{') && !token.startsWith('$')) ? token : '*'))
+    .join('.');
 }
 
 /** Every pattern the transforms of a config name (their `src` and `dest`). */
