@@ -89,13 +89,17 @@ function lossSummary(loss: DataLossEstimate): string {
 }
 
 /**
- * What applying the declaration would do, after "would": `delete about 30 messages (2.6 KiB)`, or
- * for a change that deletes nothing at once, `let the server delete messages it would otherwise keep`.
+ * What applying the declaration would do, after "would": `delete about 30 messages (2.6 KiB)`; for
+ * a change that deletes nothing at once, `let the server delete messages it would otherwise keep`;
+ * for a subject mapping alone, `stop consumers receiving new messages`.
  */
 export function lossHeadline(loss: DataLossEstimate): string {
-  if (loss.messages === 0) return 'let the server delete messages it would otherwise keep';
-  const count = `${loss.exact ? '' : 'about '}${loss.messages} message${loss.messages === 1 ? '' : 's'}`;
-  return `delete ${count} (${formatBytes(loss.bytes)})`;
+  if (loss.messages > 0) {
+    const count = `${loss.exact ? '' : 'about '}${loss.messages} message${loss.messages === 1 ? '' : 's'}`;
+    return `delete ${count} (${formatBytes(loss.bytes)})`;
+  }
+  if (loss.fields.every((f) => f.kind === 'starved')) return 'stop consumers receiving new messages';
+  return 'let the server delete messages it would otherwise keep';
 }
 
 /** One field in words: `max_age 30d -> 1h (the library's default) deletes 20 of 20 messages, which ...`. */

@@ -18,7 +18,7 @@ describe('starvedFollowers', () => {
           field: 'subject_transform',
           current: undefined,
           desired: { src: 'm.>', dest: 'm.v2.>' },
-          held: 'stops consumer "eu" (m.eu.>) receiving new messages: a message on m.eu.m was stored as m.eu.m and would be stored as m.v2.eu.m',
+          held: 'stops consumer "eu" (m.eu.>) receiving new messages: a message on m.eu.x was stored as m.eu.x and would be stored as m.v2.eu.x',
           messages: 0,
           bytes: 0,
           kind: 'starved',

@@ -150,7 +150,8 @@ function* samples(input: string, patterns: readonly string[]): Generator<string>
   }
   let fresh = 'x';
   while (literals.has(fresh)) fresh += 'x';
-  const choices = [...literals, fresh];
+  // The token nobody names first: examples then read as 'm.eu.x', not as a reused literal.
+  const choices = [fresh, ...literals];
   const tokens = input.split('.');
   const grow = function* (prefix: string[], i: number): Generator<string> {
     if (i === tokens.length) {
