@@ -6,7 +6,7 @@ import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { ErrCode } from '../errors/err-codes.js';
-import { StreamDataLossError } from '../errors/stream-data-loss.error.js';
+import { describeLossField, StreamDataLossError, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
@@ -31,6 +31,8 @@ export type ConsumerApi = Pick<JetStreamApi, 'consumerInfo' | 'listConsumers' | 
 interface Decided {
   comparison: ConsumerComparison;
   decision: ConsumerDecision;
+  /** An update's loss that `allowDataLoss` permits: logged when the update is made. */
+  allowedLoss?: DataLossEstimate;
 }
 
 /** A stream's declared consumers between the read before its write and the writes after it. */
@@ -46,8 +48,9 @@ export interface ConsumerWork {
  * (`diffConsumerConfig`), decides within the stream's mode (`decideConsumer`), refuses an update
  * that would make the server delete messages, now or once it deletes the consumer
  * (`assessConsumerLoss`, which reads which subjects the stream holds when only that can tell),
- * unless `allowDataLoss`, and creates or updates in place. Every refusal (a conflict, a `verify` drift) is raised before the stream or
- * any consumer is written.
+ * unless `allowDataLoss` (then the update is logged with what it lets go), and creates or updates
+ * in place. Every refusal (a conflict, a `verify` drift, a loss) is raised before the stream or any
+ * consumer is written.
  */
 @Injectable()
 export class ConsumerReconciler {
@@ -151,9 +154,11 @@ export class ConsumerReconciler {
     caller: ApiCaller,
   ): Promise<Decided> {
     const decided = this.decide(desired, consumer, current, stream);
-    if (decided.decision.action !== 'update' || desired.policy.allowDataLoss) return decided;
+    if (decided.decision.action !== 'update') return decided;
     const loss = await this.loss(desired, stream, current as ServerConsumerInfo, consumer, peers, caller);
-    return loss ? { ...decided, decision: { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) } } : decided;
+    if (!loss) return decided;
+    if (desired.policy.allowDataLoss) return { ...decided, allowedLoss: loss };
+    return { ...decided, decision: { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) } };
   }
 
   private decide(
@@ -178,7 +183,7 @@ export class ConsumerReconciler {
     consumer: DesiredConsumer,
     peers: PeerConsumer[],
     caller: ApiCaller,
-  ) {
+  ): Promise<DataLossEstimate | undefined> {
     const change: ConsumerChange = {
       stream,
       scope: streamScope(stream.config, desired.config),
@@ -209,7 +214,7 @@ export class ConsumerReconciler {
   }
 
   private async carryOut(
-    { comparison, decision }: Decided,
+    { comparison, decision, allowedLoss }: Decided,
     desired: DesiredStream,
     stream: ServerStreamInfo,
     caller: ApiCaller,
@@ -249,6 +254,11 @@ export class ConsumerReconciler {
           writeCaller,
           'update',
         );
+        if (allowedLoss) {
+          this.logger.warn(
+            `Consumer "${consumer.name}" of stream "${desired.name}" updated with allowDataLoss: ${allowedLoss.fields.map(describeLossField).join('; ')}`,
+          );
+        }
         return result('updated');
     }
   }
