@@ -120,6 +120,28 @@ describe('consumer changes that let the server delete messages of an interest st
     });
   });
 
+  it('max_deliver lowered on an interest stream is applied: a message that reaches it stays in the stream, no longer delivered', async () => {
+    const name = uniqueName('MAXDELIVER');
+    await fx.streams.ensureStream(name, [`${name}.>`], { retention: 'interest', consumers: [{ durable_name: 'w', ack_wait: '1s' }] });
+    await publish(`${name}.a`, 3);
+    const consumer = await fx.raw.jetstream().consumers.get(name, 'w');
+    let delivered = 0;
+    for await (const _unacknowledged of await consumer.fetch({ max_messages: 3, expires: 2_000 })) if (++delivered === 3) break;
+
+    const result = await fx.streams.ensureStream(name, [`${name}.>`], {
+      retention: 'interest',
+      consumers: [{ durable_name: 'w', ack_wait: '1s', max_deliver: 1 }],
+    });
+    // Waits past the 1 s ack_wait, when the server would deliver them again but for max_deliver.
+    let again = 0;
+    for await (const _redelivered of await consumer.fetch({ max_messages: 3, expires: 2_000 })) again++;
+
+    expect(delivered).toBe(3);
+    expect(result.consumers).toEqual([expect.objectContaining({ name: 'w', action: 'updated' })]);
+    expect(again).toBe(0);
+    expect(await messages(name)).toBe(3);
+  });
+
   describe('a narrower filter', () => {
     it('is refused on every version: 2.10+ deletes the messages at once, 2.9 at the next deletion of any consumer of the stream', async () => {
       const name = uniqueName('NARROW');
