@@ -55,7 +55,7 @@ export interface DataLossEstimate {
    * default set and that would change it, and `keep`, the declaration fields that keep the
    * stream's current values of all of them (spread it into the declaration).
    */
-  defaults?: { changes: DefaultedChange[]; keep: Record<string, string | number> };
+  defaults?: { changes: DefaultedChange[]; keep: Record<string, unknown> };
 }
 
 /**
@@ -102,7 +102,7 @@ export function lossHeadline(loss: DataLossEstimate): string {
   return 'let the server delete messages it would otherwise keep';
 }
 
-/** One field in words: `max_age 30d -> 1h (the library's default) deletes 20 of 20 messages, which ...`. */
+/** One field in words: `max_age 0 -> 3600000000000 (the library's default) deletes 20 of 20 messages, which ...`. */
 export function describeLossField(f: DataLossField): string {
   const name = f.declaredAs ?? f.field;
   const origin = f.from === 'library' ? " (the library's default)" : f.from === 'streamDefaults' ? " (the module's streamDefaults)" : '';
@@ -135,7 +135,8 @@ export function lossAdvice(stream: string, loss: DataLossEstimate): string {
       'keep the consumer following those subjects until it has acknowledged their messages, or declare another consumer that follows them',
     );
   }
-  if (kinds.has('consumer-expiry')) ways.push('leave inactive_threshold out of a consumer the app declares');
+  if (kinds.has('consumer-expiry'))
+    ways.push("leave inactive_threshold out of a consumer the app declares (and out of an interest stream's consumer_limits)");
   if (kinds.has('starved')) {
     ways.push(
       'first ensure the consumers with filters that also match the new subjects (and republish.src with them), then change the mapping',
@@ -147,8 +148,10 @@ export function lossAdvice(stream: string, loss: DataLossEstimate): string {
 }
 
 /** The declaration fields of `keep` as they would be written: `{ max_age: '30d', max_msgs: -1 }`. */
-function declaration(keep: Record<string, string | number>): string {
-  const entries = Object.entries(keep).map(([field, value]) => `${field}: ${typeof value === 'string' ? `'${value}'` : value}`);
+function declaration(keep: Record<string, unknown>): string {
+  const entries = Object.entries(keep).map(
+    ([field, value]) => `${field}: ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value)}`,
+  );
   return `{ ${entries.join(', ')} }`;
 }
 

@@ -168,12 +168,12 @@ export function defaultedChanges(desired: DesiredStream, changes: readonly Field
  * The declaration fields that keep the stream's current values: limits at or below 0 as -1,
  * durations as duration strings (`'30d'`, 0 as 0), anything else as the server holds it.
  */
-function keepDeclaration(changes: readonly DefaultedChange[]): Record<string, string | number> {
-  const keep: Record<string, string | number> = {};
+function keepDeclaration(changes: readonly DefaultedChange[]): Record<string, unknown> {
+  const keep: Record<string, unknown> = {};
   for (const { field, current } of changes) {
     if (field === 'max_age' || field === 'duplicate_window') keep[field] = current === 0 ? 0 : formatDuration(current as number);
     else if (isLimit(field) && typeof current === 'number' && current <= 0) keep[field] = -1;
-    else keep[field] = current as string | number;
+    else keep[field] = current;
   }
   return keep;
 }
