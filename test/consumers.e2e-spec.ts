@@ -82,7 +82,7 @@ describe('consumers declared with their stream, against a real nats-server', () 
 
   it('finds a declared consumer changed elsewhere unchanged within cacheTtlMs (no advisory tells), and puts it back after', async () => {
     const name = uniqueName('STALE');
-    const cached = await startStreamsApp({ connection: { servers: fx.server.url }, cacheTtlMs: 1_000 }, { logger: false });
+    const cached = await startStreamsApp({ connection: { servers: fx.server.url }, cacheTtlMs: 3_000 }, { logger: false });
     fx.apps.push(cached);
     const service = cached.get(StreamService);
     const consumers: ConsumerDeclaration[] = [{ durable_name: 'worker', max_deliver: 4 }];

@@ -112,24 +112,24 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       const oldest = Date.now();
       await waitFor(
         async () => Date.now() - oldest,
-        (ms) => ms > 1_500,
+        (ms) => ms > 2_500,
         { everyMs: 100, what: 'the first messages to age' },
       );
       await publish(name, 'new', 8);
 
-      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '1s' }));
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s' }));
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
-      expect((refused.error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_age', desired: 1e9, messages: 12 });
+      expect((refused.error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_age', desired: 2e9, messages: 12 });
       expect((refused.error as StreamDataLossError).loss.exact).toBe(true);
       expect(writes(refused.requests)).toEqual([]);
       expect(await messages(name)).toBe(20);
 
-      const plan = await fx.streams.planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '1s' });
-      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '1s', allowDataLoss: true });
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s' });
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s', allowDataLoss: true });
       expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 12 } });
       expect(allowed.action).toBe('updated');
-      // The server deleted the older ones at once; the rest expire by themselves within a second.
+      // The server deleted the older ones at once; the rest expire by themselves within two seconds.
       expect(allowed.removed?.messages).toBeGreaterThanOrEqual(12);
     });
 

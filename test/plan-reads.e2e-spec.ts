@@ -54,7 +54,7 @@ describe('plans write nothing: a max_age reduction is counted by reading message
     return major > 2 || minor >= 11;
   };
 
-  /** A stream made by other tooling with `old` messages, then (1.5 s later) `young` ones. */
+  /** A stream made by other tooling with `old` messages, then (2.5 s later) `young` ones. */
   async function agedStream(old: number, young: number): Promise<string> {
     const name = uniqueName('AGED');
     const jsm = await raw.jetstreamManager();
@@ -64,7 +64,7 @@ describe('plans write nothing: a max_age reduction is counted by reading message
     const oldest = Date.now();
     await waitFor(
       async () => Date.now() - oldest,
-      (ms) => ms > 1_500,
+      (ms) => ms > 2_500,
       { everyMs: 100, what: 'the first messages to age' },
     );
     for (let i = 0; i < young; i++) await js.publish(`${name}.new`);
@@ -88,7 +88,7 @@ describe('plans write nothing: a max_age reduction is counted by reading message
 
   it('counts exactly, makes no consumer and writes nothing; a user allowed only to read gets the same plan', async () => {
     const name = await agedStream(12, 8);
-    const declared = { ...UNLIMITED, max_age: '1s' };
+    const declared = { ...UNLIMITED, max_age: '2s' };
 
     const byAdmin = await during(app('admin'), () => streamsOf('admin').planStream(name, [`${name}.>`], declared));
     const byReader = await streamsOf('reader').planStream(name, [`${name}.>`], declared);
@@ -107,7 +107,7 @@ describe('plans write nothing: a max_age reduction is counted by reading message
     const jsm = await raw.jetstreamManager();
     for (const seq of [3, 5, 15]) await jsm.streams.deleteMessage(name, seq);
 
-    const plan = await streamsOf('reader').planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '1s' });
+    const plan = await streamsOf('reader').planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s' });
 
     expect(plan.dataLoss).toMatchObject({ messages: 10, exact: true, fields: [{ field: 'max_age', messages: 10 }] });
   });
@@ -115,7 +115,7 @@ describe('plans write nothing: a max_age reduction is counted by reading message
   it('gives a user who may not read messages an estimate from the first and last message times, said as such', async () => {
     const name = await agedStream(12, 8);
 
-    const plan = await streamsOf('blind').planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '1s' });
+    const plan = await streamsOf('blind').planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s' });
 
     expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { exact: false, fields: [{ field: 'max_age' }] } });
     expect(plan.dataLoss?.messages).toBeGreaterThan(0);
