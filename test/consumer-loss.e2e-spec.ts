@@ -96,27 +96,39 @@ describe('consumer changes that let the server delete messages of an interest st
       expect(await messages(name)).toBe(20);
     });
 
-    it("counts the stream's consumer_limits.inactive_threshold, which the server gives a consumer updated without one (2.10+)", async () => {
+    it("counts the stream's consumer_limits.inactive_threshold, which the server gives a consumer created or updated without one (2.10+)", async () => {
       const name = uniqueName('LIMITS');
       await fx.streams.ensureStream(name, [`${name}.>`], { retention: 'interest', consumers: [{ durable_name: 'c' }] });
       await publish(`${name}.a`, 5);
-      const limited = {
+      const limited = (consumer: ConsumerDeclaration) => ({
         retention: 'interest' as const,
         consumer_limits: { inactive_threshold: '1m' },
-        consumers: [{ durable_name: 'c', max_deliver: 3 }],
-      };
+        consumers: [consumer],
+      });
 
-      const attempt = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], limited));
+      const updated = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], limited({ durable_name: 'c', max_deliver: 3 })),
+      );
+      const alone = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], limited({ durable_name: 'c' })));
 
       if (!fx.modern) {
-        expect(attempt.error).toBeInstanceOf(InvalidStreamConfigError);
+        expect(updated.error).toBeInstanceOf(InvalidStreamConfigError);
         return;
       }
-      expect(attempt.error).toBeInstanceOf(StreamDataLossError);
-      expect((attempt.error as StreamDataLossError).loss.fields).toEqual([
+      expect(updated.error).toBeInstanceOf(StreamDataLossError);
+      expect((updated.error as StreamDataLossError).loss.fields).toEqual([
         expect.objectContaining({ field: 'consumers.c.inactive_threshold', desired: 60e9, held: expect.stringMatching(/consumer_limits/) }),
       ]);
-      expect(writes(attempt.requests)).toEqual([]);
+      expect(alone.error).toBeInstanceOf(StreamDataLossError);
+      expect((alone.error as StreamDataLossError).loss.fields).toEqual([
+        expect.objectContaining({
+          field: 'consumer_limits',
+          kind: 'consumer-expiry',
+          held: expect.stringMatching(/^every message only consumer "c" needs/),
+        }),
+      ]);
+      for (const call of [updated, alone]) expect(writes(call.requests)).toEqual([]);
+      expect((await fx.jsm.consumers.info(name, 'c')).config.inactive_threshold ?? 0).toBe(0);
     });
   });
 

@@ -247,3 +247,36 @@ describe('assessDataLoss: a bucket', () => {
     );
   });
 });
+
+describe('assessDataLoss: consumer_limits on an interest stream', () => {
+  const interest = (fields: Partial<StreamDeclaration>) =>
+    declared({ retention: 'interest', consumer_limits: { inactive_threshold: '1m' }, consumers: [{ durable_name: 'c' }], ...fields });
+
+  it('counts a threshold added or lowered as letting the server delete the declared consumers that have none of their own', () => {
+    const loss = assessDataLoss(interest({}), current({ retention: 'interest' }), {}, v210);
+
+    expect(loss).toMatchObject({ messages: 0, fields: [{ field: 'consumer_limits', kind: 'consumer-expiry', messages: 0 }] });
+    expect(loss?.fields[0].held).toBe(
+      'every message only consumer "c" needs: the server gives each the inactive_threshold 1m when it is created or updated, then deletes it once it has had no client that long',
+    );
+    expect(
+      assessDataLoss(interest({}), current({ retention: 'interest', consumer_limits: { inactive_threshold: 120e9 } }), {}, v210),
+    ).toBeDefined();
+  });
+
+  it('finds nothing on a limits stream, for a raised threshold, or without declared consumers that would take it', () => {
+    expect(assessDataLoss(interest({ retention: 'limits' }), current(), {}, v210)).toBeUndefined();
+    expect(
+      assessDataLoss(interest({}), current({ retention: 'interest', consumer_limits: { inactive_threshold: 30e9 } }), {}, v210),
+    ).toBeUndefined();
+    expect(assessDataLoss(interest({ consumers: [] }), current({ retention: 'interest' }), {}, v210)).toBeUndefined();
+    expect(
+      assessDataLoss(
+        interest({ consumers: [{ durable_name: 'c', inactive_threshold: '5m' }] }),
+        current({ retention: 'interest' }),
+        {},
+        v210,
+      ),
+    ).toBeUndefined();
+  });
+});

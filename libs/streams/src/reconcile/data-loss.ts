@@ -1,4 +1,9 @@
-import type { DataLossEstimate as DataLoss, DataLossField as FieldLoss, DefaultedChange } from '../errors/stream-data-loss.error.js';
+import type {
+  DataLossEstimate as DataLoss,
+  DataLossField as FieldLoss,
+  DataLossKind,
+  DefaultedChange,
+} from '../errors/stream-data-loss.error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { ServerVersion } from '../server/server-version.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
@@ -50,8 +55,10 @@ export function neededProbes(
  * one at once, a migration holds each message with an added source header (counted against
  * `max_bytes`), and `retention` limits -> interest in place (2.10+) deletes every message no
  * consumer still needs (2.15 at once; 2.10 at the next deletion of a consumer). A migration to an
- * interest stream is refused by the migration itself. Other changes delete nothing (removing a
- * subject, `discard`, `max_msg_size`, sources, replicas).
+ * interest stream is refused by the migration itself. A `consumer_limits.inactive_threshold` added
+ * to (or lowered on) an interest stream with declared consumers lets the server delete them later
+ * (it gives the threshold to a consumer created or updated without one). Other changes delete
+ * nothing (removing a subject, `discard`, `max_msg_size`, sources, replicas).
  *
  * On an existing stream a limit that only a default (the module's `streamDefaults`, the library's)
  * lowers is a loss whatever the stream holds now: nobody asked to cap it. A defaulted `max_age`
@@ -72,7 +79,7 @@ export function assessDataLoss(
   const perMessage = s.messages > 0 ? s.bytes / s.messages : 0;
   const fields: FieldLoss[] = [];
   let exact = true;
-  const add = (field: string, held: string, messages: number, bytes = Math.round(messages * perMessage), kind?: 'retention') => {
+  const add = (field: string, held: string, messages: number, bytes = Math.round(messages * perMessage), kind?: DataLossKind) => {
     const from = desired.defaulted.get(field);
     const declaredAs = desired.bucket === undefined ? undefined : bucketFieldName(field);
     const value = (config: object) => (config as Record<string, unknown>)[field];
@@ -135,6 +142,22 @@ export function assessDataLoss(
           : `${s.messages} messages and no consumer`;
       add('retention', held, s.messages, undefined, 'retention');
     }
+  }
+
+  const threshold = d.consumer_limits?.inactive_threshold ?? 0;
+  const declaredConsumers = (desired.consumers ?? [])
+    .filter((consumer) => !consumer.config.inactive_threshold)
+    .map((consumer) => consumer.name);
+  if (d.retention === 'interest' && declaredConsumers.length > 0 && lowered(threshold, c.consumer_limits?.inactive_threshold)) {
+    // The server gives the stream's threshold to a consumer created or updated without its own.
+    add(
+      'consumer_limits',
+      `every message only ${declaredConsumers.map((name) => `consumer "${name}"`).join(', ')} needs: the server gives each the ` +
+        `inactive_threshold ${formatDuration(threshold)} when it is created or updated, then deletes it once it has had no client that long`,
+      0,
+      0,
+      'consumer-expiry',
+    );
   }
 
   const defaulted = defaultedChanges(desired, changes);
