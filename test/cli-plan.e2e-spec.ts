@@ -82,10 +82,10 @@ describe('plan command: streams and buckets on one server', () => {
     expect(lossy.code).toBe(1);
     expect(lossy.stdout).toMatch(
       new RegExp(
-        `KV_${bucket} +data-loss +max_msgs_per_subject: 5 -> 2\\n +would delete 3 messages \\(\\d+ B\\):\\n +max_msgs_per_subject 5 -> 2 deletes 3 of `,
+        `KV_${bucket} +data-loss +max_msgs_per_subject: 5 -> 2\\n +would delete 3 messages \\(\\d+ B\\):\\n +history 5 -> 2 deletes 3 of `,
       ),
     );
-    expect(lossy.stdout).toContain(`to accept the loss, declare allowDataLoss: true on stream "KV_${bucket}"`);
+    expect(lossy.stdout).toContain(`to accept the loss, set allowDataLoss: true on bucket "${bucket}"`);
     expect(lossy.stdout).not.toContain('was left as it was');
   });
 

@@ -80,6 +80,30 @@ describe('consumers declared with their stream, against a real nats-server', () 
     expect(warm.requests).toEqual([]);
   });
 
+  it('finds a declared consumer changed elsewhere unchanged within cacheTtlMs (no advisory tells), and puts it back after', async () => {
+    const name = uniqueName('STALE');
+    const cached = await startStreamsApp({ connection: { servers: fx.server.url }, cacheTtlMs: 3_000 }, { logger: false });
+    fx.apps.push(cached);
+    const service = cached.get(StreamService);
+    const consumers: ConsumerDeclaration[] = [{ durable_name: 'worker', max_deliver: 4 }];
+    await service.ensureStream(name, [`${name}.>`], { consumers });
+    await fx.jsm.consumers.update(name, 'worker', { max_deliver: 9 });
+
+    const warm = await fx.spy.during(cached.get(ConnectionService).getConnection(), () =>
+      service.ensureStream(name, [`${name}.>`], { consumers }),
+    );
+    const later = await waitFor(
+      () => service.ensureStream(name, [`${name}.>`], { consumers }),
+      (result) => result.consumers?.[0].action !== 'unchanged',
+      { what: 'the consumer read again once the cache expired' },
+    );
+
+    expect(warm.result?.consumers).toEqual([{ name: 'worker', action: 'unchanged', changes: [] }]);
+    expect(warm.requests).toEqual([]);
+    expect(later.consumers).toEqual([expect.objectContaining({ name: 'worker', action: 'updated' })]);
+    expect((await info(name, 'worker')).config.max_deliver).toBe(4);
+  });
+
   it('updates a consumer in place, keeping its position, and a fresh app finds it unchanged', async () => {
     const name = uniqueName('UPD');
     await fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] });

@@ -1,20 +1,32 @@
 import { StreamBatchError, StreamConfigConflictError, StreamDataLossError, type StreamsModuleOptions } from '@app/streams';
+import { AckPolicy } from 'nats';
+import { formatPlanTable } from '../libs/streams/src/cli/plan-report.js';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 
-const writes = (requests: string[]): string[] => requests.filter((r) => /^STREAM\.(CREATE|UPDATE|DELETE|PURGE)\./.test(r));
+const writes = (requests: string[]): string[] =>
+  requests.filter((r) => /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE|DELETE))\./.test(r));
+/** What keeps an unlimited stream as it is: the library's defaults would cap it. */
+const UNLIMITED = { max_age: 0, max_msgs: -1, max_msgs_per_subject: -1 } as const;
 
 describe('data safety: nothing deletes messages unless the declaration allows it', () => {
   const fx = useStreamsFixture();
+  const atLeast = (version: string): boolean => {
+    const [a, b] = (fx.raw.info?.version ?? '0.0').split('.').map(Number);
+    const [x, y] = version.split('.').map(Number);
+    return a > x || (a === x && b >= y);
+  };
 
   /** A stream made by other tooling: no limits at all, `perSubject` messages on each of `subjects`. */
   async function legacyStream(name: string, subjects: string[], perSubject: number): Promise<void> {
     await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
+    for (const subject of subjects) await publish(name, subject, perSubject);
+  }
+
+  async function publish(name: string, subject: string, count: number): Promise<void> {
     const js = fx.raw.jetstream();
-    for (let i = 0; i < perSubject; i++) {
-      await Promise.all(subjects.map((s) => js.publish(`${name}.${s}`, new TextEncoder().encode(`${s}-${i}`))));
-    }
+    for (let i = 0; i < count; i++) await js.publish(`${name}.${subject}`, new TextEncoder().encode(`${subject}-${i}`));
   }
 
   const messages = async (name: string): Promise<number> => (await fx.jsm.streams.info(name)).state.messages;
@@ -23,10 +35,11 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     it('max_msgs: refused with the estimate, no update sent, planned as a loss; applied with allowDataLoss and the removal reported', async () => {
       const name = uniqueName('ORDERS');
       await legacyStream(name, ['a', 'b', 'c', 'd'], 10);
+      const declared = { ...UNLIMITED, max_msgs: 10 };
 
-      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0 }));
-      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0 });
-      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 10, max_age: 0, allowDataLoss: true });
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], declared));
+      const plan = await fx.streams.planStream(name, [`${name}.>`], declared);
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...declared, allowDataLoss: true });
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
       const loss = (refused.error as StreamDataLossError).loss;
@@ -46,7 +59,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
 
       const limit = Math.floor(before.state.bytes / 2);
       const { error, requests } = await fx.spy.during(fx.nc, () =>
-        fx.streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 }),
+        fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_bytes: limit }),
       );
 
       expect(error).toBeInstanceOf(StreamDataLossError);
@@ -58,8 +71,8 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(writes(requests)).toEqual([]);
       expect(await messages(name)).toBe(40);
 
-      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0 });
-      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_bytes: limit, max_age: 0, allowDataLoss: true });
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { ...UNLIMITED, max_bytes: limit });
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_bytes: limit, allowDataLoss: true });
       expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 20, bytes: before.state.bytes - limit, exact: false } });
       expect(allowed.action).toBe('updated');
       // The estimate counts messages of average size; the server may drop one more to get under the limit.
@@ -67,15 +80,14 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(await messages(name)).toBe(40 - (allowed.removed?.messages ?? 0));
     });
 
-    it('max_msgs_per_subject: counts the messages over the limit on each subject', async () => {
+    it('max_msgs_per_subject: counts the messages over the limit; removed says what went at once (2.9 and 2.10 apply it later)', async () => {
       const name = uniqueName('PERSUBJECT');
       await legacyStream(name, ['hot'], 30);
-      await legacyStreamPublish(name, 'cold', 3);
+      await publish(name, 'cold', 3);
+      const declared = { ...UNLIMITED, max_msgs_per_subject: 5 };
 
-      const refused = await fx.spy.during(fx.nc, () =>
-        fx.streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 }),
-      );
-      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0 });
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], declared));
+      const plan = await fx.streams.planStream(name, [`${name}.>`], declared);
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
       expect((refused.error as StreamDataLossError).loss).toMatchObject({ messages: 25, exact: true });
@@ -83,46 +95,50 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(plan.dataLoss?.messages).toBe(25);
       expect(await messages(name)).toBe(33);
 
-      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs_per_subject: 5, max_age: 0, allowDataLoss: true });
-      expect(allowed.action).toBe('updated');
-      // nats-server 2.9 applies a per-subject limit set from unlimited only at its next restart.
-      expect(allowed.removed?.messages).toBe(fx.modern ? 25 : 0);
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...declared, allowDataLoss: true });
+      expect(allowed).toMatchObject({ action: 'updated', dataLoss: { messages: 25 } });
+      // A limit set from unlimited: 2.11+ applies it at once; 2.10 at the next publish on each
+      // subject (or restart); 2.9 at its next restart, dropping one old message per publish on the
+      // subject meanwhile. `removed` is what went at once.
+      expect(allowed.removed?.messages).toBe(atLeast('2.11') ? 25 : 0);
+      expect(await messages(name)).toBe(atLeast('2.11') ? 8 : 33);
+      await publish(name, 'hot', 1);
+      expect(await messages(name)).toBe(atLeast('2.10') ? 8 : 33);
     });
 
-    it('max_age shorter than the oldest message: the older messages are counted exactly', async () => {
+    it('max_age shorter than the oldest message: the older messages are counted exactly, by reading message times', async () => {
       const name = uniqueName('AGED');
       await legacyStream(name, ['old'], 12);
       const oldest = Date.now();
       await waitFor(
         async () => Date.now() - oldest,
-        (ms) => ms > 1_500,
+        (ms) => ms > 2_500,
         { everyMs: 100, what: 'the first messages to age' },
       );
-      await legacyStreamPublish(name, 'new', 8);
+      await publish(name, 'new', 8);
 
-      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { max_age: '1s' }));
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s' }));
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
-      expect((refused.error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_age', desired: 1e9, messages: 12 });
+      expect((refused.error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_age', desired: 2e9, messages: 12 });
       expect((refused.error as StreamDataLossError).loss.exact).toBe(true);
       expect(writes(refused.requests)).toEqual([]);
       expect(await messages(name)).toBe(20);
 
-      const plan = await fx.streams.planStream(name, [`${name}.>`], { max_age: '1s' });
-      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { max_age: '1s', allowDataLoss: true });
+      const plan = await fx.streams.planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s' });
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s', allowDataLoss: true });
       expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 12 } });
       expect(allowed.action).toBe('updated');
-      // The server deleted the older ones at once; the rest expire by themselves within a second.
+      // The server deleted the older ones at once; the rest expire by themselves within two seconds.
       expect(allowed.removed?.messages).toBeGreaterThanOrEqual(12);
     });
 
-    it('retention limits -> interest: refused as a loss of every message where the server allows it (2.10+), a conflict on 2.9', async () => {
+    it('retention limits -> interest: refused as a loss of every message (2.10+), a conflict on 2.9; 2.10 deletes them at the next consumer deletion', async () => {
       const name = uniqueName('INTEREST');
       await legacyStream(name, ['a'], 10);
+      const declared = { ...UNLIMITED, retention: 'interest' as const };
 
-      const { error, requests } = await fx.spy.during(fx.nc, () =>
-        fx.streams.ensureStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 }),
-      );
+      const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], declared));
 
       expect(error).toBeInstanceOf(fx.modern ? StreamDataLossError : StreamConfigConflictError);
       if (fx.modern)
@@ -131,21 +147,24 @@ describe('data safety: nothing deletes messages unless the declaration allows it
           fields: [expect.objectContaining({ field: 'retention' })],
         });
       expect(writes(requests)).toEqual([]);
-      const plan = await fx.streams.planStream(name, [`${name}.>`], { retention: 'interest', max_age: 0 });
+      const plan = await fx.streams.planStream(name, [`${name}.>`], declared);
       expect(plan.action).toBe(fx.modern ? 'data-loss' : 'conflict');
-      if (fx.modern) {
-        const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { retention: 'interest', max_age: 0, allowDataLoss: true });
-        expect(allowed).toMatchObject({ action: 'updated', removed: { messages: 10 } });
-        expect(await messages(name)).toBe(0);
+      if (!fx.modern) {
+        expect(await messages(name)).toBe(10);
         return;
       }
-      expect(await messages(name)).toBe(10);
+      const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...declared, allowDataLoss: true });
+      expect(allowed).toMatchObject({ action: 'updated', dataLoss: { messages: 10 }, removed: { messages: atLeast('2.11') ? 10 : 0 } });
+      // 2.10 keeps what no consumer needs until a consumer of the stream is deleted (it survives a restart).
+      await fx.jsm.consumers.add(name, { durable_name: 'passing', ack_policy: AckPolicy.Explicit, filter_subject: `${name}.none` });
+      await fx.jsm.consumers.delete(name, 'passing');
+      expect(await messages(name)).toBe(0);
     });
 
     it('a shrink that deletes nothing is a plain update (no false alarm)', async () => {
       const name = uniqueName('SHRINK');
       await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 1_000 });
-      await legacyStreamPublish(name, 'a', 40);
+      await publish(name, 'a', 40);
 
       const result = await fx.streams.ensureStream(name, [`${name}.>`], { max_msgs: 500 });
 
@@ -155,88 +174,122 @@ describe('data safety: nothing deletes messages unless the declaration allows it
     });
   });
 
-  it('adoption: a bare declaration of an unlimited stream with more than 100,000 messages on one subject is refused, naming the default', async () => {
-    const name = uniqueName('LEGACY');
-    await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
-    const payload = new Uint8Array(0);
-    for (let i = 0; i < 100_050; i++) fx.raw.publish(`${name}.one`, payload);
-    await fx.raw.flush();
-    await waitFor(
-      () => messages(name),
-      (n) => n === 100_050,
-      { timeoutMs: 30_000, what: '100,050 messages stored' },
-    );
+  describe("defaults on adoption: a limit only a default lowers is refused, and the advice keeps every default's current value", () => {
+    it('an unlimited stream with 99,990 messages on one subject: every default named; following the advice changes nothing', async () => {
+      const name = uniqueName('LEGACY');
+      await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
+      const payload = new Uint8Array(0);
+      for (let i = 0; i < 99_990; i++) fx.raw.publish(`${name}.one`, payload);
+      await fx.raw.flush();
+      await waitFor(
+        () => messages(name),
+        (n) => n === 99_990,
+        { timeoutMs: 30_000, what: '99,990 messages stored' },
+      );
 
-    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`]));
+      const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`]));
+      const keep = (error as StreamDataLossError).loss.defaults?.keep;
+      const kept = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], keep));
+      await publish(name, 'one', 100);
 
-    expect(error).toBeInstanceOf(StreamDataLossError);
-    const field = (error as StreamDataLossError).loss.fields.find((f) => f.field === 'max_msgs_per_subject');
-    expect(field).toMatchObject({ current: -1, desired: 100_000, messages: 50, from: 'library' });
-    expect((error as Error).message).toMatch(/max_msgs_per_subject -1 -> 100000 \(the library's default: declare max_msgs_per_subject: -1/);
-    expect(writes(requests)).toEqual([]);
-    expect(await messages(name)).toBe(100_050);
+      expect(error).toBeInstanceOf(StreamDataLossError);
+      expect((error as StreamDataLossError).loss.fields.map((f) => [f.field, f.current, f.desired, f.messages, f.from])).toEqual([
+        ['max_age', 0, 3_600e9, 99_990, 'library'],
+        ['max_msgs', -1, 1_000_000, 0, 'library'],
+        ['max_msgs_per_subject', -1, 100_000, 0, 'library'],
+      ]);
+      expect((error as Error).message).toContain(
+        `to keep its current values, declare { max_msgs: -1, max_age: 0, max_msgs_per_subject: -1 } on it; to apply the defaults, declare them on it.`,
+      );
+      expect(writes(requests)).toEqual([]);
+      expect(keep).toEqual({ max_msgs: -1, max_age: 0, max_msgs_per_subject: -1 });
+      expect(kept.result?.action).toBe('unchanged');
+      expect(writes(kept.requests)).toEqual([]);
+      expect(await messages(name)).toBe(100_090);
+    });
+
+    it("the module's streamDefaults capping a 45,000-message stream are refused although nothing goes at once", async () => {
+      const name = uniqueName('CAPPED');
+      await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
+      const payload = new Uint8Array(0);
+      for (let i = 0; i < 45_000; i++) fx.raw.publish(`${name}.m`, payload);
+      await fx.raw.flush();
+      await waitFor(
+        () => messages(name),
+        (n) => n === 45_000,
+        { timeoutMs: 30_000, what: '45,000 messages stored' },
+      );
+      const options: StreamsModuleOptions = {
+        connection: { servers: fx.server.url },
+        streamDefaults: { max_msgs: 50_000, max_age: 0, max_msgs_per_subject: -1 },
+        streams: [{ name, subjects: [`${name}.>`] }],
+      };
+
+      const failed = await startStreamsApp(options, { logger: false }).catch((e: unknown) => e);
+      const app = await startStreamsApp({ ...options, streams: [{ name, subjects: [`${name}.>`], max_msgs: -1 }] }, { logger: false });
+      fx.apps.push(app);
+      for (let i = 0; i < 10_000; i++) fx.raw.publish(`${name}.m`, payload);
+      await fx.raw.flush();
+
+      expect(failed).toBeInstanceOf(StreamBatchError);
+      const refusal = (failed as StreamBatchError).failures[0].error as StreamDataLossError;
+      expect(refusal).toBeInstanceOf(StreamDataLossError);
+      expect(refusal.loss).toMatchObject({
+        messages: 0,
+        fields: [{ field: 'max_msgs', current: -1, desired: 50_000, messages: 0, from: 'streamDefaults' }],
+        defaults: { keep: { max_msgs: -1 } },
+      });
+      expect(refusal.message).toMatch(
+        /would let the server delete messages it would otherwise keep: max_msgs -1 -> 50000 \(the module's streamDefaults\)/,
+      );
+      await waitFor(
+        () => messages(name),
+        (n) => n === 55_000,
+        { what: 'all 55,000 messages kept' },
+      );
+      expect((await fx.jsm.streams.info(name)).config.max_msgs).toBe(-1);
+    });
+
+    it('an empty stream kept for 30 days is not given the default 1 h; declaring the default applies it', async () => {
+      const name = uniqueName('MONTH');
+      await fx.jsm.streams.add({ name, subjects: [`${name}.>`], max_age: 30 * 86_400e9 });
+      const bare = { max_msgs: -1, max_msgs_per_subject: -1 };
+
+      const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], bare));
+      const planned = await fx.streams.planStream(name, [`${name}.>`], bare);
+      const declared = await fx.streams.ensureStream(name, [`${name}.>`], { ...bare, max_age: '1h' });
+
+      expect(error).toBeInstanceOf(StreamDataLossError);
+      expect((error as StreamDataLossError).loss).toMatchObject({
+        fields: [{ field: 'max_age', current: 30 * 86_400e9, desired: 3_600e9, messages: 0, from: 'library' }],
+        defaults: { keep: { max_age: '30d' } },
+      });
+      expect(writes(requests)).toEqual([]);
+      expect(planned.action).toBe('data-loss');
+      expect(declared.action).toBe('updated');
+      expect((await fx.jsm.streams.info(name)).config.max_age).toBe(3_600e9);
+    });
   });
 
-  it("adoption: a default max_age shorter than the stream's is refused (it would expire every held message); declaring max_age keeps it", async () => {
-    const name = uniqueName('AGELESS');
-    await legacyStream(name, ['a'], 20);
-    const bare = { max_msgs: -1, max_msgs_per_subject: -1 };
+  it('a bucket speaks in its declaration\'s words: bucket "<name>" (stream KV_<name>), history', async () => {
+    const bucket = uniqueName('carts');
+    await fx.streams.ensureBucket(bucket, { history: 5 });
+    const kv = await fx.raw.jetstream().views.kv(bucket);
+    for (let i = 0; i < 5; i++) await kv.put('cart', new TextEncoder().encode(`v${i}`));
 
-    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], bare));
-    const planned = await fx.streams.planStream(name, [`${name}.>`], bare);
-    const kept = await fx.streams.ensureStream(name, [`${name}.>`], { ...bare, max_age: 0 });
+    const refused = await fx.streams.ensureBucket(bucket, { history: 2 }).catch((e: unknown) => e);
+    const plan = await fx.streams.planBucket(bucket, { history: 2 });
 
-    expect(error).toBeInstanceOf(StreamDataLossError);
-    expect((error as StreamDataLossError).loss.fields).toEqual([
-      expect.objectContaining({ field: 'max_age', current: 0, desired: 3_600e9, messages: 20, from: 'library' }),
-    ]);
-    expect((error as Error).message).toMatch(
-      /max_age 0 -> 3600000000000 \(the library's default: declare max_age: '0' to keep the current value\) deletes 20 of 20 messages, which it would expire within 1h/,
+    expect(refused).toBeInstanceOf(StreamDataLossError);
+    expect((refused as Error).message).toBe(
+      `Bucket "${bucket}" (stream KV_${bucket}) was left as it was: applying its declaration would delete 3 messages (${(refused as StreamDataLossError).loss.bytes} B): ` +
+        'history 5 -> 2 deletes 3 of 3 messages over 2 on their key. ' +
+        `To keep them, raise the limit in the declaration; to accept the loss, set allowDataLoss: true on bucket "${bucket}"`,
     );
-    expect(writes(requests)).toEqual([]);
-    expect(planned).toMatchObject({ action: 'data-loss', dataLoss: { messages: 20 } });
-    // Keeping the current max_age, the rest of the template matches what the raw client made.
-    expect(kept.action).toBe('unchanged');
-    expect((await fx.jsm.streams.info(name)).config.max_age).toBe(0);
-    expect(await messages(name)).toBe(20);
-  });
-
-  it('a narrower consumer filter on an interest stream is refused where the server would delete the messages it stops following (2.10+)', async () => {
-    const name = uniqueName('INTEREST');
-    const consumer = { durable_name: 'c', ack_policy: 'explicit' as const, filter_subject: `${name}.>` };
-    const declared = (filter_subject: string, allowDataLoss = false) => ({
-      retention: 'interest' as const,
-      allowDataLoss,
-      consumers: [{ ...consumer, filter_subject }],
-    });
-    await fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.>`));
-    await legacyStreamPublish(name, 'a', 5);
-    await legacyStreamPublish(name, 'b', 5);
-
-    const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.a`)));
-    const plan = await fx.streams.planStream(name, [`${name}.>`], declared(`${name}.a`));
-
-    if (!fx.modern) {
-      // 2.9 keeps the messages when a filter narrows: a plain update.
-      expect(refused.result?.consumers).toEqual([expect.objectContaining({ name: 'c', action: 'updated' })]);
-      expect(await messages(name)).toBe(10);
-      return;
-    }
-    expect(refused.error).toBeInstanceOf(StreamDataLossError);
-    expect((refused.error as StreamDataLossError).loss).toMatchObject({
-      messages: 10,
-      fields: [{ field: 'consumers.c.filter_subjects', current: [`${name}.>`], desired: [`${name}.a`] }],
-    });
-    expect(refused.requests.filter((r) => r.startsWith('CONSUMER.CREATE') || r.startsWith('CONSUMER.DURABLE.CREATE'))).toEqual([]);
-    expect(plan).toMatchObject({ action: 'data-loss', consumers: [{ name: 'c', action: 'data-loss' }] });
-    expect(await messages(name)).toBe(10);
-    const allowed = await fx.streams.ensureStream(name, [`${name}.>`], declared(`${name}.a`, true));
-    expect(allowed.consumers).toEqual([expect.objectContaining({ name: 'c', action: 'updated' })]);
-    await waitFor(
-      () => messages(name),
-      (n) => n === 5,
-      { what: 'the messages on the subject no consumer follows deleted' },
-    );
+    const table = formatPlanTable([plan], fx.server.url);
+    expect(table).toContain('history 5 -> 2 deletes 3 of 3 messages over 2 on their key');
+    expect(table).toContain(`set allowDataLoss: true on bucket "${bucket}"`);
+    expect(table).not.toContain('max_msgs_per_subject 5 -> 2 deletes');
   });
 
   describe('start-up', () => {
@@ -245,7 +298,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       await legacyStream(name, ['a'], 20);
       const options: StreamsModuleOptions = {
         connection: { servers: fx.server.url },
-        streams: [{ name, subjects: [`${name}.>`], max_msgs: 5 }],
+        streams: [{ name, subjects: [`${name}.>`], ...UNLIMITED, max_msgs: 5 }],
       };
 
       const failed = await startStreamsApp(options, { logger: false }).catch((e: unknown) => e);
@@ -305,9 +358,4 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect((await fx.jsm.streams.info(name)).config.max_msgs).toBe(100);
     });
   });
-
-  async function legacyStreamPublish(name: string, subject: string, count: number): Promise<void> {
-    const js = fx.raw.jetstream();
-    for (let i = 0; i < count; i++) await js.publish(`${name}.${subject}`, new TextEncoder().encode(`${subject}-${i}`));
-  }
 });

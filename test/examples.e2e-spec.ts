@@ -23,6 +23,12 @@ describe('examples', () => {
   });
 
   afterEach(async () => {
+    // Each example is an app of its own: the next one starts on a server without its streams (two
+    // declare 'orders' with different defaults, and a default never changes an existing stream's limits).
+    if (app) {
+      const streams = app.get(StreamService);
+      for (const name of await streams.listStreams()) await streams.deleteStream(name);
+    }
     await app?.close();
     app = undefined;
   });

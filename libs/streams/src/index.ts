@@ -102,6 +102,6 @@ export { StreamCapacityError } from './errors/stream-capacity.error.js';
 export { StreamPlacementError } from './errors/stream-placement.error.js';
 export { StreamMigrationError } from './errors/stream-migration.error.js';
 export { StreamDataLossError } from './errors/stream-data-loss.error.js';
-export type { DataLossEstimate, DataLossField } from './errors/stream-data-loss.error.js';
+export type { DataLossEstimate, DataLossField, DataLossKind, DefaultedChange } from './errors/stream-data-loss.error.js';
 export { StreamDriftError } from './errors/stream-drift.error.js';
 export type { DriftedField } from './errors/stream-drift.error.js';

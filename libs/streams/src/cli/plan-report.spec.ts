@@ -64,8 +64,17 @@ describe('plan report', () => {
       exact: true,
       fields: [
         { field: 'max_msgs', current: 45, desired: 42, held: '45 messages', messages: 3, bytes: 2048 },
-        { field: 'max_age', current: 0, desired: 3_600_000_000_000, held: '45 messages', messages: 0, bytes: 0, from: 'library' },
+        {
+          field: 'max_age',
+          current: 0,
+          desired: 3_600_000_000_000,
+          held: '45 messages it holds now; from now on it keeps each message for at most 1h',
+          messages: 0,
+          bytes: 0,
+          from: 'library',
+        },
       ],
+      defaults: { changes: [{ field: 'max_age', current: 0, desired: 3_600_000_000_000, from: 'library' }], keep: { max_age: 0 } },
     };
     const plan: StreamPlan = {
       name: 'orders',
@@ -82,8 +91,10 @@ describe('plan report', () => {
       'orders  data-loss  max_msgs: 45 -> 42',
       '                   would delete 3 messages (2.0 KiB):',
       '                     max_msgs 45 -> 42 deletes 3 of 45 messages',
-      "                     max_age 0 -> 3600000000000 deletes 0 of 45 messages (the library's default: declare max_age: '0' to keep the current value)",
-      '                   to keep them, raise the limit in the declaration; to accept the loss, declare allowDataLoss: true on stream "orders"',
+      "                     max_age 0 -> 3600000000000 (the library's default) deletes none of 45 messages it holds now; from now on it keeps each message for at most 1h",
+      '                   Defaults nobody declared on stream "orders" would change max_age 0 -> 3600000000000: to keep its current values, ' +
+        'declare { max_age: 0 } on it; to apply the defaults, declare them on it. ' +
+        'To keep them, raise the limit in the declaration; to accept the loss, set allowDataLoss: true on stream "orders"',
     ]);
     expect(lines.join('\n')).not.toContain('was left as it was');
     expect(lines).toContain('1 of 1 stream would change (1 data-loss).');
@@ -100,7 +111,7 @@ describe('plan report', () => {
 
     expect(formatPlanTable([plan], 'nats://h:1')).toContain(
       'would delete about 1 message (10 B), which allowDataLoss: true permits:\n' +
-        '                    max_bytes -1 -> 5 deletes 1 of 15 bytes (from streamDefaults: declare max_bytes: -1 on this stream to keep the current value)\n\n',
+        "                    max_bytes -1 -> 5 (the module's streamDefaults) deletes 1 of 15 bytes\n\n",
     );
   });
 

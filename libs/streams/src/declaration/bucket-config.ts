@@ -29,6 +29,11 @@ const BUCKET_FIELDS: Readonly<Record<string, string>> = {
 /** The other way: a stream field named in an error is given its bucket name. */
 const STREAM_TO_BUCKET: ReadonlyMap<string, string> = new Map(Object.entries(BUCKET_FIELDS).map(([bucket, stream]) => [stream, bucket]));
 
+/** The bucket field a stream field is declared as (`history` for `max_msgs_per_subject`), or the stream field itself. */
+export function bucketFieldName(streamField: string): string {
+  return STREAM_TO_BUCKET.get(streamField) ?? streamField;
+}
+
 /** The stream name of a bucket: `KV_<bucket>`. */
 export function bucketStreamName(bucket: string): string {
   return `KV_${bucket}`;
@@ -111,7 +116,7 @@ export function normalizeBucketConfig(declaration: BucketDeclaration): DesiredSt
     throw new InvalidStreamConfigError(name, 'compression', `must be true or false, got ${show(compression)}`);
   }
   try {
-    return normalizeStreamConfig(bucketStream(declaration), {});
+    return { ...normalizeStreamConfig(bucketStream(declaration), {}), bucket };
   } catch (err) {
     if (!(err instanceof InvalidStreamConfigError)) throw err;
     const field = STREAM_TO_BUCKET.get(err.field) ?? err.field;

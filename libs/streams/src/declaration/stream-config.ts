@@ -28,6 +28,8 @@ export interface DesiredStream {
   defaulted: ReadonlyMap<string, DefaultSource>;
   /** The declared durable consumers, normalised (only when the declaration lists `consumers`). */
   consumers?: readonly DesiredConsumer[];
+  /** The bucket name, when the declaration is a key-value bucket's (the stream is `KV_<bucket>`). */
+  bucket?: string;
 }
 
 const FIELD_COUNT = STREAM_FIELDS.length;

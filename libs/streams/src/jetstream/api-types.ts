@@ -37,20 +37,25 @@ export interface PurgeRequest {
   keep?: number;
 }
 
-/** Extra request of STREAM.INFO: per-subject message counts, paged from `offset`. */
+/** Extra request of STREAM.INFO: per-subject message counts, paged from `offset`; the interior deletes' sequences. */
 export interface StreamInfoRequest {
   subjects_filter?: string;
   offset?: number;
+  deleted_details?: boolean;
 }
 
 /** What CONSUMER.CREATE should do: create only, update only, or either (no action). */
 export type ConsumerAction = 'create' | 'update' | '';
 
-/** STREAM.MSG.GET: a message by sequence, the first at or after `seq` on `next_by_subj`, or the last on a subject. */
+/**
+ * STREAM.MSG.GET: a message by sequence, the first at or after `seq` on `next_by_subj`, the last on
+ * a subject, or the first at or after `start_time` (RFC 3339; nats-server 2.11+).
+ */
 export interface MessageRequest {
   seq?: number;
   next_by_subj?: string;
   last_by_subj?: string;
+  start_time?: string;
 }
 
 /** A stored message as STREAM.MSG.GET answers it (data and headers base64-encoded). */

@@ -6,23 +6,33 @@ import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { ErrCode } from '../errors/err-codes.js';
-import { StreamDataLossError } from '../errors/stream-data-loss.error.js';
+import { describeLossField, StreamDataLossError, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
-import { assessConsumerLoss } from './data-loss.js';
+import {
+  assessConsumerLoss,
+  heldSubjectsToRead,
+  outsideScope,
+  streamScope,
+  type ConsumerChange,
+  type PeerConsumer,
+} from './consumer-loss.js';
+import { heldSubjects } from './data-loss-probes.js';
 import { decideConsumer, type ConsumerComparison, type ConsumerDecision } from './consumer-decision.js';
 import { mapConcurrent } from './map-concurrent.js';
 import type { ConsumerEnsureResult, ConsumerPlan, EnsureResult, StreamPlan } from './stream-results.js';
 
 /** The JetStream API calls consumer reconciliation makes. */
-export type ConsumerApi = Pick<JetStreamApi, 'consumerInfo' | 'listConsumers' | 'createConsumer'>;
+export type ConsumerApi = Pick<JetStreamApi, 'consumerInfo' | 'listConsumers' | 'createConsumer' | 'streamInfo'>;
 
 /** One declared consumer compared and decided. */
 interface Decided {
   comparison: ConsumerComparison;
   decision: ConsumerDecision;
+  /** An update's loss that `allowDataLoss` permits: logged when the update is made. */
+  allowedLoss?: DataLossEstimate;
 }
 
 /** A stream's declared consumers between the read before its write and the writes after it. */
@@ -36,9 +46,11 @@ export interface ConsumerWork {
  * Makes the durable consumers declared with a stream match their declarations: reads each one
  * (`CONSUMER.INFO`; consumers the app did not declare are never read nor written), compares
  * (`diffConsumerConfig`), decides within the stream's mode (`decideConsumer`), refuses an update
- * that would make the server delete messages (`assessConsumerLoss`) unless `allowDataLoss`, and
- * creates or updates in place. Every refusal (a conflict, a `verify` drift) is raised before the stream or
- * any consumer is written.
+ * that would make the server delete messages, now or once it deletes the consumer
+ * (`assessConsumerLoss`, which reads which subjects the stream holds when only that can tell),
+ * unless `allowDataLoss` (then the update is logged with what it lets go), and creates or updates
+ * in place. Every refusal (a conflict, a `verify` drift, a loss) is raised before the stream or any
+ * consumer is written.
  */
 @Injectable()
 export class ConsumerReconciler {
@@ -118,11 +130,35 @@ export class ConsumerReconciler {
     return new Map(infos.map((info) => [info.name, info]));
   }
 
-  /** Reads each declared consumer of the stream and decides, a few at a time. */
-  private decideAll(desired: DesiredStream, stream: ServerStreamInfo, caller: ApiCaller): Promise<Decided[]> {
-    return mapConcurrent([...(desired.consumers ?? [])], this.options.concurrency, async (consumer) =>
-      this.decide(desired, consumer, await this.read(desired.name, consumer.name, caller), stream),
+  /**
+   * Reads each declared consumer of the stream (a few at a time), then decides each, judging an
+   * update against the others (a subject another declared consumer follows loses nothing).
+   */
+  private async decideAll(desired: DesiredStream, stream: ServerStreamInfo, caller: ApiCaller): Promise<Decided[]> {
+    const declared = desired.consumers ?? [];
+    const currents = await mapConcurrent(declared, this.options.concurrency, (consumer) => this.read(desired.name, consumer.name, caller));
+    const peers = (index: number): PeerConsumer[] =>
+      declared.flatMap((other, i) => (i === index ? [] : [{ current: currents[i], desired: other.config }]));
+    return mapConcurrent(declared, this.options.concurrency, (consumer, i) =>
+      this.judged(desired, consumer, currents[i], stream, peers(i), caller),
     );
+  }
+
+  /** Decides, and refuses an update that would delete messages the declaration does not allow to go. */
+  private async judged(
+    desired: DesiredStream,
+    consumer: DesiredConsumer,
+    current: ServerConsumerInfo | null,
+    stream: ServerStreamInfo,
+    peers: PeerConsumer[],
+    caller: ApiCaller,
+  ): Promise<Decided> {
+    const decided = this.decide(desired, consumer, current, stream);
+    if (decided.decision.action !== 'update') return decided;
+    const loss = await this.loss(desired, stream, current as ServerConsumerInfo, consumer, peers, caller);
+    if (!loss) return decided;
+    if (desired.policy.allowDataLoss) return { ...decided, allowedLoss: loss };
+    return { ...decided, decision: { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) } };
   }
 
   private decide(
@@ -136,10 +172,35 @@ export class ConsumerReconciler {
       ? diffConsumerConfig(consumer.config, current.config, version, stream?.config.num_replicas ?? 1)
       : { changes: [], conflicts: [] };
     const comparison: ConsumerComparison = { stream: desired.name, desired: consumer, current, diff };
-    const decision = decideConsumer(comparison, desired.policy.mode);
-    if (decision.action !== 'update' || !stream || desired.policy.allowDataLoss) return { comparison, decision };
-    const loss = assessConsumerLoss(stream, current as ServerConsumerInfo, consumer.config, version);
-    return { comparison, decision: loss ? { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) } : decision };
+    return { comparison, decision: decideConsumer(comparison, desired.policy.mode) };
+  }
+
+  /** What updating the consumer would delete (see `assessConsumerLoss`), reading held subjects only when that alone can tell. */
+  private async loss(
+    desired: DesiredStream,
+    stream: ServerStreamInfo,
+    current: ServerConsumerInfo,
+    consumer: DesiredConsumer,
+    peers: PeerConsumer[],
+    caller: ApiCaller,
+  ): Promise<DataLossEstimate | undefined> {
+    const change: ConsumerChange = {
+      stream,
+      scope: streamScope(stream.config, desired.config),
+      consumer: current,
+      desired: consumer.config,
+      peers,
+      streamThreshold: desired.config.consumer_limits?.inactive_threshold,
+      version: this.connection.serverFacts().version,
+    };
+    const toRead = heldSubjectsToRead(change);
+    if (toRead.length > 0) {
+      const held: string[] = [];
+      // Too many subjects to read: the filter itself stands for what may be held outside.
+      for (const filter of toRead) held.push(...((await heldSubjects(this.api, desired.name, filter, caller)) ?? [filter]));
+      change.heldOutsideScope = outsideScope(held, change.scope);
+    }
+    return assessConsumerLoss(change);
   }
 
   /** The consumer's info, or null when the server says it does not exist. */
@@ -153,7 +214,7 @@ export class ConsumerReconciler {
   }
 
   private async carryOut(
-    { comparison, decision }: Decided,
+    { comparison, decision, allowedLoss }: Decided,
     desired: DesiredStream,
     stream: ServerStreamInfo,
     caller: ApiCaller,
@@ -182,7 +243,8 @@ export class ConsumerReconciler {
         } catch (err) {
           // 2.10+: another instance created it first, with another config; decide again on what it made.
           if (raced || errCodeOf(err) !== ErrCode.ConsumerAlreadyExists) throw err;
-          const again = this.decide(desired, consumer, await this.read(desired.name, consumer.name, caller), stream);
+          // Judged without the other consumers: their cover is not known here, so none is counted.
+          const again = await this.judged(desired, consumer, await this.read(desired.name, consumer.name, caller), stream, [], caller);
           return this.carryOut(again, desired, stream, caller, true);
         }
       default:
@@ -192,6 +254,11 @@ export class ConsumerReconciler {
           writeCaller,
           'update',
         );
+        if (allowedLoss) {
+          this.logger.warn(
+            `Consumer "${consumer.name}" of stream "${desired.name}" updated with allowDataLoss: ${allowedLoss.fields.map(describeLossField).join('; ')}`,
+          );
+        }
         return result('updated');
     }
   }

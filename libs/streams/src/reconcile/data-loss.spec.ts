@@ -1,9 +1,11 @@
 import type { ServerStreamInfo } from '../server/server-stream.js';
-import type { ServerConsumerInfo } from '../server/server-consumer.js';
-import { assessConsumerLoss, assessDataLoss, neededProbes } from './data-loss.js';
+import { assessDataLoss as assessWithChanges, neededProbes, type LossProbes } from './data-loss.js';
+import { diffStreamConfig } from '../declaration/stream-diff.js';
 import { ServerVersion } from '../server/server-version.js';
 import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
+import { normalizeBucketConfig } from '../declaration/bucket-config.js';
+import { StreamDataLossError, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
 
 const v210 = ServerVersion.parse('2.10.0');
 const v29 = ServerVersion.parse('2.9.10');
@@ -33,6 +35,11 @@ function current(config: Record<string, unknown> = {}, state: Record<string, unk
       ...state,
     },
   } as unknown as ServerStreamInfo;
+}
+
+/** The rule on the comparison the reconciler makes (the diff of the two configs). */
+function assessDataLoss(desired: DesiredStream, info: ServerStreamInfo, probes: LossProbes, version: ServerVersion, inPlace = true) {
+  return assessWithChanges(desired, info, diffStreamConfig(desired.config, info.config, version).changes, probes, version, inPlace);
 }
 
 const declared = (fields: Partial<StreamDeclaration>): DesiredStream =>
@@ -159,42 +166,117 @@ describe('neededProbes', () => {
   });
 });
 
-describe('assessConsumerLoss', () => {
-  const interest = current({ retention: 'interest' });
-  const consumer = (filter_subjects: string[] | undefined, pending = 7, ackPending = 3) =>
-    ({
-      name: 'c',
-      config: { durable_name: 'c', ...(filter_subjects ? { filter_subjects } : {}) },
-      num_pending: pending,
-      num_ack_pending: ackPending,
-    }) as unknown as ServerConsumerInfo;
+describe('assessDataLoss: defaults on an existing stream', () => {
+  const bare = (defaults = {}) => normalizeStreamConfig({ name: 's', subjects: ['s.>'] }, defaults);
+  const unlimited = (state: Record<string, unknown> = {}) => current({}, state);
 
-  it('counts what the consumer has not acknowledged when a narrower filter ends its interest (interest stream, 2.10+)', () => {
-    expect(assessConsumerLoss(interest, consumer(['s.>']), { filter_subjects: ['s.a'] }, v210)).toEqual({
-      messages: 10,
-      bytes: 1_000,
-      exact: false,
-      fields: [
-        {
-          field: 'consumers.c.filter_subjects',
-          current: ['s.>'],
-          desired: ['s.a'],
-          held: '10 messages it has not acknowledged, those on s.> unless another consumer follows them',
-          messages: 10,
-          bytes: 1_000,
-        },
+  it('counts an unlimited stream with 99,990 messages on one subject: every defaulted limit, and the declaration that keeps them all', () => {
+    const loss = assessDataLoss(bare(), unlimited({ messages: 99_990, bytes: 99_990, num_subjects: 1 }), {}, v210);
+
+    expect(loss?.fields.map((f) => [f.field, f.current, f.desired, f.messages, f.from])).toEqual([
+      ['max_age', 0, 3_600e9, 99_990, 'library'],
+      ['max_msgs', -1, 1_000_000, 0, 'library'],
+      ['max_msgs_per_subject', -1, 100_000, 0, 'library'],
+    ]);
+    expect(loss?.defaults).toEqual({
+      changes: [
+        { field: 'max_msgs', current: -1, desired: 1_000_000, from: 'library' },
+        { field: 'max_age', current: 0, desired: 3_600e9, from: 'library' },
+        { field: 'max_msgs_per_subject', current: -1, desired: 100_000, from: 'library' },
       ],
+      keep: { max_msgs: -1, max_age: 0, max_msgs_per_subject: -1 },
     });
-    // No filter is the whole stream.
-    expect(assessConsumerLoss(interest, consumer(undefined), { filter_subject: 's.a' }, v210)?.messages).toBe(10);
+    const message = new StreamDataLossError('s', loss as DataLossEstimate).message;
+    expect(message).toContain(
+      "max_msgs -1 -> 1000000 (the library's default) deletes none of 99990 messages it holds now; from now on it keeps at most 1000000 messages",
+    );
+    expect(message).toContain(
+      'Defaults nobody declared on stream "s" would change max_msgs -1 -> 1000000, max_age 0 -> 3600000000000, max_msgs_per_subject -1 -> 100000: ' +
+        'to keep its current values, declare { max_msgs: -1, max_age: 0, max_msgs_per_subject: -1 } on it; to apply the defaults, declare them on it. ' +
+        'To accept the loss, set allowDataLoss: true on stream "s"',
+    );
   });
 
-  it('finds nothing for a wider or equal filter, nothing pending, a limits stream, or 2.9', () => {
-    expect(assessConsumerLoss(interest, consumer(['s.a']), { filter_subjects: ['s.*'] }, v210)).toBeUndefined();
-    expect(assessConsumerLoss(interest, consumer(['s.a', 's.b']), { filter_subjects: ['s.b', 's.a'] }, v210)).toBeUndefined();
-    expect(assessConsumerLoss(interest, consumer(['s.a']), {}, v210)).toBeUndefined();
-    expect(assessConsumerLoss(interest, consumer(['s.>'], 0, 0), { filter_subjects: ['s.a'] }, v210)).toBeUndefined();
-    expect(assessConsumerLoss(current(), consumer(['s.>']), { filter_subjects: ['s.a'] }, v210)).toBeUndefined();
-    expect(assessConsumerLoss(interest, consumer(['s.>']), { filter_subjects: ['s.a'] }, v29)).toBeUndefined();
+  it("refuses a module streamDefaults cap on a 45,000-message stream although nothing goes at once, naming it and what keeps the stream's value", () => {
+    const desired = normalizeStreamConfig({ name: 's', subjects: ['s.>'], max_age: 0, max_msgs_per_subject: -1 }, { max_msgs: 50_000 });
+
+    const loss = assessDataLoss(desired, unlimited({ messages: 45_000, bytes: 450_000 }), {}, v210);
+
+    expect(loss).toMatchObject({ messages: 0, exact: true, defaults: { keep: { max_msgs: -1 } } });
+    expect(loss?.fields).toEqual([expect.objectContaining({ field: 'max_msgs', messages: 0, from: 'streamDefaults' })]);
+    expect(new StreamDataLossError('s', loss as DataLossEstimate).message).toMatch(
+      /^Stream "s" was left as it was: applying its declaration would let the server delete messages it would otherwise keep: max_msgs -1 -> 50000 \(the module's streamDefaults\) deletes none of 45000 messages/,
+    );
+  });
+
+  it('refuses a default max_age of 1h on an empty stream kept for 30 days, and keeps it as a duration', () => {
+    const loss = assessDataLoss(
+      bare({ max_msgs: -1, max_msgs_per_subject: -1 }),
+      current({ max_age: 30 * 86_400e9 }, { messages: 0, bytes: 0 }),
+      {},
+      v210,
+    );
+
+    expect(loss?.fields).toEqual([expect.objectContaining({ field: 'max_age', current: 30 * 86_400e9, desired: 3_600e9, messages: 0 })]);
+    expect(loss?.defaults?.keep).toEqual({ max_age: '30d' });
+  });
+
+  it('lists every defaulted change in the advice, and lets through defaults that raise a limit or change no limit', () => {
+    const onReplicas = current({ max_msgs: 10, num_replicas: 3 }, { messages: 5, bytes: 50 });
+    const capped = assessDataLoss(bare({ max_msgs_per_subject: -1 }), onReplicas, {}, v210);
+
+    expect(capped?.defaults?.keep).toEqual({ num_replicas: 3, max_msgs: 10, max_age: 0 });
+    expect(
+      assessDataLoss(normalizeStreamConfig({ name: 's', subjects: ['s.>'], max_age: 0, max_msgs_per_subject: -1 }), onReplicas, {}, v210),
+    ).toBeUndefined();
+  });
+});
+
+describe('assessDataLoss: a bucket', () => {
+  it('speaks the bucket\'s words: history, on their key, bucket "carts" (stream KV_carts)', () => {
+    const desired = normalizeBucketConfig({ bucket: 'carts', history: 2 });
+    const held = current({ name: 'KV_carts', subjects: ['$KV.carts.>'], max_msgs_per_subject: 10 });
+
+    const loss = assessDataLoss(desired, held, { overSubjectLimit: { limit: 2, messages: 3 } }, v210) as DataLossEstimate;
+
+    expect(loss).toMatchObject({ bucket: 'carts', fields: [{ field: 'max_msgs_per_subject', declaredAs: 'history' }] });
+    expect(new StreamDataLossError('KV_carts', loss).message).toBe(
+      'Bucket "carts" (stream KV_carts) was left as it was: applying its declaration would delete 3 messages (300 B): ' +
+        'history 10 -> 2 deletes 3 of 3 messages over 2 on their key. ' +
+        'To keep them, raise the limit in the declaration; to accept the loss, set allowDataLoss: true on bucket "carts"',
+    );
+  });
+});
+
+describe('assessDataLoss: consumer_limits on an interest stream', () => {
+  const interest = (fields: Partial<StreamDeclaration>) =>
+    declared({ retention: 'interest', consumer_limits: { inactive_threshold: '1m' }, consumers: [{ durable_name: 'c' }], ...fields });
+
+  it('counts a threshold added or lowered as letting the server delete the declared consumers that have none of their own', () => {
+    const loss = assessDataLoss(interest({}), current({ retention: 'interest' }), {}, v210);
+
+    expect(loss).toMatchObject({ messages: 0, fields: [{ field: 'consumer_limits', kind: 'consumer-expiry', messages: 0 }] });
+    expect(loss?.fields[0].held).toBe(
+      'every message only consumer "c" needs: the server gives each the inactive_threshold 1m when it is created or updated, then deletes it once it has had no client that long',
+    );
+    expect(
+      assessDataLoss(interest({}), current({ retention: 'interest', consumer_limits: { inactive_threshold: 120e9 } }), {}, v210),
+    ).toBeDefined();
+  });
+
+  it('finds nothing on a limits stream, for a raised threshold, or without declared consumers that would take it', () => {
+    expect(assessDataLoss(interest({ retention: 'limits' }), current(), {}, v210)).toBeUndefined();
+    expect(
+      assessDataLoss(interest({}), current({ retention: 'interest', consumer_limits: { inactive_threshold: 30e9 } }), {}, v210),
+    ).toBeUndefined();
+    expect(assessDataLoss(interest({ consumers: [] }), current({ retention: 'interest' }), {}, v210)).toBeUndefined();
+    expect(
+      assessDataLoss(
+        interest({ consumers: [{ durable_name: 'c', inactive_threshold: '5m' }] }),
+        current({ retention: 'interest' }),
+        {},
+        v210,
+      ),
+    ).toBeUndefined();
   });
 });

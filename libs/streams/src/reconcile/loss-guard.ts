@@ -1,15 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { DesiredStream } from '../declaration/stream-config.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { ConnectionService } from '../connection/connection.service.js';
 import { formatBytes, StreamDataLossError, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
+import { filtersOf } from './consumer-loss.js';
 import { assessDataLoss, neededProbes } from './data-loss.js';
 import { readLossProbes, type ProbeApi } from './data-loss-probes.js';
+import { mappingChanges, starvedFollowers, type Follower } from './starved-consumers.js';
 import type { Comparison, Decision } from './stream-decision.js';
 import type { EnsureResult, RemovedMessages } from './stream-results.js';
+
+/** The API calls the guard reads with (never a write). */
+export type GuardApi = ProbeApi & Pick<JetStreamApi, 'listConsumers'>;
 
 /** A refused write: it would delete messages the declaration does not allow it to. */
 export interface DataLossDecision {
@@ -19,9 +23,11 @@ export interface DataLossDecision {
 
 /**
  * Guards every write that keeps a stream against deleting messages: before an update or a
- * migration it works out what the server would delete (`data-loss.ts`, reading per-subject counts
- * or message ages only when the cheap bounds cannot rule a loss out), refuses it unless the
- * declaration allows it, and logs what an allowed one removed.
+ * migration it works out what the server would delete, now or from now on (`data-loss.ts`: lower
+ * limits, limits a default lowers, retention; `starved-consumers.ts`: a subject mapping its
+ * consumers would stop matching), reading per-subject counts, message times or the consumers only
+ * when the cheap bounds cannot rule a loss out, and never writing. It refuses the write unless the
+ * declaration allows the loss, and logs what an allowed one removed.
  */
 @Injectable()
 export class LossGuard {
@@ -29,7 +35,7 @@ export class LossGuard {
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) options: ResolvedStreamsOptions,
-    @Inject(JetStreamApi) private readonly api: ProbeApi,
+    @Inject(JetStreamApi) private readonly api: GuardApi,
     private readonly connection: ConnectionService,
   ) {
     this.logger = new Logger(logContext(options.name));
@@ -46,37 +52,71 @@ export class LossGuard {
     caller: ApiCaller,
   ): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
     const { desired, current } = comparison;
-    if (!current || current.state.messages === 0) return { decision };
-    if (decision.action === 'recreate') return { decision, loss: everything(current) };
+    if (!current) return { decision };
+    if (decision.action === 'recreate') return current.state.messages === 0 ? { decision } : { decision, loss: everything(current) };
     if (decision.action !== 'update' && decision.action !== 'migrate') return { decision };
-    const loss = await this.assess(desired, current, caller, decision.action === 'update');
+    const loss = combine(
+      await this.assess(comparison, current, caller, decision.action === 'update'),
+      await this.starved(comparison, current, caller),
+    );
     if (!loss || desired.policy.allowDataLoss) return { decision, loss };
     return { decision: { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) }, loss };
   }
 
-  /** Logs a write that was allowed to delete messages, with what it removed, and returns it. */
+  /**
+   * Logs a write that was allowed to delete messages, with what it removed, and returns it. Where
+   * the server deletes later than the write (2.9 and 2.10 apply some changes at the next publish,
+   * consumer deletion or restart), the log says that less went at once than will go.
+   */
   logged(result: EnsureResult): EnsureResult {
     if (result.dataLoss && result.removed) {
       const fields = result.dataLoss.fields
         .map((f) => `${f.field} ${JSON.stringify(f.current)} -> ${JSON.stringify(f.desired)}`)
         .join(', ');
+      const later =
+        result.removed.messages < result.dataLoss.messages
+          ? `; the server deletes the rest (about ${result.dataLoss.messages - result.removed.messages}) later, as it applies the change`
+          : '';
       this.logger.warn(
-        `Stream "${result.name}" ${result.action} with allowDataLoss (${fields}): ${result.removed.messages} messages (${formatBytes(result.removed.bytes)}) removed`,
+        `Stream "${result.name}" ${result.action} with allowDataLoss (${fields}): ${result.removed.messages} messages (${formatBytes(result.removed.bytes)}) removed${later}`,
       );
     }
     return result;
   }
 
   private async assess(
-    desired: DesiredStream,
+    comparison: Comparison,
     current: ServerStreamInfo,
     caller: ApiCaller,
     inPlace: boolean,
   ): Promise<DataLossEstimate | undefined> {
+    const { desired, diff } = comparison;
+    const version = this.connection.serverFacts().version;
     const needs = neededProbes(desired, current, Date.now());
     const probes =
-      needs.subjectLimit === undefined && needs.cutoffMs === undefined ? {} : await readLossProbes(this.api, current, needs, caller);
-    return assessDataLoss(desired, current, probes, this.connection.serverFacts().version, inPlace);
+      needs.subjectLimit === undefined && needs.cutoffMs === undefined
+        ? {}
+        : await readLossProbes(this.api, current, needs, version, caller);
+    return assessDataLoss(desired, current, diff.changes, probes, version, inPlace);
+  }
+
+  /**
+   * Consumers (declared or not) and `republish` that a new subject mapping would stop receiving;
+   * reads the stream's consumers (one CONSUMER.LIST) only when the mapping changes.
+   */
+  private async starved(comparison: Comparison, current: ServerStreamInfo, caller: ApiCaller): Promise<DataLossEstimate | undefined> {
+    const { desired } = comparison;
+    if (!mappingChanges(current.config, desired.config)) return undefined;
+    const declared = new Map((desired.consumers ?? []).map((c) => [c.name, filtersOf(c.config)]));
+    const followers: Follower[] = (await this.api.listConsumers(desired.name, caller)).map((info) => {
+      const filters = filtersOf(info.config);
+      const wanted = declared.get(info.name);
+      return { name: info.name, before: filters, after: wanted ? [filters, wanted] : [filters] };
+    });
+    const before = current.config.republish;
+    const after = desired.config.republish;
+    if (before) followers.push({ name: 'republish', before: [before.src || '>'], after: [after ? [after.src || '>'] : []] });
+    return starvedFollowers(current.config, desired.config, followers, current.config.retention);
   }
 }
 
@@ -85,6 +125,18 @@ export function removed(before: ServerStreamInfo, after: ServerStreamInfo): Remo
   return {
     messages: Math.max(0, before.state.messages - after.state.messages),
     bytes: Math.max(0, before.state.bytes - after.state.bytes),
+  };
+}
+
+/** Two estimates as one: every field, the larger figures (they overlap), exact only if both are and only one loses messages now. */
+function combine(a: DataLossEstimate | undefined, b: DataLossEstimate | undefined): DataLossEstimate | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    ...a,
+    messages: Math.max(a.messages, b.messages),
+    bytes: Math.max(a.bytes, b.bytes),
+    exact: a.exact && b.messages === 0,
+    fields: [...a.fields, ...b.fields],
   };
 }
 
