@@ -149,7 +149,7 @@ describe('two instances migrating one stream', () => {
     await first.kill();
 
     expect(await second.finished()).toBe(0);
-    expect(second.output).toMatch(/taking over from instance \w+, which is gone/);
+    expect(second.output).toMatch(/taking over from instance \w+, whose connection the server has closed/);
     expect(second.actionFor(name)).toBe('migrated');
     await expectMigrated(name);
   });
