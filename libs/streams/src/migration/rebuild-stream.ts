@@ -1,5 +1,8 @@
 import { ErrCode } from '../errors/err-codes.js';
+import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { StreamCapacityError } from '../errors/stream-capacity.error.js';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
+import { StreamPlacementError } from '../errors/stream-placement.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
@@ -57,7 +60,13 @@ export async function rebuildStream(run: MigrationRun, record: MigrationRecord):
       stream = await createSourcing(run, fillConfig(config, record.hold, run.copyName, firstSeq));
     } catch (err) {
       if (errCodeOf(err) === ErrCode.StreamNameInUse) throw new SupersededError(run.name);
-      throw err;
+      // The servers cannot hold the target (capacity, placement, a config they refuse): back to the original's.
+      const refused = err instanceof StreamCapacityError || err instanceof StreamPlacementError || err instanceof InvalidStreamConfigError;
+      if (!refused || record.direction === 'back') throw err;
+      const reason = `the new stream could not be created (${(err as Error).message})`;
+      run.log(`${reason}: going back to the previous config`);
+      await run.updateRecord({ direction: 'back', reason });
+      throw new SupersededError(run.name);
     }
   }
   if (isHeld(stream.config)) {
