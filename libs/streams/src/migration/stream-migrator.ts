@@ -164,14 +164,16 @@ export class StreamMigrator {
       try {
         connection = await OwnerConnection.open(this.deps.options, `migration ${me}`);
       } catch (err) {
-        throw new StreamMigrationError(
-          spec.name,
-          spec.name,
-          `no connection of its own could be opened for the migration (${(err as Error).message})`,
-          {
-            cause: err,
-          },
-        );
+        if (attempt >= settings.runs) {
+          throw new StreamMigrationError(
+            spec.name,
+            spec.name,
+            `no connection of its own could be opened for the migration (${(err as Error).message})`,
+            { cause: err },
+          );
+        }
+        await sleep(settings.settleMs);
+        continue;
       }
       const api = this.deps.api.over(connection);
       const run = new MigrationRun(
@@ -200,7 +202,9 @@ export class StreamMigrator {
         logger.warn(
           `Migration of stream "${spec.name}": the connection of this instance's run closed; it stops acting, and goes on as a new run on a new connection (taking the migration over only once the server has closed the old one)`,
         );
-        await sleep(settings.pollMs);
+        // The new run only follows what is in progress: the declaration is compared again after it.
+        wanted = false;
+        await sleep(settings.settleMs);
       } finally {
         await connection.close();
       }
