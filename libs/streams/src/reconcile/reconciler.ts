@@ -282,10 +282,13 @@ export class Reconciler {
   /**
    * Whether a migration of the stream is in progress or left unfinished: the stream looks
    * mid-migration, or its copy carries the library's marker (read from `listed`, else one
-   * STREAM.INFO of the copy unless the stream exists and matches its declaration).
+   * STREAM.INFO of the copy when the decision would write, or, for a `create` or `verify` stream,
+   * report a missing or drifted stream).
    */
   private pendingMigration(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, ServerStreamInfo>): Promise<boolean> {
-    const read = !comparison.current || comparison.diff.changes.length > 0;
+    const { action } = decide(comparison);
+    const writes = action === 'create' || action === 'update' || action === 'recreate';
+    const read = comparison.desired.policy.mode === 'manage' ? writes : action !== 'unchanged';
     return this.migrator.pending(comparison.desired.name, comparison.current, caller, read, listed);
   }
 
