@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StreamService, StreamsModule, type StreamOptionsInput } from '@app/streams';
-import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { startNatsCluster, startNatsServer, type NatsTestCluster, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { setTimeout as delay } from 'node:timers/promises';
 import { JetStreamApi } from '../libs/streams/src/jetstream/jetstream-api.js';
@@ -75,23 +75,13 @@ describe('the owner of a migration loses its connection at any step', () => {
   let appA: INestApplication;
   let appB: INestApplication;
 
-  async function startApp(servers: string, logs: AppLogs, stepped: boolean): Promise<INestApplication> {
-    const builder = Test.createTestingModule({
-      imports: [StreamsModule.forRoot({ connection: { servers }, requestTimeoutMs: 1_000, drainTimeoutMs: 1_000 })],
-    });
-    if (stepped) builder.overrideProvider(JetStreamApi).useClass(steppedJetStreamApi(steps));
-    const app = (await builder.compile()).createNestApplication({ logger: logs });
-    await app.init();
-    return app;
-  }
-
   beforeAll(async () => {
     server = await startNatsServer();
     proxy = await TcpProxy.start(server.port);
     raw = await connect({ servers: server.url });
     jsm = await raw.jetstreamManager();
-    appA = await startApp(proxy.url, logsA, true);
-    appB = await startApp(server.url, logsB, false);
+    appA = await startApp(proxy.url, logsA, steps);
+    appB = await startApp(server.url, logsB);
   });
 
   afterAll(async () => {
@@ -105,55 +95,127 @@ describe('the owner of a migration loses its connection at any step', () => {
   it.each(POINTS)(
     'cut %s: every original and every acknowledged message is kept, and the migration is finished',
     async (_label, point) => {
-      const name = uniqueName('cut');
-      await seedStream(raw, jsm, name, COUNT);
-      await seedConsumers(raw, jsm, name);
-      const publisher = LivePublisher.start(raw, `${name}.live`, 'L');
-      await waitFor(
-        async () => publisher.ackedCount,
-        (n) => n >= 20,
-        { what: 'publishes before the migration' },
-      );
-
-      const { reached, go } = steps.arm(point.step(name));
-      const a = outcome(appA.get(StreamService).ensureStream(name, [`${name}.>`], DECLARED));
-      await Promise.race([reached, a.then((r) => Promise.reject(new Error(`A ended before the step: ${JSON.stringify(r)}`)))]);
-      const b = outcome(appB.get(StreamService).ensureStream(name, [`${name}.>`], DECLARED));
-      await waitFor(async () => logsB.has(new RegExp(`"${name}": waiting for instance`)), Boolean, { what: 'B waiting for A' });
-      if (point.inFlight) {
-        go();
-        await delay(Math.floor(Math.random() * 4));
-        proxy.cut(OUTAGE_MS);
-      } else {
-        proxy.cut(OUTAGE_MS);
-        go();
-      }
-      const [ra, rb] = await Promise.all([a, b]);
-      const before = publisher.ackedCount;
-      await waitFor(
-        async () => publisher.ackedCount,
-        (n) => n >= before + 20,
-        { what: 'publishes after the migration' },
-      );
-      const { acked } = await publisher.stop();
-
-      expect([ra, rb]).toContain('migrated');
-      const info = await jsm.streams.info(name);
-      expect(info.config).toMatchObject({ storage: 'memory', subjects: [`${name}.>`] });
-      expect(info.config.sources ?? []).toEqual([]);
-      expect((await jsm.streams.names().next()).filter((n) => n.startsWith(name))).toEqual([name]);
-      const payloads = await readPayloads(raw, jsm, name);
-      const stored = new Set(payloads);
-      expect(payloads.length).toBe(stored.size);
-      expect(Array.from({ length: COUNT }, (_, i) => String(i)).filter((id) => !stored.has(id))).toEqual([]);
-      expect(acked.filter((id) => !stored.has(id))).toEqual([]);
-      expect(await nextFromWorker(raw, name)).toBe('10');
-      expect((await jsm.consumers.info(name, AUDIT)).config.filter_subject).toBe(`${name}.b`);
-      expect((await jsm.consumers.info(name, WORKER)).name).toBe(WORKER);
+      await cutAndCheck({ appA, appB, logsB, raw, jsm, proxy, steps }, point);
     },
     RUN_MS,
   );
 });
+
+/**
+ * The same on a 3-node cluster, A connected to node 1 (through its proxy), B to node 2: B learns
+ * that A's connection closed from the interest node 1 withdraws over its route to node 2, and the
+ * migration's requests go to the meta leader, wherever it is.
+ */
+describe('the owner of a migration on another cluster node loses its connection', () => {
+  let cluster: NatsTestCluster;
+  let proxy: TcpProxy;
+  let raw: NatsConnection;
+  let jsm: JetStreamManager;
+  const steps = new ApiSteps();
+  const logsB = new AppLogs();
+  let appA: INestApplication;
+  let appB: INestApplication;
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster({ size: 3 });
+    proxy = await TcpProxy.start(cluster.nodes[0].port);
+    raw = await connect({ servers: cluster.urls });
+    jsm = await raw.jetstreamManager();
+    appA = await startApp(proxy.url, new AppLogs(), steps);
+    appB = await startApp(cluster.nodes[1].url, logsB);
+  }, RUN_MS);
+
+  afterAll(async () => {
+    await appA?.close();
+    await appB?.close();
+    await raw?.close();
+    await proxy?.close();
+    await cluster?.dispose();
+  });
+
+  it.each(POINTS.filter(([, point]) => point.inFlight).slice(1, 3))(
+    'cut %s: every original and every acknowledged message is kept, and the migration is finished',
+    async (_label, point) => {
+      await cutAndCheck({ appA, appB, logsB, raw, jsm, proxy, steps }, point);
+    },
+    RUN_MS,
+  );
+});
+
+/** An app of the default module (short timeouts), logging into `logs`; its API stops at the steps `steps` arms, if given. */
+async function startApp(servers: string, logs: AppLogs, steps?: ApiSteps): Promise<INestApplication> {
+  const builder = Test.createTestingModule({
+    imports: [StreamsModule.forRoot({ connection: { servers }, requestTimeoutMs: 2_000, drainTimeoutMs: 1_000 })],
+  });
+  if (steps) builder.overrideProvider(JetStreamApi).useClass(steppedJetStreamApi(steps));
+  const app = (await builder.compile()).createNestApplication({ logger: logs });
+  await app.init();
+  return app;
+}
+
+/** Everything one run needs: A behind its proxy, B, a raw connection for data and checks. */
+interface CutSetup {
+  appA: INestApplication;
+  appB: INestApplication;
+  logsB: AppLogs;
+  raw: NatsConnection;
+  jsm: JetStreamManager;
+  proxy: TcpProxy;
+  steps: ApiSteps;
+}
+
+/**
+ * One run: a new stream with two consumers, a publisher, A migrating it up to the cut point, B
+ * waiting, A's network cut for 2.5 s; then every original and every acknowledged message must be
+ * in the migrated stream once, and the consumers where they were.
+ */
+async function cutAndCheck({ appA, appB, logsB, raw, jsm, proxy, steps }: CutSetup, point: CutPoint): Promise<void> {
+  const name = uniqueName('cut');
+  await seedStream(raw, jsm, name, COUNT);
+  await seedConsumers(raw, jsm, name);
+  const publisher = LivePublisher.start(raw, `${name}.live`, 'L');
+  await waitFor(
+    async () => publisher.ackedCount,
+    (n) => n >= 20,
+    { what: 'publishes before the migration' },
+  );
+
+  const { reached, go } = steps.arm(point.step(name));
+  const a = outcome(appA.get(StreamService).ensureStream(name, [`${name}.>`], DECLARED));
+  await Promise.race([reached, a.then((r) => Promise.reject(new Error(`A ended before the step: ${JSON.stringify(r)}`)))]);
+  const b = outcome(appB.get(StreamService).ensureStream(name, [`${name}.>`], DECLARED));
+  await waitFor(async () => logsB.has(new RegExp(`"${name}": waiting for instance`)), Boolean, { what: 'B waiting for A' });
+  if (point.inFlight) {
+    go();
+    await delay(Math.floor(Math.random() * 4));
+    proxy.cut(OUTAGE_MS);
+  } else {
+    proxy.cut(OUTAGE_MS);
+    go();
+  }
+  const [ra, rb] = await Promise.all([a, b]);
+  const before = publisher.ackedCount;
+  await waitFor(
+    async () => publisher.ackedCount,
+    (n) => n >= before + 20,
+    { what: 'publishes after the migration' },
+  );
+  const { acked } = await publisher.stop();
+
+  expect([ra, rb]).toContain('migrated');
+  const info = await jsm.streams.info(name);
+  expect(info.config).toMatchObject({ storage: 'memory', subjects: [`${name}.>`] });
+  expect(info.config.sources ?? []).toEqual([]);
+  expect((await jsm.streams.names().next()).filter((n) => n.startsWith(name))).toEqual([name]);
+  const payloads = await readPayloads(raw, jsm, name);
+  const stored = new Set(payloads);
+  expect(payloads.length).toBe(stored.size);
+  expect(Array.from({ length: COUNT }, (_, i) => String(i)).filter((id) => !stored.has(id))).toEqual([]);
+  expect(acked.filter((id) => !stored.has(id))).toEqual([]);
+  expect(await nextFromWorker(raw, name)).toBe('10');
+  expect((await jsm.consumers.info(name, AUDIT)).config.filter_subject).toBe(`${name}.b`);
+  expect((await jsm.consumers.info(name, WORKER)).name).toBe(WORKER);
+}
 
 /** `migrated` (or the action), or the error's name and message. */
 function outcome(ensured: Promise<{ action: string }>): Promise<string> {
