@@ -39,8 +39,9 @@ describe('a stale owner resumes after another instance took its migration over',
 
   beforeAll(async () => {
     main = buildMigrationApp();
-    // The server closes a connection that answered none of its last two PINGs, sent every second.
-    server = await startNatsServer({ extraConfig: 'ping_interval: "1s"\nping_max: 2' });
+    // The server closes a connection that answered none of its last two PINGs, sent every 2 s (not
+    // every second: a loaded CI machine can stall this process's own connections that long).
+    server = await startNatsServer({ extraConfig: 'ping_interval: "2s"\nping_max: 2' });
     nc = await connect({ servers: server.url });
     jsm = await nc.jetstreamManager();
     const moduleRef = await Test.createTestingModule({
