@@ -3,6 +3,7 @@ import { ConnectionService, StreamService, type StreamOptionsInput } from '@app/
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { AckPolicy, StringCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import { AUDIT, seedConsumers, seedStream, WORKER } from './fixtures/migration/migration-data.js';
+import { hasConsumerReset } from './support/consumer-reset.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 import { uniqueName } from './support/streams-fixture.js';
@@ -30,8 +31,8 @@ describe('migration keeps durable consumers', () => {
     streams = app.get(StreamService);
     nc = app.get(ConnectionService).getConnection();
     jsm = await nc.jetstreamManager();
-    // 2.9 has no CONSUMER.RESET: consumers are then recreated as by_start_sequence.
-    hasReset = !(nc.info?.version ?? '').startsWith('2.9.');
+    // 2.9 and 2.10 have no CONSUMER.RESET: consumers are then recreated as by_start_sequence.
+    hasReset = await hasConsumerReset(nc, jsm);
   });
 
   afterAll(async () => {
@@ -106,8 +107,9 @@ describe('migration keeps durable consumers', () => {
       // Moved with CONSUMER.RESET: the config is the one it had.
       expect(after.config).toEqual(before.config);
     } else {
-      // 2.9: recreated to start at the first message it had not acknowledged (metadata is not kept by 2.9).
-      expect(after.config).toMatchObject({ ...before.config, deliver_policy: 'by_start_sequence', opt_start_seq: 11 });
+      // 2.9 and 2.10: recreated to start at the first message it had not acknowledged (2.10 keeps the start it had in metadata, 2.9 keeps no metadata).
+      const { metadata: _metadata, ...rest } = before.config;
+      expect(after.config).toMatchObject({ ...rest, deliver_policy: 'by_start_sequence', opt_start_seq: 11 });
     }
     expect((await jsm.consumers.info(name, AUDIT)).config).toMatchObject({
       filter_subject: `${name}.b`,
@@ -144,7 +146,7 @@ describe('migration keeps durable consumers', () => {
     expect(late.num_pending).toBe(1);
     // CONSUMER.RESET refuses `new`: like on 2.9 it is recreated as by_start_sequence, its declared start in metadata.
     expect(late.config.deliver_policy).toBe('by_start_sequence');
-    if (hasReset)
+    if (!(nc.info?.version ?? '').startsWith('2.9.'))
       expect(JSON.parse(late.config.metadata?.['nestjs-jetstream-streams.migrated'] ?? '{}')).toMatchObject({ deliver_policy: 'new' });
     expect((await (await nc.jetstream().consumers.get(name, 'late')).next({ expires: 2_000 }))?.string()).toBe('after-create');
   });

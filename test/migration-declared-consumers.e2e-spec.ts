@@ -1,5 +1,6 @@
 import type { ConsumerDeclaration } from '@app/streams';
 import { StringCodec } from 'nats';
+import { hasConsumerReset } from './support/consumer-reset.js';
 import { useStreamsFixture } from './support/streams-fixture.js';
 
 const sc = StringCodec();
@@ -23,9 +24,9 @@ describe('a migration keeps declared consumers, which then match their declarati
       fx.streams.ensureStream(name, [`${name}.>`], { ...base, storage: 'memory', onConflict: 'migrate' }),
     );
 
-    // 2.9 has no CONSUMER.RESET: the migration recreated the consumer at its position as by_start_sequence.
-    const policy = (await (await fx.nc.jetstreamManager()).consumers.info(name, 'worker')).config.deliver_policy;
-    expect(policy).toBe((fx.nc.info?.version ?? '').startsWith('2.9.') ? 'by_start_sequence' : 'all');
+    // 2.9 and 2.10 have no CONSUMER.RESET: the migration recreated the consumer at its position as by_start_sequence.
+    const policy = (await fx.jsm.consumers.info(name, 'worker')).config.deliver_policy;
+    expect(policy).toBe((await hasConsumerReset(fx.raw, fx.jsm)) ? 'all' : 'by_start_sequence');
     expect(migrated).toMatchObject({ action: 'migrated', consumers: [{ name: 'worker', action: 'unchanged', changes: [] }] });
     expect(again.result).toMatchObject({ action: 'unchanged', consumers: [{ name: 'worker', action: 'unchanged' }] });
     expect(again.requests.filter((r) => /CREATE|UPDATE|DELETE/.test(r))).toEqual([]);

@@ -1,9 +1,20 @@
-import { StreamDataLossError, StreamMigrationError, type StreamOptionsInput } from '@app/streams';
-import { headers } from 'nats';
+import type { INestApplicationContext } from '@nestjs/common';
+import { StreamDataLossError, StreamMigrationError, StreamService, type StreamOptionsInput } from '@app/streams';
+import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { connect, headers } from 'nats';
+import { idProblems, readPayloads, seedConsumers, seedStream, WORKER } from './fixtures/migration/migration-data.js';
+import { startStreamsApp } from './support/streams-app.js';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 const MIGRATION_MS = 200_000;
+const unlimitedMemory: StreamOptionsInput = {
+  max_age: 0,
+  max_msgs: -1,
+  max_msgs_per_subject: -1,
+  storage: 'memory',
+  onConflict: 'migrate',
+};
 
 /**
  * A migration whose new stream cannot hold every message of the old one: the library refuses it
@@ -57,8 +68,9 @@ describe('migrations into a stream that would drop messages', () => {
     const outcome: unknown = await fx.streams.ensureStream(name, [`${name}.>`], declared).catch((e: unknown) => e);
 
     expect(plan.action).toBe('migrate');
-    if (!fx.modern) {
-      // 2.9's source header is `<stream> <seq>` without the subject: the copies fit, all of them.
+    const [major, minor] = (fx.raw.info?.version ?? '0.0').split('.').map(Number);
+    if (major === 2 && minor < 11) {
+      // 2.9's and 2.10's source headers (`<stream> <seq>`, `<stream> <seq> > >`) have no subject: the copies fit, all of them.
       expect(outcome).toMatchObject({ action: 'migrated' });
       expect(await messages(name)).toBe(50);
       return;
@@ -73,7 +85,7 @@ describe('migrations into a stream that would drop messages', () => {
   });
 
   it(
-    'messages sharing a Nats-Msg-Id: the copy is kept until the new stream holds them all; allowDataLoss accepts the drop',
+    'messages sharing a Nats-Msg-Id are all kept: the copy and the new stream have no (2.15) or the shortest (2.9, 2.10) duplicate window while they fill',
     async () => {
       const name = uniqueName('DEDUP');
       // Other tooling, with a short duplicate window: one id published twice, far enough apart.
@@ -91,31 +103,19 @@ describe('migrations into a stream that would drop messages', () => {
       for (let i = 0; i < 3; i++) await js.publish(`${name}.a`, encode(`x${i}`));
       expect(await messages(name)).toBe(5);
 
-      const first = await fx.streams.ensureStream(name, [`${name}.>`], unlimited).catch((e: unknown) => e);
+      const result = await fx.streams.ensureStream(name, [`${name}.>`], unlimited);
 
-      // Whatever the server version does with the repeated id (2.15 drops it in the new stream, 2.9
-      // stalls the copy), no message is gone: the stream or the copy holds all five.
-      expect(first).toBeInstanceOf(StreamMigrationError);
-      const [stream, copy] = [await messages(name), await messages(`${name}__migrating`)];
-      expect(stream === 5 || copy === 5).toBe(true);
-      if (copy === 5) {
-        expect((first as Error).message).toMatch(/kept 4 of 5 messages copied .*the new stream was deleted again/);
-        expect(stream).toBe('absent');
-        const accepted = await fx.streams.ensureStream(name, [`${name}.>`], { ...unlimited, allowDataLoss: true });
-        expect(accepted.action).toBe('migrated');
-        expect(await messages(name)).toBe(4);
-        expect(await messages(`${name}__migrating`)).toBe('absent');
-      } else {
-        // The copy stopped short of the original, which was never deleted: rolled back.
-        expect(first).toMatchObject({ holdingStream: name });
-        expect(copy).toBe('absent');
-      }
+      expect(result.action).toBe('migrated');
+      expect(await messages(name)).toBe(5);
+      expect(await messages(`${name}__migrating`)).toBe('absent');
+      // The declared window (the server's default, 2 minutes) once it is open.
+      expect((await fx.jsm.streams.info(name)).config.duplicate_window).toBe(120_000_000_000);
     },
     MIGRATION_MS,
   );
 
   it(
-    'a max_msg_size below one message: the new stream is deleted again, the copy kept, and a changed declaration finishes the migration',
+    'a max_msg_size below one message: the message is kept (the new stream takes it while it fills), larger publishes are refused afterwards',
     async () => {
       const name = uniqueName('MSGSIZE');
       await fx.jsm.streams.add({ name, subjects: [`${name}.>`] });
@@ -124,19 +124,65 @@ describe('migrations into a stream that would drop messages', () => {
       await js.publish(`${name}.a`, new Uint8Array(500).fill(65));
       for (let i = 5; i < 10; i++) await js.publish(`${name}.a`, encode(`small${i}`));
 
-      const stalled = await fx.streams.ensureStream(name, [`${name}.>`], { ...unlimited, max_msg_size: 100 }).catch((e: unknown) => e);
+      const result = await fx.streams.ensureStream(name, [`${name}.>`], { ...unlimited, max_msg_size: 100 });
 
-      expect(stalled).toBeInstanceOf(StreamMigrationError);
-      expect(stalled).toMatchObject({ holdingStream: `${name}__migrating` });
-      expect((stalled as Error).message).toMatch(/the new stream was deleted again/);
-      expect(await messages(name)).toBe('absent');
-      expect(await messages(`${name}__migrating`)).toBe(11);
-
-      const finished = await fx.streams.ensureStream(name, [`${name}.>`], { ...unlimited, max_msg_size: 1_000 });
-
-      expect(finished.action).toBe('migrated');
+      expect(result.action).toBe('migrated');
       expect(await messages(name)).toBe(11);
       expect(await messages(`${name}__migrating`)).toBe('absent');
+      expect((await fx.jsm.streams.info(name)).config.max_msg_size).toBe(100);
+      await expect(js.publish(`${name}.a`, new Uint8Array(500).fill(66))).rejects.toThrow(/message size exceeds maximum allowed/);
+    },
+    MIGRATION_MS,
+  );
+});
+
+/**
+ * Issue #22 item 1b: a migration that cannot finish once the original is gone goes back: the
+ * stream is built again from the copy with its previous config, serving its subjects with every
+ * message, never left absent.
+ */
+describe('a new stream the servers cannot hold', () => {
+  let server: NatsTestServer;
+  let app: INestApplicationContext;
+
+  beforeAll(async () => {
+    server = await startNatsServer({ maxMemoryStore: 8 * 1024 * 1024 });
+    app = await startStreamsApp({ connection: { servers: server.url } }, { logger: false });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await server?.dispose();
+  });
+
+  it(
+    'goes back: the stream is built again from its copy with its previous config, every message and consumer kept',
+    async () => {
+      const name = uniqueName('BACK');
+      const nc = await connect({ servers: server.url });
+      const jsm = await nc.jetstreamManager();
+      await seedStream(nc, jsm, name, 200);
+      await seedConsumers(nc, jsm, name);
+      const declared: StreamOptionsInput = { ...unlimitedMemory, max_bytes: 16 * 1024 * 1024 };
+
+      const outcome = await app
+        .get(StreamService)
+        .ensureStream(name, [`${name}.>`], declared)
+        .catch((e: unknown) => e);
+
+      expect(outcome).toBeInstanceOf(StreamMigrationError);
+      expect(outcome).toMatchObject({ holdingStream: name });
+      expect((outcome as Error).message).toMatch(
+        /could not be created.*rolled back: the stream was built again from its copy with its previous config/,
+      );
+      const info = await jsm.streams.info(name);
+      expect(info.config).toMatchObject({ storage: 'file', subjects: [`${name}.>`] });
+      expect(info.config.sources ?? []).toEqual([]);
+      expect(idProblems(await readPayloads(nc, jsm, name), 200)).toEqual({ missing: 0, duplicates: 0, foreign: 0 });
+      expect((await jsm.consumers.info(name, WORKER)).num_pending).toBe(190);
+      expect((await jsm.streams.names().next()).filter((n) => n.startsWith(name))).toEqual([name]);
+      await nc.jetstream().publish(`${name}.a`, encode('after'));
+      await nc.close();
     },
     MIGRATION_MS,
   );

@@ -10,6 +10,8 @@ import { uniqueName } from './support/streams-fixture.js';
 
 /** Messages per run (issue #12 measured the race with 50,000). */
 const COUNT = 50_000;
+/** A takeover waits for a confirming ping and a pause before its first write, then moves 50,000 messages: more than Jest's default under a loaded CI. */
+const TAKEOVER_MS = 180_000;
 
 /** JetStream API requests that change something. */
 const WRITE = /^\$JS\.API\.(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|RESET|PAUSE))\./;
@@ -137,22 +139,26 @@ describe('two instances migrating one stream', () => {
     }
   });
 
-  it('a second instance waiting for a first that dies takes the migration over and finishes it', async () => {
-    const name = uniqueName('takeover');
-    await seedStream(nc, jsm, name, COUNT);
-    await seedConsumers(nc, jsm, name);
-    const first = start(name, { STOP_AT: `before:deleteStream:${name}` });
-    await first.waitForLine(/^PAUSED /);
-    const second = start(name);
-    await second.waitForLine(/waiting for instance/);
+  it(
+    'a second instance waiting for a first that dies takes the migration over and finishes it',
+    async () => {
+      const name = uniqueName('takeover');
+      await seedStream(nc, jsm, name, COUNT);
+      await seedConsumers(nc, jsm, name);
+      const first = start(name, { STOP_AT: `before:deleteStream:${name}` });
+      await first.waitForLine(/^PAUSED /);
+      const second = start(name);
+      await second.waitForLine(/waiting for instance/);
 
-    await first.kill();
+      await first.kill();
 
-    expect(await second.finished()).toBe(0);
-    expect(second.output).toMatch(/taking over from instance \w+, which is gone/);
-    expect(second.actionFor(name)).toBe('migrated');
-    await expectMigrated(name);
-  });
+      expect(await second.finished()).toBe(0);
+      expect(second.output).toMatch(/taking over from instance \w+, whose connection the server has closed/);
+      expect(second.actionFor(name)).toBe('migrated');
+      await expectMigrated(name);
+    },
+    TAKEOVER_MS,
+  );
 
   it.each([
     ['holds the original', /holding: it captures/],

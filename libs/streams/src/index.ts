@@ -36,6 +36,7 @@ export { parseStreamDuration as parseDuration } from './declaration/stream-field
 export { subjectsOverlap } from './declaration/subjects.js';
 export type {
   ConflictPolicy,
+  DownstreamPolicy,
   StreamConfigInput,
   StreamConsumers,
   StreamDeclaration,
@@ -101,6 +102,7 @@ export type { BatchItemResult } from './errors/stream-batch.error.js';
 export { StreamCapacityError } from './errors/stream-capacity.error.js';
 export { StreamPlacementError } from './errors/stream-placement.error.js';
 export { StreamMigrationError } from './errors/stream-migration.error.js';
+export { MigrationPermissionError } from './errors/migration-permission.error.js';
 export { StreamDataLossError } from './errors/stream-data-loss.error.js';
 export type { DataLossEstimate, DataLossField, DataLossKind, DefaultedChange } from './errors/stream-data-loss.error.js';
 export { StreamDriftError } from './errors/stream-drift.error.js';

@@ -157,6 +157,8 @@ export function diffFields<Config>(
     const row = rows[i];
     const wanted = desired[row.field];
     if (!known[i] && wanted === undefined) continue;
+    // A field that only applies at create (first_seq) is compared only when declared.
+    if (row.createOnly && wanted === undefined) continue;
     const current = actual[row.field];
     // The common case, one value on both sides, needs no normalising (unless "absent" depends on the config).
     if (current === wanted && (wanted !== undefined || !row.absentIn)) continue;

@@ -23,7 +23,7 @@ describe('normalizeStreamConfig reads only what the declaration owns', () => {
     const { config, policy } = normalizeStreamConfig(declaration as StreamDeclaration);
 
     // Assert
-    expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage' });
+    expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage', downstream: 'refuse' });
     expect(config).toMatchObject({ max_msgs: 1_000_000, storage: 'file' });
   });
 
@@ -41,7 +41,7 @@ describe('normalizeStreamConfig reads only what the declaration owns', () => {
     const desired = withPollutedPrototype(pollution, () => normalizeStreamConfig(declaration, {}));
 
     // Assert
-    expect(desired.policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage' });
+    expect(desired.policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage', downstream: 'refuse' });
     expect(desired.config.storage).toBe('file');
     expect(Object.keys(desired.config.placement ?? {})).toEqual(['tags']);
     expect(Object.keys(desired.config.sources?.[0] ?? {})).toEqual(['name']);

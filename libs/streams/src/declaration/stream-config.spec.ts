@@ -184,7 +184,7 @@ describe('normalizeStreamConfig', () => {
       deny_purge: false,
       sealed: false,
     });
-    expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage' });
+    expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage', downstream: 'refuse' });
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -299,7 +299,7 @@ describe('normalizeStreamConfig', () => {
     expect(config).not.toHaveProperty('mirror');
     expect(config).not.toHaveProperty('allow_msg_ttl');
     expect(config).not.toHaveProperty('onConflict');
-    expect(policy).toEqual({ onConflict: 'recreate', allowDataLoss: true, mode: 'manage' });
+    expect(policy).toEqual({ onConflict: 'recreate', allowDataLoss: true, mode: 'manage', downstream: 'refuse' });
   });
 
   it('accepts a mirror and a sourcing stream without subjects', () => {

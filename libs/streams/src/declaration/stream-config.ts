@@ -4,7 +4,14 @@ import { DefaultedFields, GIVEN_BY_DEFAULTS, type DefaultSource } from './defaul
 import { absentValue } from './field-table.js';
 import { converterFor, isOneOf, KIND_CHECK_ORDER, notAllowed, type ConvertField } from './field-values.js';
 import { isRecord, show } from './show-value.js';
-import type { ConflictPolicy, StreamConfigInput, StreamDeclaration, StreamMode, StreamPolicy } from './stream-declaration.js';
+import type {
+  ConflictPolicy,
+  DownstreamPolicy,
+  StreamConfigInput,
+  StreamDeclaration,
+  StreamMode,
+  StreamPolicy,
+} from './stream-declaration.js';
 import { STREAM_FIELDS, type DesiredStreamConfig } from './stream-fields.js';
 import { STREAM_OBJECT_CHECKS } from './stream-objects.js';
 import { crossFieldProblem } from './stream-rules.js';
@@ -36,10 +43,11 @@ const FIELD_COUNT = STREAM_FIELDS.length;
 const FIELD_NAMES: readonly string[] = STREAM_FIELDS.map((row) => row.field);
 /** Declaration keys that are not config fields, numbered after the fields (the policy's in `POLICY_KEYS` order). */
 const NAME = FIELD_COUNT;
-const POLICY_KEYS = ['onConflict', 'allowDataLoss', 'mode'] as const;
+const POLICY_KEYS = ['onConflict', 'allowDataLoss', 'mode', 'downstream'] as const;
 const ON_CONFLICT = 0;
 const ALLOW_DATA_LOSS = 1;
 const MODE = 2;
+const DOWNSTREAM = 3;
 /** The number of the `consumers` key, after the policy's. */
 const CONSUMERS = NAME + 1 + POLICY_KEYS.length;
 
@@ -58,6 +66,7 @@ const REQUIRED: readonly number[] = STREAM_FIELDS.flatMap((row, i) => (row.requi
 const SUBJECTS = FIELD_NAMES.indexOf('subjects');
 const ON_CONFLICT_VALUES: readonly ConflictPolicy[] = ['fail', 'migrate', 'recreate'];
 const MODE_VALUES: readonly StreamMode[] = ['manage', 'create', 'verify'];
+const DOWNSTREAM_VALUES: readonly DownstreamPolicy[] = ['refuse', 'resume'];
 
 const OBJECT_CHECKS: ReadonlyMap<string, ConvertField> = new Map(Object.entries(STREAM_OBJECT_CHECKS));
 const CONVERTERS: readonly ConvertField[] = STREAM_FIELDS.map((row) => converterFor(row, OBJECT_CHECKS.get(row.field)));
@@ -146,7 +155,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   // Each own key read once: config fields into (given, raws), the name and the policy apart.
   const given: number[] = [];
   const raws: unknown[] = [];
-  const policy: unknown[] = [undefined, undefined, undefined]; // by POLICY_KEYS
+  const policy: unknown[] = [undefined, undefined, undefined, undefined]; // by POLICY_KEYS
   let name: unknown;
   let consumers: unknown;
   let unknownKey: string | undefined;
@@ -226,6 +235,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   const onConflict = (policy[ON_CONFLICT] ?? 'fail') as ConflictPolicy;
   const allowDataLoss = policy[ALLOW_DATA_LOSS] === true;
   const mode = (policy[MODE] ?? 'manage') as StreamMode;
+  const downstream = (policy[DOWNSTREAM] ?? 'refuse') as DownstreamPolicy;
   if (onConflict === 'recreate' && !allowDataLoss) {
     throw new InvalidStreamConfigError(
       name,
@@ -236,7 +246,7 @@ export function normalizeStreamConfig(declaration: StreamDeclaration, defaults: 
   const result: DesiredStream = {
     name,
     config: desired,
-    policy: { onConflict, allowDataLoss, mode },
+    policy: { onConflict, allowDataLoss, mode, downstream },
     defaulted: new DefaultedFields(FIELD_NAMES, config, given),
   };
   if (consumers !== undefined) result.consumers = normalizeConsumers(name, consumers, desired.subjects, desired.retention);
@@ -277,6 +287,10 @@ function checkPolicy(policy: readonly unknown[], name: string, done: number, ran
       throw new InvalidStreamConfigError(name, 'onConflict', notAllowed(onConflict, ON_CONFLICT_VALUES));
     }
     if (!isOneOf(mode, MODE_VALUES)) throw new InvalidStreamConfigError(name, 'mode', notAllowed(mode, MODE_VALUES));
+    const downstream = policy[DOWNSTREAM] ?? 'refuse';
+    if (!isOneOf(downstream, DOWNSTREAM_VALUES)) {
+      throw new InvalidStreamConfigError(name, 'downstream', notAllowed(downstream, DOWNSTREAM_VALUES));
+    }
     done = 1;
   }
   if (done === 1 && rank >= POLICY_FLAG_BEFORE) {

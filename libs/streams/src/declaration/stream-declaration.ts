@@ -123,7 +123,19 @@ export interface StreamPolicy {
    * (a missing or drifted stream is reported). @default 'manage'
    */
   mode?: StreamMode;
+  /**
+   * What a migration (`onConflict: 'migrate'`) does when other streams of the same JetStream
+   * source or mirror this one: `'refuse'` refuses it, naming them (they would stop receiving:
+   * the new stream numbers its messages anew); `'resume'` migrates it and keeps them flowing: it
+   * waits until they have read all of the held original, and the new stream numbers its copies to
+   * end at the original's last sequence, so they resume with the next message (nats-server 2.10+).
+   * @default 'refuse'
+   */
+  downstream?: DownstreamPolicy;
 }
+
+/** What a migration does about streams that source or mirror the migrated one. */
+export type DownstreamPolicy = 'refuse' | 'resume';
 
 /** The durable consumers declared with a stream. */
 export interface StreamConsumers {

@@ -16,6 +16,7 @@ export const ErrCode = {
   ConsumerNotFound: 10014,
   ConsumerAlreadyExists: 10148,
   NoMessageFound: 10037,
+  WrongLastSequence: 10071,
   StreamUpdateInProgress: 10226,
 } as const;
 

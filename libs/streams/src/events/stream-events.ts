@@ -7,6 +7,7 @@ import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
+import { isLibraryStream } from '../jetstream/library-bucket.js';
 import { StreamInfoCache } from '../reconcile/stream-info-cache.js';
 import {
   advisoryDomain,
@@ -152,7 +153,8 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
   }
 
   private receive(advisory: StreamAdvisory): void {
-    if (!concernsDomain(advisory.domain, this.domain)) return;
+    // The library's own bucket is no stream of the app's.
+    if (!concernsDomain(advisory.domain, this.domain) || isLibraryStream(advisory.stream)) return;
     const { stream, kind } = advisory;
     // Our own write: the cache already holds the server's answer to it, and it drifts from nothing.
     const own = (kind === 'created' || kind === 'updated' || kind === 'deleted') && this.own.isOwn(stream);

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ApiReplyError } from '../errors/api-reply.error.js';
@@ -30,6 +31,12 @@ export interface ApiCaller {
   stream?: string;
 }
 
+/** What the API sends its requests over: the module's connection, or a migration's own (see {@link JetStreamApi.over}). */
+export interface ApiConnection {
+  /** The connection to send on; throws when there is none yet. */
+  getConnection(): NatsConnection;
+}
+
 /**
  * The JetStream API as this library uses it: the only code that knows the API subjects and
  * sends requests. Every call is retried on transient answers within `operationTimeoutMs` (a write
@@ -43,9 +50,19 @@ export class JetStreamApi {
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
-    private readonly connection: ConnectionService,
+    @Inject(ConnectionService) private readonly connection: ApiConnection,
   ) {
     this.prefix = options.apiPrefix;
+  }
+
+  /**
+   * The same API (options, subclass, `calls$`) sending every request over `connection` instead:
+   * a migration sends all of its requests over a connection of its own, which never reconnects.
+   */
+  over(connection: ApiConnection): this {
+    const view = Object.create(this) as this;
+    Object.defineProperty(view, 'connection', { value: connection });
+    return view;
   }
 
   /**

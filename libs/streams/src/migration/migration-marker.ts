@@ -2,40 +2,22 @@ import { createHash } from 'node:crypto';
 import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { StreamRequestConfig } from '../jetstream/api-types.js';
 
-/** What a migration is doing, as recorded in its marker (for people, health and logs). */
-export type MigrationPhase =
-  /** The temporary copy sources the original, which captures only its hold subject. */
-  | 'copying'
-  /** The copy holds every message and the consumers' positions; the original is deleted and created anew. */
-  | 'swapping'
-  /** The new stream sources the copy. */
-  | 'filling'
-  /** The new stream has its subjects back; its consumers are being placed. */
-  | 'placing'
-  /** The copy is being deleted and the new stream stops sourcing it. */
-  | 'finishing';
-
 /**
- * The record of a migration in progress, kept on the server as the JSON description of the
- * temporary copy (`<name>__migrating`), so that any instance can tell a migration from drift and
- * finish it after a crash. At most 4096 bytes (the server's limit for a description, 2.9 too).
+ * The mark of a migration on its temporary copy (`<name>__migrating`), as the JSON description of
+ * the copy, written once when the copy is created: it tells that the copy is this library's and
+ * which migration it belongs to (its record, in the library's key-value bucket, says the rest). An
+ * instance that cannot read the bucket still tells a migration in progress from drift by it. At
+ * most 4096 bytes (the server's limit for a description, 2.9 too).
  */
 export interface MigrationMarker {
   /** The stream being migrated. */
   stream: string;
-  /** The instance acting on it; others wait while it is alive. */
-  owner: string;
-  /** When the owner last wrote the marker (its clock, ms since the epoch). */
-  beat: number;
-  phase: MigrationPhase;
+  /** The migration's id, the same in its record. */
+  id: string;
   /** The subject the original captures while it is copied (so publishes fail instead of being lost). */
   hold: string;
-  /** The original's subjects, to give back if the migration is rolled back. */
+  /** The original's subjects. */
   subjects: string[];
-  /** Hash of the target config ({@link targetHash}): instances declaring another target roll back instead. */
-  target: string;
-  /** Whether the server answered `CONSUMER.RESET` (probed once per migration; unset until then). */
-  reset?: boolean;
 }
 
 /** The description limit of a stream or consumer, in bytes (nats-server `JSMaxDescriptionLen`). */
@@ -74,7 +56,7 @@ export function sourcesCopy(config: Pick<ServerStreamConfig, 'name' | 'sources'>
 
 /** The marker as a description; undefined when it does not fit in {@link MAX_DESCRIPTION_BYTES}. */
 export function encodeMarker(marker: MigrationMarker): string | undefined {
-  const text = JSON.stringify({ kind: MARKER_KIND, ...marker });
+  const text = JSON.stringify({ kind: MARKER_KIND, stream: marker.stream, id: marker.id, hold: marker.hold, subjects: marker.subjects });
   return Buffer.byteLength(text) <= MAX_DESCRIPTION_BYTES ? text : undefined;
 }
 
@@ -87,21 +69,15 @@ export function decodeMarker(description: string | undefined): MigrationMarker |
   } catch {
     return undefined;
   }
-  const { kind, stream, owner, beat, phase, hold, subjects, target, reset } = value;
+  const { kind, stream, id, hold, subjects } = value;
   const valid =
     kind === MARKER_KIND &&
     typeof stream === 'string' &&
-    typeof owner === 'string' &&
-    typeof beat === 'number' &&
-    typeof phase === 'string' &&
+    typeof id === 'string' &&
     typeof hold === 'string' &&
     Array.isArray(subjects) &&
-    subjects.every((s) => typeof s === 'string') &&
-    typeof target === 'string' &&
-    (reset === undefined || typeof reset === 'boolean');
-  if (!valid) return undefined;
-  const marker: MigrationMarker = { stream, owner, beat, phase: phase as MigrationPhase, hold, subjects: subjects as string[], target };
-  return reset === undefined ? marker : { ...marker, reset };
+    subjects.every((s) => typeof s === 'string');
+  return valid ? { stream, id, hold, subjects: subjects as string[] } : undefined;
 }
 
 /**

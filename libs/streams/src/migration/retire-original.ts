@@ -1,84 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { ErrCode } from '../errors/err-codes.js';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
-import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
-import { checkRecordable, consumersOf, probeReset, recordConsumers, recordsOn } from './consumer-copier.js';
-import { encodeMarker, holdSubject, isHeld, sourcesCopy, type MigrationMarker } from './migration-marker.js';
+import { consumersOf, probeReset, recordConsumers, recordsOn } from './consumer-copier.js';
+import { findDownstream } from './migration-checks.js';
+import { isHeld, sourcesCopy } from './migration-marker.js';
+import type { MigrationRecord } from './migration-record.js';
 import { SupersededError, type MigrationRun } from './migration-run.js';
 
-/**
- * Begins a migration of `stream`: checks what would make it fail (an interest target, a mirror, an
- * original that sources other streams, a marker or a consumer config too large to record), then creates the temporary copy, sourcing the
- * original, with the marker in its description. Nothing of the original changes here. Returns the
- * ephemeral consumers, which cannot survive. When another instance created the copy first, the run
- * goes back to deciding (and waits for it).
- * @throws StreamMigrationError when the migration cannot be done; nothing was changed
- */
-export async function startMigration(run: MigrationRun, stream: ServerStreamInfo): Promise<string[]> {
-  const { target } = run;
-  if (target.retention === 'interest') {
-    throw new StreamMigrationError(
-      run.name,
-      run.name,
-      'an interest stream keeps messages only while a consumer needs them, and the new stream has no consumers while it fills: messages would be dropped. Nothing was changed',
-    );
-  }
-  if (stream.config.mirror || target.mirror) {
-    throw new StreamMigrationError(run.name, run.name, 'a mirror cannot be migrated through a sourced copy. Nothing was changed');
-  }
-  if (stream.config.sources?.length) {
-    // Its sources would keep adding messages to the held original, and the new stream would copy
-    // them all again (a copy of a copy loses the first header, so the server cannot resume).
-    throw new StreamMigrationError(
-      run.name,
-      run.name,
-      `it sources other streams (${stream.config.sources.map((s) => s.name).join(', ')}), whose messages the new stream would copy again. Nothing was changed`,
-    );
-  }
-  const { durable, ephemeral } = await consumersOf(run, run.name);
-  checkRecordable(run, durable);
-  const marker: MigrationMarker = {
-    stream: run.name,
-    owner: run.me,
-    beat: Date.now(),
-    phase: 'copying',
-    hold: holdSubject(run.name, randomBytes(4).toString('hex')),
-    subjects: stream.config.subjects ?? [],
-    target: run.targetHash,
-  };
-  const description = encodeMarker(marker);
-  if (!description) {
-    throw new StreamMigrationError(
-      run.name,
-      run.name,
-      'its subjects are too many to record in the migration marker (4096 bytes). Nothing was changed',
-    );
-  }
-  const ephemeralNames = ephemeral.map((c) => c.name);
-  run.log(
-    `starting: ${stream.state.messages} messages, durable consumers kept: ${names(durable.map((c) => c.name))}, ephemeral consumers dropped: ${names(ephemeralNames)}`,
-  );
-  try {
-    await run.api.createStream(
-      {
-        name: run.copyName,
-        subjects: [],
-        sources: [{ name: run.name }],
-        storage: target.storage,
-        num_replicas: target.num_replicas,
-        ...(target.placement ? { placement: target.placement } : {}),
-        description,
-      },
-      run.caller,
-    );
-  } catch (err) {
-    if (errCodeOf(err) === ErrCode.StreamNameInUse) throw new SupersededError(run.name);
-    throw err;
-  }
-  return ephemeralNames;
-}
+/** The first version whose streams take a `first_seq` (numbering the copies). */
+const FIRST_SEQ_FROM = '2.10.0';
 
 /**
  * Moves everything of the intact original into the copy, then deletes the original. Each step
@@ -87,21 +16,25 @@ export async function startMigration(run: MigrationRun, stream: ServerStreamInfo
  * 2. copy: wait until the copy holds every message of the original;
  * 3. record: every durable consumer is recorded on the copy, at its position mapped into the copy,
  *    and (once per migration) the server is asked whether it can move consumers;
- * 4. the copy stops sourcing the original (the new stream will source the copy; a cycle is refused);
- * 5. on a fresh read that confirms 1 to 4, the original is deleted.
+ * 4. downstream: wait until every stream that sources or mirrors the original has read all of it;
+ * 5. the record notes the new stream's `first_seq` (its copies end at the original's last
+ *    sequence, 2.10+), the copy stops sourcing the original;
+ * 6. on a fresh read that confirms 1 to 5, and that this run still owns the migration, the
+ *    original is deleted.
  */
-export async function retireOriginal(run: MigrationRun, marker: MigrationMarker): Promise<void> {
+export async function retireOriginal(run: MigrationRun, record: MigrationRecord): Promise<void> {
   const stream = await run.mustInfo(run.name);
   if (!isHeld(stream.config)) {
-    run.log(`holding: it captures "${marker.hold}" only (publishes are refused until the new stream has its subjects)`);
-    await run.api.updateStream({ ...stream.config, subjects: [marker.hold] }, run.caller);
+    run.log(`holding: it captures "${record.hold}" only (publishes are refused until the new stream has its subjects)`);
+    await run.ownRecord();
+    await run.api.updateStream({ ...stream.config, subjects: [record.hold] }, run.caller);
   }
   await run.waitUntil(`copying into "${run.copyName}"`, run.name, async () => {
     const copy = await run.mustInfo(run.copyName);
     const original = await run.mustInfo(run.name);
     const link = copy.sources?.find((s) => s.name === run.name);
     const complete = copy.state.messages >= original.state.messages;
-    if (!link && !complete) await run.writeMarker({}, (c) => ({ ...c, sources: [{ name: run.name }] }));
+    if (!link && !complete) await run.api.updateStream({ ...copy.config, sources: [{ name: run.name }] }, run.caller);
     return {
       done: complete && (!link || link.lag === 0),
       progress: `${copy.state.messages} of ${original.state.messages} messages copied`,
@@ -110,9 +43,14 @@ export async function retireOriginal(run: MigrationRun, marker: MigrationMarker)
   checkRoom(run, await run.mustInfo(run.copyName));
   run.log('copied; recording the consumers');
   const records = await recordConsumers(run, await run.mustInfo(run.copyName));
-  const { marker: current } = await run.ownMarker();
-  const reset = current.reset ?? (records.length ? await probeReset(run, records[0]) : undefined);
-  await run.writeMarker({ phase: 'swapping', ...(reset === undefined ? {} : { reset }) }, (c) => ({ ...c, sources: [] }));
+  const reset = record.reset ?? (records.length ? await probeReset(run, records[0]) : undefined);
+  checkPlaceable(run, reset, records.length);
+  await waitForDownstream(run);
+  const original = await run.mustInfo(run.name);
+  const firstSeq = run.spec.version.atLeast(FIRST_SEQ_FROM) ? original.state.last_seq + 1 - original.state.messages : undefined;
+  await run.updateRecord({ phase: 'swapping', ...(reset === undefined ? {} : { reset }), ...(firstSeq === undefined ? {} : { firstSeq }) });
+  const copy = await run.mustInfo(run.copyName);
+  if (copy.config.sources?.length) await run.api.updateStream({ ...copy.config, sources: [] }, run.caller);
   await deleteOriginal(run);
 }
 
@@ -122,8 +60,8 @@ export async function retireOriginal(run: MigrationRun, marker: MigrationMarker)
  * than the copy's own, which names the original), so the server would delete the oldest.
  */
 function checkRoom(run: MigrationRun, copy: ServerStreamInfo): void {
-  const max = run.target.max_bytes ?? -1;
-  if (run.allowLoss || max <= 0) return;
+  const max = run.spec.target.max_bytes ?? -1;
+  if (run.spec.allowLoss || max <= 0) return;
   const needed = copy.state.bytes + copy.state.messages * (run.copyName.length - run.name.length);
   if (needed <= max) return;
   throw new StreamMigrationError(
@@ -134,37 +72,47 @@ function checkRoom(run: MigrationRun, copy: ServerStreamInfo): void {
   );
 }
 
-/** Deletes the original once a fresh read shows it held, copied and every durable consumer recorded. */
+/** Refuses a work-queue target whose consumers the server cannot move (it refuses them by_start_sequence). */
+function checkPlaceable(run: MigrationRun, reset: boolean | undefined, consumers: number): void {
+  if (run.spec.target.retention !== 'workqueue' || consumers === 0 || reset) return;
+  throw new StreamMigrationError(
+    run.name,
+    run.name,
+    'the server has no CONSUMER.RESET to move the durable consumers to their position on a work-queue stream (it refuses them with deliver_policy by_start_sequence). Nothing was lost: it was rolled back',
+  );
+}
+
+/**
+ * Waits until every stream of this JetStream that sources or mirrors the held original has read
+ * all of it (`lag` 0): the new stream numbers its copies to end at the original's last sequence,
+ * so they resume after it with what is published next.
+ */
+async function waitForDownstream(run: MigrationRun): Promise<void> {
+  if (!run.spec.resumeDownstream) return;
+  const downstream = await findDownstream(run.api, run.name, run.caller).catch(() => []);
+  for (const { name, how } of downstream) {
+    await run.waitUntil(`waiting for "${name}", which ${how} it, to read all of it`, run.name, async () => {
+      const info = await run.info(name);
+      const link = how === 'mirrors' ? info?.mirror : info?.sources?.find((s) => s.name === run.name);
+      return { done: !info || !link || link.lag === 0, progress: `lag ${link?.lag}` };
+    });
+  }
+}
+
+/**
+ * Deletes the original once a fresh read shows it held, copied, every durable consumer recorded
+ * and the copy detached, and this run still owns the migration.
+ */
 async function deleteOriginal(run: MigrationRun): Promise<void> {
   const original = await run.mustInfo(run.name);
   const copy = await run.mustInfo(run.copyName);
   if (!isHeld(original.config) || sourcesCopy(original.config)) throw new SupersededError(run.name);
-  if (copy.state.messages < original.state.messages) throw new SupersededError(run.name);
+  if (copy.state.messages < original.state.messages || copy.config.sources?.length) throw new SupersededError(run.name);
   const recorded = new Set((await recordsOn(run)).map((r) => r.name));
   const { durable } = await consumersOf(run, run.name);
   // A durable consumer created meanwhile is recorded on the next pass.
   if (durable.some((c) => !recorded.has(c.name))) throw new SupersededError(run.name);
+  await run.ownRecord();
   run.log(`deleting the original (its ${original.state.messages} messages and ${recorded.size} consumers are in "${run.copyName}")`);
   await run.api.deleteStream(run.name, run.caller);
-}
-
-/**
- * Undoes a migration whose original is intact: gives the original its subjects back, then deletes
- * the copy (the original still holds every message and its own consumers).
- */
-export async function rollBack(run: MigrationRun, marker: MigrationMarker): Promise<void> {
-  const stream = await run.info(run.name);
-  if (!stream || sourcesCopy(stream.config)) throw new SupersededError(run.name);
-  if (isHeld(stream.config)) {
-    run.log(`rolling back: giving the original its subjects back (${marker.subjects.join(', ')})`);
-    await run.api.updateStream({ ...stream.config, subjects: marker.subjects }, run.caller);
-  }
-  run.log(`rolling back: deleting "${run.copyName}" (the original holds every message)`);
-  await run.api.deleteStream(run.copyName, run.caller).catch((err: unknown) => {
-    if (!(err instanceof StreamNotFoundError)) throw err;
-  });
-}
-
-function names(list: string[]): string {
-  return list.length ? list.join(', ') : 'none';
 }

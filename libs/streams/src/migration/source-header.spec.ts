@@ -1,4 +1,5 @@
-import { headerValue, parseSourceHeader, sourceOf } from './source-header.js';
+import { headerValue } from '../jetstream/message-headers.js';
+import { parseSourceHeader, sourceOf } from './source-header.js';
 
 const hdrs = (lines: string[]): string => Buffer.from(`NATS/1.0\r\n${lines.join('\r\n')}\r\n\r\n`).toString('base64');
 

@@ -7,6 +7,8 @@ import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
+import { isLibraryStream } from '../jetstream/library-bucket.js';
+import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { migrationStreamName } from '../migration/migration-marker.js';
 import { describeMigration } from './migration-plan.js';
 import type { MigrationApi } from '../migration/migration-run.js';
@@ -18,7 +20,7 @@ import type { DesiredStream } from '../declaration/stream-config.js';
 import type { ProbeApi } from './data-loss-probes.js';
 import { LossGuard, removed } from './loss-guard.js';
 import { decide, type Comparison } from './stream-decision.js';
-import { createRequest, diffStreamConfig } from '../declaration/stream-diff.js';
+import { diffStreamConfig } from '../declaration/stream-diff.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import type { EnsureAction, EnsureBatchResult, EnsureResult, StreamPlan } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
@@ -41,6 +43,12 @@ export interface ReconcileEvent {
 const MAX_RACES = 3;
 
 /**
+ * Migrations one ensure goes through at most: another instance's (finished or rolled back), then
+ * its own; a stream that still calls for one after that is an error, never a loop.
+ */
+const MAX_MIGRATIONS = 2;
+
+/**
  * Makes streams on the server match their declarations: reads what the server holds, compares
  * (`decide`), and carries out the decision — create, update in place, the declared conflict
  * policy — or, as a plan, reports it without writing. Writes are decided on fresh reads only.
@@ -57,12 +65,19 @@ export class Reconciler {
     private readonly writer: StreamWriter,
     private readonly cache: StreamInfoCache,
     private readonly connection: ConnectionService,
-    @Inject(JetStreamApi) migrationApi: MigrationApi,
+    @Inject(JetStreamApi) migrationApi: MigrationApi & Pick<JetStreamApi, 'over'>,
     private readonly consumers: ConsumerReconciler,
     private readonly guard: LossGuard,
   ) {
     this.logger = new Logger(logContext(options.name));
-    this.migrator = new StreamMigrator(migrationApi, () => connection.getConnection(), this.logger, migratorSettings(options));
+    this.migrator = new StreamMigrator({
+      api: migrationApi,
+      connection,
+      options,
+      facts: () => connection.serverFacts(),
+      logger: this.logger,
+      settings: migratorSettings(options),
+    });
   }
 
   /**
@@ -157,7 +172,7 @@ export class Reconciler {
     const comparison = this.compare(desired, current);
     const needsOthers = !current || comparison.diff.changes.some((c) => c.field === 'subjects');
     const others = needsOthers ? indexSubjects(await this.api.listStreams(caller)) : undefined;
-    return describeMigration(this.migrator, await this.toPlan(comparison, others, caller), current, caller);
+    return describeMigration(this.migrator, await this.toPlan(comparison, others, caller), desired, current, caller);
   }
 
   /** What `ensureAll` would do for each stream; invalid items are `invalid` with their error. */
@@ -172,15 +187,24 @@ export class Reconciler {
         return { name: item.name, action: 'invalid', changes: [], conflicts: [], error: err as Error };
       }
     });
-    return Promise.all(plans.map((plan) => describeMigration(this.migrator, plan, existing.get(plan.name) ?? null, caller, existing)));
+    return Promise.all(
+      plans.map((plan, index) => {
+        const item = prepared[index];
+        const desired = item instanceof Error ? undefined : item;
+        return describeMigration(this.migrator, plan, desired, existing.get(plan.name) ?? null, caller, existing);
+      }),
+    );
   }
 
-  /** Every stream's info by name, read with the paginated list call; refreshes the cache. */
+  /**
+   * Every stream's info by name, read with the paginated list call (the library's own bucket left
+   * out: it is no stream of the app's); refreshes the cache.
+   */
   async listAll(caller: ApiCaller): Promise<Map<string, ServerStreamInfo>> {
     const mark = this.cache.mark();
     const infos = await this.api.listStreams(caller);
     this.cache.refreshFromList(infos, mark);
-    return new Map(infos.map((info) => [info.config.name, info]));
+    return new Map(infos.filter((info) => !isLibraryStream(info.config.name)).map((info) => [info.config.name, info]));
   }
 
   private report<T extends EnsureBatchResult>(caller: ApiCaller, result: T): T {
@@ -192,7 +216,11 @@ export class Reconciler {
    * Carries out what a comparison calls for, for the stream and then its declared consumers (whose
    * refusals are raised before the stream is written).
    */
-  private async apply(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
+  private async apply(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, ServerStreamInfo>): Promise<EnsureResult> {
+    // 'create' and 'verify' never take part in a migration: it is reported, before any consumer is looked at.
+    if (comparison.desired.policy.mode !== 'manage' && (await this.pendingMigration(comparison, caller, listed))) {
+      return this.migrating(comparison, caller);
+    }
     // A recreate drops every consumer: the declared ones are then simply created.
     const replaced = comparison.current && decide(comparison).action === 'recreate' ? null : comparison.current;
     const consumers = await this.consumers.check(comparison.desired, replaced, caller);
@@ -200,15 +228,22 @@ export class Reconciler {
     return consumers ? { ...result, consumers: await this.consumers.apply(consumers, result, caller) } : result;
   }
 
-  /** Carries out what a comparison calls for, for the stream alone. */
-  private async applyStream(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, unknown>): Promise<EnsureResult> {
+  /**
+   * Carries out what a comparison calls for, for the stream alone. `migrations`: how many this
+   * ensure went through already.
+   */
+  private async applyStream(
+    comparison: Comparison,
+    caller: ApiCaller,
+    listed?: ReadonlyMap<string, ServerStreamInfo>,
+    migrations = 0,
+  ): Promise<EnsureResult> {
     const { desired, diff } = comparison;
     const current = comparison.current as ServerStreamInfo;
     const first = decide(comparison);
     // A migration in progress (or left unfinished) is finished or waited for before anything is written.
-    const writes = first.action === 'create' || first.action === 'update' || first.action === 'recreate';
-    if (first.action !== 'migrate' && (await this.migrator.pending(desired.name, comparison.current, caller, writes, listed))) {
-      return this.migrate(comparison, false, caller);
+    if (first.action !== 'migrate' && desired.policy.mode === 'manage' && (await this.pendingMigration(comparison, caller, listed))) {
+      return this.migrate(comparison, false, caller, migrations);
     }
     const { decision, loss } = await this.guard.judge(comparison, first, caller);
     const result = (action: EnsureAction, info: ServerStreamInfo): EnsureResult => ({
@@ -238,10 +273,45 @@ export class Reconciler {
         return this.guard.logged({ ...result('recreated', info), droppedConsumers });
       }
       default: {
-        const migrated = await this.migrate(comparison, true, caller);
+        const migrated = await this.migrate(comparison, true, caller, migrations);
         return this.guard.logged(loss ? { ...migrated, dataLoss: loss, removed: removed(current, migrated.info) } : migrated);
       }
     }
+  }
+
+  /**
+   * Whether a migration of the stream is in progress or left unfinished: the stream looks
+   * mid-migration, or its copy carries the library's marker (read from `listed`, else one
+   * STREAM.INFO of the copy when the decision would write, or, for a `create` or `verify` stream,
+   * report a missing or drifted stream).
+   */
+  private pendingMigration(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, ServerStreamInfo>): Promise<boolean> {
+    const { action } = decide(comparison);
+    const writes = action === 'create' || action === 'update' || action === 'recreate';
+    const read = comparison.desired.policy.mode === 'manage' ? writes : action !== 'unchanged';
+    return this.migrator.pending(comparison.desired.name, comparison.current, caller, read, listed);
+  }
+
+  /**
+   * What a `create` or `verify` stream reports while a migration is in progress: `migrating`,
+   * with what the migration's record says; nothing is written.
+   */
+  private async migrating(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
+    const { desired, diff, current } = comparison;
+    const copy = current ? null : await this.read(migrationStreamName(desired.name), caller);
+    const progress = await this.migrator.inProgress(desired.name, caller).catch(() => undefined);
+    const holdingStream = current ? desired.name : migrationStreamName(desired.name);
+    this.logger.warn(
+      `Stream "${desired.name}" is being migrated${progress ? ` (${progress.phase}, instance ${progress.owner})` : ''}: ` +
+        `its mode '${desired.policy.mode}' never takes part in a migration, so nothing was written; every message is in "${holdingStream}"`,
+    );
+    return {
+      name: desired.name,
+      action: 'migrating',
+      changes: diff.changes,
+      info: (current ?? copy) as ServerStreamInfo,
+      migration: { ...(progress ?? {}), holdingStream },
+    };
   }
 
   /**
@@ -249,19 +319,27 @@ export class Reconciler {
    * progress), then reconciles whatever still differs: a rolled-back migration, or one that another
    * instance took to another target.
    */
-  private async migrate(comparison: Comparison, wanted: boolean, caller: ApiCaller): Promise<EnsureResult> {
+  private async migrate(comparison: Comparison, wanted: boolean, caller: ApiCaller, migrations: number): Promise<EnsureResult> {
     const { desired, diff } = comparison;
-    try {
-      const target = createRequest(desired.config, this.connection.serverFacts().version);
-      const outcome = await this.migrator.run(
+    if (migrations >= MAX_MIGRATIONS) {
+      throw new StreamMigrationError(
         desired.name,
-        target,
-        { operation: 'migrateStream', stream: desired.name },
-        wanted,
-        desired.policy.allowDataLoss,
+        desired.name,
+        `it still calls for a migration after ${migrations} (${diff.changes.map((c) => c.field).join(', ')}); ensure it again`,
       );
+    }
+    try {
+      const outcome = await this.migrator.run(desired, { operation: 'migrateStream', stream: desired.name }, wanted);
+      if (outcome.rolledBack) {
+        throw new StreamMigrationError(
+          desired.name,
+          desired.name,
+          `${outcome.rolledBack}; it was rolled back: the stream was built again from its copy with its previous config, and holds every message`,
+        );
+      }
       const after = this.compare(desired, outcome.info);
-      if (!outcome.migrated || (!outcome.started && after.diff.changes.length > 0)) return await this.applyStream(after, caller);
+      // Another instance's migration (or a rolled-back one) ends with the stream as it left it: this declaration is applied to it as usual.
+      if (!outcome.migrated || after.diff.changes.length > 0) return await this.applyStream(after, caller, undefined, migrations + 1);
       const { kept: keptConsumers, dropped: droppedConsumers } = outcome;
       return {
         name: desired.name,

@@ -6,8 +6,10 @@ import type { FieldChange } from '../declaration/stream-diff.js';
 /**
  * What `ensureStream` did. `drifted`: the stream differs from its declaration but its `mode`
  * (`'create'`) forbids updates, so it was left as it was (the changes say how it differs).
+ * `migrating`: a migration of the stream is in progress (or was left unfinished) and the stream's
+ * `mode` (`'create'` or `'verify'`) forbids taking part in it: nothing was written.
  */
-export type EnsureAction = 'created' | 'updated' | 'unchanged' | 'migrated' | 'recreated' | 'drifted';
+export type EnsureAction = 'created' | 'updated' | 'unchanged' | 'migrated' | 'recreated' | 'drifted' | 'migrating';
 
 /** Messages and bytes a write removed (before minus after; publishes in between blur it). */
 export interface RemovedMessages {
@@ -33,6 +35,11 @@ export interface EnsureResult {
   droppedConsumers?: string[];
   /** Each declared consumer, in declaration order (only when the declaration lists `consumers`). */
   consumers?: ConsumerEnsureResult[];
+  /**
+   * `migrating`: the migration in progress, as its record says (phase, owning instance; absent
+   * when the record cannot be read), and the stream that holds every message now.
+   */
+  migration?: { phase?: string; owner?: string; holdingStream: string };
 }
 
 /**
@@ -79,10 +86,11 @@ export type EnsureBatchResult =
 /**
  * What `ensure*` would do for one stream, as reported by `planStream(s)`: `data-loss` (refused:
  * it would delete messages and the declaration does not allow it), `drifted` (differs, but its mode
- * forbids changing it), `missing` (a `verify` stream that does not exist).
+ * forbids changing it), `missing` (a `verify` stream that does not exist), `migrating` (a
+ * migration is in progress and the stream's mode, `'create'` or `'verify'`, forbids taking part).
  */
 export type PlanAction =
-  'create' | 'update' | 'unchanged' | 'migrate' | 'recreate' | 'conflict' | 'invalid' | 'data-loss' | 'drifted' | 'missing';
+  'create' | 'update' | 'unchanged' | 'migrate' | 'recreate' | 'conflict' | 'invalid' | 'data-loss' | 'drifted' | 'missing' | 'migrating';
 
 /** A dry-run result: nothing was written. */
 export interface StreamPlan {

@@ -9,6 +9,7 @@ import { StreamBatchError } from '../errors/stream-batch.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
+import { isLibraryStream } from '../jetstream/library-bucket.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DeclaredStreams } from './declared-streams.js';
@@ -171,7 +172,9 @@ export class StreamService {
       );
     }
     if (options.subject !== undefined) validateSubject(options.subject, '(listStreams)');
-    return this.api.streamNames({ operation: 'listStreams' }, options.subject);
+    const names = await this.api.streamNames({ operation: 'listStreams' }, options.subject);
+    // The library's own coordination bucket is no stream of the app's.
+    return names.filter((name) => !isLibraryStream(name));
   }
 
   /**
