@@ -5,8 +5,11 @@
  *   npm run bench              N = 100 and 1000, full repetitions
  *   npm run bench -- --quick   N = 100, fewer repetitions (under a minute)
  *   npm run bench -- --n=300   any list of N (comma-separated)
+ *   npm run bench -- --only=dashboard,metrics --n=1000,10000
+ *                              only these scenarios (dashboard: 8, metrics: 9); their rows replace
+ *                              the same rows of bench/results.json, the others stay
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +22,9 @@ import { singleEnsure } from './ensure.scenario.js';
 import { createStreams, declarations, deleteAllStreams, startHttpApp } from './fixtures.js';
 import { ApiCounter, log, printTable, Report } from './harness.js';
 import { healthLoad } from './health.scenario.js';
+import { dashboardFeed } from './dashboard.scenario.js';
 import { memory } from './memory.scenario.js';
+import { metricsScrape } from './metrics.scenario.js';
 import { monitorTick } from './monitor.scenario.js';
 import { coldStartup, convergedStartup } from './startup.scenario.js';
 
@@ -31,6 +36,9 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const nArg = args.find((a) => a.startsWith('--n='));
 const NS = nArg ? nArg.slice(4).split(',').map(Number) : quick ? [100] : [100, 1000];
+const onlyArg = args.find((a) => a.startsWith('--only='));
+/** The scenarios of the readers of the snapshot, run alone with --only (their N may be large). */
+const ONLY = onlyArg ? new Set(onlyArg.slice(7).split(',')) : undefined;
 const REPS: Reps = quick
   ? { fast: 5, cold: 3, single: 40, loopPasses: 20, http: 2, memory: 2 }
   : { fast: 15, cold: 3, single: 150, loopPasses: 20, http: 5, memory: 3 };
@@ -76,16 +84,24 @@ async function main(): Promise<void> {
       `load average at start ${load}; mode ${quick ? 'quick' : 'full'}; N = ${NS.join(', ')}`,
   );
   try {
-    await declarationCore(env);
+    if (!ONLY) await declarationCore(env);
     for (const n of NS) {
       await deleteAllStreams(jsm);
       log(`N = ${n}: creating ${n} streams`);
       await createStreams(jsm, declarations(`c${n}`, n));
+      if (ONLY) {
+        if (ONLY.has('dashboard')) await dashboardFeed(env, n);
+        if (ONLY.has('metrics')) await metricsScrape(env, n);
+        await deleteAllStreams(jsm);
+        continue;
+      }
       await convergedStartup(env, n);
       await singleEnsure(env, n);
       await monitorAndHealth(env, n);
       await memory(env, n);
       await coldStartup(env, n);
+      await dashboardFeed(env, n);
+      await metricsScrape(env, n);
       await deleteAllStreams(jsm);
     }
   } finally {
@@ -93,7 +109,8 @@ async function main(): Promise<void> {
     await nc.close();
     await server.dispose();
   }
-  const results = report.results.sort((a, b) => a.scenario.localeCompare(b.scenario, 'en', { numeric: true }) || a.n - b.n);
+  const kept = ONLY ? await otherRows(report.results) : [];
+  const results = [...kept, ...report.results].sort((a, b) => a.scenario.localeCompare(b.scenario, 'en', { numeric: true }) || a.n - b.n);
   const out = join(benchDir, 'results.json');
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log('');
@@ -108,6 +125,14 @@ async function main(): Promise<void> {
   );
   console.log(`Load average at start ${load}, at the end ${end} (${cpus().length} CPUs).`);
   console.log(`Results written to ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
+}
+
+/** The rows of bench/results.json that this run did not measure (a run with --only keeps them). */
+async function otherRows(measured: Report['results']): Promise<Report['results']> {
+  const key = (r: { scenario: string; n: number }) => `${r.scenario}\u0000${r.n}`;
+  const fresh = new Set(measured.map(key));
+  const before = JSON.parse(await readFile(join(benchDir, 'results.json'), 'utf8').catch(() => '[]')) as Report['results'];
+  return before.filter((r) => !fresh.has(key(r)));
 }
 
 await main();

@@ -10,6 +10,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 lib="$root/libs/streams"
 tsc=(node "$root/node_modules/typescript/bin/tsc")
 
+# The dashboard page inlines its program and style, bundled from src/dashboard/browser/.
+node "$root/scripts/build-dashboard-assets.mjs"
 rm -rf "$lib/dist"
 "${tsc[@]}" -p "$lib/tsconfig.esm.json"
 "${tsc[@]}" -p "$lib/tsconfig.cjs.json"

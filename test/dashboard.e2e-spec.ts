@@ -2,13 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { Module, type INestApplication } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import { AckPolicy, connect, type NatsConnection } from 'nats';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { StreamsModule } from '@app/streams';
+import { InvalidOptionsError, StreamsModule } from '@app/streams';
 import { StreamsDashboardModule } from '@app/streams/dashboard';
+import { StreamsHealthModule } from '@app/streams/health';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { AppModule } from '../src/app.module.js';
+import { getJson } from './support/get-json.js';
+import { healthControllerFor } from './support/health-test-app.js';
 import { waitFor } from './support/wait.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -43,6 +47,11 @@ function readFeed(url: string, done: (text: string) => boolean, timeoutMs = 15_0
     }, timeoutMs);
     req.on('error', (err) => (text ? undefined : reject(err)));
   });
+}
+
+/** The events in the raw text of an SSE feed, parsed. */
+function events(text: string): Array<Record<string, unknown>> {
+  return [...text.matchAll(/^data: (.*)\n/gm)].map((m) => JSON.parse(m[1]) as Record<string, unknown>);
 }
 
 /** What a chart says about itself: how many samples it drew and the latest value. */
@@ -208,6 +217,38 @@ describe('StreamsDashboardModule in a user app, in headless Chromium', () => {
     await page.close();
   });
 
+  it("sends a page everything once, then only what changed; a stream's whole history on request", async () => {
+    const payments = (e: Record<string, unknown>) => (e.changed as Array<{ name: string }>).some((v) => v.name === 'payments');
+    let sent = 0;
+    const feed = await readFeed(`${base}/streams-ui/events`, (t) => {
+      // Once the page has its first event, one stream changes (published again while the
+      // client is still reconnecting after the outage tests, until it is seen).
+      const seenEvents = events(t);
+      if (seenEvents.length > sent && !seenEvents.slice(1).some(payments)) {
+        sent = seenEvents.length;
+        nc.jetstream()
+          .publish('payments.made', 'one')
+          .catch(() => undefined);
+      }
+      return seenEvents.slice(1).some(payments);
+    });
+    const [init, ...rest] = events(feed);
+
+    expect(init).toMatchObject({ type: 'init', header: { connection: { name: 'default' } } });
+    expect((init.streams as Array<{ name: string }>).map((v) => v.name).sort()).toEqual(['audit', 'orders', 'payments']);
+    expect(Object.keys((init.history as { streams: object }).streams).sort()).toEqual(['audit', 'orders', 'payments']);
+    const changedTick = rest.find(payments)!;
+    expect((changedTick.changed as Array<{ name: string }>).map((v) => v.name)).toEqual(['payments']);
+    expect(rest.slice(0, rest.indexOf(changedTick)).every((e) => (e.changed as unknown[]).length === 0)).toBe(true);
+    expect(rest.every((e) => e.type === 'tick' && !('streams' in e))).toBe(true);
+
+    const history = (await getJson(`${base}/streams-ui/history?stream=payments`)) as { t: number[]; messages: number[] };
+    expect(history.t.length).toBeGreaterThan(1);
+    expect(history.messages.length).toBe(history.t.length);
+    expect((await fetch(`${base}/streams-ui/history?stream=nope`)).status).toBe(404);
+    expect((await fetch(`${base}/streams-ui/history`)).status).toBe(404);
+  });
+
   it('never puts credentials in the page or its feed, in or out of an outage', async () => {
     const leaks = (text: string) => [USER, PASSWORD, encodeURIComponent(PASSWORD)].filter((secret) => text.includes(secret));
     const html = await (await fetch(`${base}/streams-ui`)).text();
@@ -237,6 +278,149 @@ describe('StreamsDashboardModule in a user app, in headless Chromium', () => {
       outage: [],
       rendered: [],
     });
+  });
+});
+
+/** What the page says of the app's health is what `/health` answers, in and out of an outage. */
+describe('the summary cards and /health, in headless Chromium', () => {
+  let server: NatsTestServer;
+  let app: INestApplication;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        StreamsModule.forRoot({
+          connection: { servers: server.url, reconnectTimeWait: 200 },
+          monitorIntervalMs: 500,
+          streams: [
+            { name: 'alpha', subjects: ['alpha.>'] },
+            { name: 'beta', subjects: ['beta.>'] },
+            { name: 'gamma', subjects: ['gamma.>'] },
+          ],
+        }),
+        TerminusModule,
+        StreamsHealthModule,
+        StreamsDashboardModule.register({ path: '/ops' }),
+      ],
+      controllers: [healthControllerFor()],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    base = await listen(app);
+    browser = await launch();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await server?.dispose();
+  });
+
+  const health = async () => (await fetch(`${base}/health`)).status;
+  const card = (page: Page, name: string) => page.textContent(`#summary [data-card="${name}"] span`);
+
+  it('say up with 3 up while /health answers 200, and down with no count by state while it answers 503', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/ops`);
+    await page.waitForSelector('#summary [data-health="up"]');
+    expect(await health()).toBe(200);
+    expect(await card(page, 'up')).toBe('3');
+
+    await server.stop();
+    try {
+      await waitFor(health, (status) => status === 503, { what: '/health to answer 503' });
+      await page.waitForSelector('#summary [data-health="down"]', { timeout: 15_000 });
+      expect(await card(page, 'up')).toBe('–');
+      expect(await card(page, 'down')).toBe('–');
+      expect(await page.textContent('[data-health-reason]')).toMatch(/^NATS is not connected \((disconnected|reconnecting)\)$/);
+      expect(await health()).toBe(503);
+      mkdirSync(OUTPUT, { recursive: true });
+      await page.screenshot({ path: join(OUTPUT, 'dashboard-outage-cards.png') });
+    } finally {
+      await server.restart();
+    }
+
+    await waitFor(health, (status) => status === 200, { what: '/health to answer 200 again' });
+    await page.waitForSelector('#summary [data-health="up"]', { timeout: 15_000 });
+    expect(await card(page, 'up')).toBe('3');
+    await page.close();
+  });
+});
+
+/** The dashboard's options are checked before any connection opens: a bad one leaves nothing open. */
+describe('StreamsDashboardModule options, checked before connecting', () => {
+  let server: NatsTestServer;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  /** The names of the connections the server has seen since it started, open or closed. */
+  const seen = async () =>
+    (
+      ((await getJson(`${server.monitorUrl}/connz?state=all&limit=1000`)) as { connections: Array<{ name?: string }> | null })
+        .connections ?? []
+    ).map((c) => c.name);
+
+  /** Starts an app from `imports` (its connection named `name`), expecting InvalidOptionsError and no connection of that name. */
+  async function refused(name: string, imports: Parameters<typeof Test.createTestingModule>[0]['imports']): Promise<InvalidOptionsError> {
+    let error: unknown;
+    try {
+      const moduleRef = await Test.createTestingModule({ imports }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      await app.init().finally(() => app.close());
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect(await seen()).not.toContain(name);
+    return error as InvalidOptionsError;
+  }
+
+  it('refuses a connection no forRoot registers, naming it, and opens none', async () => {
+    const name = 'dash-unknown-connection';
+    const error = await refused(name, [
+      StreamsModule.forRoot({ connection: { servers: server.url, name } }),
+      StreamsDashboardModule.register({ connection: 'eu' }),
+    ]);
+
+    expect(error.option).toBe('dashboard.connection');
+    expect(error.message).toContain("with name 'eu'");
+  });
+
+  it('refuses a history over its bound at the monitor interval a forRootAsync factory gives, and opens no connection', async () => {
+    const name = 'dash-history-bound';
+    const error = await refused(name, [
+      StreamsModule.forRootAsync({ useFactory: () => ({ connection: { servers: server.url, name }, monitorIntervalMs: 250 }) }),
+      StreamsDashboardModule.register(),
+    ]);
+
+    expect(error.option).toBe('dashboard.historyMinutes');
+    expect(error.message).toContain('at monitorIntervalMs 250 that is 2400000 samples');
+  });
+
+  it('with the same options and a longer interval, starts and connects', async () => {
+    const name = 'dash-history-fits';
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        StreamsModule.forRootAsync({ useFactory: () => ({ connection: { servers: server.url, name }, monitorIntervalMs: 300 }) }),
+        StreamsDashboardModule.register(),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    try {
+      // The same check that finds no connection above finds this one.
+      await waitFor(seen, (names) => names.includes(name), { what: `a connection named ${name}` });
+    } finally {
+      await app.close();
+    }
   });
 });
 

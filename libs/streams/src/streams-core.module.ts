@@ -95,7 +95,8 @@ export class StreamsCoreModule {
           inject: [StreamsRegistry, token(ConnectionService), token(StreamMonitor), token(DeclaredStreams), token(OPTIONS)],
         },
       ],
-      exports: CORE_EXPORTS.map(token),
+      // Its options too, for the dashboard to check its own against them before the connection opens.
+      exports: [...CORE_EXPORTS.map(token), token(OPTIONS)],
     };
   }
 }

@@ -1,46 +1,55 @@
 import { type MessageEvent, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { concat, defer, filter, map, type Observable, of, Subject, type Subscription } from 'rxjs';
-import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
-import { DEFAULT_CONNECTION } from '../streams.constants.js';
-import type { StreamsRegistry, RegisteredConnection } from '../streams-registry.js';
-import { historyCapacity, type ResolvedDashboardOptions } from './dashboard-options.js';
-import { buildView, emptyView, type DashboardView, type ViewContext } from './dashboard-view.js';
-import { StreamHistory, type HistoryData, type HistoryPoint } from './stream-history.js';
+import type { ConnectionService } from '../connection/connection.service.js';
+import type { StreamMonitor } from '../monitoring/stream-monitor.js';
+import type { ResolvedStreamsOptions } from '../streams.options.js';
+import type { DeclaredStreams } from '../streams/declared-streams.js';
+import type { ViewContext } from './dashboard-view.js';
+import type { StreamSeries } from './feed-protocol.js';
+import { FeedState } from './feed-state.js';
+import { StreamHistory } from './stream-history.js';
 
-/** What a page receives on the feed: everything when it connects, then each snapshot. */
-export type DashboardEvent =
-  { type: 'init'; view: DashboardView; history: HistoryData } | { type: 'update'; view: DashboardView; point?: HistoryPoint };
+/** The services of the connection a dashboard shows. */
+export interface DashboardSource {
+  connection: ConnectionService;
+  monitor: StreamMonitor;
+  declared: DeclaredStreams;
+  options: ResolvedStreamsOptions;
+}
 
 /**
  * One dashboard's server side: follows the connection's monitor from start-up (one stream list
  * per monitor interval, shared with `/health` and metrics) to keep the latest view and a bounded
- * history, and serves them to every open page.
+ * history, and serves every open page the same events: the whole state when it connects, then
+ * what changed.
  */
 export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly updates = new Subject<DashboardEvent>();
+  private readonly updates = new Subject<string>();
+  private readonly state: FeedState;
   private subscription?: Subscription;
-  private source?: RegisteredConnection;
-  private history?: StreamHistory;
-  private view?: DashboardView;
 
+  /**
+   * @param capacity samples of history per stream (checked against the bound by `historyCapacity`)
+   * @param historyStreams at most this many streams get a history
+   */
   constructor(
-    private readonly options: ResolvedDashboardOptions,
-    /** Absent when the app has no `StreamsModule.forRoot`. */
-    private readonly registry: StreamsRegistry | undefined,
-  ) {}
+    private readonly source: DashboardSource,
+    capacity: number,
+    historyStreams: number,
+  ) {
+    this.state = new FeedState(new StreamHistory(capacity, historyStreams), this.context());
+  }
 
   /** Starts following the monitor once every module is initialised (the connection is open). */
   onApplicationBootstrap(): void {
-    const source = this.connection();
-    const intervalMs = source.options.monitorIntervalMs;
-    this.source = source;
-    this.history = new StreamHistory(historyCapacity(this.options, intervalMs), this.options.historyStreams);
-    this.view = emptyView(this.context());
-    this.subscription = source.monitor.snapshots().subscribe((snapshot) => this.take(snapshot));
+    const { monitor, connection } = this.source;
+    this.subscription = monitor.snapshots().subscribe((snapshot) => this.updates.next(this.state.take(snapshot, this.context())));
     // A lost connection shows at once: the monitor's next snapshot may wait for a read in flight.
     this.subscription.add(
-      source.connection.status$.pipe(filter((status) => !status.connected)).subscribe((status) => this.lost(status.type)),
+      connection.status$.pipe(filter((status) => !status.connected)).subscribe(() => {
+        const event = this.state.lose(this.context());
+        if (event) this.updates.next(event);
+      }),
     );
   }
 
@@ -50,51 +59,30 @@ export class DashboardFeed implements OnApplicationBootstrap, OnModuleDestroy {
     this.updates.complete();
   }
 
-  /** The feed of one page: the current view and history at once, then one event per snapshot. */
+  /**
+   * The feed of one page: the whole state at once, then one event per snapshot or lost
+   * connection. Events are JSON text made once and shared by every page.
+   */
   events(): Observable<MessageEvent> {
-    const init = defer(() => of<DashboardEvent>({ type: 'init', view: this.view!, history: this.history!.toJSON() }));
-    return concat(init, this.updates).pipe(map((data): MessageEvent => ({ data })));
+    return concat(
+      defer(() => of(this.state.init())),
+      this.updates,
+    ).pipe(map((data): MessageEvent => ({ data })));
   }
 
-  private take(snapshot: StreamsSnapshot): void {
-    const at = Date.parse(snapshot.at);
-    const point = this.history!.record(at, snapshot.error === undefined ? Object.values(snapshot.streams) : null);
-    this.view = buildView(snapshot, this.view, this.context());
-    this.updates.next({ type: 'update', view: this.view, point });
-  }
-
-  private lost(status: string): void {
-    if (this.view?.stale) return;
-    const snapshot: StreamsSnapshot = {
-      at: new Date().toISOString(),
-      healthy: false,
-      error: `NATS is not connected (${status})`,
-      streams: {},
-    };
-    this.view = buildView(snapshot, this.view, this.context());
-    this.updates.next({ type: 'update', view: this.view });
+  /** The whole history of one stream, or undefined when it has none. */
+  series(stream: string): StreamSeries | undefined {
+    return this.state.series(stream);
   }
 
   private context(): ViewContext {
-    const { connection, declared, options } = this.source!;
+    const { connection, declared, options } = this.source;
+    const status = connection.currentStatus;
     return {
-      connection: { name: options.name, status: connection.currentStatus.type, servers: connection.servers },
+      connection: { name: options.name, status: status.type, connected: connection.isConnected(), servers: connection.servers },
       intervalMs: options.monitorIntervalMs,
       declared: (name) => declared.has(name),
+      declaredNames: () => declared.all().map((d) => d.name),
     };
-  }
-
-  private connection(): RegisteredConnection {
-    const name = this.options.connection;
-    try {
-      if (this.registry) return this.registry.get(name);
-    } catch {
-      // An unknown name: the same answer as no StreamsModule at all.
-    }
-    throw new InvalidOptionsError(
-      'dashboard.connection',
-      name,
-      `StreamsDashboardModule needs StreamsModule.forRoot() or forRootAsync()${name === DEFAULT_CONNECTION ? '' : ` with name '${name}'`} in the app`,
-    );
   }
 }

@@ -1,89 +1,62 @@
 import { redactUrl } from '../connection/connection-options.js';
 import type { ConnectionStatusType } from '../connection/connection-status.js';
+import { healthDetails } from '../health/health-details.js';
 import type { StreamHealth } from '../monitoring/stream-health.js';
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
-
-/** One configured limit of a stream: how full it is, and its value when known. */
-export interface LimitView {
-  kind: 'messages' | 'bytes';
-  /** Fraction in use (0..1+). */
-  usage: number;
-  /** The limit (max_msgs or max_bytes), when it can be known. */
-  limit?: number;
-}
-
-/** What the page shows of one stream: chosen field by field from its health record. */
-export interface StreamView {
-  name: string;
-  healthy: boolean;
-  status: StreamHealth['status'];
-  reason?: string;
-  problems: string[];
-  warnings: string[];
-  subjects: string[];
-  messages: number;
-  bytes: number;
-  consumerCount: number;
-  limits: LimitView[];
-  /** Whether the app declares the stream (drift is known only then). */
-  declared: boolean;
-  drift: Array<{ field: string; current: unknown; desired: unknown }>;
-  replicas?: { leader?: string; peers: Array<{ name: string; state: string; lag: number }> };
-  consumers: Array<{ name: string; healthy: boolean; reason?: string; pending: number; ackPending: number; redelivered: number }>;
-}
-
-/** Everything one page render needs besides the history. */
-export interface DashboardView {
-  connection: { name: string; status: ConnectionStatusType; servers: string[] };
-  /** The monitor's interval, ms: how often a snapshot comes. */
-  intervalMs: number;
-  /** When the latest snapshot was taken; absent before the first. */
-  at?: string;
-  /** True when the latest snapshot could not be read: `streams` are those of `lastGoodAt`. */
-  stale: boolean;
-  /** Why the latest snapshot could not be read. */
-  error?: string;
-  /** When the snapshot the streams come from was taken. */
-  lastGoodAt?: string;
-  streams: StreamView[];
-}
+import type { FeedHeader, HealthVerdict, LimitView, StreamView } from './feed-protocol.js';
 
 /** What besides a snapshot the view is built from. */
 export interface ViewContext {
-  connection: DashboardView['connection'];
+  connection: { name: string; status: ConnectionStatusType; connected: boolean; servers: string[] };
   intervalMs: number;
   /** Whether the app declares the stream. */
   declared: (name: string) => boolean;
+  /** The declared streams' names: the streams `/health` checks by default (all when none). */
+  declaredNames: () => string[];
+}
+
+/** How many failing streams a verdict names before it counts the rest. */
+const NAMED_FAILING = 5;
+
+/**
+ * The header of a snapshot, or of no snapshot yet (`undefined`). A snapshot that could not be
+ * read, or a connection that is not connected, makes the streams stale: `lastGoodAt` stays that
+ * of `previous`. Every text that could carry a server address goes through the URL redaction.
+ */
+export function viewHeader(snapshot: StreamsSnapshot | undefined, previous: FeedHeader | undefined, context: ViewContext): FeedHeader {
+  const base = {
+    connection: redactConnection(context.connection),
+    intervalMs: context.intervalMs,
+    ...(snapshot && { at: snapshot.at }),
+  };
+  const problem = !context.connection.connected ? notConnected(context) : snapshot?.error;
+  if (problem !== undefined) {
+    const error = redactUrl(problem);
+    const lastGoodAt = previous?.lastGoodAt;
+    return { ...base, stale: true, error, ...(lastGoodAt && { lastGoodAt }), health: { up: false, reason: error } };
+  }
+  if (!snapshot) return { ...base, stale: false, health: { up: false, reason: 'no snapshot yet' } };
+  return { ...base, stale: false, lastGoodAt: snapshot.at, health: verdict(snapshot, context) };
+}
+
+/** The verdict of the default streams check on a readable snapshot (see {@link HealthVerdict}). */
+function verdict(snapshot: StreamsSnapshot, context: ViewContext): HealthVerdict {
+  const { failing } = healthDetails(snapshot, context.declaredNames(), 'compact');
+  if (!failing) return { up: true };
+  const named = failing.slice(0, NAMED_FAILING).join(', ');
+  const more = failing.length > NAMED_FAILING ? ` and ${failing.length - NAMED_FAILING} more` : '';
+  return { up: false, reason: `streams down: ${named}${more}` };
+}
+
+function notConnected(context: ViewContext): string {
+  return `NATS is not connected (${context.connection.status})`;
 }
 
 /**
- * The view of a snapshot. A snapshot that could not be read keeps `previous`'s streams, marked
- * stale with the time they were read. Only listed fields are copied, and every text that could
- * carry a server address goes through the URL redaction: no credential reaches a page.
+ * What the page shows of one stream: only listed fields are copied, and every text that could
+ * carry a server address is redacted, so no credential reaches a page.
  */
-export function buildView(snapshot: StreamsSnapshot, previous: DashboardView | undefined, context: ViewContext): DashboardView {
-  const base = { connection: redactConnection(context.connection), intervalMs: context.intervalMs, at: snapshot.at };
-  if (snapshot.error !== undefined) {
-    return {
-      ...base,
-      stale: true,
-      error: redactUrl(snapshot.error),
-      ...(previous?.lastGoodAt && { lastGoodAt: previous.lastGoodAt }),
-      streams: previous?.streams ?? [],
-    };
-  }
-  const streams = Object.values(snapshot.streams)
-    .map((health) => streamView(health, context))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  return { ...base, stale: false, lastGoodAt: snapshot.at, streams };
-}
-
-/** The view before the first snapshot. */
-export function emptyView(context: ViewContext): DashboardView {
-  return { connection: redactConnection(context.connection), intervalMs: context.intervalMs, stale: false, streams: [] };
-}
-
-function streamView(health: StreamHealth, context: ViewContext): StreamView {
+export function streamView(health: StreamHealth, context: ViewContext): StreamView {
   const texts = (list: string[]) => list.map(redactUrl);
   return {
     name: health.name,
@@ -127,6 +100,6 @@ function limitsOf(health: StreamHealth): LimitView[] {
   return limits;
 }
 
-function redactConnection(connection: DashboardView['connection']): DashboardView['connection'] {
+function redactConnection(connection: ViewContext['connection']): FeedHeader['connection'] {
   return { name: connection.name, status: connection.status, servers: connection.servers.map(redactUrl) };
 }

@@ -1,12 +1,14 @@
-import { Controller, Get, Header, Inject, type MessageEvent, Sse, type Type } from '@nestjs/common';
+import { Controller, Get, Header, Inject, type MessageEvent, NotFoundException, Query, Sse, type Type } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import type { DashboardFeed } from './dashboard-feed.js';
 import type { ResolvedDashboardOptions } from './dashboard-options.js';
 import { DASHBOARD_CSP, dashboardPage } from './dashboard-page.js';
+import type { StreamSeries } from './feed-protocol.js';
 
 /**
  * The dashboard's controller for one `register` call: its path comes from the options, so the
- * class is made per call. `GET <path>` is the page, `GET <path>/events` its feed.
+ * class is made per call. `GET <path>` is the page, `GET <path>/events` its feed, and
+ * `GET <path>/history?stream=<name>` one stream's whole history.
  */
 export function dashboardController(options: ResolvedDashboardOptions, feedToken: symbol): Type<unknown> {
   const page = dashboardPage(options.title, options.historyMinutes);
@@ -25,10 +27,20 @@ export function dashboardController(options: ResolvedDashboardOptions, feedToken
       return page;
     }
 
-    /** One event when a page connects (view and history), then one per monitor snapshot. */
+    /** The whole state when a page connects, then what changed with each monitor snapshot. */
     @Sse('events')
     events(): Observable<MessageEvent> {
       return this.feed.events();
+    }
+
+    /** One stream's whole history, for its charts; 404 when it has none. */
+    @Get('history')
+    @Header('Cache-Control', 'no-store')
+    @Header('X-Content-Type-Options', 'nosniff')
+    history(@Query('stream') stream: unknown): StreamSeries {
+      const series = typeof stream === 'string' ? this.feed.series(stream) : undefined;
+      if (!series) throw new NotFoundException('no history for this stream');
+      return series;
     }
   }
   return StreamsDashboardController;

@@ -1,3 +1,13 @@
+import {
+  RECENT_SAMPLES,
+  sameSample,
+  unchangedSample,
+  type PointDelta,
+  type RecentHistory,
+  type Sample,
+  type StreamSeries,
+} from './feed-protocol.js';
+
 /** One stream's counts in one snapshot, as the history records them. */
 export interface HistoryInput {
   name: string;
@@ -5,25 +15,6 @@ export interface HistoryInput {
   bytes: number;
   /** The last sequence number: its growth is the publish rate, whatever limits remove. */
   last_seq: number;
-}
-
-/** One sample of a stream: messages, bytes, and messages published per second since the last sample. */
-export type HistorySample = [messages: number | null, bytes: number | null, rate: number | null];
-
-/** The history as the dashboard sends it: sample times, and per stream one array per series. */
-export interface HistoryData {
-  /** How many samples are kept at most: a page trims to the same. */
-  capacity: number;
-  /** Sample times, ms since the epoch, oldest first. */
-  t: number[];
-  /** Per stream, aligned with `t`; `null` where the stream was absent or unreadable. */
-  streams: Record<string, { messages: Array<number | null>; bytes: Array<number | null>; rate: Array<number | null> }>;
-}
-
-/** The newest sample of every tracked stream, as {@link StreamHistory.record} returns it. */
-export interface HistoryPoint {
-  t: number;
-  streams: Record<string, HistorySample>;
 }
 
 const SERIES = 3;
@@ -34,8 +25,9 @@ interface Track {
   /** The last sequence seen and when, to compute the next rate. */
   lastSeq?: number;
   lastAt?: number;
-  /** The tick the stream was last present in. */
+  /** The tick the stream was last present in, and the tick its history began. */
   seenTick: number;
+  sinceTick: number;
 }
 
 /**
@@ -61,9 +53,11 @@ export class StreamHistory {
 
   /**
    * Records one sample at `at` (ms): the given streams' counts, or, when `streams` is null (the
-   * server could not be read), a gap for every stream. Returns the sample as sent to pages.
+   * server could not be read), a gap for every stream. Returns what a page needs to know of it:
+   * the samples that differ from {@link unchangedSample} of the stream's previous one, and the
+   * streams forgotten.
    */
-  record(at: number, streams: Iterable<HistoryInput> | null): HistoryPoint {
+  record(at: number, streams: Iterable<HistoryInput> | null): PointDelta {
     const tick = this.ticks++;
     const slot = tick % this.capacity;
     this.times[slot] = at;
@@ -80,10 +74,12 @@ export class StreamHistory {
       track.lastAt = at;
       track.seenTick = tick;
     }
-    const point: HistoryPoint = { t: at, streams: {} };
+    const delta: PointDelta = { t: at, streams: {}, forgotten: [] };
+    const previousSlot = (tick - 1 + this.capacity) % this.capacity;
     for (const [name, track] of this.tracks) {
       if (tick - track.seenTick >= this.capacity) {
         this.tracks.delete(name);
+        delta.forgotten.push(name);
         continue;
       }
       if (track.seenTick !== tick) {
@@ -91,32 +87,53 @@ export class StreamHistory {
         track.lastSeq = undefined;
         track.lastAt = undefined;
       }
-      point.streams[name] = [0, 1, 2].map((i) => orNull(track.values[slot * SERIES + i])) as HistorySample;
+      const sample = sampleAt(track.values, slot);
+      if (track.sinceTick === tick || !sameSample(sample, unchangedSample(sampleAt(track.values, previousSlot)))) {
+        delta.streams[name] = sample;
+      }
     }
-    return point;
+    return delta;
   }
 
-  /** Every sample kept, oldest first. */
-  toJSON(): HistoryData {
-    const count = Math.min(this.ticks, this.capacity);
-    const first = this.ticks - count;
-    const slots = Array.from({ length: count }, (_, i) => (first + i) % this.capacity);
-    const data: HistoryData = { capacity: this.capacity, t: slots.map((s) => this.times[s]), streams: {} };
+  /** The last {@link RECENT_SAMPLES} (at most) samples' times, and per stream its messages and latest rate. */
+  recent(): RecentHistory {
+    const slots = this.slots(RECENT_SAMPLES);
+    const recent: RecentHistory = { capacity: this.capacity, t: slots.map((s) => this.times[s]), streams: {} };
+    const last = slots[slots.length - 1];
     for (const [name, { values }] of this.tracks) {
-      const series = (i: number) => slots.map((s) => orNull(values[s * SERIES + i]));
-      data.streams[name] = { messages: series(0), bytes: series(1), rate: series(2) };
+      recent.streams[name] = { messages: slots.map((s) => orNull(values[s * SERIES])), rate: orNull(values[last * SERIES + 2]) };
     }
-    return data;
+    return recent;
+  }
+
+  /** Every sample kept of one stream, oldest first; undefined when the stream has no history. */
+  series(name: string): StreamSeries | undefined {
+    const track = this.tracks.get(name);
+    if (!track) return undefined;
+    const slots = this.slots(Math.min(this.capacity, this.ticks - track.sinceTick));
+    const series = (i: number) => slots.map((s) => orNull(track.values[s * SERIES + i]));
+    return { capacity: this.capacity, t: slots.map((s) => this.times[s]), messages: series(0), bytes: series(1), rate: series(2) };
+  }
+
+  /** The slots of the last `count` ticks (at most those kept), oldest first. */
+  private slots(count: number): number[] {
+    const n = Math.min(count, this.ticks, this.capacity);
+    return Array.from({ length: n }, (_, i) => (this.ticks - n + i) % this.capacity);
   }
 
   private track(name: string, tick: number): Track | undefined {
     let track = this.tracks.get(name);
     if (!track && this.tracks.size < this.maxStreams) {
-      track = { values: new Float64Array(this.capacity * SERIES).fill(NaN), seenTick: tick };
+      track = { values: new Float64Array(this.capacity * SERIES).fill(NaN), seenTick: tick, sinceTick: tick };
       this.tracks.set(name, track);
     }
     return track;
   }
+}
+
+function sampleAt(values: Float64Array, slot: number): Sample {
+  const at = slot * SERIES;
+  return [orNull(values[at]), orNull(values[at + 1]), orNull(values[at + 2])];
 }
 
 function orNull(value: number): number | null {

@@ -1,14 +1,19 @@
-import { FORMAT_SCRIPT } from './dashboard-format.js';
+import {
+  esc,
+  formatAgo,
+  formatBytes,
+  formatClock,
+  formatCompact,
+  formatCount,
+  formatDuration,
+  formatPercent,
+  formatRate,
+  formatValue,
+} from './format.js';
 
-/** The page's formatting functions, from the very text the page runs. */
-type Fn = (...args: unknown[]) => string;
-const f = new Function(`${FORMAT_SCRIPT}
-return { formatBytes, formatCount, formatCompact, formatRate, formatPercent, formatDuration, formatValue, formatAgo, formatClock, esc };`)() as Record<
-  string,
-  Fn
->;
+const f = { esc, formatAgo, formatBytes, formatClock, formatCompact, formatCount, formatDuration, formatPercent, formatRate, formatValue };
 
-describe('dashboard formatting (browser script)', () => {
+describe("the page's formatting", () => {
   it.each([
     [0, '0 B'],
     [1_000, '1,000 B'],
