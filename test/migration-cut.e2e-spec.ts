@@ -4,10 +4,10 @@ import { StreamService, StreamsModule, type StreamOptionsInput } from '@app/stre
 import { startNatsCluster, startNatsServer, type NatsTestCluster, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { setTimeout as delay } from 'node:timers/promises';
-import { JetStreamApi } from '../libs/streams/src/jetstream/jetstream-api.js';
 import { AUDIT, nextFromWorker, readPayloads, seedConsumers, seedStream, WORKER } from './fixtures/migration/migration-data.js';
 import { AppLogs } from './support/app-logs.js';
 import { LivePublisher } from './support/live-publisher.js';
+import { overrideJetStreamApi } from './support/override-jetstream-api.js';
 import { ApiSteps, steppedJetStreamApi, type Step } from './support/stepped-jetstream-api.js';
 import { uniqueName } from './support/streams-fixture.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -147,7 +147,7 @@ async function startApp(servers: string, logs: AppLogs, steps?: ApiSteps): Promi
   const builder = Test.createTestingModule({
     imports: [StreamsModule.forRoot({ connection: { servers }, requestTimeoutMs: 2_000, drainTimeoutMs: 1_000 })],
   });
-  if (steps) builder.overrideProvider(JetStreamApi).useClass(steppedJetStreamApi(steps));
+  if (steps) overrideJetStreamApi(builder, steppedJetStreamApi(steps));
   const app = (await builder.compile()).createNestApplication({ logger: logs });
   await app.init();
   return app;

@@ -43,7 +43,7 @@ export class ApiSteps {
   }
 }
 
-/** A `JetStreamApi` that stops at the steps `steps` arms (for `overrideProvider(JetStreamApi).useClass(...)`). */
+/** A `JetStreamApi` that stops at the steps `steps` arms (install it with `overrideJetStreamApi`). */
 export function steppedJetStreamApi(steps: ApiSteps): Type<JetStreamApi> {
   @Injectable()
   class SteppedJetStreamApi extends JetStreamApi {
