@@ -7,7 +7,8 @@ import { ServerVersion } from '../server/server-version.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { sleep, withTimeout } from '../timers.js';
-import { prepareConnection, redactUrl, type PreparedConnection } from './connection-options.js';
+import { prepareConnection, type PreparedConnection } from './connection-options.js';
+import { redactUrl } from './redact.js';
 import { checkTimeoutMs } from './timeout-ms.js';
 import { clientStatus, statusOf, type ConnectionStatus } from './connection-status.js';
 
