@@ -159,7 +159,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
     servers((value as Record<string, unknown>).servers, `${path}.servers`);
     checkFields(value as Record<string, unknown>, CONNECTION, `${path}.`);
   },
-  startup: nested({ wait: boolean, timeoutMs: ms(1), retryIntervalMs: ms(1) }),
+  startup: nested({ wait: boolean, timeoutMs: ms(1), retryIntervalMs: ms(1), streamsTimeoutMs: ms(1) }),
   drainTimeoutMs: ms(1),
   requestTimeoutMs: ms(1),
   operationTimeoutMs: ms(1),
@@ -266,6 +266,7 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
       wait: startup.wait ?? true,
       timeoutMs: startup.timeoutMs ?? 10_000,
       retryIntervalMs: startup.retryIntervalMs ?? 500,
+      streamsTimeoutMs: startup.streamsTimeoutMs ?? 60_000,
     },
     drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,

@@ -35,6 +35,11 @@ export class StreamsRegistry {
     this.connections.set(name, entry);
   }
 
+  /** Every registered connection's services, in registration order. */
+  all(): RegisteredConnection[] {
+    return [...this.connections.values()];
+  }
+
   /**
    * The services of the connection `name`.
    * @throws InvalidArgumentError when no `forRoot` / `forRootAsync` registered that name

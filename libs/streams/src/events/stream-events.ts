@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection, NatsError } from 'nats';
-import { filter, type Observable, Subject } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
@@ -8,14 +8,8 @@ import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { StreamInfoCache } from '../reconcile/stream-info-cache.js';
-import {
-  advisoryDomain,
-  concernsDomain,
-  STREAM_ADVISORIES,
-  watchStreamAdvisories,
-  type AdvisoryWatchHandle,
-  type StreamAdvisory,
-} from '../jetstream/stream-advisories.js';
+import { advisoryDomain, concernsDomain, STREAM_ADVISORIES, type StreamAdvisory } from '../jetstream/stream-advisories.js';
+import { followStreamAdvisories, MAX_PENDING_STREAMS, type AdvisoryBatch, type AdvisoryFeedHandle } from '../jetstream/advisory-feed.js';
 import { DriftRepair } from './drift-repair.js';
 import { OwnWrites } from './own-writes.js';
 import { RepairGuard, type FlappingRecord } from './repair-guard.js';
@@ -30,6 +24,9 @@ export type AdvisoryWatch =
   /** The connection's user may not subscribe to them: changes are seen when the cache expires. */
   | 'refused';
 
+/** Least time between two warnings of advisories dropped in a flood, in ms. */
+const FLOOD_WARNING_MS = 60_000;
+
 /**
  * Follows the JetStream stream advisories of one connection (created, updated, deleted, leader
  * elected, quorum lost) for the streams of its JetStream domain, and keeps the info cache true:
@@ -38,6 +35,14 @@ export type AdvisoryWatch =
  * stream is then compared with its declaration (on the info cached since the event, else a fresh
  * read); drift is reported (`drifted`) and, with `'repair'`, repaired through the same ensure as
  * start-up, unless the stream flaps between two apps. Every step is an event on {@link events$}.
+ *
+ * Advisories are an ordinary subject: any client of the account allowed to publish on
+ * `$JS.EVENT.>` can send fakes. They are followed on a connection of their own (opened beside the
+ * main one), so that a flood gets that connection dropped as a slow consumer, never the one that
+ * carries the app's JetStream requests; and in batches of at most one advisory per stream and kind
+ * every 20 ms, with at most 5,000 streams waiting (beyond, they are dropped, the whole cache is
+ * emptied and declared streams are checked again), so a flood costs bounded work. A fake can only
+ * make the library read the server again: repairs decide on a fresh read.
  *
  * Where the user may not subscribe to `$JS.EVENT.ADVISORY.STREAM.>`, it says so once in the log
  * and the library falls back to `cacheTtlMs`.
@@ -53,7 +58,8 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
   private readonly events = new Subject<StreamEvent>();
   private readonly guard: RepairGuard;
   private readonly drift: DriftRepair;
-  private handle?: AdvisoryWatchHandle;
+  private handle?: AdvisoryFeedHandle;
+  private lastFloodWarning = -Infinity;
   private state: AdvisoryWatch = 'off';
   private stopped = false;
   private domain: string | undefined | null = null;
@@ -108,15 +114,16 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    // Shares the connection's one attempt (Nest runs one module's init hooks concurrently).
-    const nc = await this.connection.open();
+    let nc: NatsConnection;
+    try {
+      // Shares the connection's one attempt (Nest runs one module's init hooks concurrently).
+      nc = await this.connection.open();
+    } catch {
+      return; // start-up reports it
+    }
     if (this.stopped) return;
     this.domain = advisoryDomain(this.options, serverDomain(nc));
-    await this.follow(nc);
-    // Advisories sent while the connection was down are lost: check every declared stream again.
-    this.connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => {
-      if (this.state === 'watching' && this.checksDrift()) for (const { name } of this.declared.all()) this.drift.check(name);
-    });
+    await this.follow();
   }
 
   onModuleDestroy(): void {
@@ -127,16 +134,46 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     this.events.complete();
   }
 
-  private async follow(nc: NatsConnection): Promise<void> {
+  private async follow(): Promise<void> {
     try {
-      this.handle = await watchStreamAdvisories(nc, { advisory: (a) => this.receive(a), refused: (err) => this.refuse(err) });
+      const side = await this.connection.openSideConnection('advisories');
+      this.handle = await followStreamAdvisories(side, {
+        batch: (batch) => this.receiveBatch(batch),
+        refused: (err) => this.refuse(err),
+        // Advisories sent while that connection was down are lost: check every declared stream again.
+        resumed: () => this.recheck(),
+      });
     } catch (err) {
-      // The connection closed meanwhile (a failed start-up closes it): nothing to follow.
-      this.logger.warn(`Could not subscribe to stream advisories: ${(err as Error).message}`);
+      // The connection closed meanwhile (a failed start-up closes it), or a second one cannot be opened.
+      if (!this.stopped) {
+        this.logger.warn(
+          `Could not follow stream advisories (${(err as Error).message}): changes made elsewhere are seen when the stream info cache expires (cacheTtlMs ${this.options.cacheTtlMs} ms)`,
+        );
+      }
       return;
     }
     if (!this.handle.allowed) this.refuse();
     else if (this.state === 'off' && !this.stopped) this.state = 'watching';
+  }
+
+  /** Cache emptied, every declared stream checked again (when drift is checked). */
+  private recheck(): void {
+    this.cache.clear();
+    if (this.state === 'watching' && this.checksDrift()) for (const { name } of this.declared.all()) this.drift.check(name);
+  }
+
+  private receiveBatch(batch: AdvisoryBatch): void {
+    if (this.stopped) return;
+    if (batch.dropped > 0) {
+      if (Date.now() - this.lastFloodWarning >= FLOOD_WARNING_MS) {
+        this.lastFloodWarning = Date.now();
+        this.logger.warn(
+          `${batch.dropped} stream advisories were dropped: more than ${MAX_PENDING_STREAMS} streams had advisories waiting (a flood on ${STREAM_ADVISORIES}?). The stream info cache was emptied and declared streams are checked again`,
+        );
+      }
+      this.recheck();
+    }
+    for (const advisory of batch.advisories) this.receive(advisory);
   }
 
   /** Logs the refusal once (it comes back after every reconnect) and falls back to the TTL. */
@@ -156,7 +193,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     const { stream, kind } = advisory;
     // Our own write: the cache already holds the server's answer to it, and it drifts from nothing.
     const own = (kind === 'created' || kind === 'updated' || kind === 'deleted') && this.own.isOwn(stream);
-    if (!own) this.cache.delete(stream);
+    if (!own) this.cache.forget(stream);
     if (kind === 'other') return;
     const declared = this.declared.has(stream);
     this.events.next(toEvent(advisory, declared));

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ApiReplyError } from '../errors/api-reply.error.js';
+import { JetStreamApiError } from '../errors/jetstream-api.error.js';
+import { JetStreamUnavailableError } from '../errors/jetstream-unavailable.error.js';
 import type { ApiErrorBody } from '../errors/err-codes.js';
 import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
@@ -31,15 +34,33 @@ export interface ApiCaller {
 }
 
 /**
+ * A bound on every request made within {@link JetStreamApi.within}: start-up's deadline, which
+ * replaces `operationTimeoutMs` for them.
+ */
+export interface RequestScope {
+  /** Epoch ms after which no request is sent, and none retried. */
+  deadline: number;
+  /** The bound, as named in the error of a request it cut short, e.g. `startup.streamsTimeoutMs (60000 ms)`. */
+  what: string;
+}
+
+/**
  * The JetStream API as this library uses it: the only code that knows the API subjects and
  * sends requests. Every call is retried on transient answers within `operationTimeoutMs` (a write
  * that is not idempotent only when the server certainly did not apply it) and fails with the
  * library's typed errors, naming the caller's operation.
+ *
+ * It fails at once, nothing sent, where waiting cannot help: while the connection is known to be
+ * down (`NatsNotConnectedError`), and when the connected server runs without JetStream and nothing
+ * answers on the plain `$JS.API` (`JetStreamUnavailableError`). Within {@link within} (start-up),
+ * requests instead wait out disconnects and transient answers until the scope's deadline.
  */
 @Injectable()
 export class JetStreamApi {
   private readonly prefix: string;
   private readonly calls = new Subject<ApiCallEvent>();
+  private readonly scopes = new AsyncLocalStorage<RequestScope>();
+  private scoped = 0;
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -54,6 +75,21 @@ export class JetStreamApi {
    */
   get calls$(): Observable<ApiCallEvent> {
     return this.calls.asObservable();
+  }
+
+  /**
+   * Runs `fn` with every request it makes (and the calls those lead to) bounded by the scope's
+   * deadline instead of `operationTimeoutMs`: transient answers and disconnects are waited out
+   * until then, and after it nothing more is sent.
+   */
+  async within<T>(scope: RequestScope, fn: () => Promise<T>): Promise<T> {
+    this.scoped += 1;
+    try {
+      return await this.scopes.run(scope, fn);
+    } finally {
+      // Tracking the scope costs every promise of the process a hook: off again once unused.
+      if (--this.scoped === 0) this.scopes.disable();
+    }
   }
 
   /** The stream's info; rejects with `StreamNotFoundError` when it does not exist. */
@@ -194,14 +230,36 @@ export class JetStreamApi {
    * transient failures; the server's error answers become typed errors.
    */
   private async request<T>(subject: string, payload: unknown, caller: ApiCaller, idempotent = true): Promise<T> {
-    const retryable = idempotent ? isTransient : isTransientUnapplied;
+    const scope = this.scopes.getStore();
+    // A request made while the connection is known to be down would only wait for a reconnect.
+    if (!scope) this.connection.connectedConnection(caller.operation, caller.stream);
+    const budget = scope ? scope.deadline - Date.now() : this.options.operationTimeoutMs;
+    if (budget <= 0) {
+      throw new JetStreamApiError(caller.operation, caller.stream, 'TIMEOUT', `not sent: ${scope?.what} had passed`);
+    }
+    const transient = idempotent ? isTransient : isTransientUnapplied;
+    const retryable = (err: unknown) => transient(err) && !this.jetStreamAbsent(err);
     try {
       // An attempt ends by itself within requestTimeoutMs (the request's own timeout).
-      const { operationTimeoutMs, requestTimeoutMs } = this.options;
-      return await retryTransient(() => this.send<T>(subject, payload, caller), operationTimeoutMs, retryable, requestTimeoutMs);
+      return await retryTransient(() => this.send<T>(subject, payload, caller), budget, retryable, this.options.requestTimeoutMs);
     } catch (err) {
+      if (this.jetStreamAbsent(err)) {
+        throw new JetStreamUnavailableError(
+          `the connected server runs without JetStream (its INFO says so) and nothing else answered on ${this.prefix}`,
+          { cause: err },
+        );
+      }
       throw toStreamsError(err, caller.operation, caller.stream);
     }
+  }
+
+  /**
+   * "No responders" on the plain `$JS.API` of a server whose INFO says it has no JetStream: that
+   * will not change by waiting. (With a domain or another prefix, or behind a cluster route, a
+   * JetStream elsewhere may answer; a 503 there is retried as usual.)
+   */
+  private jetStreamAbsent(err: unknown): boolean {
+    return (err as { code?: unknown } | null)?.code === '503' && this.prefix === '$JS.API' && !this.connection.serverRunsJetStream();
   }
 
   /** Sends one API request, once; rejects with what it failed with (not yet a typed error). */
