@@ -11,6 +11,7 @@ import { StreamInfoCache } from '../reconcile/stream-info-cache.js';
 import { advisoryDomain, concernsDomain, STREAM_ADVISORIES, type StreamAdvisory } from '../jetstream/stream-advisories.js';
 import { followStreamAdvisories, MAX_PENDING_STREAMS, type AdvisoryBatch, type AdvisoryFeedHandle } from '../jetstream/advisory-feed.js';
 import { DriftRepair } from './drift-repair.js';
+import { EventBudget } from './event-budget.js';
 import { OwnWrites } from './own-writes.js';
 import { RepairGuard, type FlappingRecord } from './repair-guard.js';
 import type { StreamEvent } from './stream-event.js';
@@ -26,6 +27,8 @@ export type AdvisoryWatch =
 
 /** Least time between two warnings of advisories dropped in a flood, in ms. */
 const FLOOD_WARNING_MS = 60_000;
+/** Events of streams the app does not declare, at most, per second (bursts as large). */
+const UNDECLARED_EVENTS_PER_SECOND = 2_000;
 
 /**
  * Follows the JetStream stream advisories of one connection (created, updated, deleted, leader
@@ -41,8 +44,10 @@ const FLOOD_WARNING_MS = 60_000;
  * main one), so that a flood gets that connection dropped as a slow consumer, never the one that
  * carries the app's JetStream requests; and in batches of at most one advisory per stream and kind
  * every 20 ms, with at most 5,000 streams waiting (beyond, they are dropped, the whole cache is
- * emptied and declared streams are checked again), so a flood costs bounded work. A fake can only
- * make the library read the server again: repairs decide on a fresh read.
+ * emptied and declared streams are checked again), and at most 2,000 events a second about streams
+ * the app does not declare; so a flood costs bounded work and a bounded `events$`, and it is said
+ * in the log (once a minute at most). A fake can only make the library read the server again:
+ * repairs decide on a fresh read.
  *
  * Where the user may not subscribe to `$JS.EVENT.ADVISORY.STREAM.>`, it says so once in the log
  * and the library falls back to `cacheTtlMs`.
@@ -60,6 +65,9 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
   private readonly drift: DriftRepair;
   private handle?: AdvisoryFeedHandle;
   private lastFloodWarning = -Infinity;
+  private readonly undeclaredEvents = new EventBudget(UNDECLARED_EVENTS_PER_SECOND);
+  /** Advisories dropped (in the feed) or not emitted (over the budget) since the last warning. */
+  private unreported = 0;
   private state: AdvisoryWatch = 'off';
   private stopped = false;
   private domain: string | undefined | null = null;
@@ -164,16 +172,17 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
 
   private receiveBatch(batch: AdvisoryBatch): void {
     if (this.stopped) return;
-    if (batch.dropped > 0) {
-      if (Date.now() - this.lastFloodWarning >= FLOOD_WARNING_MS) {
-        this.lastFloodWarning = Date.now();
-        this.logger.warn(
-          `${batch.dropped} stream advisories were dropped: more than ${MAX_PENDING_STREAMS} streams had advisories waiting (a flood on ${STREAM_ADVISORIES}?). The stream info cache was emptied and declared streams are checked again`,
-        );
-      }
-      this.recheck();
-    }
+    // Beyond what the feed keeps waiting, what changed is unknown: everything is read again.
+    if (batch.dropped > 0) this.recheck();
+    this.unreported += batch.dropped;
     for (const advisory of batch.advisories) this.receive(advisory);
+    if (this.unreported > 0 && Date.now() - this.lastFloodWarning >= FLOOD_WARNING_MS) {
+      this.lastFloodWarning = Date.now();
+      this.logger.warn(
+        `${this.unreported} stream advisories were dropped or not emitted on events$: more arrived than ${MAX_PENDING_STREAMS} streams at once, or than ${UNDECLARED_EVENTS_PER_SECOND} a second about streams this app does not declare (a flood on ${STREAM_ADVISORIES}?). The stream info cache was kept true; deny publishing on $JS.EVENT.> to clients that need not`,
+      );
+      this.unreported = 0;
+    }
   }
 
   /** Logs the refusal once (it comes back after every reconnect) and falls back to the TTL. */
@@ -196,7 +205,8 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     if (!own) this.cache.forget(stream);
     if (kind === 'other') return;
     const declared = this.declared.has(stream);
-    this.events.next(toEvent(advisory, declared));
+    if (declared || this.undeclaredEvents.take()) this.events.next(toEvent(advisory, declared));
+    else this.unreported += 1;
     if (!own && declared && this.checksDrift() && (kind === 'created' || kind === 'updated' || kind === 'deleted'))
       this.drift.check(stream);
   }
