@@ -4,6 +4,7 @@ import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ApiReplyError } from '../errors/api-reply.error.js';
 import { JetStreamApiError } from '../errors/jetstream-api.error.js';
+import { RetryExhaustedError } from '../errors/retry-exhausted.error.js';
 import { JetStreamUnavailableError } from '../errors/jetstream-unavailable.error.js';
 import type { ApiErrorBody } from '../errors/err-codes.js';
 import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
@@ -23,7 +24,10 @@ import type {
   StreamInfoRequest,
   StreamRequestConfig,
 } from './api-types.js';
+import { callOf, type ApiCallEvent } from './api-call.js';
 import { retryTransient } from './retry.js';
+
+export type { ApiCallEvent } from './api-call.js';
 
 /** Who asks: the library operation (named in errors) and the stream concerned. */
 export interface ApiCaller {
@@ -243,6 +247,16 @@ export class JetStreamApi {
       // An attempt ends by itself within requestTimeoutMs (the request's own timeout).
       return await retryTransient(() => this.send<T>(subject, payload, caller), budget, retryable, this.options.requestTimeoutMs);
     } catch (err) {
+      // The start-up bound, not the server, ended it: say which (the server did not answer in time).
+      if (scope && err instanceof RetryExhaustedError && !isNoResponders(err.cause)) {
+        throw new JetStreamApiError(
+          caller.operation,
+          caller.stream,
+          'TIMEOUT',
+          `${scope.what} passed before the server answered (${err.attempts} attempt${err.attempts === 1 ? '' : 's'}; the last: ${err.message}): check the server, or raise it`,
+          { cause: err },
+        );
+      }
       if (this.jetStreamAbsent(err)) {
         throw new JetStreamUnavailableError(
           `the connected server runs without JetStream (its INFO says so) and nothing else answered on ${this.prefix}`,
@@ -273,41 +287,22 @@ export class JetStreamApi {
       const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
       if (answer.error) throw new ApiReplyError(subject, answer.error);
       if (this.calls.observed)
-        this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started });
+        this.calls.next({ operation: caller.operation, ...callOf(subject), durationMs: performance.now() - started });
       return answer;
     } catch (err) {
       if (this.calls.observed) {
         const error =
           err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
-        this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started, error });
+        this.calls.next({ operation: caller.operation, ...callOf(subject), durationMs: performance.now() - started, error });
       }
       throw err;
     }
   }
 }
 
-/** One JetStream API request, as {@link JetStreamApi.calls$} reports it. */
-export interface ApiCallEvent {
-  /** The library operation that made it, e.g. `ensureStream`. */
-  operation: string;
-  /** The API subject without prefix and names, e.g. `STREAM.INFO`. */
-  kind: string;
-  /** What the subject names after the kind: the stream (and consumer), e.g. `orders`. */
-  target?: string;
-  durationMs: number;
-  /** The server's err_code or the client's error code, when it failed. */
-  error?: string;
-}
-
-/** `STREAM.INFO.orders` -> `STREAM.INFO` about `orders`; `INFO` -> `INFO`. */
-function kindOf(subject: string): { kind: string; target?: string } {
-  const [a, b, ...rest] = subject.split('.');
-  if (b === undefined) return { kind: a };
-  return rest.length ? { kind: `${a}.${b}`, target: rest.join('.') } : { kind: `${a}.${b}` };
-}
-
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const isTransient = (err: unknown): boolean => classifyFailure(err).transient;
+const isNoResponders = (err: unknown): boolean => (err as { code?: unknown } | null | undefined)?.code === '503';
 const isTransientUnapplied = (err: unknown): boolean => classifyFailure(err).unapplied;
