@@ -262,12 +262,14 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   }
 
   private async drainAndClose(drain: boolean): Promise<void> {
-    // Nothing carries the side connections' traffic but the library: they close without a drain.
-    await Promise.all([...this.sideConnections].map((side) => withTimeout(side.close(), 1_000).catch(() => undefined)));
+    // Nothing carries the side connections' traffic but the library: they close without a drain,
+    // while the main one drains.
+    const sides = Promise.all([...this.sideConnections].map((side) => withTimeout(side.close(), 1_000).catch(() => undefined)));
     // A start-up still opening the connection stops on the abort and closes what it opened.
     await this.opening?.catch(() => undefined);
     const nc = this.nc;
     if (!nc || nc.isClosed()) {
+      await sides;
       this.finish();
       return;
     }
@@ -285,6 +287,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
     // The client's drain can also resolve without closing (a subscription that could not drain
     // while the server is gone): its reconnect and ping timers would then keep the process alive.
     if (!nc.isClosed()) await withTimeout(nc.close(), closeBudget).catch(() => undefined);
+    await sides;
     this.finish();
   }
 

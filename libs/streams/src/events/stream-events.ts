@@ -146,6 +146,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     try {
       const side = await this.connection.openSideConnection('advisories');
       this.handle = await followStreamAdvisories(side, {
+        accept: (advisory) => concernsDomain(advisory.domain, this.domain),
         batch: (batch) => this.receiveBatch(batch),
         refused: (err) => this.refuse(err),
         // Advisories sent while that connection was down are lost: check every declared stream again.
@@ -198,7 +199,6 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
   }
 
   private receive(advisory: StreamAdvisory): void {
-    if (!concernsDomain(advisory.domain, this.domain)) return;
     const { stream, kind } = advisory;
     // Our own write: the cache already holds the server's answer to it, and it drifts from nothing.
     const own = (kind === 'created' || kind === 'updated' || kind === 'deleted') && this.own.isOwn(stream);

@@ -32,7 +32,12 @@ describe('followStreamAdvisories', () => {
   it('hands over one advisory per stream and kind per batch, the latest, in the order of those arrivals', async () => {
     const { nc, send } = fakeConnection();
     const batches: AdvisoryBatch[] = [];
-    const feed = await followStreamAdvisories(nc, { batch: (b) => batches.push(b), refused: () => undefined, resumed: () => undefined });
+    const feed = await followStreamAdvisories(nc, {
+      accept: () => true,
+      batch: (b) => batches.push(b),
+      refused: () => undefined,
+      resumed: () => undefined,
+    });
 
     for (let i = 0; i < 10_000; i++) send('orders', i % 2 ? 'delete' : 'modify', `t${i}`);
     send('orders', 'create', 'last');
@@ -52,7 +57,12 @@ describe('followStreamAdvisories', () => {
   it('ignores what is not an advisory of the stream its subject names', async () => {
     const { nc, publish, send } = fakeConnection();
     const batches: AdvisoryBatch[] = [];
-    const feed = await followStreamAdvisories(nc, { batch: (b) => batches.push(b), refused: () => undefined, resumed: () => undefined });
+    const feed = await followStreamAdvisories(nc, {
+      accept: () => true,
+      batch: (b) => batches.push(b),
+      refused: () => undefined,
+      resumed: () => undefined,
+    });
 
     publish('$JS.EVENT.ADVISORY.STREAM.UPDATED.orders', encode('not json'));
     publish('$JS.EVENT.ADVISORY.STREAM.DELETED.orders', action('payments', 'delete'));
@@ -67,7 +77,12 @@ describe('followStreamAdvisories', () => {
   it(`keeps at most ${MAX_PENDING_STREAMS} streams waiting and counts what it drops`, async () => {
     const { nc, send } = fakeConnection();
     const batches: AdvisoryBatch[] = [];
-    const feed = await followStreamAdvisories(nc, { batch: (b) => batches.push(b), refused: () => undefined, resumed: () => undefined });
+    const feed = await followStreamAdvisories(nc, {
+      accept: () => true,
+      batch: (b) => batches.push(b),
+      refused: () => undefined,
+      resumed: () => undefined,
+    });
 
     for (let i = 0; i < MAX_PENDING_STREAMS + 300; i++) send(`s${i}`, 'delete');
     send('s0', 'delete');
@@ -76,5 +91,24 @@ describe('followStreamAdvisories', () => {
 
     expect(batch.advisories).toHaveLength(MAX_PENDING_STREAMS);
     expect(batch.dropped).toBe(300);
+  });
+
+  it('keeps the advisories of two domains apart, and leaves out those the app does not accept', async () => {
+    const { nc, publish } = fakeConnection();
+    const batches: AdvisoryBatch[] = [];
+    const inDomain = (domain: string) =>
+      encode({ type: 'io.nats.jetstream.advisory.v1.stream_action', stream: 'same', action: 'modify', timestamp: domain, domain });
+    const feed = await followStreamAdvisories(nc, {
+      accept: (a) => a.domain !== 'ignored',
+      batch: (b) => batches.push(b),
+      refused: () => undefined,
+      resumed: () => undefined,
+    });
+
+    for (const domain of ['leaf', 'hub', 'ignored', 'leaf']) publish('$JS.EVENT.ADVISORY.STREAM.UPDATED.same', inDomain(domain));
+    const batch = await nextBatch(batches);
+    feed.stop();
+
+    expect(batch.advisories.map((a) => a.domain)).toEqual(['hub', 'leaf']);
   });
 });

@@ -11,8 +11,8 @@ const SUBJECT_PREFIX = STREAM_ADVISORIES.slice(0, -1);
 /** What one batch of advisories holds. */
 export interface AdvisoryBatch {
   /**
-   * The advisories of the batch, parsed: of each stream the latest of each kind, in the order of
-   * those arrivals (so a stream deleted then created again ends created).
+   * The advisories of the batch: of each stream the latest of each kind, in the order of those
+   * arrivals (so a stream deleted then created again ends created).
    */
   advisories: StreamAdvisory[];
   /**
@@ -32,10 +32,10 @@ export interface AdvisoryFeedHandle {
 /**
  * Follows the stream advisories on `nc` at a bounded cost, whoever publishes on their subject
  * (any client of the account may, and a flood of fakes must not cost unbounded work): the
- * subscription's callback only files each message under its subject (kind and stream, the latest
- * payload kept), and every 20 ms the batch is parsed and handed over, at most one advisory per
- * stream and kind. Messages whose payload is not an advisory of the stream its subject names are
- * ignored. `resumed` is called after each reconnect of `nc` (advisories sent meanwhile are lost).
+ * subscription's callback reads each message, ignores what is not an advisory of the stream its
+ * subject names or not of the app's domain (`accept`), and files the rest under their subject
+ * and domain, the latest kept; every 20 ms the batch is handed over, at most one advisory per
+ * stream and kind. `resumed` is called after each reconnect of `nc` (advisories sent meanwhile are lost).
  * Learns in one round trip whether the server allowed the subscription: a refused one is closed
  * by the server's -ERR, which arrives before the PONG of the flush. `refused` is also called
  * when the server refuses it later (after a reconnect).
@@ -43,14 +43,20 @@ export interface AdvisoryFeedHandle {
  */
 export async function followStreamAdvisories(
   nc: NatsConnection,
-  handlers: { batch: (batch: AdvisoryBatch) => void; refused: (err?: NatsError) => void; resumed: () => void },
+  handlers: {
+    /** Whether an advisory concerns the app (its JetStream domain); others are ignored at once. */
+    accept: (advisory: StreamAdvisory) => boolean;
+    batch: (batch: AdvisoryBatch) => void;
+    refused: (err?: NatsError) => void;
+    resumed: () => void;
+  },
 ): Promise<AdvisoryFeedHandle> {
-  let pending = new Map<string, Uint8Array>();
+  let pending = new Map<string, StreamAdvisory>();
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
     timer = undefined;
-    const batch = { advisories: parseBatch(pending), dropped };
+    const batch = { advisories: [...pending.values()], dropped };
     pending = new Map();
     dropped = 0;
     handlers.batch(batch);
@@ -58,10 +64,12 @@ export async function followStreamAdvisories(
   const sub: Subscription = nc.subscribe(STREAM_ADVISORIES, {
     callback: (err, msg) => {
       if (err) return handlers.refused(err);
-      const key = msg.subject.startsWith(SUBJECT_PREFIX) ? msg.subject.slice(SUBJECT_PREFIX.length) : '';
-      if (!key.includes('.')) return;
+      const advisory = advisoryOf(msg.subject, msg.data);
+      if (!advisory || !handlers.accept(advisory)) return;
+      // Two domains may each have a stream of the name: they are two streams.
+      const key = `${msg.subject}\u0000${advisory.domain ?? ''}`;
       if (!pending.delete(key) && pending.size >= MAX_PENDING_STREAMS) dropped += 1;
-      else pending.set(key, msg.data);
+      else pending.set(key, advisory);
       timer ??= setTimeout(flush, BATCH_MS);
     },
   });
@@ -77,14 +85,12 @@ export async function followStreamAdvisories(
   };
 }
 
-/** Parses the filed payloads; one whose stream is not the one its subject names is a fake. */
-function parseBatch(pending: ReadonlyMap<string, Uint8Array>): StreamAdvisory[] {
-  const advisories: StreamAdvisory[] = [];
-  for (const [key, data] of pending) {
-    const advisory = parseStreamAdvisory(data);
-    if (advisory && advisory.stream === key.slice(key.indexOf('.') + 1)) advisories.push(advisory);
-  }
-  return advisories;
+/** The advisory a message carries, if it is one of the stream its subject names (else a fake, or garbage). */
+function advisoryOf(subject: string, data: Uint8Array): StreamAdvisory | undefined {
+  if (!subject.startsWith(SUBJECT_PREFIX)) return undefined;
+  const stream = subject.slice(subject.indexOf('.', SUBJECT_PREFIX.length) + 1);
+  const advisory = parseStreamAdvisory(data);
+  return advisory && advisory.stream === stream && stream !== '' ? advisory : undefined;
 }
 
 async function watchReconnects(nc: NatsConnection, resumed: () => void): Promise<void> {
