@@ -83,7 +83,10 @@ function parseChannel(value: string): NatsServerChannel {
   if ((CHANNELS as readonly string[]).includes(value)) {
     return value as NatsServerChannel;
   }
-  throw new NatsServerBinaryNotFoundError(`NATS_SERVER_CHANNEL must be one of ${CHANNELS.map((c) => `'${c}'`).join(', ')}, got '${value}'.`, []);
+  throw new NatsServerBinaryNotFoundError(
+    `NATS_SERVER_CHANNEL must be one of ${CHANNELS.map((c) => `'${c}'`).join(', ')}, got '${value}'.`,
+    [],
+  );
 }
 
 /**
