@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { NatsConnection, NatsError } from 'nats';
-import { type Observable, Subject } from 'rxjs';
+import { filter, type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
@@ -132,6 +132,9 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     if (this.stopped) return;
     this.domain = advisoryDomain(this.options, serverDomain(nc));
     await this.follow();
+    // The checks after the advisories' connection came back may have found the main one still
+    // down (they fail at once then): check again once it is back too.
+    this.connection.status$.pipe(filter((s) => s.type === 'reconnected')).subscribe(() => this.recheck());
   }
 
   onModuleDestroy(): void {
