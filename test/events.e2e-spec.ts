@@ -15,7 +15,6 @@ import { startNatsCluster, startNatsServer, type NatsTestCluster, type NatsTestS
 import { connect, StringCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Subscription } from 'rxjs';
-import { getJson } from './support/get-json.js';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
@@ -312,26 +311,27 @@ describe('StreamEvents on a 3-node cluster', () => {
 
   beforeAll(async () => {
     cluster = await startNatsCluster({ size: 3 });
-    // A meta leader can answer before it has heard from every peer: nats-server 2.10 then refuses
-    // a 3-replica stream ("no suitable peers for placement, peer offline") for a moment.
-    await waitFor(metaPeersCurrent, (ready) => ready, { what: 'every meta peer current' });
+    // Right after start-up, nats-server 2.10 may still count a peer offline and refuse a 3-replica
+    // stream ("no suitable peers for placement, peer offline"): wait until it places one.
+    const raw = await connect({ servers: cluster.urls });
+    const jsm = await raw.jetstreamManager();
+    await waitFor(
+      () =>
+        jsm.streams.add({ name: 'placement_probe', subjects: ['placement_probe'], num_replicas: 3 }).then(
+          () => 'placed',
+          (err: Error) => err.message,
+        ),
+      (outcome) => outcome === 'placed',
+      { what: 'a 3-replica stream placed' },
+    );
+    await jsm.streams.delete('placement_probe');
+    await raw.close();
   });
 
   afterAll(async () => {
     await app?.close();
     await cluster?.dispose();
   });
-
-  /** Whether a node is the meta leader and reports both other nodes current (its /jsz). */
-  async function metaPeersCurrent(): Promise<boolean> {
-    type Jsz = { meta_cluster?: { leader?: string; replicas?: Array<{ name?: string; current?: boolean; offline?: boolean }> } };
-    const views = await Promise.all(cluster.nodes.map((node) => getJson(`${node.monitorUrl}/jsz`).catch(() => ({})) as Promise<Jsz>));
-    return views.some((v) => {
-      const replicas = v.meta_cluster?.replicas ?? [];
-      // A peer is named once the leader has its server info: until then it names no stream leader either.
-      return v.meta_cluster?.leader !== undefined && replicas.length === 2 && replicas.every((r) => r.name && r.current && !r.offline);
-    });
-  }
 
   it('reports leader elections, and the cached info names the new leader once one is elected', async () => {
     app = await startStreamsApp(
@@ -349,10 +349,10 @@ describe('StreamEvents on a 3-node cluster', () => {
     // election yet, or, in a group less than 10 s old, the member the meta leader preferred
     // (nats-server 2.10 does it often). The library returns such an answer but never caches it.
     const leader = await waitFor(
-      async () => (await streams.getStreamInfo(name, { fresh: true })).cluster?.leader,
-      (named) => named !== undefined,
-      { timeoutMs: 5_000, everyMs: 100, what: 'a read naming the leader' },
-    );
+      async () => (await streams.getStreamInfo(name, { fresh: true })).cluster,
+      (cluster) => cluster?.leader !== undefined,
+      { timeoutMs: 15_000, everyMs: 100, what: 'a read naming the leader' },
+    ).then((cluster) => cluster?.leader);
     expect(leader).toBe(first.leader);
 
     const node = cluster.nodes[Number(leader!.slice(1)) - 1];
