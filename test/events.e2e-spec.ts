@@ -322,7 +322,7 @@ describe('StreamEvents on a 3-node cluster', () => {
           (err: Error) => err.message,
         ),
       (outcome) => outcome === 'placed',
-      { what: 'a 3-replica stream placed' },
+      { timeoutMs: 30_000, what: 'a 3-replica stream placed' },
     );
     await jsm.streams.delete('placement_probe');
     await raw.close();
