@@ -5,7 +5,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { ConsoleLogger, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -14,6 +14,7 @@ import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { runCli } from '../libs/streams/src/cli/run-cli.js';
 import { healthControllerFor } from './support/health-test-app.js';
 import { freePort } from './support/ports.js';
+import { KeepingLogger } from './support/startup-app.js';
 import { waitFor } from './support/wait.js';
 
 /** [label, userinfo]: what goes between `nats://` and the host. Each secret part holds "S3C" or "zoë". */
@@ -43,14 +44,6 @@ function secretsOf(userinfo: string): string[] {
 function expectNoSecret(text: string, userinfo: string, where: string): void {
   const leaked = secretsOf(userinfo).filter((secret) => text.includes(secret));
   expect({ where, leaked }).toEqual({ where, leaked: [] });
-}
-
-/** A Nest logger that keeps every line (Terminus logs a failed check through it). */
-class KeepingLogger extends ConsoleLogger {
-  readonly lines: string[] = [];
-  protected override printMessages(messages: unknown[], context?: string, level?: string): void {
-    this.lines.push(`${level} [${context}] ${messages.map((m) => (typeof m === 'string' ? m : inspect(m))).join(' ')}`);
-  }
 }
 
 /** The SSE feed's text until `done` accepts it. */

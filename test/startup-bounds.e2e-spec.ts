@@ -1,8 +1,8 @@
-// Start-up is bounded, closes what it opened whenever it fails, stops when the app closes, and
-// fails at once where waiting cannot help (issue #22 item 4, #21 item 4, #22 item 7).
-import { createServer, type Server, type Socket } from 'node:net';
+// Start-up checks every declaration first, prints a refusal in a few lines, says an unreachable
+// server at a falling rate, closes what it opened whenever it fails, and fails at once where
+// waiting cannot help (issue #22 items 4 and 7, #21 item 4). Start-ups that stall: startup-stalls.
+import { Injectable, Module, type INestApplication, type OnModuleInit } from '@nestjs/common';
 import { inspect } from 'node:util';
-import { ConsoleLogger, Injectable, Module, type INestApplication, type OnModuleInit } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   ConnectionService,
@@ -11,42 +11,17 @@ import {
   NatsConnectionError,
   StreamBatchError,
   StreamsModule,
-  StreamsStartupError,
   StreamMonitor,
   StreamService,
   type StreamDeclaration,
-  type StreamsModuleOptions,
 } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect } from 'nats';
-import { getJson } from './support/get-json.js';
 import { JsApiSpy } from './support/js-api-spy.js';
 import { freePort } from './support/ports.js';
+import { connectionCount, createStreamsApp as createApp, KeepingLogger } from './support/startup-app.js';
 import { uniqueName } from './support/streams-fixture.js';
 import { waitFor } from './support/wait.js';
-
-/** A Nest logger that keeps every line, with its level. */
-class KeepingLogger extends ConsoleLogger {
-  readonly lines: string[] = [];
-  constructor() {
-    super();
-    this.setLogLevels(['log', 'warn', 'error', 'debug']);
-  }
-  protected override printMessages(messages: unknown[], _context?: string, level?: string): void {
-    this.lines.push(`${level}: ${messages.map((m) => (typeof m === 'string' ? m : inspect(m))).join(' ')}`);
-  }
-}
-
-/** An HTTP app with `StreamsModule.forRoot(options)` (and more imports), not yet initialised. */
-async function createApp(options: StreamsModuleOptions, imports: unknown[] = [], logger: ConsoleLogger | false = false) {
-  const moduleRef = await Test.createTestingModule({ imports: [StreamsModule.forRoot(options), ...(imports as never[])] }).compile();
-  return moduleRef.createNestApplication({ logger });
-}
-
-/** Client connections the server holds, from its monitoring endpoint. */
-async function connectionCount(server: NatsTestServer): Promise<number> {
-  return ((await getJson(`${server.monitorUrl}/connz`)) as { num_connections: number }).num_connections;
-}
 
 /** Apps a test started, closed after it. */
 const apps: INestApplication[] = [];
@@ -114,7 +89,7 @@ describe('start-up against a real nats-server', () => {
     expect((error as Error).message).toContain("Declare onConflict: 'migrate'");
     // The message, the stack and two fields: not the results of the 31 streams.
     expect(printed.split('\n').length).toBeLessThan(20);
-    expect(logger.lines.filter((l) => l.startsWith('debug:') && l.includes('StreamConfigConflictError'))).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.startsWith('debug ') && l.includes('StreamConfigConflictError'))).toHaveLength(1);
   });
 
   it('says once that the server is unreachable, then at a falling rate', async () => {
@@ -228,119 +203,4 @@ describe('start-up against a real nats-server', () => {
       await plain.dispose();
     }
   }, 20_000);
-});
-
-describe('start-up with the server frozen (SIGSTOP) while the declared streams are ensured', () => {
-  let server: NatsTestServer;
-  const streams = (prefix: string) => Array.from({ length: 80 }, (_, i) => ({ name: `${prefix}_${i}`, subjects: [`${prefix}_${i}.>`] }));
-
-  beforeEach(async () => {
-    server = await startNatsServer();
-  });
-
-  afterEach(async () => {
-    process.kill(server.pid, 'SIGCONT');
-    await server.dispose();
-  });
-
-  /** Starts the app, freezes the server 150 ms later and thaws it after `frozenMs` (never, if undefined). */
-  async function startFreezing(options: StreamsModuleOptions, frozenMs?: number): Promise<{ app: INestApplication; error: unknown }> {
-    const app = await createApp(options);
-    const init = app.init().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    setTimeout(() => {
-      process.kill(server.pid, 'SIGSTOP');
-      if (frozenMs !== undefined) setTimeout(() => process.kill(server.pid, 'SIGCONT'), frozenMs);
-    }, 150);
-    return { app, error: await init };
-  }
-
-  it('80 streams, the server frozen for good: start-up fails at startup.streamsTimeoutMs, not stream by stream, and closes', async () => {
-    // Stream by stream, each waiting operationTimeoutMs (15 s), 80 streams 8 at a time took 150 s.
-    const { app, error } = await startFreezing({
-      connection: { servers: server.url },
-      streams: streams('frozen'),
-      startup: { streamsTimeoutMs: 3_000 },
-    });
-
-    expect(error).toBeInstanceOf(StreamBatchError);
-    expect((error as Error).message).toMatch(/startup\.streamsTimeoutMs \(3000 ms\) passed before the server answered/);
-    expect(app.get(ConnectionService).getConnection().isClosed()).toBe(true);
-  }, 30_000);
-
-  it('80 streams, the server frozen for 2 s: start-up waits it out within startup.streamsTimeoutMs and ensures them all', async () => {
-    // Each request alone would give up after operationTimeoutMs (1 s).
-    const options = { connection: { servers: server.url }, streams: streams('thawed'), requestTimeoutMs: 500, operationTimeoutMs: 1_000 };
-    const { app, error } = await startFreezing({ ...options, startup: { streamsTimeoutMs: 20_000 } }, 2_000);
-    apps.push(app);
-
-    expect(error).toBeUndefined();
-    expect((await app.get(StreamService).listStreams()).filter((n) => n.startsWith('thawed_'))).toHaveLength(80);
-  }, 40_000);
-});
-
-describe('start-up that a server does not answer', () => {
-  let blackHole: Server;
-  const accepted: Socket[] = [];
-
-  beforeAll(async () => {
-    // Accepts TCP connections and never says a word (a frozen server, a black-holing proxy).
-    blackHole = createServer((socket) => accepted.push(socket));
-    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
-  });
-
-  afterAll(async () => {
-    accepted.forEach((s) => s.destroy());
-    await new Promise((resolve) => blackHole.close(resolve));
-  });
-
-  it('closes the sockets of connect attempts that timed out, so nothing keeps the process alive', async () => {
-    const port = (blackHole.address() as { port: number }).port;
-    const closed = new Set<Socket>();
-    const app = await createApp({ connection: { servers: `127.0.0.1:${port}` }, startup: { timeoutMs: 1_500, retryIntervalMs: 100 } });
-
-    const error = await app.init().catch((e: unknown) => e);
-    for (const socket of accepted) {
-      if (socket.destroyed || socket.readableEnded) closed.add(socket);
-      else socket.once('close', () => closed.add(socket));
-    }
-
-    expect(error).toBeInstanceOf(NatsConnectionError);
-    expect((error as NatsConnectionError).code).toBe('TIMEOUT');
-    expect(accepted.length).toBeGreaterThan(0);
-    await waitFor(
-      async () => closed.size,
-      (n) => n === accepted.length,
-      { what: 'every attempt socket closed by the app' },
-    );
-  });
-
-  it('app.close() during a start-up that still waits for a server stops it: it never connects afterwards', async () => {
-    const later = await startNatsServer();
-    const url = later.url;
-    await later.stop('SIGKILL');
-    try {
-      const app = await createApp({ connection: { servers: url }, startup: { timeoutMs: 30_000, retryIntervalMs: 50 } });
-      const init = app.init().catch((e: unknown) => e);
-      await waitFor(
-        async () => app.get(ConnectionService).currentStatus.type,
-        (t) => t === 'connecting',
-      );
-
-      await app.close();
-      const error = await init;
-      await later.restart();
-      // Longer than several retry intervals of the stopped start-up: it would have connected by now.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-
-      expect(error).toBeInstanceOf(StreamsStartupError);
-      expect(error).toMatchObject({ reason: 'closed' });
-      expect(await connectionCount(later)).toBe(0);
-      expect(app.get(ConnectionService).currentStatus.type).toBe('closed');
-    } finally {
-      await later.dispose();
-    }
-  });
 });

@@ -36,6 +36,8 @@ export async function connectAtStartup(settings: StartupConnectSettings, closed:
   const started = Date.now();
   const deadline = started + startup.timeoutMs;
   for (let attempt = 1; ; attempt++) {
+    // Closed before start-up reached the connection (Nest runs an HTTP app's shutdown hooks at once).
+    if (closed.aborted) throw closedError(settings, started);
     const remaining = Math.max(1, deadline - Date.now());
     let failure: unknown;
     try {
