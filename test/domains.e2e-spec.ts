@@ -15,6 +15,7 @@ import { StreamsHealthIndicator } from '@app/streams/health';
 import { startNatsLeafTopology, type NatsLeafTopology } from '@app/streams/testing';
 import { connect, StringCodec, type JetStreamManager, type NatsConnection } from 'nats';
 import { startTestApp } from './support/streams-app.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import { waitFor } from './support/wait.js';
 
 const sc = StringCodec();
@@ -162,11 +163,19 @@ describe('JetStream domains: an app on a leaf node managing the hub domain and i
       (d) => d.length === 2 && d[0] === 'hub' && d[1] === 'leaf',
       { timeoutMs: 5_000, everyMs: 10, what: 'both advisories' },
     );
-    await Promise.all([hub.connection.getConnection().flush(), local.connection.getConnection().flush()]);
     witness.unsubscribe();
 
     const updates = (events: StreamEvent[], from: number) =>
       events.slice(from).filter((e) => e.stream === 'dom_same' && e.type === 'updated');
+    // The app follows advisories on a connection of its own, in 20 ms batches: once each app has
+    // emitted its own domain's update, the other domain's (sent at the same moment) is given ten
+    // batches to show up, which it must not.
+    await waitFor(
+      async () => [updates(hub.events, before.hub).length, updates(local.events, before.local).length],
+      ([h, l]) => h > 0 && l > 0,
+      { timeoutMs: 5_000, everyMs: 10, what: 'each domain’s update' },
+    );
+    await delay(200);
     expect(updates(hub.events, before.hub)).toEqual([expect.objectContaining({ domain: 'hub', declared: true })]);
     expect(updates(local.events, before.local)).toEqual([expect.objectContaining({ domain: 'leaf', declared: true })]);
 

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ConnectionService, InvalidOptionsError, NatsConnectionError, StreamService, StreamsModule } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { get } from 'node:http';
+import { inspect } from 'node:util';
 import request from 'supertest';
 import { startHealthTestApp } from './support/health-test-app.js';
 import { JsApiSpy } from './support/js-api-spy.js';
@@ -81,6 +82,61 @@ describe('options are checked before anything connects (issue #12 item 7)', () =
     expect(act).toThrow(`option ${option}: got`);
     expect(await connections(server)).toBe(0);
   });
+});
+
+describe('InvalidOptionsError never repeats a value that may be a secret (issue #22 item 2)', () => {
+  let server: NatsTestServer;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  const SECRET = 'S3CRET x/y,z@w';
+  const cases: Array<[string, (url: string) => Record<string, unknown>, string]> = [
+    ['an env URL passed as connection', (url) => ({ connection: url.replace('nats://', `nats://u:${SECRET}@`) }), 'connection'],
+    ['a top-level token', (url) => ({ connection: { servers: url }, token: SECRET }), 'token'],
+    ['a top-level pass', (url) => ({ connection: { servers: url }, pass: SECRET }), 'pass'],
+    [
+      'an nkey seed as authenticator',
+      (url) => ({ connection: { servers: url, authenticator: `SUA${SECRET}` } }),
+      'connection.authenticator',
+    ],
+    ['a PEM as tls', (url) => ({ connection: { servers: url, tls: `-----BEGIN ${SECRET}` } }), 'connection.tls'],
+    ['a misspelt passwd', (url) => ({ connection: { servers: url, passwd: SECRET } }), 'connection.passwd'],
+    [
+      'a server list with credentials and an address the client cannot parse',
+      (url) => ({ connection: { servers: [url.replace('nats://', `nats://u:${SECRET}@`), `nats://u:${SECRET}@h:99999`] } }),
+      'connection.servers[1]',
+    ],
+  ];
+
+  it.each(cases)(
+    '%s: a forRootAsync factory returning it fails at start-up, nothing connects, no form of the error holds it',
+    async (_label, make, option) => {
+      const moduleRef = Test.createTestingModule({
+        imports: [StreamsModule.forRootAsync({ useFactory: () => make(server.url) as never })],
+      });
+
+      const error = (await moduleRef.compile().catch((e: unknown) => e)) as InvalidOptionsError;
+
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error.option).toBe(option);
+      for (const text of [
+        error.message,
+        String(error.stack),
+        JSON.stringify(error),
+        inspect(error, { depth: 10 }),
+        JSON.stringify(error.value),
+      ]) {
+        expect(text).not.toContain('S3CRET');
+      }
+      expect(await connections(server)).toBe(0);
+    },
+  );
 });
 
 describe('credentials with a comma are used and never shown (issue #12 item 11)', () => {

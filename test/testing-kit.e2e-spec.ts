@@ -87,7 +87,8 @@ describe('testing kit: createStreamsTestingModule', () => {
     const connz = (await getJson(`${server.monitorUrl}/connz`)) as { connections: Array<{ name?: string }> };
 
     expect(info.config.max_age).toBe(7 * 24 * 3_600e9);
-    expect(connz.connections.map((c) => c.name)).toEqual(['orders-service']);
+    // The connection, and the one beside it that follows stream advisories.
+    expect(connz.connections.map((c) => c.name).sort()).toEqual(['orders-service', 'orders-service (advisories)']);
     await app.close();
   });
 

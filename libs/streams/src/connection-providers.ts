@@ -1,6 +1,7 @@
-import type { FactoryProvider, Type } from '@nestjs/common';
+import type { FactoryProvider, InjectionToken, Type } from '@nestjs/common';
 import { PARAMTYPES_METADATA, SELF_DECLARED_DEPS_METADATA } from '@nestjs/common/constants.js';
 import { STREAMS_RESOLVED_OPTIONS } from './streams.constants.js';
+import { StreamsRegistry } from './streams-registry.js';
 import { connectionToken } from './streams.tokens.js';
 
 /** The token of a connection's resolved options among its own providers. */
@@ -18,12 +19,14 @@ export const OPTIONS = 'options';
  *
  * @param types the classes to build
  * @param others the connection's other classes, which `types` may depend on (built here or
- *   provided otherwise, like the info cache): a dependency on any other class is a wiring error of
- *   the library, thrown here
+ *   provided otherwise, like the info cache); `StreamsRegistry` is the app's one registry: a
+ *   dependency on any other class is a wiring error of the library, thrown here
  */
 export function connectionProviders(types: readonly Type[], connection: string, others: readonly Type[] = []): FactoryProvider[] {
   const members = new Set<unknown>([...types, ...others]);
-  const scoped = (type: Type, dependency: unknown, index: number): symbol => {
+  const scoped = (type: Type, dependency: unknown, index: number): InjectionToken => {
+    // The registry of every connection is one for the app.
+    if (dependency === StreamsRegistry) return StreamsRegistry;
     if (dependency === STREAMS_RESOLVED_OPTIONS) return connectionToken(OPTIONS, connection);
     if (members.has(dependency)) return connectionToken(dependency as Type, connection);
     throw new Error(

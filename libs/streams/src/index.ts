@@ -87,6 +87,8 @@ export type {
 
 export { StreamsError } from './errors/streams.error.js';
 export { NatsConnectionError } from './errors/nats-connection.error.js';
+export { NatsNotConnectedError } from './errors/nats-not-connected.error.js';
+export { StreamsStartupError } from './errors/streams-startup.error.js';
 export { JetStreamUnavailableError } from './errors/jetstream-unavailable.error.js';
 export { JetStreamApiError } from './errors/jetstream-api.error.js';
 export { StreamNotFoundError } from './errors/stream-not-found.error.js';

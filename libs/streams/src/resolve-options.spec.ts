@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { StreamsModule } from './streams.module.js';
 import { resolveOptions } from './resolve-options.js';
@@ -200,7 +201,47 @@ describe('connection options passed to the nats client', () => {
   ])('never repeats a %s of the wrong type', (option, bad) => {
     const act = () => resolveOptions({ connection: { ...connection, ...bad } } as unknown as StreamsModuleOptions);
 
-    expect(act).toThrow(`Invalid StreamsModule option connection.${option}: got '***'; must be a string`);
+    expect(act).toThrow(
+      `Invalid StreamsModule option connection.${option}: got a number (not shown: it may hold a secret); must be a string`,
+    );
+  });
+
+  const SECRET = 'S3CRET x/y,z';
+  const SEED = 'SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4';
+  const PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+  it.each([
+    ['an env URL passed as connection', { connection: `nats://u:${SECRET}@h:4222` }, 'connection', 'a string'],
+    ['a top-level token', { connection, token: SECRET }, 'token', 'a string'],
+    ['a top-level pass', { connection, pass: SECRET }, 'pass', 'a string'],
+    ['a misspelt passwd', { connection: { ...connection, passwd: SECRET } }, 'connection.passwd', 'a string'],
+    ['an nkey seed as authenticator', { connection: { ...connection, authenticator: SEED } }, 'connection.authenticator', 'a string'],
+    ['a PEM string as tls', { connection: { ...connection, tls: PEM } }, 'connection.tls', 'a string'],
+    ['options that are a URL', `nats://u:${SECRET}@h:4222`, '(options)', 'a string'],
+  ])('never repeats %s: the message names the option and the kind, value is ***', (_label, options, option, kind) => {
+    const error = thrownBy(() => StreamsModule.forRoot(options as never));
+
+    expect(error).toMatchObject({ option, value: '***' });
+    expect(error.message).toContain(`option ${option}: got ${kind} (not shown: it may hold a secret)`);
+    for (const text of [error.message, String(error.stack), JSON.stringify(error), inspect(error)]) {
+      expect(text).not.toContain('S3CRET');
+      expect(text).not.toContain(SEED.slice(0, 12));
+      expect(text).not.toContain('MIIEvQ');
+    }
+  });
+
+  it('shows a bad server of a list with its credentials redacted, naming its index', () => {
+    const error = thrownBy(() => StreamsModule.forRoot({ connection: { servers: ['nats://h:4222', `nats://u:${SECRET}@h:99999`] } }));
+
+    expect(error).toMatchObject({ option: 'connection.servers[1]', value: 'nats://***@h:99999' });
+    expect(error.message).toContain("got 'nats://***@h:99999'; is not a NATS server URL (not a host and port)");
+    expect(`${JSON.stringify(error)} ${inspect(error)}`).not.toContain('S3CRET');
+  });
+
+  it('shows servers of the wrong type by their kind only', () => {
+    const error = thrownBy(() => StreamsModule.forRoot({ connection: { servers: [`nats://u:${SECRET}@h:4222`, 42] as never } }));
+
+    expect(error).toMatchObject({ option: 'connection.servers[1]', value: '***' });
+    expect(`${error.message} ${JSON.stringify(error)} ${inspect(error)}`).not.toContain('S3CRET');
   });
 
   it('accepts every documented kind of value', () => {
@@ -223,3 +264,12 @@ describe('connection options passed to the nats client', () => {
     expect(resolveOptions(options).connection).toBe(options.connection);
   });
 });
+
+function thrownBy(act: () => unknown): InvalidOptionsError {
+  try {
+    act();
+  } catch (err) {
+    return err as InvalidOptionsError;
+  }
+  throw new Error('nothing was thrown');
+}

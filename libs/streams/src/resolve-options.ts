@@ -1,3 +1,5 @@
+import { redactServer } from './connection/redact.js';
+import { serverAddressProblem } from './connection/server-address.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
 import type { StreamsModuleExtras } from './streams.module-definition.js';
@@ -37,11 +39,33 @@ const array: Check = (value, path) => {
 const record: Check = (value, path) => {
   if (!isRecord(value)) throw new InvalidOptionsError(path, value, 'must be an object');
 };
+/** An object whose wrong value may be a secret (a PEM string given as `tls`): never repeated. */
+const secretRecord: Check = (value, path) => {
+  if (!isRecord(value)) throw new InvalidOptionsError(path, value, 'must be an object', { secret: true });
+};
+const SERVERS_ALLOWED = "must be a server URL such as 'nats://127.0.0.1:4222', or a non-empty list of them";
+/**
+ * One server URL or a list. An address is shown with its credentials redacted; anything else that
+ * is wrong (a number, an object, an empty list) only by its kind.
+ */
 const servers: Check = (value, path) => {
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0 || !list.every((s) => typeof s === 'string' && s.trim() !== '')) {
-    throw new InvalidOptionsError(path, value, "must be a server URL such as 'nats://127.0.0.1:4222', or a non-empty list of them");
+  if (typeof value !== 'string' && !(Array.isArray(value) && value.length > 0)) {
+    throw new InvalidOptionsError(path, value, SERVERS_ALLOWED, { secret: true });
   }
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  list.forEach((server, i) => {
+    const at = Array.isArray(value) ? `${path}[${i}]` : path;
+    if (typeof server !== 'string') throw new InvalidOptionsError(at, server, SERVERS_ALLOWED, { secret: true });
+    if (server.trim() === '') throw new InvalidOptionsError(at, server, SERVERS_ALLOWED);
+    const problem = serverAddressProblem(server);
+    if (problem) {
+      throw new InvalidOptionsError(
+        at,
+        redactServer(server),
+        `is not a NATS server URL (${problem}): give nats://host:port or tls://host:port, credentials before an @`,
+      );
+    }
+  });
 };
 /** A subject token: no whitespace, control characters (C0 and DEL), separators or wildcards. */
 const isToken = (value: string): boolean =>
@@ -68,7 +92,11 @@ const string: Check = (value, path) => {
 };
 /** A password or token: a string, and never repeated in the error. */
 const secret: Check = (value, path) => {
-  if (typeof value !== 'string') throw new InvalidOptionsError(path, '***', 'must be a string');
+  if (typeof value !== 'string') throw new InvalidOptionsError(path, value, 'must be a string', { secret: true });
+};
+/** A function whose wrong value may be a secret (an nkey seed given as `authenticator`): never repeated. */
+const secretFunction: Check = (value, path) => {
+  if (typeof value !== 'function') throw new InvalidOptionsError(path, value, 'must be a function', { secret: true });
 };
 const nested =
   (fields: Record<string, Check>): Check =>
@@ -84,7 +112,8 @@ const nested =
  */
 const CONNECTION: Record<keyof NatsConnectionOptions, Check> = {
   servers,
-  authenticator: (value, path) => (Array.isArray(value) ? value.forEach((a, i) => func(a, `${path}[${i}]`)) : func(value, path)),
+  authenticator: (value, path) =>
+    Array.isArray(value) ? value.forEach((a, i) => secretFunction(a, `${path}[${i}]`)) : secretFunction(value, path),
   debug: boolean,
   maxPingOut: integer(1, Number.MAX_SAFE_INTEGER),
   maxReconnectAttempts: integer(-1, Number.MAX_SAFE_INTEGER),
@@ -101,7 +130,7 @@ const CONNECTION: Record<keyof NatsConnectionOptions, Check> = {
   reconnectTimeWait: ms(0),
   timeout: ms(1),
   // Runtime-specific TLS settings the client hands to Node.js: an object, or null for "no TLS".
-  tls: (value, path) => value === null || record(value, path),
+  tls: (value, path) => value === null || secretRecord(value, path),
   token: secret,
   user: string,
   verbose: boolean,
@@ -125,11 +154,12 @@ const EXTRAS: Record<keyof StreamsModuleExtras, Check> = {
 /** Every module option and how it is checked; the keys double as the list of known options. */
 const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   connection: (value, path) => {
-    record(value, path);
+    // An environment URL passed as the whole connection carries its credentials.
+    secretRecord(value, path);
     servers((value as Record<string, unknown>).servers, `${path}.servers`);
-    checkFields(value as Record<string, unknown>, CONNECTION, `${path}.`, { hideUnknown: true });
+    checkFields(value as Record<string, unknown>, CONNECTION, `${path}.`);
   },
-  startup: nested({ wait: boolean, timeoutMs: ms(1), retryIntervalMs: ms(1) }),
+  startup: nested({ wait: boolean, timeoutMs: ms(1), retryIntervalMs: ms(1), streamsTimeoutMs: ms(1) }),
   drainTimeoutMs: ms(1),
   requestTimeoutMs: ms(1),
   operationTimeoutMs: ms(1),
@@ -167,7 +197,9 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
  * @throws InvalidOptionsError naming the option, the value given and what is allowed
  */
 export function validateOptions(options: StreamsModuleOptions, extras: 'extras' | 'no-extras' = 'no-extras'): void {
-  if (!isRecord(options)) throw new InvalidOptionsError('(options)', options, 'must be an object with at least `connection`');
+  if (!isRecord(options)) {
+    throw new InvalidOptionsError('(options)', options, 'must be an object with at least `connection`', { secret: true });
+  }
   if (options.connection === undefined) {
     throw new InvalidOptionsError('connection', undefined, "is required: { servers: 'nats://127.0.0.1:4222' }");
   }
@@ -199,18 +231,14 @@ export function validateAsyncExtras(options: unknown): void {
   }
 }
 
-function checkFields(
-  object: Record<string, unknown>,
-  fields: Record<string, Check>,
-  prefix: string,
-  how: { hideUnknown?: boolean } = {},
-): void {
+function checkFields(object: Record<string, unknown>, fields: Record<string, Check>, prefix: string): void {
   for (const key of Object.keys(object)) {
     const check = Object.hasOwn(fields, key) ? fields[key] : undefined;
     if (!check) {
-      // A misspelt `passwd` or `tokn` holds a secret: its value is not repeated.
-      const shown = how.hideUnknown ? '***' : object[key];
-      throw new InvalidOptionsError(`${prefix}${key}`, shown, `is not an option; known: ${Object.keys(fields).join(', ')}`);
+      // A misspelt `passwd`, or a `token` put beside `connection`, holds a secret: not repeated.
+      throw new InvalidOptionsError(`${prefix}${key}`, object[key], `is not an option; known: ${Object.keys(fields).join(', ')}`, {
+        secret: true,
+      });
     }
     const value = object[key];
     if (value !== undefined) check(value, `${prefix}${key}`);
@@ -238,6 +266,7 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
       wait: startup.wait ?? true,
       timeoutMs: startup.timeoutMs ?? 10_000,
       retryIntervalMs: startup.retryIntervalMs ?? 500,
+      streamsTimeoutMs: startup.streamsTimeoutMs ?? 60_000,
     },
     drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
     requestTimeoutMs: options.requestTimeoutMs ?? 5_000,

@@ -40,6 +40,11 @@ export class StreamsRegistry {
     return [...this.connections.keys()];
   }
 
+  /** Every registered connection's services, in registration order. */
+  all(): RegisteredConnection[] {
+    return [...this.connections.values()];
+  }
+
   /**
    * The services of the connection `name`.
    * @throws InvalidArgumentError when no `forRoot` / `forRootAsync` registered that name

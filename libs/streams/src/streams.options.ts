@@ -21,17 +21,36 @@ export interface NatsConnectionOptions extends Omit<ConnectionOptions, 'servers'
   reconnectTimeWait?: number;
 }
 
-/** What start-up does when no NATS server answers. */
+/**
+ * How long start-up may take, in two bounds that add up: connecting (`timeoutMs`), then ensuring
+ * the declared streams and buckets (`streamsTimeoutMs`). A start-up that fails closes what it
+ * opened (also a failing second connection's start-up closes the app's other connections), and
+ * `app.close()` during start-up stops it (no connect, no ensure after the close).
+ */
 export interface StartupPolicy {
   /**
    * Keep retrying until `timeoutMs` has passed (`true`), or fail after the first attempt (`false`).
    * @default true
    */
   wait?: boolean;
-  /** The longest start-up waits for a server, in ms. Start-up never takes longer. @default 10000 */
+  /**
+   * The longest start-up waits for a server to connect to, in ms; then it fails with
+   * `NatsConnectionError` naming the servers and the time waited.
+   * @default 10000
+   */
   timeoutMs?: number;
   /** Pause between attempts while waiting, in ms. @default 500 */
   retryIntervalMs?: number;
+  /**
+   * The longest start-up takes, once connected, to ensure every declared stream and bucket (in
+   * all, not per stream), in ms. Within it each request waits out transient answers and
+   * reconnects (a server frozen or restarted for a while), instead of `operationTimeoutMs`; when
+   * it passes nothing more is sent and start-up fails (`onStartupError: 'fail'`). A migration at
+   * start-up counts: raise it for large ones. Start-up as a whole thus takes at most `timeoutMs`
+   * + `streamsTimeoutMs`, and about 1 s more to close what it opened when it fails.
+   * @default 60000
+   */
+  streamsTimeoutMs?: number;
 }
 
 /** Thresholds and policies of the health indicators and `healthCheck`. */
@@ -85,7 +104,7 @@ export interface HealthOptions {
 export interface StreamsModuleOptions {
   /** The NATS connection. */
   connection: NatsConnectionOptions;
-  /** Start-up behaviour when no server answers. @default { wait: true, timeoutMs: 10000, retryIntervalMs: 500 } */
+  /** Start-up bounds. @default { wait: true, timeoutMs: 10000, retryIntervalMs: 500, streamsTimeoutMs: 60000 } */
   startup?: StartupPolicy;
   /** Longest wait for the connection to drain at shutdown before it is closed, in ms. @default 5000 */
   drainTimeoutMs?: number;

@@ -83,7 +83,7 @@ describe('parseCliArgs', () => {
     ],
     [['plan', 'x.js', '-s', 'nats://a:4222,nats://x:y'], /"nats:\/\/x:y" is not a NATS server URL \(not a host and port\)/],
     [['plan', 'x.js', '-s', 'nats://h:99999'], /not a host and port/],
-    [['plan', 'x.js', '-s', 'nats://h:4222/path'], /a path is not allowed/],
+    [['plan', 'x.js', '-s', 'nats://h:4222/path'], /a path, query or fragment is not allowed/],
   ])('refuses %j with a CliUsageError', (argv, message) => {
     expect(() => parseCliArgs(argv, {})).toThrow(CliUsageError);
     expect(() => parseCliArgs(argv, {})).toThrow(message);
@@ -94,5 +94,32 @@ describe('parseCliArgs', () => {
       /^NATS_URL: "nats:\/\/\*\*\*@x:y" is not a NATS server URL/,
     );
     expect(() => parseCliArgs(['plan', 'x.js', '-s', 'user:secret@x:y'], {})).toThrow(/"\*\*\*@x:y"/);
+  });
+
+  it.each([
+    ['a slash', 'S3CRET1/S3CRET2'],
+    ['a comma', 'S3CRET,tail'],
+    ['a space', 'S3CRETx S3CRETy'],
+    ['an @ and a hash', 'S3C@R#T'],
+  ])('keeps a password with %s whole in a list, and shows none of it when an address is wrong', (_label, password) => {
+    const list = `nats://alice:${password}@h1:4222,nats://bob:${password}@h2:4222`;
+
+    expect(parseCliArgs(['plan', 'x.js', '-s', list], {})).toMatchObject({
+      servers: [`nats://alice:${password}@h1:4222`, `nats://bob:${password}@h2:4222`],
+    });
+    for (const bad of [`nats://alice:${password}@h1:99999`, `alice:${password}@h1:x,h2:4222`, `nats://alice:${password}@h1:4222/x`]) {
+      const error = (() => {
+        try {
+          parseCliArgs(['plan', 'x.js'], { NATS_URL: bad });
+        } catch (err) {
+          return err as Error;
+        }
+        throw new Error(`${bad} was accepted`);
+      })();
+      expect(error).toBeInstanceOf(CliUsageError);
+      expect(error.message).toContain('***@h1');
+      expect(error.message).not.toContain('S3C');
+      expect(error.message).not.toContain('alice');
+    }
   });
 });

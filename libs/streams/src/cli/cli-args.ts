@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { redactServer } from '../connection/redact.js';
+import { serverAddressProblem } from '../connection/server-address.js';
 import { CliUsageError } from './cli-usage.error.js';
 
 /** The server checked when neither `--server` nor `NATS_URL` names one. */
@@ -130,41 +132,40 @@ function parseArgsMessage(err: Error & { code?: string }): string {
 /**
  * The server URLs of a comma-separated list, each checked the way the `nats` client reads it
  * (`host:port`, optionally after `nats://` or `tls://`), so a wrong address is refused at once
- * instead of after the whole timeout.
+ * instead of after the whole timeout. A password may hold a comma (see {@link splitServerList}),
+ * and messages show each address with its credentials redacted as a whole.
  */
 function parseServers(value: string, source: string): string[] {
-  const servers = value
-    .split(',')
+  const servers = splitServerList(value)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   if (servers.length === 0) throw new CliUsageError(`${source} names no server.`);
   for (const server of servers) {
-    const problem = serverProblem(server);
-    if (problem)
+    const problem = serverAddressProblem(server);
+    if (problem) {
+      const hint =
+        servers.length === 1 && value.includes(',') && value.includes('@')
+          ? '; in a list with credentials, start each server with nats:// or tls://'
+          : '';
       throw new CliUsageError(
-        `${source}: "${redact(server)}" is not a NATS server URL (${problem}); give nats://host:port or tls://host:port.`,
+        `${source}: "${redactServer(server)}" is not a NATS server URL (${problem}${hint}); give nats://host:port or tls://host:port.`,
       );
+    }
   }
   return servers;
 }
 
-function serverProblem(server: string): string | undefined {
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(server)?.[1]?.toLowerCase();
-  if (scheme !== undefined && scheme !== 'nats' && scheme !== 'tls') return `scheme ${scheme}:// is not nats:// or tls://`;
-  let url: URL;
-  try {
-    url = new URL(scheme === undefined ? `nats://${server}` : server);
-  } catch {
-    return 'not a host and port';
-  }
-  if (url.hostname === '') return 'no host';
-  if (url.pathname !== '' && url.pathname !== '/') return 'a path is not allowed';
-  return undefined;
-}
-
-/** The URL without its credentials, for messages. */
-function redact(server: string): string {
-  return server.replace(/^((?:[a-z][a-z0-9+.-]*:\/\/)?)[^/@]*@/i, '$1***@');
+/**
+ * Cuts before each `,scheme://`, then at the commas after each piece's last `@` (host names hold
+ * neither): credentials, which run up to that `@`, are never cut. Several addresses with
+ * credentials each need their scheme.
+ */
+function splitServerList(value: string): string[] {
+  return value.split(/,(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i).flatMap((piece) => {
+    const at = piece.lastIndexOf('@');
+    const [first, ...others] = piece.slice(at + 1).split(',');
+    return [piece.slice(0, at + 1) + first, ...others];
+  });
 }
 
 function nonEmpty(flag: string, value: string): string {

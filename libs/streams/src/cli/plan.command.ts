@@ -7,6 +7,7 @@ import {
   type BucketDeclaration,
   type StreamPlan,
 } from '../index.js';
+import { parseServerAddress } from '../connection/server-address.js';
 import type { PlanArgs } from './cli-args.js';
 import { loadDeclarations } from './load-declarations.js';
 
@@ -66,7 +67,9 @@ export function describeServers(servers: readonly string[]): string {
   return servers
     .map((server) => {
       try {
-        const url = new URL(server.includes('://') ? server : `nats://${server}`);
+        // The bare address: a URL parser would end the credentials at a `/`, `?` or `#` in a password.
+        const { bare } = parseServerAddress(server);
+        const url = new URL(bare.includes('://') ? bare : `nats://${bare}`);
         return `${url.protocol}//${url.host}`;
       } catch {
         return '(unparsable server address)';

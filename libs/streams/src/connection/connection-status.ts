@@ -1,5 +1,5 @@
 import { DebugEvents, Events } from 'nats';
-import { redactUrl } from './connection-options.js';
+import { redactUrl } from './redact.js';
 
 /** The kind of the latest connection event. */
 export type ConnectionStatusType =

@@ -53,6 +53,19 @@ export class OwnerConnection implements ApiConnection {
     return this.nc;
   }
 
+  /**
+   * The connection, open or closed: it never waits for a reconnect, so a request on a closed one
+   * already fails at once, as the migration expects.
+   */
+  connectedConnection(): NatsConnection {
+    return this.nc;
+  }
+
+  /** Whether the server's INFO says it runs JetStream. */
+  serverRunsJetStream(): boolean {
+    return this.nc.info?.jetstream === true;
+  }
+
   /** Whether it is still open. */
   isConnected(): boolean {
     return this.open && !this.nc.isClosed();

@@ -1,4 +1,4 @@
-import { redactUrl } from '../connection/connection-options.js';
+import { redactUrl } from '../connection/redact.js';
 import type { ConnectionStatusType } from '../connection/connection-status.js';
 import { healthDetails } from '../health/health-details.js';
 import type { StreamHealth } from '../monitoring/stream-health.js';

@@ -3,6 +3,8 @@ const ANNOUNCED: ReadonlySet<string> = new Set(['STREAM.CREATE', 'STREAM.UPDATE'
 
 /** How long an advisory and a write wait to be matched before they are forgotten, in ms. */
 const MATCH_WINDOW_MS = 5_000;
+/** Streams with unmatched advisories remembered at most (a flood of made-up names stops here). */
+const MAX_UNCLAIMED = 10_000;
 
 /**
  * Tells this connection's own stream writes from changes made elsewhere, so that the advisory of
@@ -43,7 +45,14 @@ export class OwnWrites {
       this.expected.set(stream, expected);
       return true;
     }
-    this.unclaimed.set(stream, [...fresh(this.unclaimed.get(stream), now), now]);
+    const arrivals = [...fresh(this.unclaimed.get(stream), now), now];
+    this.unclaimed.delete(stream);
+    this.unclaimed.set(stream, arrivals);
+    // The oldest arrivals go first (a Map keeps insertion order, refreshed just above).
+    for (const name of this.unclaimed.keys()) {
+      if (this.unclaimed.size <= MAX_UNCLAIMED) break;
+      this.unclaimed.delete(name);
+    }
     return false;
   }
 }

@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NatsConnection } from 'nats';
 import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ApiReplyError } from '../errors/api-reply.error.js';
+import { JetStreamApiError } from '../errors/jetstream-api.error.js';
+import { RetryExhaustedError } from '../errors/retry-exhausted.error.js';
+import { JetStreamUnavailableError } from '../errors/jetstream-unavailable.error.js';
 import type { ApiErrorBody } from '../errors/err-codes.js';
 import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
@@ -21,7 +25,10 @@ import type {
   StreamInfoRequest,
   StreamRequestConfig,
 } from './api-types.js';
+import { callOf, type ApiCallEvent } from './api-call.js';
 import { retryTransient } from './retry.js';
+
+export type { ApiCallEvent } from './api-call.js';
 
 /** Who asks: the library operation (named in errors) and the stream concerned. */
 export interface ApiCaller {
@@ -35,6 +42,21 @@ export interface ApiCaller {
 export interface ApiConnection {
   /** The connection to send on; throws when there is none yet. */
   getConnection(): NatsConnection;
+  /** The connection, if a request on it can be answered now; throws `NatsNotConnectedError` when it would only wait. */
+  connectedConnection(operation: string, stream?: string): NatsConnection;
+  /** Whether the connected server's INFO says it runs JetStream. */
+  serverRunsJetStream(): boolean;
+}
+
+/**
+ * A bound on every request made within {@link JetStreamApi.within}: start-up's deadline, which
+ * replaces `operationTimeoutMs` for them.
+ */
+export interface RequestScope {
+  /** Epoch ms after which no request is sent, and none retried. */
+  deadline: number;
+  /** The bound, as named in the error of a request it cut short, e.g. `startup.streamsTimeoutMs (60000 ms)`. */
+  what: string;
 }
 
 /**
@@ -42,11 +64,18 @@ export interface ApiConnection {
  * sends requests. Every call is retried on transient answers within `operationTimeoutMs` (a write
  * that is not idempotent only when the server certainly did not apply it) and fails with the
  * library's typed errors, naming the caller's operation.
+ *
+ * It fails at once, nothing sent, where waiting cannot help: while the connection is known to be
+ * down (`NatsNotConnectedError`), and when the connected server runs without JetStream and nothing
+ * answers on the plain `$JS.API` (`JetStreamUnavailableError`). Within {@link within} (start-up),
+ * requests instead wait out disconnects and transient answers until the scope's deadline.
  */
 @Injectable()
 export class JetStreamApi {
   private readonly prefix: string;
   private readonly calls = new Subject<ApiCallEvent>();
+  private readonly scopes = new AsyncLocalStorage<RequestScope>();
+  private scoped = 0;
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -71,6 +100,21 @@ export class JetStreamApi {
    */
   get calls$(): Observable<ApiCallEvent> {
     return this.calls.asObservable();
+  }
+
+  /**
+   * Runs `fn` with every request it makes (and the calls those lead to) bounded by the scope's
+   * deadline instead of `operationTimeoutMs`: transient answers and disconnects are waited out
+   * until then, and after it nothing more is sent.
+   */
+  async within<T>(scope: RequestScope, fn: () => Promise<T>): Promise<T> {
+    this.scoped += 1;
+    try {
+      return await this.scopes.run(scope, fn);
+    } finally {
+      // Tracking the scope costs every promise of the process a hook: off again once unused.
+      if (--this.scoped === 0) this.scopes.disable();
+    }
   }
 
   /** The stream's info; rejects with `StreamNotFoundError` when it does not exist. */
@@ -211,14 +255,46 @@ export class JetStreamApi {
    * transient failures; the server's error answers become typed errors.
    */
   private async request<T>(subject: string, payload: unknown, caller: ApiCaller, idempotent = true): Promise<T> {
-    const retryable = idempotent ? isTransient : isTransientUnapplied;
+    const scope = this.scopes.getStore();
+    // A request made while the connection is known to be down would only wait for a reconnect.
+    if (!scope) this.connection.connectedConnection(caller.operation, caller.stream);
+    const budget = scope ? scope.deadline - Date.now() : this.options.operationTimeoutMs;
+    if (budget <= 0) {
+      throw new JetStreamApiError(caller.operation, caller.stream, 'TIMEOUT', `not sent: ${scope?.what} had passed`);
+    }
+    const transient = idempotent ? isTransient : isTransientUnapplied;
+    const retryable = (err: unknown) => transient(err) && !this.jetStreamAbsent(err);
     try {
       // An attempt ends by itself within requestTimeoutMs (the request's own timeout).
-      const { operationTimeoutMs, requestTimeoutMs } = this.options;
-      return await retryTransient(() => this.send<T>(subject, payload, caller), operationTimeoutMs, retryable, requestTimeoutMs);
+      return await retryTransient(() => this.send<T>(subject, payload, caller), budget, retryable, this.options.requestTimeoutMs);
     } catch (err) {
+      // The start-up bound, not the server, ended it: say which (the server did not answer in time).
+      if (scope && err instanceof RetryExhaustedError && !isNoResponders(err.cause)) {
+        throw new JetStreamApiError(
+          caller.operation,
+          caller.stream,
+          'TIMEOUT',
+          `${scope.what} passed before the server answered (${err.attempts} attempt${err.attempts === 1 ? '' : 's'}; the last: ${err.message}): check the server, or raise it`,
+          { cause: err },
+        );
+      }
+      if (this.jetStreamAbsent(err)) {
+        throw new JetStreamUnavailableError(
+          `the connected server runs without JetStream (its INFO says so) and nothing else answered on ${this.prefix}`,
+          { cause: err },
+        );
+      }
       throw toStreamsError(err, caller.operation, caller.stream);
     }
+  }
+
+  /**
+   * "No responders" on the plain `$JS.API` of a server whose INFO says it has no JetStream: that
+   * will not change by waiting. (With a domain or another prefix, or behind a cluster route, a
+   * JetStream elsewhere may answer; a 503 there is retried as usual.)
+   */
+  private jetStreamAbsent(err: unknown): boolean {
+    return (err as { code?: unknown } | null)?.code === '503' && this.prefix === '$JS.API' && !this.connection.serverRunsJetStream();
   }
 
   /** Sends one API request, once; rejects with what it failed with (not yet a typed error). */
@@ -232,41 +308,22 @@ export class JetStreamApi {
       const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
       if (answer.error) throw new ApiReplyError(subject, answer.error);
       if (this.calls.observed)
-        this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started });
+        this.calls.next({ operation: caller.operation, ...callOf(subject), durationMs: performance.now() - started });
       return answer;
     } catch (err) {
       if (this.calls.observed) {
         const error =
           err instanceof ApiReplyError ? String(err.api.err_code ?? err.api.code) : String((err as { code?: unknown }).code ?? 'error');
-        this.calls.next({ operation: caller.operation, ...kindOf(subject), durationMs: performance.now() - started, error });
+        this.calls.next({ operation: caller.operation, ...callOf(subject), durationMs: performance.now() - started, error });
       }
       throw err;
     }
   }
 }
 
-/** One JetStream API request, as {@link JetStreamApi.calls$} reports it. */
-export interface ApiCallEvent {
-  /** The library operation that made it, e.g. `ensureStream`. */
-  operation: string;
-  /** The API subject without prefix and names, e.g. `STREAM.INFO`. */
-  kind: string;
-  /** What the subject names after the kind: the stream (and consumer), e.g. `orders`. */
-  target?: string;
-  durationMs: number;
-  /** The server's err_code or the client's error code, when it failed. */
-  error?: string;
-}
-
-/** `STREAM.INFO.orders` -> `STREAM.INFO` about `orders`; `INFO` -> `INFO`. */
-function kindOf(subject: string): { kind: string; target?: string } {
-  const [a, b, ...rest] = subject.split('.');
-  if (b === undefined) return { kind: a };
-  return rest.length ? { kind: `${a}.${b}`, target: rest.join('.') } : { kind: `${a}.${b}` };
-}
-
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const isTransient = (err: unknown): boolean => classifyFailure(err).transient;
+const isNoResponders = (err: unknown): boolean => (err as { code?: unknown } | null | undefined)?.code === '503';
 const isTransientUnapplied = (err: unknown): boolean => classifyFailure(err).unapplied;

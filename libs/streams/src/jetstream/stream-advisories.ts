@@ -1,5 +1,3 @@
-import type { NatsConnection, NatsError, Subscription } from 'nats';
-
 /** A replica as a leader-election or quorum advisory reports it. */
 export interface AdvisoryReplica {
   name: string;
@@ -87,34 +85,6 @@ function replicasOf(value: unknown): AdvisoryReplica[] {
   return value
     .filter((r): r is Record<string, unknown> => !!r && typeof r === 'object' && typeof (r as { name?: unknown }).name === 'string')
     .map((r) => ({ name: r.name as string, current: r.current === true, lag: typeof r.lag === 'number' ? r.lag : 0 }));
-}
-
-/** A subscription to the stream advisories, and whether the server allowed it. */
-export interface AdvisoryWatchHandle {
-  /** False when the connection's user may not subscribe to them (permissions). */
-  allowed: boolean;
-  stop(): void;
-}
-
-/**
- * Subscribes `nc` to the stream advisories and learns in one round trip whether the server allowed
- * it: a refused subscription is closed by the server's -ERR, which arrives before the PONG of the
- * flush. `refused` is also called when the server refuses it later (after a reconnect).
- * @throws what the flush throws when the connection closed meanwhile
- */
-export async function watchStreamAdvisories(
-  nc: NatsConnection,
-  handlers: { advisory: (advisory: StreamAdvisory) => void; refused: (err?: NatsError) => void },
-): Promise<AdvisoryWatchHandle> {
-  const sub: Subscription = nc.subscribe(STREAM_ADVISORIES, {
-    callback: (err, msg) => {
-      if (err) return handlers.refused(err);
-      const advisory = parseStreamAdvisory(msg.data);
-      if (advisory) handlers.advisory(advisory);
-    },
-  });
-  await nc.flush();
-  return { allowed: !sub.isClosed(), stop: () => sub.unsubscribe() };
 }
 
 const decoder = new TextDecoder();

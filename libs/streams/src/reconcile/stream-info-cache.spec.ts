@@ -159,4 +159,41 @@ describe('StreamInfoCache', () => {
     expect(changed?.config.max_msgs).toBe(20);
     expect(Object.isFrozen(changed?.config)).toBe(true);
   });
+
+  it('returns an info of a replicated stream that names no leader, but does not keep it', async () => {
+    const cache = new StreamInfoCache(100, clock);
+    const leaderless = {
+      config: { name: 'orders', num_replicas: 3 },
+      cluster: { name: 'c' },
+      state: { messages: 1 },
+    } as unknown as StreamInfo;
+    const led = { ...leaderless, cluster: { name: 'c', leader: 'n2' } } as unknown as StreamInfo;
+
+    const first = await cache.get('orders', async () => leaderless);
+    const next = await cache.get('orders', async () => led);
+
+    expect(first.cluster?.leader).toBeUndefined();
+    expect(next.cluster?.leader).toBe('n2');
+    expect(cache.peek('orders')?.cluster?.leader).toBe('n2');
+  });
+
+  it('forgets a stream it never saw without a mark per name, and no list in flight stores it', () => {
+    const cache = new StreamInfoCache(100, clock);
+    const mark = cache.mark();
+
+    for (let i = 0; i < 1_000; i++) cache.forget(`made_up_${i}`);
+    cache.refreshFromList([info(7)], mark);
+
+    expect(cache.peek('orders')).toBeUndefined();
+    expect((cache as unknown as { generations: Map<string, number> }).generations.size).toBe(0);
+  });
+
+  it('forgets a stream it holds as delete does', async () => {
+    const cache = new StreamInfoCache(100, clock);
+    await cache.get('orders', async () => info(1));
+
+    cache.forget('orders');
+
+    expect(cache.peek('orders')).toBeUndefined();
+  });
 });

@@ -23,6 +23,8 @@ export class StreamInfoCache {
   private readonly inflight = new Map<string, Promise<StreamInfo>>();
   /** The epoch of each stream's last write or invalidation. */
   private readonly generations = new Map<string, number>();
+  /** The epoch of the last {@link forget} of a stream the cache had not seen: it stands for all such. */
+  private unseenGeneration = 0;
   private epoch = 0;
 
   constructor(
@@ -112,6 +114,16 @@ export class StreamInfoCache {
     this.inflight.delete(name);
   }
 
+  /**
+   * Forgets `name` after the server announced a change to it: {@link delete} for a stream the
+   * cache has seen; for any other name one mark shared by all of them (a flood of advisories with
+   * made-up names must not grow the cache), so that no read in flight stores a stream unseen before.
+   */
+  forget(name: string): void {
+    if (this.entries.has(name) || this.inflight.has(name) || this.generations.has(name)) this.delete(name);
+    else this.unseenGeneration = ++this.epoch;
+  }
+
   /** Forgets everything (e.g. after a reconnect). */
   clear(): void {
     for (const name of new Set([...this.entries.keys(), ...this.inflight.keys()])) this.delete(name);
@@ -124,6 +136,13 @@ export class StreamInfoCache {
 
   private store(name: string, info: StreamInfo, expiresAt = this.now() + this.ttlMs): void {
     if (this.ttlMs <= 0) return;
+    // A replica that answers while it knows no leader (an election under way, or quorum lost)
+    // speaks for that moment only: its answer is returned but not kept (nats-server 2.10 has a
+    // follower answer STREAM.INFO that way right after a leader-elected advisory).
+    if (isLeaderless(info)) {
+      this.entries.delete(name);
+      return;
+    }
     const entry = this.entries.get(name);
     const previous = entry?.info.config;
     // An unchanged config keeps its (frozen) object, so what was worked out from it before (its
@@ -142,12 +161,17 @@ export class StreamInfoCache {
   }
 
   private generation(name: string): number {
-    return this.generations.get(name) ?? 0;
+    return this.generations.get(name) ?? this.unseenGeneration;
   }
 
   private bump(name: string): void {
     this.generations.set(name, ++this.epoch);
   }
+}
+
+/** A replicated stream's info that names no leader. */
+function isLeaderless(info: StreamInfo): boolean {
+  return (info.config.num_replicas ?? 1) > 1 && info.cluster !== undefined && !info.cluster.leader;
 }
 
 /** The module's info cache: `cacheTtlMs`, emptied whenever the connection is re-established. */
