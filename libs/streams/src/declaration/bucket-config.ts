@@ -4,8 +4,8 @@ import { isRecord, show } from './show-value.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 
-/** The `nats` client's rule for bucket names. */
-const BUCKET_NAME = /^[-\w]+$/;
+/** The `nats` client's rule for bucket names (of key-value buckets and object stores alike). */
+export const BUCKET_NAME = /^[-\w]+$/;
 /** The most values per key the key-value design allows. */
 const MAX_HISTORY = 64;
 
