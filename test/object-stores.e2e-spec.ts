@@ -5,6 +5,10 @@ import { nanos, StringCodec } from 'nats';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../libs/streams/src/cli/run-cli.js';
 
 const sc = StringCodec();
 const SECOND = 1e9;
@@ -159,5 +163,40 @@ describe('object stores declared as streams, against a real nats-server', () => 
     const os = await fx.raw.jetstream().views.os(featureStore);
     await os.putBlob({ name: 'x' }, sc.encode('1'));
     expect(sc.decode((await os.getBlob('x'))!)).toBe('1');
+  });
+
+  it('is planned by the plan command as OBJ_<bucket>: 1 while missing, 0 once ensured, 1 for a max_bytes below what it holds', async () => {
+    const bucket = uniqueName('cli_files');
+    const dir = mkdtempSync(join(tmpdir(), 'object-stores-e2e-'));
+    const write = (options: object): string => {
+      const file = `${uniqueName('decl')}.mjs`;
+      writeFileSync(join(dir, file), `export default ${JSON.stringify(options)};\n`);
+      return file;
+    };
+    const plan = async (file: string): Promise<{ code: number; stdout: string }> => {
+      let stdout = '';
+      const code = await runCli(['plan', file, '-s', fx.server.url], { stdout: (t) => (stdout += t), stderr: () => {}, env: {}, cwd: dir });
+      return { code, stdout };
+    };
+    try {
+      const file = write({ objectStores: [{ bucket, max_bytes: 1024 * 1024 }] });
+
+      const missing = await plan(file);
+      await fx.streams.ensureObjectStore(bucket, { max_bytes: 1024 * 1024 });
+      const ensured = await plan(file);
+      const os = await fx.raw.jetstream().views.os(bucket);
+      await os.putBlob({ name: 'big' }, new Uint8Array(16 * 1024));
+      const lossy = await plan(write({ objectStores: [{ bucket, max_bytes: 1024 }] }));
+
+      expect(missing.code).toBe(1);
+      expect(missing.stdout).toMatch(new RegExp(`OBJ_${bucket} +create`));
+      expect(ensured.code).toBe(0);
+      expect(ensured.stdout).toContain('The 1 declared stream matches.');
+      expect(lossy.code).toBe(1);
+      expect(lossy.stdout).toMatch(new RegExp(`OBJ_${bucket} +data-loss +max_bytes: 1048576 -> 1024`));
+      expect(lossy.stdout).toContain(`to accept the loss, set allowDataLoss: true on bucket "${bucket}"`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
