@@ -46,6 +46,7 @@ export type {
 } from './declaration/stream-declaration.js';
 export type { ConsumerDeclaration } from './declaration/consumer-declaration.js';
 export type { BucketConfigInput, BucketDeclaration } from './declaration/bucket-declaration.js';
+export type { BucketOrigin, BucketTopologyInput } from './declaration/bucket-topology.js';
 export type { ObjectStoreConfigInput, ObjectStoreDeclaration } from './declaration/object-store-declaration.js';
 export type { FieldChange } from './declaration/stream-diff.js';
 export type {

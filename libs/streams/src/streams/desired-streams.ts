@@ -10,6 +10,8 @@ import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import { diffStreamConfig } from '../declaration/stream-diff.js';
 import { declaredBucket, normalizeBucketConfig } from '../declaration/bucket-config.js';
+import { bucketTopologyProblem } from '../declaration/bucket-topology.js';
+import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { declaredObjectStore, normalizeObjectStoreConfig } from '../declaration/object-store-config.js';
 
 /** Stream names whose declaration is remembered at once; beyond that the memo starts over. */
@@ -97,6 +99,8 @@ export class DesiredStreams {
       : store
         ? normalizeObjectStoreConfig(store)
         : normalizeStreamConfig(declaration, this.options.streamDefaults);
+    const topology = bucket && bucketTopologyProblem(desired.config.sources, this.connection.serverFacts().version);
+    if (topology) throw new InvalidStreamConfigError(desired.name, 'sources', topology);
     return checkServerSupport(desired, this.connection.serverFacts());
   }
 }
