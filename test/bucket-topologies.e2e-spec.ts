@@ -52,8 +52,8 @@ describe('mirrored and sourced key-value buckets on one server', () => {
       (info) => info.state.messages === 2,
       { what: `the mirror KV_${replica} to hold the origin's two values` },
     );
-    // The client reads its origin's keys from a mirror by direct get (mirror_direct).
-    const read = await fx.jsm.direct.getMessage(`KV_${replica}`, { last_by_subj: `$KV.${origin}.b` });
+    // The mirror holds its origin's keys under the origin's subjects: what the client's direct gets read (mirror_direct).
+    const read = await fx.jsm.streams.getMessage(`KV_${replica}`, { last_by_subj: `$KV.${origin}.b` });
     expect(sc.decode(read.data)).toBe('2');
   });
 
