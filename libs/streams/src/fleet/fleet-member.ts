@@ -83,7 +83,12 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const caller = { operation: 'fleetLease' };
     const { apiPrefix, requestTimeoutMs } = this.options;
-    const store = new KvRecordStore(this.api, this.connection, { apiPrefix, requestTimeoutMs, clustered: this.connection.serverFacts().clustered }, caller);
+    const store = new KvRecordStore(
+      this.api,
+      this.connection,
+      { apiPrefix, requestTimeoutMs, clustered: this.connection.serverFacts().clustered },
+      caller,
+    );
     this.lease = new FleetLease(store, `fleet.${fleet.group}.leader`, this.id, fleet.leaseMs);
     this.channel = new SnapshotChannel({ group: fleet.group, apiPrefix, requestTimeoutMs }, this.id, this.api);
     this.channel.follow(
@@ -131,7 +136,9 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
         while (this.next && !this.stopped) {
           const current = this.next;
           this.next = undefined;
-          await this.channel!.publish(this.connection.getConnection(), current).catch((err: unknown) => this.failed('publish a snapshot', err));
+          await this.channel!.publish(this.connection.getConnection(), current).catch((err: unknown) =>
+            this.failed('publish a snapshot', err),
+          );
         }
       } finally {
         this.publishing = false;

@@ -75,7 +75,9 @@ export class StreamsHealthIndicator {
         const mode = options.details ?? settings.health.details;
         const computed = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
         // In a fleet the snapshot may be the leader's: say whose, and how old it is now.
-        const details = snapshot.fleet ? { ...computed, fleet: { ...snapshot.fleet, ageMs: Date.now() - Date.parse(snapshot.at) } } : computed;
+        const details = snapshot.fleet
+          ? { ...computed, fleet: { ...snapshot.fleet, ageMs: Date.now() - Date.parse(snapshot.at) } }
+          : computed;
         return details.failing ? indicator.down(details) : indicator.up(details);
       },
     );
