@@ -186,6 +186,48 @@ fleetSuite('fleet on a 3-node cluster', async () => {
   return { urls: cluster.urls, dispose: () => cluster.dispose() };
 });
 
+describe('fleet snapshot past its bound', () => {
+  let server: NatsTestServer;
+
+  beforeAll(async () => {
+    await promisify(execFile)(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/fixtures/fleet-instance.tsconfig.json']);
+    server = await startNatsServer();
+  }, 120_000);
+
+  afterAll(() => server?.dispose());
+
+  it("makes a follower's streams indicator down with the reason while the killed leader's lease still runs", async () => {
+    // A lease far longer than the bound: nobody takes over during the test.
+    const opts = { ...options(server.url, 'stale'), fleet: { group: 'stale', leaseMs: 60_000, staleAfterMs: 2_000 } };
+    const { child, port: leaderPort } = await startChild(opts);
+    let app: INestApplication | undefined;
+    try {
+      await waitFor(
+        () => health(leaderPort),
+        (h) => h.fleet?.role === 'leader',
+        { what: 'the child leads', timeoutMs: 20_000 },
+      );
+      const follower = await startApp(opts);
+      app = follower.app;
+      await waitFor(
+        () => health(follower.port),
+        (h) => h.status === 200 && h.fleet?.role === 'follower',
+        { what: 'a follower, up' },
+      );
+      child.kill('SIGKILL');
+      const stale = await waitFor(
+        () => health(follower.port),
+        (h) => h.status === 503,
+        { what: 'down when stale', everyMs: 100 },
+      );
+      expect(stale.reason).toMatch(/older than fleet.staleAfterMs \(2000 ms\): its leader is gone or cannot publish/);
+    } finally {
+      child.kill('SIGKILL');
+      await app?.close();
+    }
+  }, 60_000);
+});
+
 describe('fleet without permission for its bucket', () => {
   let server: NatsTestServer;
 
