@@ -15,6 +15,7 @@ import { startNatsCluster, startNatsServer, type NatsTestCluster, type NatsTestS
 import { AppLogs } from './support/app-logs.js';
 import { healthControllerFor } from './support/health-test-app.js';
 import { JsApiSpy } from './support/js-api-spy.js';
+import { TcpProxy } from './support/tcp-proxy.js';
 import { waitFor } from './support/wait.js';
 
 const INTERVAL_MS = 1_000;
@@ -224,6 +225,57 @@ describe('fleet snapshot past its bound', () => {
     } finally {
       child.kill('SIGKILL');
       await app?.close();
+    }
+  }, 60_000);
+});
+
+describe('fleet leader cut off from the server', () => {
+  let server: NatsTestServer;
+  let proxy: TcpProxy;
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+    proxy = await TcpProxy.start(server.port);
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.dispose();
+  });
+
+  it('steps down before its lease ends, before another instance takes over', async () => {
+    const logsA = new AppLogs();
+    const logsB = new AppLogs();
+    const a = await startApp(options(proxy.url, 'cut'), logsA);
+    let b: Awaited<ReturnType<typeof startApp>> | undefined;
+    try {
+      await waitFor(
+        () => health(a.port),
+        (h) => h.fleet?.role === 'leader',
+        { what: 'A leads' },
+      );
+      b = await startApp(options(server.url, 'cut'), logsB);
+      await waitFor(
+        () => health(b!.port),
+        (h) => h.fleet?.role === 'follower',
+        { what: 'B follows' },
+      );
+      // Every byte held: A's renewals hang, it hears nothing, and nothing tells it it is cut off.
+      // (Nest's static logger is the last app's: from here on both apps log, in order, into logsB.)
+      proxy.hold();
+      const stepped = /Fleet group "cut": stepped down, the lease could not be renewed in time/;
+      const leads = /Leads fleet group "cut"/;
+      await waitFor(
+        () => Promise.resolve(logsB.lines.some((l) => stepped.test(l)) && logsB.lines.some((l) => leads.test(l))),
+        (both) => both,
+        { what: 'A steps down and B leads', everyMs: 50 },
+      );
+      expect(logsB.lines.findIndex((l) => stepped.test(l))).toBeLessThan(logsB.lines.findIndex((l) => leads.test(l)));
+      expect(logsA.has(leads)).toBe(true);
+    } finally {
+      proxy.release();
+      await b?.app.close();
+      await a.app.close();
     }
   }, 60_000);
 });

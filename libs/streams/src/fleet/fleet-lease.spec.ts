@@ -72,8 +72,10 @@ describe('FleetLease', () => {
     await a.step();
     clock += 15_000 - a.renewEveryMs - 1;
     expect(a.leads()).toBe(true);
+    expect(a.leadsForMs()).toBe(1);
     clock += 1;
     expect(a.leads()).toBe(false);
+    expect(a.leadsForMs()).toBe(0);
   });
 
   it('a leader that was replaced while silent follows at its next round', async () => {

@@ -49,6 +49,11 @@ export class FleetLease {
     return this.held !== undefined && this.now() - this.held.sentAt < this.leaseMs - this.renewEveryMs;
   }
 
+  /** How much longer this instance leads if it renews no more, in ms (0 when it does not lead). */
+  leadsForMs(): number {
+    return this.held ? Math.max(0, this.leaseMs - this.renewEveryMs - (this.now() - this.held.sentAt)) : 0;
+  }
+
   /** Whether an election has been run at least once (the role is known). */
   get decided(): boolean {
     return this.held !== undefined || this.seen !== undefined;

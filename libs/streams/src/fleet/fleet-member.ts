@@ -44,6 +44,8 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
   private publishing = false;
   private next?: StreamsSnapshot;
   private timer?: NodeJS.Timeout;
+  private stepDown?: NodeJS.Timeout;
+  private announced: FleetRole = 'solo';
   private refused = false;
   private stopped = false;
   private lastWarning = -Infinity;
@@ -104,6 +106,7 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
   onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.stepDown);
     this.channel?.stop();
     this.roles.complete();
     // The next round of another instance takes over at once, instead of after the lease.
@@ -159,23 +162,37 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async round(): Promise<void> {
     if (this.stopped || this.refused || !this.lease) return;
-    const before = this.role;
     try {
       if (this.connection.isConnected()) await this.lease.step();
     } catch (err) {
       this.failed('renew or read the lease', err);
     }
     if (this.stopped) return;
+    this.announce();
+    if (this.refused) return;
+    this.timer = setTimeout(() => void this.round(), this.lease.renewEveryMs);
+    // A leader whose next renewals hang (a partition) steps down when its lead runs out, not when they fail.
+    clearTimeout(this.stepDown);
+    const left = this.lease.leadsForMs();
+    if (left > 0) this.stepDown = setTimeout(() => this.announce(), left + 1);
+  }
+
+  /** Logs a change of role since the last one announced, and tells the monitor. */
+  private announce(): void {
+    if (this.stopped) return;
     const role = this.role;
+    const before = this.announced;
+    this.announced = role;
+    const group = this.options.fleet!.group;
     if (role !== before) {
-      this.logger.log(
-        role === 'leader'
-          ? `Leads fleet group "${this.options.fleet!.group}" as ${this.id}`
-          : `Fleet group "${this.options.fleet!.group}": ${role === 'follower' ? `follows ${this.lease.leader() ?? 'the leader'}` : 'monitors alone'}`,
-      );
+      if (role === 'leader') this.logger.log(`Leads fleet group "${group}" as ${this.id}`);
+      else if (before === 'leader') this.logger.warn(`Fleet group "${group}": stepped down, the lease could not be renewed in time`);
+      else
+        this.logger.log(
+          `Fleet group "${group}": ${role === 'follower' ? `follows ${this.lease?.leader() ?? 'the leader'}` : 'monitors alone'}`,
+        );
     }
     this.roles.next(role);
-    if (!this.refused) this.timer = setTimeout(() => void this.round(), this.lease.renewEveryMs);
   }
 
   private failed(what: string, err: unknown): void {
@@ -190,6 +207,7 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.refused) return;
     this.refused = true;
     clearTimeout(this.timer);
+    clearTimeout(this.stepDown);
     this.channel?.stop();
     this.logger.warn(
       `Fleet group "${this.options.fleet!.group}" is off for this instance, which monitors alone: the server refused a permission the fleet needs ` +
