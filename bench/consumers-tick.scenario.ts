@@ -30,7 +30,10 @@ export async function consumersTick(env: BenchEnv, n: number): Promise<void> {
           let next = 0;
           let consumers = 0;
           const worker = async () => {
-            while (next < names.length) consumers += (await env.jsm.consumers.list(names[next++]).next()).length;
+            while (next < names.length) {
+              const page = await env.jsm.consumers.list(names[next++]).next();
+              consumers += page.length;
+            }
           };
           await Promise.all(Array.from({ length: CONCURRENCY }, worker));
           if (consumers !== 2 * n) throw new Error(`raw side saw ${consumers} consumers`);

@@ -59,6 +59,7 @@ describe('FleetLease', () => {
     await a.step();
     await b.step(); // first sight of a's revision
     clock += 15_000 - 1;
+    expect(b.takeoverDueInMs()).toBe(1);
     await b.step();
     expect(b.leads()).toBe(false);
     clock += 1;

@@ -54,6 +54,15 @@ export class FleetLease {
     return this.held ? Math.max(0, this.leaseMs - this.renewEveryMs - (this.now() - this.held.sentAt)) : 0;
   }
 
+  /**
+   * In how many ms the record this instance follows may be taken over if it does not change (0:
+   * now, or nothing to take over): the next round is due then, not a whole renewal later.
+   */
+  takeoverDueInMs(): number {
+    if (!this.seen) return 0;
+    return Math.max(0, this.seen.since + Math.max(this.leaseMs, this.seen.leaseMs) - this.now());
+  }
+
   /** Whether an election has been run at least once (the role is known). */
   get decided(): boolean {
     return this.held !== undefined || this.seen !== undefined;

@@ -170,7 +170,10 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.stopped) return;
     this.announce();
     if (this.refused) return;
-    this.timer = setTimeout(() => void this.round(), this.lease.renewEveryMs);
+    // A follower's round falls due exactly when the lease it watches may be taken over: a silent
+    // leader is then replaced within leaseMs plus one renewal of its last write.
+    const due = this.lease.takeoverDueInMs();
+    this.timer = setTimeout(() => void this.round(), due > 0 ? Math.min(this.lease.renewEveryMs, due + 1) : this.lease.renewEveryMs);
     // A leader whose next renewals hang (a partition) steps down when its lead runs out, not when they fail.
     clearTimeout(this.stepDown);
     const left = this.lease.leadsForMs();
