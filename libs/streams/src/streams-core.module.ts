@@ -5,6 +5,7 @@ import { StreamEvents } from './events/stream-events.js';
 import { JetStreamApi } from './jetstream/jetstream-api.js';
 import { StreamsMetrics } from './metrics/streams-metrics.js';
 import { StreamMonitor } from './monitoring/stream-monitor.js';
+import { FleetMember } from './fleet/fleet-member.js';
 import { STREAMS_MODULE_OPTIONS } from './streams.module-definition.js';
 import { resolveOptions } from './resolve-options.js';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
@@ -45,6 +46,7 @@ export const CONNECTION_SERVICES = [
   ConsumerReconciler,
   Reconciler,
   StreamService,
+  FleetMember,
   StreamEvents,
   StreamMonitor,
   StreamsStartup,
