@@ -162,6 +162,41 @@ describe('GET /health against a real nats-server', () => {
     });
   });
 
+  it('answers within health.timeoutMs when the server is frozen: down, the server has not answered, not held for operationTimeoutMs', async () => {
+    server = await startNatsServer();
+    const name = uniqueName('frozen');
+    // operationTimeoutMs longer than the test's own timeout: only the bound can make the check settle.
+    app = await startHealthTestApp(
+      options({
+        streams: [{ name, subjects: [`${name}.>`] }],
+        monitorIntervalMs: 200,
+        operationTimeoutMs: 120_000,
+        health: { timeoutMs: 300 },
+      }),
+    );
+    const streams = app.get(StreamsHealthIndicator);
+    expect((await streams.isHealthy('streams')).streams.status).toBe('up');
+
+    process.kill(server.pid, 'SIGSTOP');
+    try {
+      const frozen = await waitFor(
+        () => streams.isHealthy('streams'),
+        (r) => r.streams.status === 'down',
+        { timeoutMs: 20_000, everyMs: 100, what: 'streams indicator down' },
+      );
+      expect(frozen.streams.reason).toMatch(
+        /^the server has not answered the stream list within health\.timeoutMs \(300 ms\); the latest list is from /,
+      );
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    await waitFor(
+      () => streams.isHealthy('streams'),
+      (r) => r.streams.status === 'up',
+      { timeoutMs: 20_000, what: 'streams indicator up again' },
+    );
+  });
+
   it('is 503 naming a declared stream that was deleted behind the app', async () => {
     server = await startNatsServer();
     const [kept, deleted] = [uniqueName('kept'), uniqueName('deleted')];

@@ -72,6 +72,15 @@ export interface HealthOptions {
   /** Timeout of the NATS round-trip check, in ms. @default 2000 */
   rttTimeoutMs?: number;
   /**
+   * How long the streams indicator waits for a stream list it needs (the latest is older than
+   * `monitorIntervalMs`), in ms. After it, the check answers from the latest snapshot while that
+   * is younger than twice `monitorIntervalMs`, else down saying that the server has not answered;
+   * the list goes on and serves later checks. Without it a frozen server would hold each `/health`
+   * for `operationTimeoutMs`.
+   * @default 2000
+   */
+  timeoutMs?: number;
+  /**
    * How a declared stream that drifted from its declaration is reported: `'down'` makes it
    * unhealthy; `'warn'` keeps it up with the drift as a warning (for teams whose streams are
    * changed by hand during incidents).

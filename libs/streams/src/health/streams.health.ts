@@ -70,7 +70,8 @@ export class StreamsHealthIndicator {
       async (indicator, { connection, monitor, declared, options: settings }) => {
         // The snapshot may be up to monitorIntervalMs old: without a connection it says nothing now.
         if (!connection.isConnected()) return indicator.down({ reason: `NATS is not connected (${connection.currentStatus.type})` });
-        const snapshot = await monitor.read();
+        // Bounded: a frozen server must not hold a probe for operationTimeoutMs.
+        const snapshot = await monitor.readWithin(settings.health.timeoutMs);
         if (snapshot.error) return indicator.down({ reason: snapshot.error });
         const mode = options.details ?? settings.health.details;
         const computed = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));

@@ -15,6 +15,7 @@ function context(health: Partial<HealthContext['thresholds']> = {}): HealthConte
       usageThreshold: 0.9,
       degradedReplicas: 'up',
       rttTimeoutMs: 2_000,
+      timeoutMs: 2_000,
       drift: 'down',
       details: 'compact',
       consumerLag: 0,

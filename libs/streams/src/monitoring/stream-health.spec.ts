@@ -27,6 +27,7 @@ function context(health: HealthOptions = {}, withDeclaration = true): HealthCont
       usageThreshold: 0.9,
       degradedReplicas: 'up',
       rttTimeoutMs: 2_000,
+      timeoutMs: 2_000,
       drift: 'down',
       details: 'compact',
       consumerLag: 0,

@@ -137,6 +137,30 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     return this.local(maxAgeMs);
   }
 
+  /**
+   * {@link read} with a bound on the wait for a stream list it needs (what `/health` uses): after
+   * `waitMs`, the latest snapshot while it is younger than twice `monitorIntervalMs` (a list that is
+   * slow at many streams), else an unhealthy snapshot saying that the server has not answered (a
+   * frozen or cut-off server, which would otherwise hold the check for `operationTimeoutMs`). The
+   * list goes on and serves later reads.
+   */
+  async readWithin(waitMs: number): Promise<StreamsSnapshot> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+    const snapshot = await Promise.race([this.read(), late]).finally(() => clearTimeout(timer));
+    if (snapshot) return snapshot;
+    const latest = this.latest;
+    if (latest && Date.now() - latest.takenAt < 2 * this.options.monitorIntervalMs) return latest.snapshot;
+    return {
+      at: new Date().toISOString(),
+      healthy: false,
+      error:
+        `the server has not answered the stream list within health.timeoutMs (${waitMs} ms)` +
+        (latest ? `; the latest list is from ${new Date(latest.takenAt).toISOString()}` : ''),
+      streams: Object.create(null),
+    };
+  }
+
   private local(maxAgeMs: number): Promise<StreamsSnapshot> {
     if (this.latest && Date.now() - this.latest.takenAt < maxAgeMs) return Promise.resolve(this.latest.snapshot);
     this.inflight ??= this.take().finally(() => (this.inflight = undefined));
