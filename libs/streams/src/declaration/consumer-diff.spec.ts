@@ -130,7 +130,11 @@ describe('consumerUpdateRequest', () => {
     const request = consumerUpdateRequest(wanted, current, diff);
     expect(request).toMatchObject({ deliver_policy: 'by_start_sequence', opt_start_seq: 9, max_deliver: 4, priority_policy: 'none' });
     expect(request.description).toBeUndefined();
-    expect(request.metadata).toEqual({ team: 'b', [MOVED_CONSUMER_METADATA_KEY]: JSON.stringify({ deliver_policy: 'all', start_seq: 9 }) });
+    expect(request.metadata).toEqual({
+      ...NATS_META,
+      team: 'b',
+      [MOVED_CONSUMER_METADATA_KEY]: JSON.stringify({ deliver_policy: 'all', start_seq: 9 }),
+    });
   });
 });
 

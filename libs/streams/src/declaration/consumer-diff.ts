@@ -1,9 +1,9 @@
 import { CONSUMER_FIELDS, type DesiredConsumerConfig } from './consumer-fields.js';
 import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldDiff } from './field-table.js';
-import { MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
+import { isPlacing, MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
 import type { ServerVersion } from '../server/server-version.js';
-import { userMetadata } from './stream-fields.js';
+import { metadataForUpdate } from './stream-fields.js';
 
 /** Desired vs actual, field by field: every differing field, and those the server cannot change in place. */
 export type ConsumerDiff = FieldDiff;
@@ -25,6 +25,8 @@ export function diffConsumerConfig(
 ): ConsumerDiff {
   const moved = movedStart(actual, desired, version);
   const current: ServerConsumerConfig = { ...actual, num_replicas: actual.num_replicas || streamReplicas };
+  // A migration placing the consumer paused it: its pause is the migration's, not a drift to undo.
+  if (isPlacing(actual)) current.pause_until = desired.pause_until;
   if (moved) {
     current.deliver_policy = moved.deliver_policy as ServerConsumerConfig['deliver_policy'];
     current.opt_start_seq = moved.opt_start_seq;
@@ -48,10 +50,12 @@ export function consumerSupportProblem(
   const known = knownTo(CONSUMER_FIELDS, version);
   for (let i = 0; i < CONSUMER_FIELDS.length; i++) {
     const row = CONSUMER_FIELDS[i];
-    if (known[i] || row.since === undefined) continue;
     const value = desired[row.field];
+    const since = known[i] ? row.valueSince?.(value) : row.since;
+    if (since === undefined || version.atLeast(since)) continue;
     if (sameValue(comparable(row, value, desired), absentValue(row, desired))) continue;
-    return [row.field, `needs nats-server ${row.since} or newer; the server is ${version}, which would silently drop it`];
+    const what = known[i] ? `${JSON.stringify(value)} needs` : 'needs';
+    return [row.field, `${what} nats-server ${since} or newer; the server is ${version}, which would silently drop it`];
   }
   const steps = desired.backoff?.length ?? 0;
   if (steps > 0 && !version.atLeast('2.10.0') && (desired.max_deliver === -1 || desired.max_deliver <= steps)) {
@@ -64,6 +68,11 @@ export function consumerSupportProblem(
     return ['num_replicas', `is ${desired.num_replicas}, but the server is not part of a JetStream cluster; leave it out`];
   }
   return undefined;
+}
+
+/** Whether applying `diff` takes an update request: any change but the pause (which takes the pause API alone). */
+export function needsConsumerUpdate(diff: ConsumerDiff): boolean {
+  return diff.changes.some((change) => change.field !== 'pause_until');
 }
 
 /** The config to send in a create: the declaration as it is (every field the server knows). */
@@ -85,10 +94,12 @@ export function consumerUpdateRequest(
   const request: Record<string, unknown> = { ...actual };
   const declared = desired as unknown as Record<string, unknown>;
   for (const { field } of diff.changes) {
+    // The server keeps the pause it holds whatever an update says: the pause API changes it.
+    if (field === 'pause_until') continue;
     if (field === 'metadata') {
       const moved = actual.metadata?.[MOVED_CONSUMER_METADATA_KEY];
       request.metadata = {
-        ...(userMetadata(desired.metadata) ?? {}),
+        ...(metadataForUpdate(desired.metadata, actual.metadata) ?? {}),
         ...(moved !== undefined ? { [MOVED_CONSUMER_METADATA_KEY]: moved } : {}),
       };
     } else if (declared[field] === undefined) {

@@ -53,6 +53,11 @@ export interface FieldSpec<Config> {
   readonly immutable?: (current: unknown, desired: unknown, version: ServerVersion) => string | undefined;
   /** The first server version that knows the field; older servers ignore or refuse it. */
   readonly since?: string;
+  /**
+   * The first server version that knows a value (server form) of a field that older servers know
+   * with fewer values, e.g. a newer enum value; undefined when `since` says all.
+   */
+  readonly valueSince?: (value: unknown) => string | undefined;
   /** The field only applies when the object is created; an update never sends the declared value. */
   readonly createOnly?: boolean;
 }
@@ -105,6 +110,7 @@ export function fieldRows<Config, Field extends keyof Config & string>(table: {
         normalize: spec.normalize,
         immutable: spec.immutable,
         since: spec.since,
+        valueSince: spec.valueSince,
         createOnly: spec.createOnly,
       });
     }),

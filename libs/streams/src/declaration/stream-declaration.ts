@@ -22,6 +22,8 @@ export interface StreamPlacementInput {
   cluster?: string;
   /** Server tags every replica's server must have. */
   tags?: string[];
+  /** The server to prefer as the leader, by name (nats-server 2.11+). */
+  preferred?: string;
 }
 
 /** Limits applied to the stream's consumers (nats-server 2.10+). */
@@ -100,6 +102,28 @@ export interface StreamConfigInput {
   subject_delete_marker_ttl?: Duration;
   /** Limits for consumers of this stream (nats-server 2.10+). */
   consumer_limits?: StreamConsumerLimitsInput;
+  /**
+   * Allow scheduled messages (`Nats-Schedule`, nats-server 2.12+). Cannot be turned off once on.
+   * Needs roll-ups: `allow_rollup_hdrs` is then on unless declared false (which is refused).
+   * Not with `discard: 'new'` nor `allow_msg_counter`. @default false
+   */
+  allow_msg_schedules?: boolean;
+  /**
+   * Make the stream a counter stream (`Nats-Incr`, nats-server 2.12+). Set when the stream is
+   * created: the server cannot turn it on nor off later. Only with `retention: 'limits'`, not with
+   * `discard: 'new'`, message TTLs or schedules. @default false
+   */
+  allow_msg_counter?: boolean;
+  /** Allow atomic batch publishes (nats-server 2.12+). Not with `persist_mode: 'async'`. @default false */
+  allow_atomic?: boolean;
+  /** Allow batched publishes (nats-server 2.14+). @default false */
+  allow_batched?: boolean;
+  /**
+   * How writes are persisted (nats-server 2.12+): `'async'` acknowledges before the write is
+   * flushed (file storage, one replica, not with `allow_atomic`). Cannot change once the stream
+   * exists. @default 'default'
+   */
+  persist_mode?: 'default' | 'async';
 }
 
 /** How far `ensure*` may go for one stream. */

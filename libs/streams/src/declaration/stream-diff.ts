@@ -1,7 +1,7 @@
 import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldChange, type FieldDiff } from './field-table.js';
 import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { ServerVersion } from '../server/server-version.js';
-import { STREAM_FIELDS, userMetadata, type DesiredStreamConfig } from './stream-fields.js';
+import { metadataForUpdate, STREAM_FIELDS, type DesiredStreamConfig } from './stream-fields.js';
 
 export type { FieldChange };
 
@@ -49,11 +49,12 @@ export function unsupportedFields(desired: DesiredStreamConfig, version: ServerV
   const unsupported: UnsupportedField[] = [];
   for (let i = 0; i < STREAM_FIELDS.length; i++) {
     const row = STREAM_FIELDS[i];
-    if (known[i] || row.since === undefined) continue;
     const value = desired[row.field];
+    const since = known[i] ? row.valueSince?.(value) : row.since;
+    if (since === undefined || version.atLeast(since)) continue;
     // A declared value equal to the server's default asks for nothing an old server lacks.
     if (sameValue(comparable(row, value, desired), absentValue(row, desired))) continue;
-    unsupported.push({ field: row.field, desired: value, minVersion: row.since });
+    unsupported.push({ field: row.field, desired: value, minVersion: since });
   }
   return unsupported;
 }
@@ -70,7 +71,7 @@ export function createRequest(desired: DesiredStreamConfig, version: ServerVersi
  * The config to send in an update: the server's current config (so fields this library does not
  * manage keep their values) overlaid with every managed field of the declaration; a managed field
  * the declaration leaves out is removed. Fields the server does not know are left out, the
- * server's own `_nats.*` metadata is not sent, and the declared `first_seq` never is (it only
+ * server's own `_nats.*` metadata is sent back as it is (so none is removed), and the declared `first_seq` never is (it only
  * applies at create; the server's own value is passed back as it is).
  */
 export function updateRequest(desired: DesiredStreamConfig, actual: ServerStreamConfig, version: ServerVersion): ServerStreamConfig {
@@ -81,7 +82,7 @@ export function updateRequest(desired: DesiredStreamConfig, actual: ServerStream
     const { field, createOnly } = STREAM_FIELDS[i];
     if (!known[i]) omit(request, field);
     else if (createOnly) continue;
-    else if (field === 'metadata') request.metadata = userMetadata(desired.metadata);
+    else if (field === 'metadata') request.metadata = metadataForUpdate(desired.metadata, actual.metadata);
     else copy(request, declared, field);
     if (request[field] === undefined) omit(request, field);
   }

@@ -73,6 +73,15 @@ function hasDeleteMarkers(config: Partial<ServerStreamConfig>): boolean {
   return (config.subject_delete_marker_ttl ?? 0) > 0;
 }
 
+/**
+ * Roll-ups are implied by delete markers and by message schedules: without `pedantic` the server
+ * turns them on by itself, with it (sent on 2.11+) it refuses the config. The library declares
+ * them, so what it sends is what the server keeps.
+ */
+function impliesRollups(config: Partial<ServerStreamConfig>): boolean {
+  return hasDeleteMarkers(config) || config.allow_msg_schedules === true;
+}
+
 /** The metadata a user set: the server's own `_nats.*` keys removed (a copy only when there are some). */
 export function userMetadata(value: unknown): Record<string, string> | undefined {
   if (!value || typeof value !== 'object') return undefined;
@@ -89,6 +98,23 @@ export function userMetadata(value: unknown): Record<string, string> | undefined
   const copy: Record<string, string> = {};
   for (const key in metadata) if (Object.hasOwn(metadata, key) && !key.startsWith('_nats.')) copy[key] = metadata[key];
   return copy;
+}
+
+/**
+ * `desired` metadata (user keys) with the server's own `_nats.*` keys of `actual` kept: an update
+ * without them would remove those the server does not write again by itself (2.14+
+ * `_nats.mirror.*`, `_nats.src.*`); it rewrites its level and version keys anyway.
+ */
+export function metadataForUpdate(desired: unknown, actual: unknown): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  let keys = 0;
+  if (actual && typeof actual === 'object') {
+    for (const [key, text] of Object.entries(actual as Record<string, string>)) {
+      if (key.startsWith('_nats.')) ((out[key] = text), keys++);
+    }
+  }
+  for (const [key, text] of Object.entries(userMetadata(desired) ?? {})) ((out[key] = text), keys++);
+  return keys > 0 ? out : undefined;
 }
 
 /** The server answers `{}` for no placement, and tag order means nothing. */
@@ -191,7 +217,7 @@ const STREAM_FIELD_TABLE: {
   // 0 asks the server for its default.
   duplicate_window: { kind: 'duration', min: 100e6, fill: 'always', absentIn: defaultDuplicateWindow, normalize: zeroIsUnset },
   no_ack: { kind: 'boolean', fill: 'always', absent: false },
-  allow_rollup_hdrs: { kind: 'boolean', fill: 'always', absentIn: hasDeleteMarkers },
+  allow_rollup_hdrs: { kind: 'boolean', fill: 'always', absentIn: impliesRollups },
   allow_direct: { kind: 'boolean', fill: 'always', absent: false },
   mirror_direct: { kind: 'boolean', fill: 'always', absent: false },
   deny_delete: { kind: 'boolean', fill: 'always', absent: false, immutable: turnsOnOnly('deny_delete') },
@@ -217,6 +243,30 @@ const STREAM_FIELD_TABLE: {
   },
   allow_msg_ttl: { kind: 'boolean', fill: 'if-true', absentIn: hasDeleteMarkers, since: '2.11.0', immutable: turnsOnOnly('allow_msg_ttl') },
   subject_delete_marker_ttl: { kind: 'duration', min: NANOS_PER_SECOND, fill: 'never', absent: 0, since: '2.11.0' },
+  allow_msg_schedules: {
+    kind: 'boolean',
+    fill: 'never',
+    absent: false,
+    since: '2.12.0',
+    immutable: turnsOnOnly('allow_msg_schedules'),
+  },
+  allow_msg_counter: {
+    kind: 'boolean',
+    fill: 'never',
+    absent: false,
+    since: '2.12.0',
+    immutable: () => 'the server cannot turn counters (allow_msg_counter) on or off on an existing stream',
+  },
+  allow_atomic: { kind: 'boolean', fill: 'never', absent: false, since: '2.12.0' },
+  allow_batched: { kind: 'boolean', fill: 'never', absent: false, since: '2.14.0' },
+  persist_mode: {
+    kind: 'enum',
+    values: ['default', 'async'],
+    fill: 'never',
+    absent: 'default',
+    since: '2.12.0',
+    immutable: () => 'the server cannot change the persist mode of an existing stream',
+  },
 };
 
 /** The stream table's rows, in table order. */
