@@ -1,0 +1,230 @@
+import { InvalidStreamConfigError, StreamConfigConflictError, type ConsumerDeclaration, type StreamConfigInput } from '@app/streams';
+import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
+
+/** The requests that change a stream or a consumer. */
+const writes = (requests: string[]): string[] =>
+  requests.filter((r) => /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|PAUSE))\./.test(r));
+
+/** One newer stream field: how it is first declared, a change the server makes in place (if any), and one it refuses. */
+interface StreamFieldCase {
+  field: keyof StreamConfigInput;
+  since: string;
+  created: StreamConfigInput;
+  inPlace?: StreamConfigInput;
+  conflict?: StreamConfigInput;
+}
+
+const STREAM_CASES: StreamFieldCase[] = [
+  {
+    field: 'allow_msg_schedules',
+    since: '2.12.0',
+    created: { allow_msg_schedules: true },
+    conflict: {},
+  },
+  { field: 'allow_msg_counter', since: '2.12.0', created: { allow_msg_counter: true }, conflict: {} },
+  { field: 'allow_atomic', since: '2.12.0', created: { allow_atomic: true }, inPlace: {} },
+  { field: 'allow_batched', since: '2.14.0', created: { allow_batched: true }, inPlace: {} },
+  { field: 'persist_mode', since: '2.12.0', created: { persist_mode: 'async' }, conflict: { persist_mode: 'default' } },
+  {
+    field: 'subject_delete_marker_ttl',
+    since: '2.11.0',
+    created: { subject_delete_marker_ttl: '5s' },
+    inPlace: { subject_delete_marker_ttl: '10s' },
+  },
+];
+
+describe('the fields of nats-server 2.11 to 2.14, against a real nats-server', () => {
+  const fx = useStreamsFixture({ cacheTtlMs: 0 });
+  const version = (): string => fx.raw.info?.version ?? '0.0.0';
+  const atLeast = (since: string): boolean => version().localeCompare(since, undefined, { numeric: true }) >= 0;
+
+  describe.each(STREAM_CASES)('stream field $field', ({ field, since, created, inPlace, conflict }) => {
+    it(`is created, unchanged on a second ensure, changed in place or refused; refused before any request before ${since}`, async () => {
+      const name = uniqueName(field.toUpperCase());
+      const subjects = [`${name}.>`];
+
+      const first = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, subjects, created));
+
+      if (!atLeast(since)) {
+        expect(first.error).toBeInstanceOf(InvalidStreamConfigError);
+        expect((first.error as InvalidStreamConfigError).field).toBe(field);
+        expect((first.error as Error).message).toContain(`needs nats-server ${since} or newer; the server is ${version()}`);
+        expect(first.requests).toEqual([]);
+        expect(await fx.streams.streamExists(name)).toBe(false);
+        return;
+      }
+      expect(first.error).toBeUndefined();
+      expect(first.result?.action).toBe('created');
+      const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, subjects, created));
+      expect(again.result).toMatchObject({ action: 'unchanged', changes: [] });
+      expect(writes(again.requests)).toEqual([]);
+      const held = (await fx.jsm.streams.info(name)).config as unknown as Record<string, unknown>;
+      expect(held[field]).toBeDefined();
+
+      if (inPlace) {
+        const changed = await fx.streams.ensureStream(name, subjects, inPlace);
+        expect(changed.action).toBe('updated');
+        expect(changed.changes.map((c) => c.field)).toContain(field);
+        const settled = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, subjects, inPlace));
+        expect(settled.result?.action).toBe('unchanged');
+        expect(writes(settled.requests)).toEqual([]);
+      }
+      if (conflict) {
+        const plan = await fx.streams.planStream(name, subjects, conflict);
+        expect(plan.action).toBe('conflict');
+        expect(plan.conflicts.map((c) => c.field)).toEqual([field]);
+        const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, subjects, conflict));
+        expect(refused.error).toBeInstanceOf(StreamConfigConflictError);
+        expect((refused.error as StreamConfigConflictError).conflicts.map((c) => c.field)).toEqual([field]);
+        expect(writes(refused.requests)).toEqual([]);
+      }
+    });
+  });
+
+  it('declares the roll-ups that schedules and delete markers need, so the server rewrites nothing and a second ensure sends nothing', async () => {
+    const name = uniqueName('ROLLUPS');
+    const config: StreamConfigInput = atLeast('2.12.0')
+      ? { allow_msg_schedules: true, subject_delete_marker_ttl: '5s' }
+      : { subject_delete_marker_ttl: '5s' };
+    if (!atLeast('2.11.0')) {
+      const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
+      expect(refused.error).toBeInstanceOf(InvalidStreamConfigError);
+      expect(writes(refused.requests)).toEqual([]);
+      return;
+    }
+
+    const first = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
+    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
+
+    expect(first.result?.action).toBe('created');
+    expect(again.result).toMatchObject({ action: 'unchanged', changes: [] });
+    expect(writes(again.requests)).toEqual([]);
+    expect((await fx.jsm.streams.info(name)).config).toMatchObject({ allow_rollup_hdrs: true, deny_purge: false });
+  });
+
+  it('refuses what the server would refuse or rewrite, in the plan and before any request', async () => {
+    const name = uniqueName('REWRITE');
+    const cases: Array<[StreamConfigInput, string]> = [
+      [{ subject_delete_marker_ttl: '5s', allow_rollup_hdrs: false }, 'subject_delete_marker_ttl'],
+      [{ subject_delete_marker_ttl: '5s', deny_purge: true }, 'allow_rollup_hdrs'],
+      ...(atLeast('2.12.0')
+        ? ([
+            [{ allow_msg_schedules: true, allow_rollup_hdrs: false }, 'allow_msg_schedules'],
+            [{ allow_msg_schedules: true, discard: 'new' }, 'allow_msg_schedules'],
+            [{ allow_msg_counter: true, allow_msg_ttl: true }, 'allow_msg_counter'],
+            [{ allow_msg_counter: true, retention: 'workqueue' }, 'allow_msg_counter'],
+            [{ persist_mode: 'async', storage: 'memory' }, 'persist_mode'],
+            [{ persist_mode: 'async', allow_atomic: true }, 'persist_mode'],
+          ] as Array<[StreamConfigInput, string]>)
+        : []),
+    ];
+
+    for (const [config, field] of cases) {
+      const plan = await fx.spy.during(fx.nc, () => fx.streams.planStream(name, [`${name}.>`], config));
+      const attempt = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
+
+      expect(plan.error).toBeInstanceOf(InvalidStreamConfigError);
+      expect((plan.error as InvalidStreamConfigError).field).toBe(field);
+      expect(plan.requests).toEqual([]);
+      expect(attempt.error).toBeInstanceOf(InvalidStreamConfigError);
+      expect((attempt.error as InvalidStreamConfigError).field).toBe(field);
+      expect(attempt.requests).toEqual([]);
+    }
+  });
+
+  describe('consumers', () => {
+    const FUTURE = '2099-01-02T03:04:05Z';
+    const LATER = '2099-06-07T08:09:10Z';
+
+    it('pauses and resumes a declared consumer through its declaration (pause_until), with the pause API', async () => {
+      const name = uniqueName('PAUSE');
+      const paused: ConsumerDeclaration[] = [{ durable_name: 'worker', pause_until: FUTURE }];
+
+      const first = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { consumers: paused }));
+
+      if (!atLeast('2.11.0')) {
+        expect(first.error).toBeInstanceOf(InvalidStreamConfigError);
+        expect((first.error as Error).message).toMatch(/consumers\.worker\.pause_until needs nats-server 2\.11\.0 or newer/);
+        expect(first.requests).toEqual([]);
+        return;
+      }
+      expect(first.result?.consumers).toEqual([{ name: 'worker', action: 'created', changes: [] }]);
+      expect((await fx.jsm.consumers.info(name, 'worker')) as unknown).toMatchObject({ paused: true });
+      const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { consumers: paused }));
+      expect(again.result?.consumers?.[0].action).toBe('unchanged');
+      expect(writes(again.requests)).toEqual([]);
+
+      // Resuming: only the pause API, as an update would leave the consumer paused.
+      const resumed = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] }),
+      );
+      expect(resumed.result?.consumers?.[0]).toMatchObject({ action: 'updated', changes: [{ field: 'pause_until' }] });
+      expect(writes(resumed.requests)).toEqual([`CONSUMER.PAUSE.${name}.worker`]);
+      const running = (await fx.jsm.consumers.info(name, 'worker')) as unknown as { paused?: boolean };
+      expect(running.paused ?? false).toBe(false);
+      const settled = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker' }] }),
+      );
+      expect(writes(settled.requests)).toEqual([]);
+
+      // Pausing again with another change: the update, then the pause.
+      const repaused = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ durable_name: 'worker', pause_until: LATER, max_deliver: 3 }] }),
+      );
+      expect(writes(repaused.requests)).toEqual([`CONSUMER.CREATE.${name}.worker`, `CONSUMER.PAUSE.${name}.worker`]);
+      const info = (await fx.jsm.consumers.info(name, 'worker')) as unknown as { paused?: boolean; config: { pause_until?: string } };
+      expect(info.paused).toBe(true);
+      expect(Date.parse(info.config.pause_until ?? '')).toBe(Date.parse(LATER));
+    });
+
+    it('declares priority groups: created, unchanged, changed in place; refused when the server refuses them, or before 2.11', async () => {
+      const name = uniqueName('PRIO');
+      const pinned: ConsumerDeclaration[] = [
+        { durable_name: 'jobs', priority_groups: ['b', 'a'], priority_policy: 'pinned_client', priority_timeout: '30s' },
+      ];
+
+      const first = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { consumers: pinned }));
+
+      if (!atLeast('2.11.0')) {
+        expect(first.error).toBeInstanceOf(InvalidStreamConfigError);
+        expect((first.error as Error).message).toMatch(/consumers\.jobs\.priority_groups needs nats-server 2\.11\.0 or newer/);
+        expect(first.requests).toEqual([]);
+        return;
+      }
+      expect(first.result?.consumers?.[0].action).toBe('created');
+      const again = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], { consumers: [{ ...pinned[0], priority_groups: ['a', 'b'] }] }),
+      );
+      expect(again.result?.consumers?.[0].action).toBe('unchanged');
+      expect(writes(again.requests)).toEqual([]);
+
+      const overflow: ConsumerDeclaration[] = [{ durable_name: 'jobs', priority_groups: ['a'], priority_policy: 'overflow' }];
+      const changed = await fx.streams.ensureStream(name, [`${name}.>`], { consumers: overflow });
+      expect(changed.consumers?.[0].action).toBe('updated');
+      expect(changed.consumers?.[0].changes.map((c) => c.field).sort()).toEqual(['priority_groups', 'priority_policy', 'priority_timeout']);
+      expect((await fx.jsm.consumers.info(name, 'jobs')).config).toMatchObject({ priority_groups: ['a'], priority_policy: 'overflow' });
+
+      for (const [consumer, field] of [
+        [{ durable_name: 'bad', priority_groups: ['a'] }, 'priority_groups'],
+        [{ durable_name: 'bad', priority_policy: 'overflow' }, 'priority_policy'],
+        [{ durable_name: 'bad', priority_groups: ['a.b'], priority_policy: 'overflow' }, 'priority_groups'],
+        [{ durable_name: 'bad', priority_groups: ['a'], priority_policy: 'overflow', deliver_subject: `d.${name}` }, 'priority_groups'],
+      ] as Array<[ConsumerDeclaration, string]>) {
+        const refused = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { consumers: [consumer] }));
+        expect(refused.error).toBeInstanceOf(InvalidStreamConfigError);
+        expect((refused.error as InvalidStreamConfigError).field).toBe(`consumers.bad.${field}`);
+        expect(refused.requests).toEqual([]);
+      }
+      const prioritized = await fx.spy.during(fx.nc, () =>
+        fx.streams.ensureStream(name, [`${name}.>`], {
+          consumers: [{ durable_name: 'ranked', priority_groups: ['a'], priority_policy: 'prioritized' }],
+        }),
+      );
+      if (atLeast('2.12.0')) {
+        expect(prioritized.result?.consumers?.[0].action).toBe('created');
+      } else {
+        expect((prioritized.error as Error).message).toMatch(/"prioritized" needs nats-server 2\.12\.0 or newer/);
+      }
+    });
+  });
+});
