@@ -92,6 +92,7 @@ export { StreamsStartupError } from './errors/streams-startup.error.js';
 export { JetStreamUnavailableError } from './errors/jetstream-unavailable.error.js';
 export { JetStreamApiError } from './errors/jetstream-api.error.js';
 export { StreamNotFoundError } from './errors/stream-not-found.error.js';
+export { StreamOfflineError } from './errors/stream-offline.error.js';
 export { InvalidStreamConfigError } from './errors/invalid-stream-config.error.js';
 export { InvalidArgumentError } from './errors/invalid-argument.error.js';
 export { InvalidOptionsError } from './errors/invalid-options.error.js';

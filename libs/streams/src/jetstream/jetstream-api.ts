@@ -123,12 +123,21 @@ export class JetStreamApi {
     return this.request(`STREAM.INFO.${name}`, request, caller);
   }
 
-  /** Every stream's info (all pages), or of those capturing `subject`. */
-  async listStreams(caller: ApiCaller, subject?: string): Promise<ServerStreamInfo[]> {
+  /**
+   * Every stream's info (all pages), or of those capturing `subject`. The streams the server holds
+   * but has offline (nats-server 2.12+; listed apart, without info) are added to `offline` when
+   * given, by name, with the server's reason.
+   */
+  async listStreams(caller: ApiCaller, subject?: string, offline?: Map<string, string>): Promise<ServerStreamInfo[]> {
     const all: ServerStreamInfo[] = [];
-    for (let page = await this.listPage(0, caller, subject); ; page = await this.listPage(all.length, caller, subject)) {
+    // Offline streams count in `total` but are not in `streams`: paging goes by what was seen.
+    let seen = 0;
+    for (let page = await this.listPage(0, caller, subject); ; page = await this.listPage(seen, caller, subject)) {
       all.push(...(page.streams ?? []));
-      if (!page.streams?.length || all.length >= page.total) return all;
+      const away = Object.entries(page.offline ?? {});
+      for (const [name, reason] of away) offline?.set(name, reason);
+      seen += (page.streams?.length ?? 0) + away.length;
+      if (!(page.streams?.length || away.length) || seen >= page.total) return all;
     }
   }
 
@@ -263,7 +272,7 @@ export class JetStreamApi {
   }
 
   private listPage(offset: number, caller: ApiCaller, subject?: string) {
-    return this.request<Paged & { streams: ServerStreamInfo[] | null }>(
+    return this.request<Paged & { streams: ServerStreamInfo[] | null; offline?: Record<string, string> }>(
       'STREAM.LIST',
       { offset, ...(subject !== undefined && { subject }) },
       caller,
