@@ -1,5 +1,6 @@
 import { InvalidStreamConfigError, StreamConfigConflictError, type ConsumerDeclaration, type StreamConfigInput } from '@app/streams';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
+import { waitFor } from './support/wait.js';
 
 /** The requests that change a stream or a consumer. */
 const writes = (requests: string[]): string[] =>
@@ -130,6 +131,65 @@ describe('the fields of nats-server 2.11 to 2.14, against a real nats-server', (
       expect((attempt.error as InvalidStreamConfigError).field).toBe(field);
       expect(attempt.requests).toEqual([]);
     }
+  });
+
+  it('turns a mirror into a normal stream by removing the mirror on 2.12+, keeping its messages; a conflict before', async () => {
+    const origin = uniqueName('ORIGIN');
+    const mirror = uniqueName('MIRROR');
+    await fx.streams.ensureStream(origin, [`${origin}.>`]);
+    await fx.streams.ensureStream(mirror, [], { mirror: { name: origin } });
+    await fx.raw.jetstream().publish(`${origin}.a`);
+    await waitFor(
+      async () => (await fx.jsm.streams.info(mirror)).state.messages,
+      (n) => n === 1,
+      { what: 'the mirror to copy the message' },
+    );
+
+    const plan = await fx.streams.planStream(mirror, [`${mirror}.>`]);
+    const promoted = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(mirror, [`${mirror}.>`]));
+
+    if (!atLeast('2.12.0')) {
+      expect(plan.action).toBe('conflict');
+      expect(promoted.error).toBeInstanceOf(StreamConfigConflictError);
+      expect((promoted.error as StreamConfigConflictError).conflicts.map((c) => c.field)).toEqual(['mirror']);
+      expect(writes(promoted.requests)).toEqual([]);
+      return;
+    }
+    expect(plan.action).toBe('update');
+    expect(promoted.result?.action).toBe('updated');
+    const info = await fx.jsm.streams.info(mirror);
+    expect(info.config.mirror).toBeUndefined();
+    expect(info.config.subjects).toEqual([`${mirror}.>`]);
+    expect(info.state.messages).toBe(1);
+  });
+
+  it('reads a source through a durable consumer of the origin on 2.14+ (sources[].consumer); refused before any request before', async () => {
+    const origin = uniqueName('WQ');
+    const copy = uniqueName('COPY');
+    const other = uniqueName('OTHER');
+    await fx.streams.ensureStream(origin, [`${origin}.>`], { retention: 'workqueue' });
+    await fx.streams.ensureStream(other, [`${other}.>`]);
+    const sources = [{ name: origin, consumer: { name: 'copier', deliver_subject: `deliver.${copy}` } }];
+
+    const first = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(copy, [], { sources }));
+
+    if (!atLeast('2.14.0')) {
+      expect(first.error).toBeInstanceOf(InvalidStreamConfigError);
+      expect((first.error as Error).message).toMatch(/sources needs nats-server 2\.14\.0 or newer/);
+      expect(first.requests).toEqual([]);
+      return;
+    }
+    expect(first.result?.action).toBe('created');
+    const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(copy, [], { sources }));
+    expect(again.result).toMatchObject({ action: 'unchanged', changes: [] });
+    expect(writes(again.requests)).toEqual([]);
+    const more = await fx.streams.ensureStream(copy, [], { sources: [...sources, { name: other }] });
+    expect(more).toMatchObject({ action: 'updated', changes: [{ field: 'sources' }] });
+    const bad = await fx.spy.during(fx.nc, () =>
+      fx.streams.ensureStream(copy, [], { sources: [{ name: origin, consumer: { name: 'copier', deliver_subject: 'deliver.*' } }] }),
+    );
+    expect(bad.error).toBeInstanceOf(InvalidStreamConfigError);
+    expect(bad.requests).toEqual([]);
   });
 
   describe('consumers', () => {

@@ -43,6 +43,7 @@ export type {
   StreamDeclarations,
   StreamMode,
   StreamPolicy,
+  StreamSourceInput,
 } from './declaration/stream-declaration.js';
 export type { ConsumerDeclaration } from './declaration/consumer-declaration.js';
 export type { BucketConfigInput, BucketDeclaration } from './declaration/bucket-declaration.js';

@@ -26,6 +26,23 @@ export interface StreamPlacementInput {
   preferred?: string;
 }
 
+/** A stream that a stream sources from or mirrors. */
+export interface StreamSourceInput {
+  /** The origin stream. */
+  name: string;
+  /** Only the origin's messages whose subject matches. */
+  filter_subject?: string;
+  /** Start at this sequence of the origin. */
+  opt_start_seq?: number;
+  /** Start at this time (RFC 3339). */
+  opt_start_time?: string;
+  /**
+   * Read the origin through this durable push consumer of it, which the app creates on the origin
+   * (nats-server 2.14+): reliable from work-queue and interest streams.
+   */
+  consumer?: { name: string; deliver_subject: string };
+}
+
 /** Limits applied to the stream's consumers (nats-server 2.10+). */
 export interface StreamConsumerLimitsInput {
   /** Consumers idle for this long are removed. */
@@ -91,9 +108,12 @@ export interface StreamConfigInput {
   /** Transform subjects on the way in (nats-server 2.10+). */
   subject_transform?: { src?: string; dest: string };
   /** Streams this stream sources messages from. */
-  sources?: Array<{ name: string; filter_subject?: string; opt_start_seq?: number; opt_start_time?: string }>;
-  /** The stream this stream mirrors (then `subjects` must be empty). Cannot be changed later. */
-  mirror?: { name: string; filter_subject?: string; opt_start_seq?: number; opt_start_time?: string };
+  sources?: StreamSourceInput[];
+  /**
+   * The stream this stream mirrors (then `subjects` must be empty). Cannot be changed later;
+   * nats-server 2.12+ turns the mirror into a normal stream when it is removed (with subjects).
+   */
+  mirror?: StreamSourceInput;
   /** First sequence number of a new stream (nats-server 2.10+). Only used at create. */
   first_seq?: number;
   /** Allow a per-message TTL header (nats-server 2.11+). Cannot be turned off once on. @default false */

@@ -117,6 +117,12 @@ export function metadataForUpdate(desired: unknown, actual: unknown): Record<str
   return keys > 0 ? out : undefined;
 }
 
+/** A source or mirror read through a durable consumer of the origin (`consumer`) needs nats-server 2.14+. */
+function durableSourcing(value: unknown): string | undefined {
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+  return list.some((source) => (source as { consumer?: unknown } | undefined)?.consumer !== undefined) ? '2.14.0' : undefined;
+}
+
 /** The server answers `{}` for no placement, and tag order means nothing. */
 function normalizePlacement(value: unknown): unknown {
   const p = value as { cluster?: string; tags?: string[] } | null;
@@ -224,8 +230,18 @@ const STREAM_FIELD_TABLE: {
   deny_purge: { kind: 'boolean', fill: 'always', absent: false, immutable: turnsOnOnly('deny_purge') },
   sealed: { kind: 'boolean', fill: 'always', absent: false, immutable: turnsOnOnly('sealed (a sealed stream)') },
   placement: { kind: 'object', fill: 'never', normalize: normalizePlacement },
-  mirror: { kind: 'object', fill: 'never', normalize: emptyIsUnset, immutable: () => 'the mirror of a stream cannot be changed' },
-  sources: { kind: 'object', fill: 'never', normalize: normalizeSources },
+  mirror: {
+    kind: 'object',
+    fill: 'never',
+    normalize: emptyIsUnset,
+    // 2.12+ turns a mirror into a normal stream when the mirror is removed (its messages stay).
+    immutable: (current, desired, version) => {
+      if (desired !== undefined) return 'the mirror of a stream cannot be changed';
+      return version.atLeast('2.12.0') ? undefined : `nats-server ${version} cannot turn a mirror into a normal stream (2.12+ can)`;
+    },
+    valueSince: durableSourcing,
+  },
+  sources: { kind: 'object', fill: 'never', normalize: normalizeSources, valueSince: durableSourcing },
   republish: { kind: 'object', fill: 'never', normalize: emptyIsUnset },
   subject_transform: { kind: 'object', fill: 'never', normalize: normalizeTransform, since: '2.10.0' },
   compression: { kind: 'enum', values: ['none', 's2'], fill: 'never', absent: 'none', since: '2.10.0' },

@@ -109,7 +109,22 @@ function checkSource(value: unknown, field: 'sources' | 'mirror', stream: string
   if (source.opt_start_time !== undefined && typeof source.opt_start_time !== 'string') {
     fail(`opt_start_time must be an ISO date string, got ${show(source.opt_start_time)}`);
   }
+  if (source.consumer !== undefined) checkSourceConsumer(source.consumer, fail);
   return { ...source, name: source.name as string };
+}
+
+/** A durable consumer of the origin to read through (nats-server 2.14+): its name and the subject it delivers to. */
+function checkSourceConsumer(value: unknown, fail: (reason: string) => never): void {
+  const consumer = ownFields(value) ?? fail(`consumer must be an object with a name and a deliver_subject, got ${show(value)}`);
+  const nameProblem = streamNameProblem(consumer.name);
+  if (nameProblem) fail(`consumer.name ${nameProblem.replace('stream names', 'consumer names')}`);
+  const subject = consumer.deliver_subject;
+  const problem = subjectProblem(subject);
+  if (problem) fail(`consumer.deliver_subject ${problem.replace('must be strings', 'must be a string')}`);
+  if (/(^|\.)[*>](\.|$)/.test(subject as string)) fail(`consumer.deliver_subject ${show(subject)} has a wildcard; a deliver subject cannot`);
+  for (const key of Object.keys(consumer)) {
+    if (key !== 'name' && key !== 'deliver_subject') fail(`consumer.${key} is not a field of a source's consumer (name, deliver_subject)`);
+  }
 }
 
 /** A copy of the object's own enumerable properties without a prototype, or undefined for a non-object. */

@@ -71,6 +71,8 @@ export interface ServerStreamSource {
   domain?: string;
   /** Transforms applied to the sourced subjects (nats-server 2.10+). */
   subject_transforms?: ServerSubjectTransform[];
+  /** The durable consumer of the origin read through (nats-server 2.14+). */
+  consumer?: { name: string; deliver_subject: string };
 }
 
 /** Limits for the consumers of a stream (nats-server 2.10+; answered as `{}` when unset). */
