@@ -106,15 +106,9 @@ export function userMetadata(value: unknown): Record<string, string> | undefined
  * `_nats.mirror.*`, `_nats.src.*`); it rewrites its level and version keys anyway.
  */
 export function metadataForUpdate(desired: unknown, actual: unknown): Record<string, string> | undefined {
-  const out: Record<string, string> = {};
-  let keys = 0;
-  if (actual && typeof actual === 'object') {
-    for (const [key, text] of Object.entries(actual as Record<string, string>)) {
-      if (key.startsWith('_nats.')) ((out[key] = text), keys++);
-    }
-  }
-  for (const [key, text] of Object.entries(userMetadata(desired) ?? {})) ((out[key] = text), keys++);
-  return keys > 0 ? out : undefined;
+  const server = actual && typeof actual === 'object' ? Object.entries(actual as Record<string, string>) : [];
+  const entries = [...server.filter(([key]) => key.startsWith('_nats.')), ...Object.entries(userMetadata(desired) ?? {})];
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /** A source or mirror read through a durable consumer of the origin (`consumer`) needs nats-server 2.14+. */
