@@ -1,5 +1,5 @@
 import { CONSUMER_FIELDS, type DesiredConsumerConfig } from './consumer-fields.js';
-import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldDiff } from './field-table.js';
+import { absentValue, comparable, diffFields, knows, sameValue, type FieldDiff } from './field-table.js';
 import { MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
 import type { ServerVersion } from '../server/server-version.js';
@@ -45,10 +45,9 @@ export function consumerSupportProblem(
   version: ServerVersion,
   clustered: boolean,
 ): [string, string] | undefined {
-  const known = knownTo(CONSUMER_FIELDS, version);
   for (let i = 0; i < CONSUMER_FIELDS.length; i++) {
     const row = CONSUMER_FIELDS[i];
-    if (known[i] || row.since === undefined) continue;
+    if (knows(CONSUMER_FIELDS[i], version) || row.since === undefined) continue;
     const value = desired[row.field];
     if (sameValue(comparable(row, value, desired), absentValue(row, desired))) continue;
     return [row.field, `needs nats-server ${row.since} or newer; the server is ${version}, which would silently drop it`];
