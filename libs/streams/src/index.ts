@@ -32,7 +32,7 @@ export type { BucketOptionsInput, StreamOptionsInput } from './streams/stream.se
 export type { FeatureDeclarations } from './streams/declared-streams.js';
 export { DEFAULT_STREAM_DEFAULTS } from './declaration/stream-fields.js';
 export type { Duration } from './declaration/duration.js';
-export { parseStreamDuration as parseDuration } from './declaration/stream-fields.js';
+export { parseDuration } from './declaration/stream-fields.js';
 export { subjectsOverlap } from './declaration/subjects.js';
 export type {
   ConflictPolicy,

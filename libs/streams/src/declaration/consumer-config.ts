@@ -1,14 +1,13 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { parseDuration } from './duration.js';
+import { durationNanos } from './duration.js';
 import { CONSUMER_FIELDS, type ConsumerObjectField, type DesiredConsumerConfig } from './consumer-fields.js';
 import { absentValue } from './field-table.js';
 import { converterFor, type ConvertField } from './field-values.js';
 import { MOVED_CONSUMER_METADATA_KEY, PLACING_UNTIL } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
-import { isRecord, show } from './show-value.js';
-import type { Duration } from './duration.js';
+import { isRecord, show } from '../checks/values.js';
 import { STREAM_OBJECT_CHECKS } from './stream-objects.js';
-import { streamNameProblem, subjectProblem, subjectsOverlap } from './subjects.js';
+import { streamNameProblem, subjectProblem, patternsOverlap } from './subjects.js';
 
 /** A consumer declaration turned into exactly what the server should hold. */
 export interface DesiredConsumer {
@@ -52,7 +51,11 @@ const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fai
   backoff: (value, fail, stream) => {
     if (!Array.isArray(value)) return fail(`must be a list of durations such as ['1s', '5s', '30s'], got ${show(value)}`);
     if (value.length === 0) return undefined;
-    return value.map((step: unknown, i) => parseDuration(step as Duration, `backoff[${i}]`, stream, 1e6));
+    return value.map((step: unknown, i) =>
+      durationNanos(step, 1e6, (reason) => {
+        throw new InvalidStreamConfigError(stream, `backoff[${i}]`, reason);
+      }),
+    );
   },
   filter_subject: (value, fail) => {
     const problem = subjectProblem(value);
@@ -68,7 +71,7 @@ const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fai
     const subjects = list as string[];
     for (let i = 0; i < subjects.length; i++) {
       for (let j = i + 1; j < subjects.length; j++) {
-        if (subjectsOverlap(subjects[i], subjects[j]))
+        if (patternsOverlap(subjects[i], subjects[j]))
           fail(`${show(subjects[i])} and ${show(subjects[j])} overlap; the server refuses overlapping filters`);
       }
     }
@@ -166,7 +169,7 @@ function checkWorkQueue(stream: string, consumers: readonly DesiredConsumer[]): 
     if (ack !== 'explicit') fail('ack_policy', `must be 'explicit' on a work-queue stream, got '${ack}'`);
     if (deliver !== 'all') fail('deliver_policy', `must be 'all' on a work-queue stream, got '${deliver}'`);
     for (const other of consumers.slice(0, i)) {
-      const shared = filters(consumer).find((f) => filters(other).some((o) => subjectsOverlap(f, o)));
+      const shared = filters(consumer).find((f) => filters(other).some((o) => patternsOverlap(f, o)));
       if (shared)
         fail('filter_subjects', `overlaps consumer "${other.name}" on ${shared}: each message of a work-queue stream goes to one consumer`);
     }
@@ -248,7 +251,7 @@ export function consumerRuleProblem(
     }
   } else if (c.max_waiting !== undefined) {
     return ['max_waiting', 'is for pull consumers only (this one has a deliver_subject)'];
-  } else if (subjects.some((subject) => subjectsOverlap(c.deliver_subject as string, subject))) {
+  } else if (subjects.some((subject) => patternsOverlap(c.deliver_subject as string, subject))) {
     return [
       'deliver_subject',
       `${show(c.deliver_subject)} is among the stream's own subjects: its deliveries would be stored again (a cycle the server refuses)`,
@@ -260,7 +263,7 @@ export function consumerRuleProblem(
   const filters = c.filter_subjects ?? (c.filter_subject !== undefined ? [c.filter_subject] : []);
   const field = c.filter_subjects ? 'filter_subjects' : 'filter_subject';
   for (const filter of filters) {
-    if (subjects.length > 0 && !subjects.some((subject) => subjectsOverlap(filter, subject))) {
+    if (subjects.length > 0 && !subjects.some((subject) => patternsOverlap(filter, subject))) {
       return [
         field,
         `${show(filter)} matches none of the stream's subjects (${subjects.join(', ')}): the consumer would never receive a message`,

@@ -1,5 +1,5 @@
 import { CONSUMER_FIELDS, type DesiredConsumerConfig } from './consumer-fields.js';
-import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldDiff } from './field-table.js';
+import { absentValue, comparable, diffFields, knows, sameValue, type FieldDiff } from './field-table.js';
 import { isPlacing, MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
 import type { ServerVersion } from '../server/server-version.js';
@@ -47,14 +47,14 @@ export function consumerSupportProblem(
   version: ServerVersion,
   clustered: boolean,
 ): [string, string] | undefined {
-  const known = knownTo(CONSUMER_FIELDS, version);
   for (let i = 0; i < CONSUMER_FIELDS.length; i++) {
     const row = CONSUMER_FIELDS[i];
     const value = desired[row.field];
-    const since = known[i] ? row.valueSince?.(value) : row.since;
+    const known = knows(row, version);
+    const since = known ? row.valueSince?.(value) : row.since;
     if (since === undefined || version.atLeast(since)) continue;
     if (sameValue(comparable(row, value, desired), absentValue(row, desired))) continue;
-    const what = known[i] ? `${JSON.stringify(value)} needs` : 'needs';
+    const what = known ? `${JSON.stringify(value)} needs` : 'needs';
     return [row.field, `${what} nats-server ${since} or newer; the server is ${version}, which would silently drop it`];
   }
   const steps = desired.backoff?.length ?? 0;

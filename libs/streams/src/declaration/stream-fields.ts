@@ -11,7 +11,8 @@ import {
 } from './field-table.js';
 import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { StreamConfigInput } from './stream-declaration.js';
-import { parseDuration, type Duration } from './duration.js';
+import { durationNanos, type Duration } from './duration.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
 /** Every stream config field this library manages: each declarable field, plus `subjects`. */
 export type StreamFieldName = keyof StreamConfigInput | 'subjects';
@@ -294,14 +295,21 @@ export const DEFAULT_STREAM_DEFAULTS: Readonly<StreamConfigInput> = Object.freez
 );
 
 /**
- * Converts a declared duration of a stream field to nanoseconds, refusing a nonzero value under
- * the server's minimum for that field (`max_age` and `duplicate_window`: 100ms;
- * `subject_delete_marker_ttl`: 1s); see `parseDuration` for the syntax.
- * @throws InvalidStreamConfigError naming the field
+ * Converts a {@link Duration} (a string such as `'1h30m'`, or a number of milliseconds) to the
+ * nanoseconds the server expects. Given a stream field that holds a duration (`max_age`,
+ * `duplicate_window`, `subject_delete_marker_ttl`), a nonzero value under the server's minimum for
+ * it is refused too (100ms, 100ms, 1s).
+ *
+ * @param field a stream field, named in the error and whose minimum applies @default 'value'
+ * @throws InvalidArgumentError naming `field`, the value and the syntax
  * @example
- * parseStreamDuration('1h30m', 'max_age', 'orders'); // 5_400_000_000_000
+ * parseDuration('1h30m'); // 5_400_000_000_000
+ * parseDuration(1500, 'duplicate_window'); // 1_500_000_000
  */
-export function parseStreamDuration(value: Duration, field: string, stream: string): number {
+export function parseDuration(value: Duration, field = 'value'): number {
   const row = STREAM_FIELDS_BY_NAME.get(field);
-  return parseDuration(value, field, stream, row?.kind === 'duration' ? (row.min ?? 0) : 0);
+  const minimum = row?.kind === 'duration' ? (row.min ?? 0) : 0;
+  return durationNanos(value, minimum, (reason) => {
+    throw new InvalidArgumentError('parseDuration', field, reason);
+  });
 }

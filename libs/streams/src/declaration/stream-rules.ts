@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import { show } from './show-value.js';
+import { show } from '../checks/values.js';
 import type { DesiredStreamConfig } from './stream-fields.js';
 
 /**
