@@ -248,11 +248,28 @@ describe('the fields of nats-server 2.11 to 2.14, against a real nats-server', (
       expect(Date.parse(info.config.pause_until ?? '')).toBe(Date.parse(LATER));
     });
 
+    it("gives a consumer the stream's consumer_limits.inactive_threshold as the server does: accepted by a pedantic server, unchanged the second time", async () => {
+      const name = uniqueName('LIMITS');
+      const declaration = { consumer_limits: { inactive_threshold: '1h' }, consumers: [{ durable_name: 'c' }] };
+
+      const first = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], declaration));
+
+      if (!fx.modern) {
+        expect(first.error).toBeInstanceOf(InvalidStreamConfigError);
+        expect(about(first.requests, name)).toEqual([]);
+        return;
+      }
+      expect(first.error).toBeUndefined();
+      expect(first.result?.consumers?.[0].action).toBe('created');
+      const again = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], declaration));
+      expect(again.result?.consumers?.[0].action).toBe('unchanged');
+      expect(writes(again.requests, name)).toEqual([]);
+      expect((await fx.jsm.consumers.info(name, 'c')).config.inactive_threshold).toBe(3600e9);
+    });
+
     it('declares priority groups: created, unchanged, changed in place; refused when the server refuses them, or before 2.11', async () => {
       const name = uniqueName('PRIO');
-      const pinned: ConsumerDeclaration[] = [
-        { durable_name: 'jobs', priority_groups: ['b', 'a'], priority_policy: 'pinned_client', priority_timeout: '30s' },
-      ];
+      const pinned: ConsumerDeclaration[] = [{ durable_name: 'jobs', priority_groups: ['b', 'a'], priority_policy: 'pinned_client' }];
 
       const first = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], { consumers: pinned }));
 
@@ -272,6 +289,7 @@ describe('the fields of nats-server 2.11 to 2.14, against a real nats-server', (
       const overflow: ConsumerDeclaration[] = [{ durable_name: 'jobs', priority_groups: ['a'], priority_policy: 'overflow' }];
       const changed = await fx.streams.ensureStream(name, [`${name}.>`], { consumers: overflow });
       expect(changed.consumers?.[0].action).toBe('updated');
+      // The server's own 2-minute priority_timeout of a pinned client was no change; leaving pinned_client drops it.
       expect(changed.consumers?.[0].changes.map((c) => c.field).sort()).toEqual(['priority_groups', 'priority_policy', 'priority_timeout']);
       expect((await fx.jsm.consumers.info(name, 'jobs')).config).toMatchObject({ priority_groups: ['a'], priority_policy: 'overflow' });
 

@@ -110,3 +110,17 @@ export function consumerUpdateRequest(
   }
   return request as ServerConsumerConfig;
 }
+
+/**
+ * The consumer as the server makes it on a stream with `consumer_limits`: a consumer declared
+ * without an `inactive_threshold` gets the stream's. Declared here too, so that the diff reads no
+ * change and a `pedantic` server (2.11+), which refuses to fill it in, takes the request.
+ */
+export function withStreamLimits(
+  desired: DesiredConsumerConfig,
+  limits: { inactive_threshold?: number } | undefined,
+): DesiredConsumerConfig {
+  const threshold = limits?.inactive_threshold;
+  if (desired.inactive_threshold !== undefined || threshold === undefined || threshold === 0) return desired;
+  return { ...desired, inactive_threshold: threshold };
+}

@@ -40,6 +40,8 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_WAITING = 100_000;
 /** The server's ack wait when none is set (and no backoff replaces it). */
 export const DEFAULT_ACK_WAIT_NS = 30e9;
+/** The server's `priority_timeout` of a `pinned_client` consumer when none is set. */
+const DEFAULT_PINNED_TTL_NS = 120e9;
 /** The server's `max_waiting` of a pull consumer when none is set. */
 export const DEFAULT_MAX_WAITING = 512;
 /** The server's `max_ack_pending` when none is set (and acknowledgements are on). */
@@ -197,7 +199,14 @@ const CONSUMER_FIELD_TABLE: {
     since: '2.11.0',
     valueSince: (value) => (value === 'prioritized' ? '2.12.0' : undefined),
   },
-  priority_timeout: { kind: 'duration', min: NANOS_PER_MS, fill: 'never', absent: 0, since: '2.11.0' },
+  // The server gives a pinned-client policy a 2-minute timeout when none is set.
+  priority_timeout: {
+    kind: 'duration',
+    min: NANOS_PER_MS,
+    fill: 'never',
+    absentIn: (c) => (c.priority_policy === 'pinned_client' ? DEFAULT_PINNED_TTL_NS : 0),
+    since: '2.11.0',
+  },
 };
 
 /** The consumer table's rows, in table order. */

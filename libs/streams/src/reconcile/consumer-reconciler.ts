@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConnectionService } from '../connection/connection.service.js';
 import type { DesiredConsumer } from '../declaration/consumer-config.js';
 import { normalizePause } from '../declaration/consumer-fields.js';
-import { consumerUpdateRequest, createConsumerRequest, diffConsumerConfig, needsConsumerUpdate } from '../declaration/consumer-diff.js';
+import {
+  consumerUpdateRequest,
+  createConsumerRequest,
+  diffConsumerConfig,
+  needsConsumerUpdate,
+  withStreamLimits,
+} from '../declaration/consumer-diff.js';
 import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
@@ -172,10 +178,12 @@ export class ConsumerReconciler {
     stream: ServerStreamInfo | null,
   ): Decided {
     const version = this.connection.serverFacts().version;
+    // What the server gives the consumer from the stream's limits is compared and sent as declared.
+    const made = { ...consumer, config: withStreamLimits(consumer.config, desired.config.consumer_limits) };
     const diff = current
-      ? diffConsumerConfig(consumer.config, current.config, version, stream?.config.num_replicas ?? 1)
+      ? diffConsumerConfig(made.config, current.config, version, stream?.config.num_replicas ?? 1)
       : { changes: [], conflicts: [] };
-    const comparison: ConsumerComparison = { stream: desired.name, desired: consumer, current, diff };
+    const comparison: ConsumerComparison = { stream: desired.name, desired: made, current, diff };
     return { comparison, decision: decideConsumer(comparison, desired.policy.mode) };
   }
 
