@@ -233,6 +233,13 @@ describe('connection options passed to the nats client', () => {
     }
   });
 
+  it('says plainly that a secret-bearing option was not given (an unset environment variable)', () => {
+    const error = thrownBy(() => StreamsModule.forRoot({ connection: { servers: process.env.NO_SUCH_NATS_URL_VARIABLE as string } }));
+
+    expect(error).toMatchObject({ option: 'connection.servers', value: undefined });
+    expect(error.message).toContain('option connection.servers: got undefined;');
+  });
+
   it('shows a bad server of a list with its credentials redacted, naming its index', () => {
     const error = thrownBy(() => StreamsModule.forRoot({ connection: { servers: ['nats://h:4222', `nats://u:${SECRET}@h:99999`] } }));
 

@@ -168,6 +168,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   concurrency: integer(1, 1_000),
   streams: array,
   buckets: array,
+  objectStores: array,
   streamDefaults: (value, path) => {
     record(value, path);
     try {
@@ -286,6 +287,7 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
     concurrency: options.concurrency ?? 8,
     streams: options.streams ?? [],
     buckets: options.buckets ?? [],
+    objectStores: options.objectStores ?? [],
     streamDefaults: options.streamDefaults ?? {},
     onStartupError: options.onStartupError ?? 'fail',
     cacheTtlMs: options.cacheTtlMs ?? 300_000,

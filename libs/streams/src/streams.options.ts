@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'nats';
 import type { BucketDeclaration } from './declaration/bucket-declaration.js';
+import type { ObjectStoreDeclaration } from './declaration/object-store-declaration.js';
 import type { StreamConfigInput, StreamDeclaration } from './declaration/stream-declaration.js';
 
 /**
@@ -126,6 +127,12 @@ export interface StreamsModuleOptions {
    * @default []
    */
   buckets?: BucketDeclaration[];
+  /**
+   * Object stores to ensure during start-up, each the stream `OBJ_<bucket>` laid out as the
+   * `nats` client's `views.os()` makes it (more can be declared with `StreamsModule.forFeature`).
+   * @default []
+   */
+  objectStores?: ObjectStoreDeclaration[];
   /**
    * Config applied to every stream before its own declared fields. Starts from: retention
    * `limits`, max_msgs 1,000,000, max_msgs_per_subject 100,000, max_age `'1h'`, storage `file`,

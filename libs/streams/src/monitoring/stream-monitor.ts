@@ -122,7 +122,7 @@ export class StreamMonitor implements OnModuleDestroy {
     validateStreamName(name);
     if (!this.connection.isConnected()) {
       // Answer at once: retrying for operationTimeoutMs would only delay the same verdict.
-      return toStreamHealth(new Error(`NATS not connected (${this.connection.currentStatus.type})`), this.context(name), name);
+      return toStreamHealth(new Error(`NATS is not connected (${this.connection.currentStatus.type})`), this.context(name), name);
     }
     try {
       const info = await this.reconciler.read(name, { operation: 'healthCheck', stream: name });
