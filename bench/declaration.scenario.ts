@@ -22,17 +22,17 @@ interface MicroResult {
   both: Figure;
   normaliseAfterKeeping: Figure;
   memoHit: Figure;
-  jsonKey: Figure;
   subjects: Array<{ count: number; ms: number }>;
 }
 
 /**
  * 7. The pure declaration core, no server: µs of CPU per declaration to normalise and diff
  * (`declaration-micro.ts`, in a process of its own so the suite's heap does not weigh on it), and
- * what a remembered declaration costs instead. No raw baseline: the raw client validates nothing.
+ * what a remembered declaration costs instead. Information only (issue #23: the goals are about
+ * what users wait for). No raw baseline: the raw client validates nothing.
  */
 export async function declarationCore(env: BenchEnv): Promise<void> {
-  const goal = '< 3 µs per declaration (normalise + diff)';
+  const goal = 'information (no goal)';
   try {
     const args = [join(here, 'declaration-micro.js'), '--json', ...(env.quick ? ['--rounds=5'] : [])];
     const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
@@ -46,11 +46,11 @@ export async function declarationCore(env: BenchEnv): Promise<void> {
       baselineMedianMs: NaN,
       requests: { library: emptyCounts(), baseline: emptyCounts() },
       goal,
-      met: r.both.median < 3,
+      met: null,
       notes:
         `CPU per declaration, median of ${r.rounds} rounds (fastest ${r.both.min.toFixed(2)} µs): normalise ${us(r.normalise)} ` +
         `(${us(r.normaliseAfterKeeping)} with ${r.declarations} results alive), diff ${us(r.diff)}; a remembered declaration ` +
-        `given again as new objects: ${us(r.memoHit)} (a JSON key of it alone: ${us(r.jsonKey)}); one declaration of ` +
+        `given again as new objects: ${us(r.memoHit)}; one declaration of ` +
         `${r.subjects.map((s) => `${s.count} subjects ${s.ms.toFixed(1)} ms`).join(', ')} of CPU.`,
     });
   } catch (err) {

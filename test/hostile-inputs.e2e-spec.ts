@@ -4,7 +4,6 @@ import {
   InvalidArgumentError,
   InvalidStreamConfigError,
   StreamBatchError,
-  StreamConfigConflictError,
   StreamMonitor,
   StreamService,
   StreamsModule,
@@ -82,7 +81,7 @@ describe('hostile inputs against a real nats-server', () => {
     for (const letter of letters) expect((await fx.jsm.streams.info(letter)).config.name).toBe(letter);
   });
 
-  it('a declaration reads only its own properties: a prototype cannot turn a conflict into a recreate', async () => {
+  it('a declaration with a prototype of its own is refused: a prototype cannot turn a conflict into a recreate', async () => {
     const name = uniqueName('proto');
     await streamWith(name, { a: 10 });
     const inherit = { onConflict: 'recreate', allowDataLoss: true };
@@ -96,10 +95,29 @@ describe('hostile inputs against a real nats-server', () => {
     const single = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config));
     const batch = await fx.spy.during(fx.nc, () => fx.streams.ensureStreams([declaration]));
 
-    expect(single.error).toBeInstanceOf(StreamConfigConflictError);
-    expect((batch.error as StreamBatchError).failures[0].error).toBeInstanceOf(StreamConfigConflictError);
-    for (const call of [single, batch]) expect(call.requests.filter((r) => !/^STREAM\.(INFO|LIST)/.test(r))).toEqual([]);
+    expect(single.error).toBeInstanceOf(InvalidArgumentError);
+    expect(single.requests).toEqual([]);
+    expect((batch.error as StreamBatchError).failures[0].error).toBeInstanceOf(InvalidStreamConfigError);
+    expect(batch.requests.filter((r) => !/^STREAM\.(INFO|LIST)/.test(r))).toEqual([]);
     expect((await fx.jsm.streams.info(name)).state.messages).toBe(10);
+  });
+
+  it.each([
+    ['ensureStream(name, subjects, { mode: null })', { mode: null }, 'mode'],
+    ['ensureStream(name, subjects, { allowDataLoss: null })', { allowDataLoss: null }, 'allowDataLoss'],
+    [
+      "ensureStream(name, subjects, { metadata: { ['__proto__']: 'x' } })",
+      { metadata: JSON.parse('{"__proto__":"x"}') as object },
+      'metadata',
+    ],
+  ])('%s is an InvalidStreamConfigError naming the field, before any request', async (_label, config, field) => {
+    const name = uniqueName('null');
+
+    const { error, requests } = await fx.spy.during(fx.nc, () => fx.streams.ensureStream(name, [`${name}.>`], config as never));
+
+    expect(error).toBeInstanceOf(InvalidStreamConfigError);
+    expect((error as InvalidStreamConfigError).field).toBe(field);
+    expect(requests).toEqual([]);
   });
 
   it.each([
@@ -109,6 +127,20 @@ describe('hostile inputs against a real nats-server', () => {
     ['listStreams(null)', (s: StreamService): Promise<unknown> => s.listStreams(null as never)],
     ['listStreams({ subjects }) (a misspelt option)', (s: StreamService): Promise<unknown> => s.listStreams({ subjects: 'x.>' } as never)],
     ["ensureBucket('bk', { bucket: 'other' })", (s: StreamService): Promise<unknown> => s.ensureBucket('bk', { bucket: 'other' } as never)],
+    [
+      'ensureStreams(new Map(...))',
+      (s: StreamService): Promise<unknown> => s.ensureStreams(new Map([['o', { subjects: ['o.>'] }]]) as never),
+    ],
+    [
+      "ensureStream('o', ['o.>'], { name: 'other' })",
+      (s: StreamService): Promise<unknown> => s.ensureStream('o', ['o.>'], { name: 'other' } as never),
+    ],
+    [
+      "ensureStream('o', ['o.>'], { subjects: ['p.>'] })",
+      (s: StreamService): Promise<unknown> => s.ensureStream('o', ['o.>'], { subjects: ['p.>'] } as never),
+    ],
+    ["ensureStream('o', ['o.>'], new Date())", (s: StreamService): Promise<unknown> => s.ensureStream('o', ['o.>'], new Date() as never)],
+    ["planStream('o', ['o.>'], new Map())", (s: StreamService): Promise<unknown> => s.planStream('o', ['o.>'], new Map() as never)],
     [
       'ensureStreams({ key: { name: other } })',
       (s: StreamService): Promise<unknown> => s.ensureStreams({ orders: { name: 'other', subjects: ['o.>'] } as never }),

@@ -32,7 +32,7 @@ export type { BucketOptionsInput, ObjectStoreOptionsInput, StreamOptionsInput } 
 export type { FeatureDeclarations } from './streams/declared-streams.js';
 export { DEFAULT_STREAM_DEFAULTS } from './declaration/stream-fields.js';
 export type { Duration } from './declaration/duration.js';
-export { parseStreamDuration as parseDuration } from './declaration/stream-fields.js';
+export { parseDuration } from './declaration/stream-fields.js';
 export { subjectsOverlap } from './declaration/subjects.js';
 export type {
   ConflictPolicy,
@@ -43,6 +43,7 @@ export type {
   StreamDeclarations,
   StreamMode,
   StreamPolicy,
+  StreamSourceInput,
 } from './declaration/stream-declaration.js';
 export type { ConsumerDeclaration } from './declaration/consumer-declaration.js';
 export type { BucketConfigInput, BucketDeclaration } from './declaration/bucket-declaration.js';
@@ -94,6 +95,7 @@ export { StreamsStartupError } from './errors/streams-startup.error.js';
 export { JetStreamUnavailableError } from './errors/jetstream-unavailable.error.js';
 export { JetStreamApiError } from './errors/jetstream-api.error.js';
 export { StreamNotFoundError } from './errors/stream-not-found.error.js';
+export { StreamOfflineError } from './errors/stream-offline.error.js';
 export { InvalidStreamConfigError } from './errors/invalid-stream-config.error.js';
 export { InvalidArgumentError } from './errors/invalid-argument.error.js';
 export { InvalidOptionsError } from './errors/invalid-options.error.js';

@@ -26,6 +26,10 @@ describe('module options are validated at module creation', () => {
     ['servers an empty list', { connection: { servers: [] } }, 'connection.servers'],
     ['a domain and an api prefix', { jetstream: { domain: 'hub', apiPrefix: '$JS.x.API' } }, 'jetstream.apiPrefix'],
     ['a domain with a dot', { jetstream: { domain: 'a.b' } }, 'jetstream.domain'],
+    ['streamDefaults.max_age not a duration', { streamDefaults: { max_age: '1x' } }, 'streamDefaults.max_age'],
+    ['streamDefaults with subjects', { streamDefaults: { subjects: ['a'] } }, 'streamDefaults.subjects'],
+    ['streamDefaults a Date', { streamDefaults: new Date(0) }, 'streamDefaults'],
+    ['streamDefaults.placement with a bad tag list', { streamDefaults: { placement: { tags: 'eu' } } }, 'streamDefaults.placement'],
   ])('refuses %s, naming the option, the value and what is allowed', (_label, bad, option) => {
     const options = { connection, ...bad } as unknown as StreamsModuleOptions;
 

@@ -1,6 +1,8 @@
 import { redactServer } from './connection/redact.js';
 import { serverAddressProblem } from './connection/server-address.js';
+import { checkStreamDefaults } from './declaration/stream-config.js';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
+import { InvalidStreamConfigError } from './errors/invalid-stream-config.error.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
 import type { StreamsModuleExtras } from './streams.module-definition.js';
 import type { NatsConnectionOptions, ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
@@ -173,7 +175,17 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   streams: array,
   buckets: array,
   objectStores: array,
-  streamDefaults: record,
+  streamDefaults: (value, path) => {
+    record(value, path);
+    try {
+      checkStreamDefaults(value);
+    } catch (err) {
+      if (!(err instanceof InvalidStreamConfigError)) throw err;
+      if (err.field === 'streamDefaults') throw new InvalidOptionsError(path, value, err.reason);
+      const key = err.field.split(/[.[]/)[0];
+      throw new InvalidOptionsError(`${path}.${err.field}`, (value as Record<string, unknown>)[key], err.reason);
+    }
+  },
   onStartupError: oneOf('fail', 'warn'),
   cacheTtlMs: ms(0),
   monitorIntervalMs: ms(100),

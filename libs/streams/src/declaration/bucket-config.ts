@@ -1,7 +1,7 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import type { BucketDeclaration } from './bucket-declaration.js';
 import { bucketTopology } from './bucket-topology.js';
-import { isRecord, show } from './show-value.js';
+import { isRecord, show } from '../checks/values.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 
@@ -42,8 +42,8 @@ export function bucketStreamName(bucket: string): string {
   return `KV_${bucket}`;
 }
 
-/** The stream declarations that stand for a declared bucket, and the bucket each stands for. */
-const standIns = new WeakMap<StreamDeclaration, BucketDeclaration>();
+/** The hidden key by which a stream declaration made by {@link bucketStream} holds its bucket. */
+const BUCKET = Symbol('bucket declaration');
 
 /**
  * The stream declaration of a bucket, as the `nats` client lays the bucket out (every field set,
@@ -81,14 +81,15 @@ export function bucketStream(declaration: BucketDeclaration): StreamDeclaration 
   } catch {
     // Left out here, refused with its reason when the bucket is normalised (normalizeBucketConfig).
   }
-  const result = stream as unknown as StreamDeclaration;
-  if (isRecord(input)) standIns.set(result, declaration);
-  return result;
+  // Not enumerable: a copy of the stream declaration (a spread) is a plain stream declaration.
+  if (isRecord(input)) Object.defineProperty(stream, BUCKET, { value: declaration });
+  return stream as unknown as StreamDeclaration;
 }
 
 /** The bucket a stream declaration made by {@link bucketStream} stands for; undefined for any other. */
 export function declaredBucket(stream: StreamDeclaration): BucketDeclaration | undefined {
-  return standIns.get(stream);
+  const input: unknown = stream;
+  return isRecord(input) ? ((input as { [BUCKET]?: BucketDeclaration })[BUCKET] ?? undefined) : undefined;
 }
 
 /**

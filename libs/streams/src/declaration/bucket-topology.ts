@@ -2,7 +2,7 @@ import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.
 import type { ServerVersion } from '../server/server-version.js';
 import type { ServerStreamSource } from '../server/server-stream.js';
 import { BUCKET_NAME } from './bucket-config.js';
-import { isRecord, show } from './show-value.js';
+import { isRecord, show } from '../checks/values.js';
 
 /**
  * Another key-value bucket a bucket mirrors or sources, in the `nats` client's terms

@@ -143,4 +143,27 @@ describe('normalizeConsumers', () => {
       normalizeStreamConfig({ name: 'orders', subjects: ['orders.*'], consumers: [{ durable_name: 'b', filter_subject: 'orders.a.b' }] }),
     ).toThrow(/consumers\.b\.filter_subject 'orders\.a\.b' matches none/);
   });
+
+  it('checks pauses and priority groups (nats-server 2.11+) as the server does, before any request', () => {
+    expect(
+      one({ pause_until: '2099-01-02T03:04:05Z', priority_groups: ['jobs'], priority_policy: 'pinned_client', priority_timeout: '30s' }),
+    ).toMatchObject({
+      pause_until: '2099-01-02T03:04:05Z',
+      priority_groups: ['jobs'],
+      priority_policy: 'pinned_client',
+      priority_timeout: 30 * SECOND,
+    });
+    expect(problem([{ durable_name: 'c', pause_until: 'tomorrow' }])?.field).toBe('consumers.c.pause_until');
+    expect(problem([{ durable_name: 'c', pause_until: '2999-12-31T23:59:59Z' }])?.reason).toMatch(/reserved for migrations/);
+    expect(problem([{ durable_name: 'c', priority_groups: ['jobs'] }])?.field).toBe('consumers.c.priority_groups');
+    expect(problem([{ durable_name: 'c', priority_policy: 'overflow' }])?.field).toBe('consumers.c.priority_policy');
+    expect(problem([{ durable_name: 'c', priority_groups: ['a.b'], priority_policy: 'overflow' }])?.reason).toMatch(/not a group name/);
+    expect(problem([{ durable_name: 'c', priority_groups: ['a', 'a'], priority_policy: 'overflow' }])?.reason).toMatch(/twice/);
+    expect(problem([{ durable_name: 'c', priority_groups: ['a'], priority_policy: 'overflow', priority_timeout: '1s' }])?.field).toBe(
+      'consumers.c.priority_timeout',
+    );
+    expect(problem([{ durable_name: 'c', priority_groups: ['a'], priority_policy: 'overflow', deliver_subject: 'd.c' }])?.reason).toMatch(
+      /pull consumers only/,
+    );
+  });
 });

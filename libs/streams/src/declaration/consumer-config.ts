@@ -1,14 +1,13 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { parseDuration } from './duration.js';
+import { durationNanos } from './duration.js';
 import { CONSUMER_FIELDS, type ConsumerObjectField, type DesiredConsumerConfig } from './consumer-fields.js';
 import { absentValue } from './field-table.js';
 import { converterFor, type ConvertField } from './field-values.js';
-import { MOVED_CONSUMER_METADATA_KEY } from './moved-consumer.js';
+import { MOVED_CONSUMER_METADATA_KEY, PLACING_UNTIL } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
-import { isRecord, show } from './show-value.js';
-import type { Duration } from './duration.js';
+import { isRecord, show } from '../checks/values.js';
 import { STREAM_OBJECT_CHECKS } from './stream-objects.js';
-import { streamNameProblem, subjectProblem, subjectsOverlap } from './subjects.js';
+import { streamNameProblem, subjectProblem, patternsOverlap } from './subjects.js';
 
 /** A consumer declaration turned into exactly what the server should hold. */
 export interface DesiredConsumer {
@@ -20,18 +19,43 @@ export interface DesiredConsumer {
 
 type Fail = (reason: string) => never;
 
+/** A priority group name as the server takes it. */
+const PRIORITY_GROUP = /^[A-Za-z0-9\-_/=)+]{1,16}$/;
+
+/** An RFC 3339 date with seconds and a zone, as the server parses it. */
+function checkTime(value: unknown, fail: Fail): string {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || !/T\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/i.test(value)) {
+    return fail(`must be an RFC 3339 date such as '2024-01-02T03:04:05Z', got ${show(value)}`);
+  }
+  return value;
+}
+
 /** The checker of each consumer field the generic kinds do not cover; each returns the server's form. */
 const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fail: Fail, stream: string) => ServerConsumerConfig[K] } = {
-  opt_start_time: (value, fail) => {
-    if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || !/T\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/i.test(value)) {
-      return fail(`must be an RFC 3339 date such as '2024-01-02T03:04:05Z', got ${show(value)}`);
-    }
-    return value;
+  opt_start_time: (value, fail) => checkTime(value, fail),
+  pause_until: (value, fail) => {
+    const until = checkTime(value, fail);
+    return Date.parse(until) === Date.parse(PLACING_UNTIL) ? fail(`${show(value)} is reserved for migrations`) : until;
+  },
+  priority_groups: (value, fail) => {
+    if (!Array.isArray(value) || value.length === 0) return fail(`must be a non-empty list of group names, got ${show(value)}`);
+    const groups = value as unknown[];
+    groups.forEach((group, i) => {
+      if (typeof group !== 'string' || !PRIORITY_GROUP.test(group)) {
+        fail(`${show(group)} is not a group name: letters, digits and -_/=)+, 16 at most`);
+      }
+      if (groups.indexOf(group) !== i) fail(`lists ${show(group)} twice`);
+    });
+    return [...(groups as string[])];
   },
   backoff: (value, fail, stream) => {
     if (!Array.isArray(value)) return fail(`must be a list of durations such as ['1s', '5s', '30s'], got ${show(value)}`);
     if (value.length === 0) return undefined;
-    return value.map((step: unknown, i) => parseDuration(step as Duration, `backoff[${i}]`, stream, 1e6));
+    return value.map((step: unknown, i) =>
+      durationNanos(step, 1e6, (reason) => {
+        throw new InvalidStreamConfigError(stream, `backoff[${i}]`, reason);
+      }),
+    );
   },
   filter_subject: (value, fail) => {
     const problem = subjectProblem(value);
@@ -47,7 +71,7 @@ const OBJECT_CHECKS: { readonly [K in ConsumerObjectField]: (value: unknown, fai
     const subjects = list as string[];
     for (let i = 0; i < subjects.length; i++) {
       for (let j = i + 1; j < subjects.length; j++) {
-        if (subjectsOverlap(subjects[i], subjects[j]))
+        if (patternsOverlap(subjects[i], subjects[j]))
           fail(`${show(subjects[i])} and ${show(subjects[j])} overlap; the server refuses overlapping filters`);
       }
     }
@@ -145,7 +169,7 @@ function checkWorkQueue(stream: string, consumers: readonly DesiredConsumer[]): 
     if (ack !== 'explicit') fail('ack_policy', `must be 'explicit' on a work-queue stream, got '${ack}'`);
     if (deliver !== 'all') fail('deliver_policy', `must be 'all' on a work-queue stream, got '${deliver}'`);
     for (const other of consumers.slice(0, i)) {
-      const shared = filters(consumer).find((f) => filters(other).some((o) => subjectsOverlap(f, o)));
+      const shared = filters(consumer).find((f) => filters(other).some((o) => patternsOverlap(f, o)));
       if (shared)
         fail('filter_subjects', `overlaps consumer "${other.name}" on ${shared}: each message of a work-queue stream goes to one consumer`);
     }
@@ -227,22 +251,37 @@ export function consumerRuleProblem(
     }
   } else if (c.max_waiting !== undefined) {
     return ['max_waiting', 'is for pull consumers only (this one has a deliver_subject)'];
-  } else if (subjects.some((subject) => subjectsOverlap(c.deliver_subject as string, subject))) {
+  } else if (subjects.some((subject) => patternsOverlap(c.deliver_subject as string, subject))) {
     return [
       'deliver_subject',
       `${show(c.deliver_subject)} is among the stream's own subjects: its deliveries would be stored again (a cycle the server refuses)`,
     ];
   }
   if (c.flow_control && !c.idle_heartbeat) return ['flow_control', 'needs idle_heartbeat'];
+  const priority = priorityProblem(c);
+  if (priority) return priority;
   const filters = c.filter_subjects ?? (c.filter_subject !== undefined ? [c.filter_subject] : []);
   const field = c.filter_subjects ? 'filter_subjects' : 'filter_subject';
   for (const filter of filters) {
-    if (subjects.length > 0 && !subjects.some((subject) => subjectsOverlap(filter, subject))) {
+    if (subjects.length > 0 && !subjects.some((subject) => patternsOverlap(filter, subject))) {
       return [
         field,
         `${show(filter)} matches none of the stream's subjects (${subjects.join(', ')}): the consumer would never receive a message`,
       ];
     }
+  }
+  return undefined;
+}
+
+/** What the server refuses about priority groups (nats-server 2.11+). */
+function priorityProblem(c: DesiredConsumerConfig): [string, string] | undefined {
+  const policy = c.priority_policy ?? 'none';
+  if (c.priority_groups && policy === 'none') return ['priority_groups', "need a priority_policy other than 'none'"];
+  if (!c.priority_groups && policy !== 'none') return ['priority_policy', `'${policy}' needs priority_groups`];
+  if (c.priority_groups && c.deliver_subject !== undefined)
+    return ['priority_groups', 'are for pull consumers only (this one has a deliver_subject)'];
+  if (c.priority_timeout !== undefined && policy !== 'pinned_client') {
+    return ['priority_timeout', `is for priority_policy 'pinned_client', but it is '${policy}'`];
   }
   return undefined;
 }

@@ -73,4 +73,22 @@ export interface ConsumerDeclaration {
   flow_control?: boolean;
   /** Push consumers: idle heartbeats (100 ms at least). Cannot be changed later. */
   idle_heartbeat?: Duration;
+  /**
+   * Paused until this time (RFC 3339, e.g. `'2030-01-02T03:04:05Z'`; nats-server 2.11+). Set to
+   * pause the consumer; leave it out (or give a time already past) to resume it. Applied through
+   * the server's pause API, as an update cannot pause nor resume a consumer.
+   */
+  pause_until?: string;
+  /**
+   * Pull consumers: the priority groups pull requests name (letters, digits and `-_/=)+`, 16 at
+   * most; nats-server 2.11+). Needs a `priority_policy` other than `'none'`.
+   */
+  priority_groups?: string[];
+  /**
+   * How pull requests of a priority group share messages (nats-server 2.11+; `'prioritized'`
+   * 2.12+). Needs `priority_groups`. @default 'none'
+   */
+  priority_policy?: 'none' | 'overflow' | 'pinned_client' | 'prioritized';
+  /** With `priority_policy: 'pinned_client'`: how long a pinned client may stay silent before another is pinned (nats-server 2.11+). */
+  priority_timeout?: Duration;
 }

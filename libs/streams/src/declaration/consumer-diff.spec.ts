@@ -1,6 +1,6 @@
 import { normalizeConsumers } from './consumer-config.js';
 import type { ConsumerDeclaration } from './consumer-declaration.js';
-import { consumerSupportProblem, consumerUpdateRequest, diffConsumerConfig } from './consumer-diff.js';
+import { consumerSupportProblem, consumerUpdateRequest, diffConsumerConfig, needsConsumerUpdate } from './consumer-diff.js';
 import { MOVED_CONSUMER_METADATA_KEY } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
 import { ServerVersion } from '../server/server-version.js';
@@ -130,7 +130,11 @@ describe('consumerUpdateRequest', () => {
     const request = consumerUpdateRequest(wanted, current, diff);
     expect(request).toMatchObject({ deliver_policy: 'by_start_sequence', opt_start_seq: 9, max_deliver: 4, priority_policy: 'none' });
     expect(request.description).toBeUndefined();
-    expect(request.metadata).toEqual({ team: 'b', [MOVED_CONSUMER_METADATA_KEY]: JSON.stringify({ deliver_policy: 'all', start_seq: 9 }) });
+    expect(request.metadata).toEqual({
+      ...NATS_META,
+      team: 'b',
+      [MOVED_CONSUMER_METADATA_KEY]: JSON.stringify({ deliver_policy: 'all', start_seq: 9 }),
+    });
   });
 });
 
@@ -147,5 +151,39 @@ describe('consumerSupportProblem', () => {
     ).toBeUndefined();
     expect(consumerSupportProblem(desired({ num_replicas: 3 }), V215, false)?.[0]).toBe('num_replicas');
     expect(consumerSupportProblem(desired({ num_replicas: 3 }), V215, true)).toBeUndefined();
+  });
+});
+
+describe('pauses and priority groups', () => {
+  const V211 = ServerVersion.parse('2.11.0');
+
+  it('reads a pause that has passed as none, the spelling of a pause as nothing, and a migration placing the consumer as no drift', () => {
+    const paused = { ...STORED_PULL_215, pause_until: '2099-01-02T03:04:05Z' };
+    expect(diffConsumerConfig(desired({ pause_until: '2099-01-02T04:04:05+01:00' }), paused, V215, 1).changes).toEqual([]);
+    expect(diffConsumerConfig(desired({ pause_until: '2001-01-01T00:00:00Z' }), STORED_PULL_215, V215, 1).changes).toEqual([]);
+    expect(diffConsumerConfig(desired(), { ...STORED_PULL_215, pause_until: '2001-01-01T00:00:00Z' }, V215, 1).changes).toEqual([]);
+    expect(diffConsumerConfig(desired(), paused, V215, 1).changes.map((c) => c.field)).toEqual(['pause_until']);
+    expect(diffConsumerConfig(desired(), { ...STORED_PULL_215, pause_until: '2999-12-31T23:59:59Z' }, V215, 1).changes).toEqual([]);
+  });
+
+  it('leaves the pause out of an update (the pause API changes it) and updates nothing when only the pause differs', () => {
+    const paused = { ...STORED_PULL_215, pause_until: '2099-01-02T03:04:05Z' };
+    const diff = diffConsumerConfig(desired({ max_deliver: 3 }), paused, V215, 1);
+    expect(consumerUpdateRequest(desired({ max_deliver: 3 }), paused, diff).pause_until).toBe('2099-01-02T03:04:05Z');
+    expect(needsConsumerUpdate(diff)).toBe(true);
+    expect(needsConsumerUpdate(diffConsumerConfig(desired(), paused, V215, 1))).toBe(false);
+  });
+
+  it('compares priority groups in any order, and refuses them, and prioritized, where the server does not know them', () => {
+    const groups = { ...STORED_PULL_215, priority_groups: ['a', 'b'], priority_policy: 'overflow' as const };
+    expect(diffConsumerConfig(desired({ priority_groups: ['b', 'a'], priority_policy: 'overflow' }), groups, V215, 1).changes).toEqual([]);
+    expect(consumerSupportProblem(desired({ priority_groups: ['a'], priority_policy: 'overflow' }), V29, false)?.[0]).toBe(
+      'priority_groups',
+    );
+    expect(consumerSupportProblem(desired({ priority_groups: ['a'], priority_policy: 'prioritized' }), V211, false)).toEqual([
+      'priority_policy',
+      '"prioritized" needs nats-server 2.12.0 or newer; the server is 2.11.0, which would silently drop it',
+    ]);
+    expect(consumerSupportProblem(desired({ priority_groups: ['a'], priority_policy: 'prioritized' }), V215, false)).toBeUndefined();
   });
 });

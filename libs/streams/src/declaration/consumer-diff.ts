@@ -1,9 +1,9 @@
 import { CONSUMER_FIELDS, type DesiredConsumerConfig } from './consumer-fields.js';
-import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldDiff } from './field-table.js';
-import { MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
+import { absentValue, comparable, diffFields, knows, sameValue, type FieldDiff } from './field-table.js';
+import { isPlacing, MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
 import type { ServerVersion } from '../server/server-version.js';
-import { userMetadata } from './stream-fields.js';
+import { metadataForUpdate } from './stream-fields.js';
 
 /** Desired vs actual, field by field: every differing field, and those the server cannot change in place. */
 export type ConsumerDiff = FieldDiff;
@@ -25,6 +25,8 @@ export function diffConsumerConfig(
 ): ConsumerDiff {
   const moved = movedStart(actual, desired, version);
   const current: ServerConsumerConfig = { ...actual, num_replicas: actual.num_replicas || streamReplicas };
+  // A migration placing the consumer paused it: its pause is the migration's, not a drift to undo.
+  if (isPlacing(actual)) current.pause_until = desired.pause_until;
   if (moved) {
     current.deliver_policy = moved.deliver_policy as ServerConsumerConfig['deliver_policy'];
     current.opt_start_seq = moved.opt_start_seq;
@@ -45,13 +47,15 @@ export function consumerSupportProblem(
   version: ServerVersion,
   clustered: boolean,
 ): [string, string] | undefined {
-  const known = knownTo(CONSUMER_FIELDS, version);
   for (let i = 0; i < CONSUMER_FIELDS.length; i++) {
     const row = CONSUMER_FIELDS[i];
-    if (known[i] || row.since === undefined) continue;
     const value = desired[row.field];
+    const known = knows(row, version);
+    const since = known ? row.valueSince?.(value) : row.since;
+    if (since === undefined || version.atLeast(since)) continue;
     if (sameValue(comparable(row, value, desired), absentValue(row, desired))) continue;
-    return [row.field, `needs nats-server ${row.since} or newer; the server is ${version}, which would silently drop it`];
+    const what = known ? `${JSON.stringify(value)} needs` : 'needs';
+    return [row.field, `${what} nats-server ${since} or newer; the server is ${version}, which would silently drop it`];
   }
   const steps = desired.backoff?.length ?? 0;
   if (steps > 0 && !version.atLeast('2.10.0') && (desired.max_deliver === -1 || desired.max_deliver <= steps)) {
@@ -64,6 +68,11 @@ export function consumerSupportProblem(
     return ['num_replicas', `is ${desired.num_replicas}, but the server is not part of a JetStream cluster; leave it out`];
   }
   return undefined;
+}
+
+/** Whether applying `diff` takes an update request: any change but the pause (which takes the pause API alone). */
+export function needsConsumerUpdate(diff: ConsumerDiff): boolean {
+  return diff.changes.some((change) => change.field !== 'pause_until');
 }
 
 /** The config to send in a create: the declaration as it is (every field the server knows). */
@@ -85,10 +94,12 @@ export function consumerUpdateRequest(
   const request: Record<string, unknown> = { ...actual };
   const declared = desired as unknown as Record<string, unknown>;
   for (const { field } of diff.changes) {
+    // The server keeps the pause it holds whatever an update says: the pause API changes it.
+    if (field === 'pause_until') continue;
     if (field === 'metadata') {
       const moved = actual.metadata?.[MOVED_CONSUMER_METADATA_KEY];
       request.metadata = {
-        ...(userMetadata(desired.metadata) ?? {}),
+        ...(metadataForUpdate(desired.metadata, actual.metadata) ?? {}),
         ...(moved !== undefined ? { [MOVED_CONSUMER_METADATA_KEY]: moved } : {}),
       };
     } else if (declared[field] === undefined) {
@@ -98,4 +109,18 @@ export function consumerUpdateRequest(
     }
   }
   return request as ServerConsumerConfig;
+}
+
+/**
+ * The consumer as the server makes it on a stream with `consumer_limits`: a consumer declared
+ * without an `inactive_threshold` gets the stream's. Declared here too, so that the diff reads no
+ * change and a `pedantic` server (2.11+), which refuses to fill it in, takes the request.
+ */
+export function withStreamLimits(
+  desired: DesiredConsumerConfig,
+  limits: { inactive_threshold?: number } | undefined,
+): DesiredConsumerConfig {
+  const threshold = limits?.inactive_threshold;
+  if (desired.inactive_threshold !== undefined || threshold === undefined || threshold === 0) return desired;
+  return { ...desired, inactive_threshold: threshold };
 }

@@ -20,7 +20,16 @@ export type DesiredConsumerConfig = ServerConsumerConfig &
 
 /** The consumer fields that are checked by their own function (`consumer-config.ts`). */
 export type ConsumerObjectField =
-  'opt_start_time' | 'backoff' | 'filter_subject' | 'filter_subjects' | 'sample_freq' | 'metadata' | 'deliver_subject' | 'deliver_group';
+  | 'opt_start_time'
+  | 'backoff'
+  | 'filter_subject'
+  | 'filter_subjects'
+  | 'sample_freq'
+  | 'metadata'
+  | 'deliver_subject'
+  | 'deliver_group'
+  | 'pause_until'
+  | 'priority_groups';
 
 /** A row of the consumer table. */
 export type ConsumerFieldRow = FieldRow<ServerConsumerConfig, ConsumerFieldName>;
@@ -31,6 +40,8 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_WAITING = 100_000;
 /** The server's ack wait when none is set (and no backoff replaces it). */
 export const DEFAULT_ACK_WAIT_NS = 30e9;
+/** The server's `priority_timeout` of a `pinned_client` consumer when none is set. */
+const DEFAULT_PINNED_TTL_NS = 120e9;
 /** The server's `max_waiting` of a pull consumer when none is set. */
 export const DEFAULT_MAX_WAITING = 512;
 /** The server's `max_ack_pending` when none is set (and acknowledgements are on). */
@@ -49,6 +60,17 @@ export function normalizeTime(value: unknown): unknown {
   if (!match) return value;
   const seconds = Date.parse(`${match[1]}${match[3].toUpperCase()}`) / 1000;
   return Number.isNaN(seconds) ? value : `${seconds}.${(match[2] ?? '').padEnd(9, '0')}`;
+}
+
+/**
+ * A pause in comparable form: the instant, or unset when it has passed (a consumer paused until a
+ * past time runs; the server answers the year 1 or nothing once it was resumed).
+ */
+export function normalizePause(value: unknown, now = Date.now()): unknown {
+  if (typeof value !== 'string') return value;
+  const at = Date.parse(value);
+  if (!Number.isNaN(at) && at <= now) return undefined;
+  return normalizeTime(value);
 }
 
 /** The metadata a user set: the server's `_nats.*` keys and a migration's record left out. */
@@ -165,6 +187,26 @@ const CONSUMER_FIELD_TABLE: {
   deliver_group: { kind: 'object', fill: 'never', normalize: emptyStringIsUnset },
   flow_control: { kind: 'boolean', fill: 'never', absent: false, immutable: fixed('flow control') },
   idle_heartbeat: { kind: 'duration', min: 100 * NANOS_PER_MS, fill: 'never', absent: 0, immutable: fixed('idle heartbeat') },
+  // An update leaves the pause as it is: the reconciler pauses and resumes through the pause API.
+  pause_until: { kind: 'object', fill: 'never', normalize: normalizePause, since: '2.11.0' },
+  // The order of groups means nothing to the server (each pull request names one).
+  priority_groups: { kind: 'object', fill: 'never', normalize: sortedFilters, since: '2.11.0' },
+  priority_policy: {
+    kind: 'enum',
+    values: ['none', 'overflow', 'pinned_client', 'prioritized'],
+    fill: 'never',
+    absent: 'none',
+    since: '2.11.0',
+    valueSince: (value) => (value === 'prioritized' ? '2.12.0' : undefined),
+  },
+  // The server gives a pinned-client policy a 2-minute timeout when none is set.
+  priority_timeout: {
+    kind: 'duration',
+    min: NANOS_PER_MS,
+    fill: 'never',
+    absentIn: (c) => (c.priority_policy === 'pinned_client' ? DEFAULT_PINNED_TTL_NS : 0),
+    since: '2.11.0',
+  },
 };
 
 /** The consumer table's rows, in table order. */

@@ -1,5 +1,4 @@
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { show } from './show-value.js';
+import { show } from '../checks/values.js';
 
 /**
  * A duration: a string with a unit (`'500ms'`, `'90s'`, `'15m'`, `'1h'`, `'7d'`, or a sequence
@@ -28,35 +27,26 @@ const DURATION_GROUP = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d|w)/y;
 const MAX_DURATION_MS = 1e12;
 /** The server stores durations as Go `time.Duration` (int64 nanoseconds). */
 const MAX_DURATION_NS = 2 ** 63;
-/** Parsed strings, so a duration every declaration repeats ('1h', '7d') is parsed once. */
-const parsedStrings = new Map<string, number>();
-const MAX_PARSED_STRINGS = 256;
-
-type Fail = (reason: string) => never;
+/** Throws the caller's typed error with `reason`, which names no field (the caller's error does). */
+export type Fail = (reason: string) => never;
 
 /**
  * Converts a declared {@link Duration} to the nanoseconds the server expects. Strings are one or
  * more `<number><unit>` groups (units `ns`, `us`, `µs`, `ms`, `s`, `m`, `h`, `d`, `w`) or `'0'`;
  * numbers are whole, non-negative milliseconds. Rejects a number that can only be nanoseconds or
  * microseconds (>= 1e12 ms), and a nonzero value under `minimumNanos` (the server's minimum for
- * the field, see `parseStreamDuration`).
+ * the field). The public form is `parseDuration` (`stream-fields.ts`).
  *
- * @param field  the field being parsed, named in the error (`max_age`, `consumer_limits.inactive_threshold`, ...)
- * @param stream the stream the declaration is for, named in the error
- * @param minimumNanos the smallest nonzero value allowed @default 0
+ * @param minimumNanos the smallest nonzero value allowed
+ * @param fail throws the caller's error (naming its field) with the reason
  * @returns an integer number of nanoseconds
- * @throws InvalidStreamConfigError when the value is not a valid duration for `field`
  * @example
- * parseDuration('1h30m', 'max_age', 'orders'); // 5_400_000_000_000
- * parseDuration(1500, 'duplicate_window', 'orders', 100e6); // 1_500_000_000
+ * durationNanos('1h30m', 0, fail); // 5_400_000_000_000
  */
-export function parseDuration(value: Duration, field: string, stream: string, minimumNanos = 0): number {
-  const fail: Fail = (reason) => {
-    throw new InvalidStreamConfigError(stream, field, reason);
-  };
+export function durationNanos(value: unknown, minimumNanos: number, fail: Fail): number {
   let nanos: number;
   if (typeof value === 'number') nanos = millisToNanos(value, fail);
-  else if (typeof value === 'string') nanos = stringToNanos(value, fail);
+  else if (typeof value === 'string') nanos = parseDurationString(value, fail);
   else return fail(`must be a duration string such as '1h' or a number of milliseconds, got ${show(value)}`);
 
   if (nanos !== 0 && nanos < minimumNanos) {
@@ -101,14 +91,6 @@ function millisToNanos(ms: number, fail: Fail): number {
     );
   }
   return ms * 1e6;
-}
-
-function stringToNanos(text: string, fail: Fail): number {
-  const known = parsedStrings.get(text);
-  if (known !== undefined) return known;
-  const nanos = parseDurationString(text, fail);
-  if (parsedStrings.size < MAX_PARSED_STRINGS) parsedStrings.set(text, nanos);
-  return nanos;
 }
 
 function parseDurationString(text: string, fail: Fail): number {

@@ -4,7 +4,7 @@ import {
   diffFields,
   emptyIsUnset,
   fieldRows,
-  knownTo,
+  knows,
   sameValue,
   sortedStrings,
   turnsOnOnly,
@@ -34,25 +34,23 @@ const V2_9 = ServerVersion.parse('2.9.10');
 const V2_10 = ServerVersion.parse('2.10.0');
 
 describe('a field table', () => {
-  it('lists its rows in table order, each with every property', () => {
+  it('lists its rows in table order, frozen', () => {
     // Act
     const fields = BUCKET_FIELDS.map((row) => row.field);
 
     // Assert
     expect(fields).toEqual(['history', 'max_bytes', 'ttl', 'tags', 'compression']);
-    expect(Object.keys(BUCKET_FIELDS[0])).toEqual(Object.keys(BUCKET_FIELDS[4]));
     expect(Object.isFrozen(BUCKET_FIELDS[0])).toBe(true);
   });
 
   it('knows which fields a server version supports', () => {
     // Act
-    const old = knownTo(BUCKET_FIELDS, V2_9);
-    const now = knownTo(BUCKET_FIELDS, V2_10);
+    const old = BUCKET_FIELDS.map((row) => knows(row, V2_9));
+    const now = BUCKET_FIELDS.map((row) => knows(row, V2_10));
 
     // Assert
     expect(old).toEqual([true, true, true, true, false]);
     expect(now).toEqual([true, true, true, true, true]);
-    expect(knownTo(BUCKET_FIELDS, V2_9)).toBe(old);
   });
 
   it('diffs another kind of config over its own table', () => {

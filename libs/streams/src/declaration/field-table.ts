@@ -53,6 +53,11 @@ export interface FieldSpec<Config> {
   readonly immutable?: (current: unknown, desired: unknown, version: ServerVersion) => string | undefined;
   /** The first server version that knows the field; older servers ignore or refuse it. */
   readonly since?: string;
+  /**
+   * The first server version that knows a value (server form) of a field that older servers know
+   * with fewer values, e.g. a newer enum value; undefined when `since` says all.
+   */
+  readonly valueSince?: (value: unknown) => string | undefined;
   /** The field only applies when the object is created; an update never sends the declared value. */
   readonly createOnly?: boolean;
 }
@@ -81,52 +86,16 @@ export interface FieldDiff {
   conflicts: FieldConflict[];
 }
 
-/**
- * Turns a table keyed by field into its rows, in table order (done once per table). Every row gets
- * every property, in one order, so that reading a row's property is a monomorphic load.
- */
+/** Turns a table keyed by field into its rows, in table order (done once per table). */
 export function fieldRows<Config, Field extends keyof Config & string>(table: {
   readonly [K in Field]: FieldSpec<Config>;
 }): readonly FieldRow<Config, Field>[] {
-  return Object.freeze(
-    (Object.keys(table) as Field[]).map((field): FieldRow<Config, Field> => {
-      const spec = table[field];
-      return Object.freeze({
-        field,
-        kind: spec.kind,
-        values: spec.values,
-        min: spec.min,
-        max: spec.max,
-        required: spec.required,
-        libraryDefault: spec.libraryDefault,
-        fill: spec.fill,
-        absent: spec.absent,
-        absentIn: spec.absentIn,
-        normalize: spec.normalize,
-        immutable: spec.immutable,
-        since: spec.since,
-        createOnly: spec.createOnly,
-      });
-    }),
-  );
+  return Object.freeze((Object.keys(table) as Field[]).map((field) => Object.freeze({ field, ...table[field] })));
 }
 
-const knownCache = new WeakMap<object, Map<ServerVersion, readonly boolean[]>>();
-/** The last answer of `knownTo`: one table and one server version are asked about again and again. */
-let lastKnown: { rows: object; version: ServerVersion; known: readonly boolean[] } | undefined;
-
-/** For each row, whether `version` knows the field; computed once per table and version. */
-export function knownTo<Config>(rows: readonly FieldRow<Config>[], version: ServerVersion): readonly boolean[] {
-  if (lastKnown?.rows === rows && lastKnown.version === version) return lastKnown.known;
-  let byVersion = knownCache.get(rows);
-  if (!byVersion) knownCache.set(rows, (byVersion = new Map()));
-  let known = byVersion.get(version);
-  if (!known) {
-    known = rows.map((row) => row.since === undefined || version.atLeast(row.since));
-    byVersion.set(version, known);
-  }
-  lastKnown = { rows, version, known };
-  return known;
+/** Whether `version` knows the row's field (older servers ignore or refuse it). */
+export function knows<Config>(row: FieldSpec<Config>, version: ServerVersion): boolean {
+  return row.since === undefined || version.atLeast(row.since);
 }
 
 /** The value the server holds when the row's field is absent from `config`. */
@@ -150,13 +119,12 @@ export function diffFields<Config>(
   actual: Partial<Config>,
   version: ServerVersion,
 ): FieldDiff {
-  const known = knownTo(rows, version);
   const changes: FieldChange[] = [];
   const conflicts: FieldConflict[] = [];
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     const wanted = desired[row.field];
-    if (!known[i] && wanted === undefined) continue;
+    if (wanted === undefined && !knows(row, version)) continue;
     // A field that only applies at create (first_seq) is compared only when declared.
     if (row.createOnly && wanted === undefined) continue;
     const current = actual[row.field];

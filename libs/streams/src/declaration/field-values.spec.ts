@@ -1,6 +1,7 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { fieldRows } from './field-table.js';
-import { converterFor, isOneOf, notAllowed } from './field-values.js';
+import { isOneOf, notAllowed } from '../checks/values.js';
+import { converterFor } from './field-values.js';
 
 interface Sample {
   mode: string;

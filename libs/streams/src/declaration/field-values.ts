@@ -1,15 +1,11 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { parseDuration } from './duration.js';
-import type { FieldKind, FieldRow } from './field-table.js';
-import { show } from './show-value.js';
-import type { Duration } from './duration.js';
+import { durationNanos } from './duration.js';
+import type { FieldRow } from './field-table.js';
+import { isOneOf, notAllowed, show } from '../checks/values.js';
 import { checkSubjects } from './subjects.js';
 
 /** Checks one declared value and returns its server form; throws `InvalidStreamConfigError` naming the field. */
 export type ConvertField = (value: unknown, stream: string) => unknown;
-
-/** Declared values are checked kind by kind in this order (then in table order). */
-export const KIND_CHECK_ORDER: readonly FieldKind[] = ['enum', 'boolean', 'limit', 'int', 'duration', 'string', 'subjects', 'object'];
 
 /**
  * The checker that turns a declared value of `row` into the server's form, by the row's kind:
@@ -45,7 +41,7 @@ export function converterFor<Config>(row: FieldRow<Config>, objectCheck?: Conver
           : bad(stream, `must be a whole number ${range}, got ${show(value)}`);
     }
     case 'duration':
-      return (value, stream) => normalize(parseDuration(value as Duration, field, stream, min));
+      return (value, stream) => normalize(durationNanos(value, min, (reason) => bad(stream, reason)));
     case 'string':
       return (value, stream) => {
         if (typeof value !== 'string') return bad(stream, `must be a string, got ${show(value)}`);
@@ -59,14 +55,4 @@ export function converterFor<Config>(row: FieldRow<Config>, objectCheck?: Conver
       if (!objectCheck) throw new Error(`field ${field} holds an object but has no checker`);
       return objectCheck;
   }
-}
-
-/** Whether `value` is one of `allowed`. */
-export function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
-  return typeof value === 'string' && (allowed as readonly string[]).includes(value);
-}
-
-/** The reason for a value outside an enum, listing the allowed values. */
-export function notAllowed(value: unknown, allowed: readonly string[]): string {
-  return `is ${show(value)}; allowed values are ${allowed.map((v) => `'${v}'`).join(', ')}`;
 }

@@ -11,6 +11,18 @@ import type { ServerVersion } from '../server/server-version.js';
  */
 export const MOVED_CONSUMER_METADATA_KEY = 'nestjs-jetstream-streams.migrated';
 
+/**
+ * The pause date of a consumer a migration is placing (created paused, moved by `CONSUMER.RESET`,
+ * then resumed): no consumer is declared with it, and the consumer diff never reads it as a pause
+ * to undo, so no ensure resumes a consumer before it is at its position.
+ */
+export const PLACING_UNTIL = '2999-12-31T23:59:59Z';
+
+/** Whether the consumer is paused by a migration that is placing it (see {@link PLACING_UNTIL}). */
+export function isPlacing(config: ServerConsumerConfig): boolean {
+  return typeof config.pause_until === 'string' && Date.parse(config.pause_until) === Date.parse(PLACING_UNTIL);
+}
+
 /** The start a moved consumer was declared with. */
 export interface MovedStart {
   deliver_policy: string;

@@ -1,7 +1,7 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { BUCKET_NAME, bucketFieldName } from './bucket-config.js';
 import type { ObjectStoreDeclaration } from './object-store-declaration.js';
-import { isRecord, show } from './show-value.js';
+import { isRecord, show } from '../checks/values.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 

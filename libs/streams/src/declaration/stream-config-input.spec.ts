@@ -14,17 +14,36 @@ function withPollutedPrototype<T>(values: Record<string, unknown>, act: () => T)
 }
 
 describe('normalizeStreamConfig reads only what the declaration owns', () => {
-  it('ignores fields and policy inherited from a prototype', () => {
+  it('refuses a declaration with a prototype of its own, which could add fields and a policy', () => {
     // Arrange
     const inherited = { onConflict: 'recreate', allowDataLoss: true, mode: 'verify', max_msgs: 5, storage: 'memory' };
     const declaration = Object.assign(Object.create(inherited) as object, { name: 'orders', subjects: ['orders.>'] });
 
     // Act
-    const { config, policy } = normalizeStreamConfig(declaration as StreamDeclaration);
+    const error = invalidErrorOf(() => normalizeStreamConfig(declaration as StreamDeclaration));
 
     // Assert
-    expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage', downstream: 'refuse' });
-    expect(config).toMatchObject({ max_msgs: 1_000_000, storage: 'file' });
+    expect(error.field).toBe('declaration');
+    expect(error.reason).toContain('got an object');
+  });
+
+  it.each<[string, unknown]>([
+    ['a Date', new Date(0)],
+    ['a Map', new Map([['name', 'orders']])],
+    [
+      'a class instance',
+      new (class Orders {
+        name = 'orders';
+        subjects = ['orders.>'];
+      })(),
+    ],
+  ])('refuses %s as a declaration, naming its kind', (_label, value) => {
+    // Act
+    const error = invalidErrorOf(() => normalizeStreamConfig(value as StreamDeclaration));
+
+    // Assert
+    expect(error.field).toBe('declaration');
+    expect(error.reason).toMatch(/got an? (Date|Map|Orders)/);
   });
 
   it('is not changed by a polluted Object.prototype, in the declaration, the defaults or a nested object', () => {
@@ -186,6 +205,22 @@ describe('DesiredStream.policy.mode', () => {
     expect(policy.mode).toBe('manage');
     expect(error.reason).toBe("is 'sync'; allowed values are 'manage', 'create', 'verify'");
   });
+
+  it.each(['onConflict', 'allowDataLoss', 'mode', 'downstream'])(
+    'refuses %s: null as every config field does (only undefined means the default)',
+    (key) => {
+      // Act
+      const error = invalidErrorOf(() => normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], [key]: null } as never));
+      const fieldError = invalidErrorOf(() => normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], max_age: null } as never));
+      const { policy } = normalizeStreamConfig({ name: 'orders', subjects: ['orders.>'], [key]: undefined } as never);
+
+      // Assert
+      expect(error.field).toBe(key);
+      expect(error.reason).toMatch(/null/);
+      expect(fieldError.field).toBe('max_age');
+      expect(policy).toEqual({ onConflict: 'fail', allowDataLoss: false, mode: 'manage', downstream: 'refuse' });
+    },
+  );
 });
 
 describe('DesiredStream.defaulted', () => {

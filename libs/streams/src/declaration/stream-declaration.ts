@@ -22,6 +22,25 @@ export interface StreamPlacementInput {
   cluster?: string;
   /** Server tags every replica's server must have. */
   tags?: string[];
+  /** The server to prefer as the leader, by name (nats-server 2.11+). */
+  preferred?: string;
+}
+
+/** A stream that a stream sources from or mirrors. */
+export interface StreamSourceInput {
+  /** The origin stream. */
+  name: string;
+  /** Only the origin's messages whose subject matches. */
+  filter_subject?: string;
+  /** Start at this sequence of the origin. */
+  opt_start_seq?: number;
+  /** Start at this time (RFC 3339). */
+  opt_start_time?: string;
+  /**
+   * Read the origin through this durable push consumer of it, which the app creates on the origin
+   * (nats-server 2.14+): reliable from work-queue and interest streams.
+   */
+  consumer?: { name: string; deliver_subject: string };
 }
 
 /** Limits applied to the stream's consumers (nats-server 2.10+). */
@@ -89,9 +108,12 @@ export interface StreamConfigInput {
   /** Transform subjects on the way in (nats-server 2.10+). */
   subject_transform?: { src?: string; dest: string };
   /** Streams this stream sources messages from. */
-  sources?: Array<{ name: string; filter_subject?: string; opt_start_seq?: number; opt_start_time?: string }>;
-  /** The stream this stream mirrors (then `subjects` must be empty). Cannot be changed later. */
-  mirror?: { name: string; filter_subject?: string; opt_start_seq?: number; opt_start_time?: string };
+  sources?: StreamSourceInput[];
+  /**
+   * The stream this stream mirrors (then `subjects` must be empty). Cannot be changed later;
+   * nats-server 2.12+ turns the mirror into a normal stream when it is removed (with subjects).
+   */
+  mirror?: StreamSourceInput;
   /** First sequence number of a new stream (nats-server 2.10+). Only used at create. */
   first_seq?: number;
   /** Allow a per-message TTL header (nats-server 2.11+). Cannot be turned off once on. @default false */
@@ -100,6 +122,28 @@ export interface StreamConfigInput {
   subject_delete_marker_ttl?: Duration;
   /** Limits for consumers of this stream (nats-server 2.10+). */
   consumer_limits?: StreamConsumerLimitsInput;
+  /**
+   * Allow scheduled messages (`Nats-Schedule`, nats-server 2.12+). Cannot be turned off once on.
+   * Needs roll-ups: `allow_rollup_hdrs` is then on unless declared false (which is refused).
+   * Not with `discard: 'new'` nor `allow_msg_counter`. @default false
+   */
+  allow_msg_schedules?: boolean;
+  /**
+   * Make the stream a counter stream (`Nats-Incr`, nats-server 2.12+). Set when the stream is
+   * created: the server cannot turn it on nor off later. Only with `retention: 'limits'`, not with
+   * `discard: 'new'`, message TTLs or schedules. @default false
+   */
+  allow_msg_counter?: boolean;
+  /** Allow atomic batch publishes (nats-server 2.12+). Not with `persist_mode: 'async'`. @default false */
+  allow_atomic?: boolean;
+  /** Allow batched publishes (nats-server 2.14+). @default false */
+  allow_batched?: boolean;
+  /**
+   * How writes are persisted (nats-server 2.12+): `'async'` acknowledges before the write is
+   * flushed (file storage, one replica, not with `allow_atomic`). Cannot change once the stream
+   * exists. @default 'default'
+   */
+  persist_mode?: 'default' | 'async';
 }
 
 /** How far `ensure*` may go for one stream. */

@@ -315,18 +315,20 @@ describe('unsupportedFields', () => {
 describe('updateRequest', () => {
   it('keeps fields the library does not manage and overlays every managed one', () => {
     // Arrange
-    const info: ServerStreamConfig = { ...INFO_2_15, allow_atomic: true, persist_mode: 'async' };
+    const info = { ...INFO_2_15, allow_atomic: true, some_newer_field: 'x' } as ServerStreamConfig;
 
     // Act
     const request = updateRequest(desired({ max_age: '2h' }), info, V2_15);
 
     // Assert
-    expect(request).toMatchObject({ allow_atomic: true, persist_mode: 'async', max_age: 7_200_000_000_000, name: 'orders' });
+    expect(request).toMatchObject({ some_newer_field: 'x', max_age: 7_200_000_000_000, name: 'orders' });
+    expect('allow_atomic' in request).toBe(false);
   });
 
-  it('drops a field removed from the declaration, and never sends the server _nats.* metadata', () => {
+  it("drops a field removed from the declaration, and sends the server's _nats.* metadata back (none is removed)", () => {
     // Arrange
-    const info = { ...INFO_2_15, description: 'old', metadata: { ...INFO_2_15.metadata, team: 'a' } };
+    const server = { ...INFO_2_15.metadata, '_nats.mirror.origin': 'ORDERS' };
+    const info = { ...INFO_2_15, description: 'old', metadata: { ...server, team: 'a' } };
 
     // Act
     const request = updateRequest(desired(), info, V2_15);
@@ -334,8 +336,8 @@ describe('updateRequest', () => {
 
     // Assert
     expect('description' in request).toBe(false);
-    expect('metadata' in request).toBe(false);
-    expect(withMetadata.metadata).toEqual({ team: 'b' });
+    expect(request.metadata).toEqual(server);
+    expect(withMetadata.metadata).toEqual({ ...server, team: 'b' });
   });
 
   it('leaves out what a 2.9 server does not know', () => {

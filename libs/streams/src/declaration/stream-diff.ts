@@ -1,7 +1,7 @@
-import { absentValue, comparable, diffFields, knownTo, sameValue, type FieldChange, type FieldDiff } from './field-table.js';
+import { absentValue, comparable, diffFields, knows, sameValue, type FieldChange, type FieldDiff } from './field-table.js';
 import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { ServerVersion } from '../server/server-version.js';
-import { STREAM_FIELDS, userMetadata, type DesiredStreamConfig } from './stream-fields.js';
+import { metadataForUpdate, STREAM_FIELDS, type DesiredStreamConfig } from './stream-fields.js';
 
 export type { FieldChange };
 
@@ -19,50 +19,35 @@ export interface UnsupportedField {
 export type StreamDiff = FieldDiff;
 
 /**
- * The desired config (and server version) each frozen server config was last found equal to. The
- * info cache keeps the object of a config that did not change, so a monitor tick or a converged
- * `ensureStreams` compares each unchanged stream in one lookup.
- */
-const equalTo = new WeakMap<object, { desired: DesiredStreamConfig; version: ServerVersion }>();
-
-/**
  * Compares a complete desired config with the config the server reports, field by field over the
  * stream table, ignoring what the server fills in (limits of 0, its duplicate window, its `_nats.*`
  * metadata, empty placement, subject and source order). A field the server does not know is
  * compared only when the declaration sets it.
- *
- * A `desired` config is taken as never changing once compared (the library's are normalised once
- * and kept as they are): when `actual` is frozen, a comparison that found no difference is
- * remembered, and the same pair is answered without comparing again.
  */
 export function diffStreamConfig(desired: DesiredStreamConfig, actual: ServerStreamConfig, version: ServerVersion): StreamDiff {
-  const known = equalTo.get(actual);
-  if (known && known.desired === desired && known.version === version) return { changes: [], conflicts: [] };
-  const diff = diffFields(STREAM_FIELDS, desired, actual, version);
-  if (diff.changes.length === 0 && Object.isFrozen(actual)) equalTo.set(actual, { desired, version });
-  return diff;
+  return diffFields(STREAM_FIELDS, desired, actual, version);
 }
 
 /** The declared fields the running server does not know (it would ignore or refuse them). */
 export function unsupportedFields(desired: DesiredStreamConfig, version: ServerVersion): UnsupportedField[] {
-  const known = knownTo(STREAM_FIELDS, version);
   const unsupported: UnsupportedField[] = [];
   for (let i = 0; i < STREAM_FIELDS.length; i++) {
     const row = STREAM_FIELDS[i];
-    if (known[i] || row.since === undefined) continue;
     const value = desired[row.field];
+    const known = knows(row, version);
+    const since = known ? row.valueSince?.(value) : row.since;
+    if (since === undefined || version.atLeast(since)) continue;
     // A declared value equal to the server's default asks for nothing an old server lacks.
     if (sameValue(comparable(row, value, desired), absentValue(row, desired))) continue;
-    unsupported.push({ field: row.field, desired: value, minVersion: row.since });
+    unsupported.push({ field: row.field, desired: value, minVersion: since });
   }
   return unsupported;
 }
 
 /** The config to send in a create: the declaration without the fields the server does not know. */
 export function createRequest(desired: DesiredStreamConfig, version: ServerVersion): ServerStreamConfig {
-  const known = knownTo(STREAM_FIELDS, version);
   const request: ServerStreamConfig = { ...desired };
-  for (let i = 0; i < STREAM_FIELDS.length; i++) if (!known[i]) omit(request, STREAM_FIELDS[i].field);
+  for (let i = 0; i < STREAM_FIELDS.length; i++) if (!knows(STREAM_FIELDS[i], version)) omit(request, STREAM_FIELDS[i].field);
   return request;
 }
 
@@ -70,18 +55,17 @@ export function createRequest(desired: DesiredStreamConfig, version: ServerVersi
  * The config to send in an update: the server's current config (so fields this library does not
  * manage keep their values) overlaid with every managed field of the declaration; a managed field
  * the declaration leaves out is removed. Fields the server does not know are left out, the
- * server's own `_nats.*` metadata is not sent, and the declared `first_seq` never is (it only
+ * server's own `_nats.*` metadata is sent back as it is (so none is removed), and the declared `first_seq` never is (it only
  * applies at create; the server's own value is passed back as it is).
  */
 export function updateRequest(desired: DesiredStreamConfig, actual: ServerStreamConfig, version: ServerVersion): ServerStreamConfig {
-  const known = knownTo(STREAM_FIELDS, version);
   const declared: Partial<ServerStreamConfig> = desired;
   const request: ServerStreamConfig = { ...actual };
   for (let i = 0; i < STREAM_FIELDS.length; i++) {
     const { field, createOnly } = STREAM_FIELDS[i];
-    if (!known[i]) omit(request, field);
+    if (!knows(STREAM_FIELDS[i], version)) omit(request, field);
     else if (createOnly) continue;
-    else if (field === 'metadata') request.metadata = userMetadata(desired.metadata);
+    else if (field === 'metadata') request.metadata = metadataForUpdate(desired.metadata, actual.metadata);
     else copy(request, declared, field);
     if (request[field] === undefined) omit(request, field);
   }

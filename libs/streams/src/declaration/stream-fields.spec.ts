@@ -43,6 +43,11 @@ describe('the stream field table', () => {
       first_seq: '2.10.0',
       allow_msg_ttl: '2.11.0',
       subject_delete_marker_ttl: '2.11.0',
+      allow_msg_schedules: '2.12.0',
+      allow_msg_counter: '2.12.0',
+      allow_atomic: '2.12.0',
+      allow_batched: '2.14.0',
+      persist_mode: '2.12.0',
     });
   });
 

@@ -11,7 +11,8 @@ import {
 } from './field-table.js';
 import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { StreamConfigInput } from './stream-declaration.js';
-import { parseDuration, type Duration } from './duration.js';
+import { durationNanos, type Duration } from './duration.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
 /** Every stream config field this library manages: each declarable field, plus `subjects`. */
 export type StreamFieldName = keyof StreamConfigInput | 'subjects';
@@ -73,6 +74,15 @@ function hasDeleteMarkers(config: Partial<ServerStreamConfig>): boolean {
   return (config.subject_delete_marker_ttl ?? 0) > 0;
 }
 
+/**
+ * Roll-ups are implied by delete markers and by message schedules: without `pedantic` the server
+ * turns them on by itself, with it (sent on 2.11+) it refuses the config. The library declares
+ * them, so what it sends is what the server keeps.
+ */
+function impliesRollups(config: Partial<ServerStreamConfig>): boolean {
+  return hasDeleteMarkers(config) || config.allow_msg_schedules === true;
+}
+
 /** The metadata a user set: the server's own `_nats.*` keys removed (a copy only when there are some). */
 export function userMetadata(value: unknown): Record<string, string> | undefined {
   if (!value || typeof value !== 'object') return undefined;
@@ -89,6 +99,23 @@ export function userMetadata(value: unknown): Record<string, string> | undefined
   const copy: Record<string, string> = {};
   for (const key in metadata) if (Object.hasOwn(metadata, key) && !key.startsWith('_nats.')) copy[key] = metadata[key];
   return copy;
+}
+
+/**
+ * `desired` metadata (user keys) with the server's own `_nats.*` keys of `actual` kept: an update
+ * without them would remove those the server does not write again by itself (2.14+
+ * `_nats.mirror.*`, `_nats.src.*`); it rewrites its level and version keys anyway.
+ */
+export function metadataForUpdate(desired: unknown, actual: unknown): Record<string, string> | undefined {
+  const server = actual && typeof actual === 'object' ? Object.entries(actual as Record<string, string>) : [];
+  const entries = [...server.filter(([key]) => key.startsWith('_nats.')), ...Object.entries(userMetadata(desired) ?? {})];
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** A source or mirror read through a durable consumer of the origin (`consumer`) needs nats-server 2.14+. */
+function durableSourcing(value: unknown): string | undefined {
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+  return list.some((source) => (source as { consumer?: unknown } | undefined)?.consumer !== undefined) ? '2.14.0' : undefined;
 }
 
 /** The server answers `{}` for no placement, and tag order means nothing. */
@@ -191,15 +218,25 @@ const STREAM_FIELD_TABLE: {
   // 0 asks the server for its default.
   duplicate_window: { kind: 'duration', min: 100e6, fill: 'always', absentIn: defaultDuplicateWindow, normalize: zeroIsUnset },
   no_ack: { kind: 'boolean', fill: 'always', absent: false },
-  allow_rollup_hdrs: { kind: 'boolean', fill: 'always', absentIn: hasDeleteMarkers },
+  allow_rollup_hdrs: { kind: 'boolean', fill: 'always', absentIn: impliesRollups },
   allow_direct: { kind: 'boolean', fill: 'always', absent: false },
   mirror_direct: { kind: 'boolean', fill: 'always', absent: false },
   deny_delete: { kind: 'boolean', fill: 'always', absent: false, immutable: turnsOnOnly('deny_delete') },
   deny_purge: { kind: 'boolean', fill: 'always', absent: false, immutable: turnsOnOnly('deny_purge') },
   sealed: { kind: 'boolean', fill: 'always', absent: false, immutable: turnsOnOnly('sealed (a sealed stream)') },
   placement: { kind: 'object', fill: 'never', normalize: normalizePlacement },
-  mirror: { kind: 'object', fill: 'never', normalize: emptyIsUnset, immutable: () => 'the mirror of a stream cannot be changed' },
-  sources: { kind: 'object', fill: 'never', normalize: normalizeSources },
+  mirror: {
+    kind: 'object',
+    fill: 'never',
+    normalize: emptyIsUnset,
+    // 2.12+ turns a mirror into a normal stream when the mirror is removed (its messages stay).
+    immutable: (current, desired, version) => {
+      if (desired !== undefined) return 'the mirror of a stream cannot be changed';
+      return version.atLeast('2.12.0') ? undefined : `nats-server ${version} cannot turn a mirror into a normal stream (2.12+ can)`;
+    },
+    valueSince: durableSourcing,
+  },
+  sources: { kind: 'object', fill: 'never', normalize: normalizeSources, valueSince: durableSourcing },
   republish: { kind: 'object', fill: 'never', normalize: emptyIsUnset },
   subject_transform: { kind: 'object', fill: 'never', normalize: normalizeTransform, since: '2.10.0' },
   compression: { kind: 'enum', values: ['none', 's2'], fill: 'never', absent: 'none', since: '2.10.0' },
@@ -217,6 +254,30 @@ const STREAM_FIELD_TABLE: {
   },
   allow_msg_ttl: { kind: 'boolean', fill: 'if-true', absentIn: hasDeleteMarkers, since: '2.11.0', immutable: turnsOnOnly('allow_msg_ttl') },
   subject_delete_marker_ttl: { kind: 'duration', min: NANOS_PER_SECOND, fill: 'never', absent: 0, since: '2.11.0' },
+  allow_msg_schedules: {
+    kind: 'boolean',
+    fill: 'never',
+    absent: false,
+    since: '2.12.0',
+    immutable: turnsOnOnly('allow_msg_schedules'),
+  },
+  allow_msg_counter: {
+    kind: 'boolean',
+    fill: 'never',
+    absent: false,
+    since: '2.12.0',
+    immutable: () => 'the server cannot turn counters (allow_msg_counter) on or off on an existing stream',
+  },
+  allow_atomic: { kind: 'boolean', fill: 'never', absent: false, since: '2.12.0' },
+  allow_batched: { kind: 'boolean', fill: 'never', absent: false, since: '2.14.0' },
+  persist_mode: {
+    kind: 'enum',
+    values: ['default', 'async'],
+    fill: 'never',
+    absent: 'default',
+    since: '2.12.0',
+    immutable: () => 'the server cannot change the persist mode of an existing stream',
+  },
 };
 
 /** The stream table's rows, in table order. */
@@ -234,14 +295,21 @@ export const DEFAULT_STREAM_DEFAULTS: Readonly<StreamConfigInput> = Object.freez
 );
 
 /**
- * Converts a declared duration of a stream field to nanoseconds, refusing a nonzero value under
- * the server's minimum for that field (`max_age` and `duplicate_window`: 100ms;
- * `subject_delete_marker_ttl`: 1s); see `parseDuration` for the syntax.
- * @throws InvalidStreamConfigError naming the field
+ * Converts a {@link Duration} (a string such as `'1h30m'`, or a number of milliseconds) to the
+ * nanoseconds the server expects. Given a stream field that holds a duration (`max_age`,
+ * `duplicate_window`, `subject_delete_marker_ttl`), a nonzero value under the server's minimum for
+ * it is refused too (100ms, 100ms, 1s).
+ *
+ * @param field a stream field, named in the error and whose minimum applies @default 'value'
+ * @throws InvalidArgumentError naming `field`, the value and the syntax
  * @example
- * parseStreamDuration('1h30m', 'max_age', 'orders'); // 5_400_000_000_000
+ * parseDuration('1h30m'); // 5_400_000_000_000
+ * parseDuration(1500, 'duplicate_window'); // 1_500_000_000
  */
-export function parseStreamDuration(value: Duration, field: string, stream: string): number {
+export function parseDuration(value: Duration, field = 'value'): number {
   const row = STREAM_FIELDS_BY_NAME.get(field);
-  return parseDuration(value, field, stream, row?.kind === 'duration' ? (row.min ?? 0) : 0);
+  const minimum = row?.kind === 'duration' ? (row.min ?? 0) : 0;
+  return durationNanos(value, minimum, (reason) => {
+    throw new InvalidArgumentError('parseDuration', field, reason);
+  });
 }

@@ -32,6 +32,7 @@ describe('STREAM_OBJECT_CHECKS', () => {
     ['placement', { tags: 'eu' }, 'placement', "tags must be an array of strings, got 'eu'"],
     ['metadata', { '_nats.level': '1' }, 'metadata', "key '_nats.level' is reserved for the server (keys starting with '_nats.')"],
     ['metadata', { team: 7 }, 'metadata', "value of 'team' must be a string, got 7"],
+    ['metadata', JSON.parse('{"__proto__":"x"}'), 'metadata', "key '__proto__' cannot be kept by a JavaScript object; choose another key"],
     ['republish', { src: 'a.>', dest: 'b c' }, 'republish', "dest must be a subject, got 'b c'"],
     ['subject_transform', { src: 'a b', dest: 'x' }, 'subject_transform', "src 'a b' contains whitespace or a control character"],
     ['mirror', { name: 'a.b' }, 'mirror', "name 'a.b' contains '.'; stream names cannot contain '.', '*', '>', '/' or '\\'"],

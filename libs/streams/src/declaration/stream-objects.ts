@@ -1,8 +1,7 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { parseDuration } from './duration.js';
-import type { Duration } from './duration.js';
+import { durationNanos } from './duration.js';
 import type { DesiredStreamConfig, StreamObjectField } from './stream-fields.js';
-import { isRecord, show } from './show-value.js';
+import { isRecord, show } from '../checks/values.js';
 import { streamNameProblem, subjectProblem } from './subjects.js';
 import type { ServerStreamSource } from '../server/server-stream.js';
 
@@ -42,6 +41,8 @@ export const STREAM_OBJECT_CHECKS: { readonly [K in StreamObjectField]: ObjectCh
     for (const key in metadata) {
       const text = metadata[key];
       if (key.startsWith('_nats.')) fail(`key ${show(key)} is reserved for the server (keys starting with '_nats.')`);
+      // Assigning '__proto__' to a plain object sets its prototype instead: the key would vanish.
+      if (key === '__proto__') fail(`key '__proto__' cannot be kept by a JavaScript object; choose another key`);
       if (typeof text !== 'string') return fail(`value of ${show(key)} must be a string, got ${show(text)}`);
       bytes += Buffer.byteLength(key) + Buffer.byteLength(text);
       out[key] = text;
@@ -86,7 +87,7 @@ export const STREAM_OBJECT_CHECKS: { readonly [K in StreamObjectField]: ObjectCh
     }
     return {
       ...(threshold !== undefined && {
-        inactive_threshold: parseDuration(threshold as Duration, 'consumer_limits.inactive_threshold', stream),
+        inactive_threshold: durationNanos(threshold, 0, failOn(stream, 'consumer_limits.inactive_threshold')),
       }),
       ...(maxAckPending !== undefined && { max_ack_pending: maxAckPending as number }),
     };
@@ -110,7 +111,23 @@ function checkSource(value: unknown, field: 'sources' | 'mirror', stream: string
   if (source.opt_start_time !== undefined && typeof source.opt_start_time !== 'string') {
     fail(`opt_start_time must be an ISO date string, got ${show(source.opt_start_time)}`);
   }
+  if (source.consumer !== undefined) checkSourceConsumer(source.consumer, fail);
   return { ...source, name: source.name as string };
+}
+
+/** A durable consumer of the origin to read through (nats-server 2.14+): its name and the subject it delivers to. */
+function checkSourceConsumer(value: unknown, fail: (reason: string) => never): void {
+  const consumer = ownFields(value) ?? fail(`consumer must be an object with a name and a deliver_subject, got ${show(value)}`);
+  const nameProblem = streamNameProblem(consumer.name);
+  if (nameProblem) fail(`consumer.name ${nameProblem.replace('stream names', 'consumer names')}`);
+  const subject = consumer.deliver_subject;
+  const problem = subjectProblem(subject);
+  if (problem) fail(`consumer.deliver_subject ${problem.replace('must be strings', 'must be a string')}`);
+  if (/(^|\.)[*>](\.|$)/.test(subject as string))
+    fail(`consumer.deliver_subject ${show(subject)} has a wildcard; a deliver subject cannot`);
+  for (const key of Object.keys(consumer)) {
+    if (key !== 'name' && key !== 'deliver_subject') fail(`consumer.${key} is not a field of a source's consumer (name, deliver_subject)`);
+  }
 }
 
 /** A copy of the object's own enumerable properties without a prototype, or undefined for a non-object. */

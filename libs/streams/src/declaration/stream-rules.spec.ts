@@ -34,6 +34,56 @@ describe('crossFieldProblem', () => {
       { allow_rollup_hdrs: true, deny_purge: true },
       ['allow_rollup_hdrs', 'is on, and roll-ups need purges, but deny_purge is true'],
     ],
+    [
+      'schedules with roll-ups declared off',
+      { allow_msg_schedules: true, allow_rollup_hdrs: false },
+      ['allow_msg_schedules', 'needs roll-ups, but allow_rollup_hdrs is declared false; leave it out or set it true'],
+    ],
+    [
+      'schedules with discard new',
+      { allow_msg_schedules: true, allow_rollup_hdrs: true, discard: 'new' },
+      ['allow_msg_schedules', "cannot be combined with discard: 'new'"],
+    ],
+    [
+      'schedules with purges denied',
+      { allow_msg_schedules: true, allow_rollup_hdrs: true, deny_purge: true },
+      ['allow_rollup_hdrs', 'is on (message schedules need it), and roll-ups need purges, but deny_purge is true'],
+    ],
+    [
+      'a counter on a work queue',
+      { allow_msg_counter: true, retention: 'workqueue' },
+      ['allow_msg_counter', "needs retention 'limits', but it is 'workqueue'"],
+    ],
+    [
+      'a counter with discard new',
+      { allow_msg_counter: true, discard: 'new' },
+      ['allow_msg_counter', "cannot be combined with discard: 'new'"],
+    ],
+    [
+      'a counter with message TTLs',
+      { allow_msg_counter: true, allow_msg_ttl: true },
+      ['allow_msg_counter', 'cannot be combined with message TTLs (allow_msg_ttl, subject_delete_marker_ttl)'],
+    ],
+    [
+      'a counter with schedules',
+      { allow_msg_counter: true, allow_msg_schedules: true, allow_rollup_hdrs: true },
+      ['allow_msg_counter', 'cannot be combined with allow_msg_schedules'],
+    ],
+    [
+      'async persistence in memory',
+      { persist_mode: 'async', storage: 'memory' },
+      ['persist_mode', "'async' needs file storage, but storage is 'memory'"],
+    ],
+    [
+      'async persistence on 3 replicas',
+      { persist_mode: 'async', num_replicas: 3 },
+      ['persist_mode', "'async' needs one replica, but num_replicas is 3"],
+    ],
+    [
+      'async persistence with atomic batches',
+      { persist_mode: 'async', allow_atomic: true },
+      ['persist_mode', "'async' cannot be combined with allow_atomic"],
+    ],
   ])('names %s', (_label, change, expected) => {
     // Act
     const problem = crossFieldProblem({ ...valid, ...change }, change.subjects);

@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import { show } from './show-value.js';
+import { show } from '../checks/values.js';
 import type { DesiredStreamConfig } from './stream-fields.js';
 
 /**
@@ -33,9 +33,34 @@ export function crossFieldProblem(c: DesiredStreamConfig, declaredSubjects: unkn
     const off = (['allow_msg_ttl', 'allow_rollup_hdrs'] as const).filter((flag) => c[flag] === false);
     return ['subject_delete_marker_ttl', `needs message TTLs and roll-ups, but ${off.join(' and ')} is declared false`];
   }
+  if (c.allow_msg_schedules && c.allow_rollup_hdrs === false) {
+    return ['allow_msg_schedules', 'needs roll-ups, but allow_rollup_hdrs is declared false; leave it out or set it true'];
+  }
+  if (c.allow_msg_schedules && c.discard === 'new') return ['allow_msg_schedules', "cannot be combined with discard: 'new'"];
   if (c.deny_purge && c.allow_rollup_hdrs) {
-    const why = markers ? ' (delete markers need it)' : '';
+    const why = markers ? ' (delete markers need it)' : c.allow_msg_schedules ? ' (message schedules need it)' : '';
     return ['allow_rollup_hdrs', `is on${why}, and roll-ups need purges, but deny_purge is true`];
   }
+  return counterProblem(c) ?? persistProblem(c);
+}
+
+/** What the server refuses on a counter stream (`allow_msg_counter`). */
+function counterProblem(c: DesiredStreamConfig): [string, string] | undefined {
+  if (!c.allow_msg_counter) return undefined;
+  if (c.retention !== 'limits') return ['allow_msg_counter', `needs retention 'limits', but it is '${c.retention}'`];
+  if (c.discard === 'new') return ['allow_msg_counter', "cannot be combined with discard: 'new'"];
+  if (c.allow_msg_ttl || (c.subject_delete_marker_ttl ?? 0) > 0) {
+    return ['allow_msg_counter', 'cannot be combined with message TTLs (allow_msg_ttl, subject_delete_marker_ttl)'];
+  }
+  if (c.allow_msg_schedules) return ['allow_msg_counter', 'cannot be combined with allow_msg_schedules'];
+  return undefined;
+}
+
+/** What the server refuses with `persist_mode: 'async'`. */
+function persistProblem(c: DesiredStreamConfig): [string, string] | undefined {
+  if (c.persist_mode !== 'async') return undefined;
+  if (c.storage !== 'file') return ['persist_mode', `'async' needs file storage, but storage is '${c.storage}'`];
+  if (c.num_replicas > 1) return ['persist_mode', `'async' needs one replica, but num_replicas is ${c.num_replicas}`];
+  if (c.allow_atomic) return ['persist_mode', "'async' cannot be combined with allow_atomic"];
   return undefined;
 }

@@ -1,5 +1,6 @@
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { show } from './show-value.js';
+import { show } from '../checks/values.js';
 import { SubjectIndex } from './subject-index.js';
 
 /** Two declarations in one batch that cannot both exist: same name, or overlapping subjects. */
@@ -142,7 +143,7 @@ function firstOverlapPairwise(list: readonly string[], wildcards: number): [stri
   for (let i = 0; i < list.length; i++) {
     for (let j = i + 1; j < list.length; j++) {
       // Two different subjects without wildcards never overlap.
-      const overlap = (wildcards & ((1 << i) | (1 << j))) !== 0 ? subjectsOverlap(list[i], list[j]) : list[i] === list[j];
+      const overlap = (wildcards & ((1 << i) | (1 << j))) !== 0 ? patternsOverlap(list[i], list[j]) : list[i] === list[j];
       if (overlap) return [list[i], list[j]];
     }
   }
@@ -181,13 +182,23 @@ function hasWildcard(subject: string): boolean {
 }
 
 /**
- * Whether some concrete subject matches both (valid) subject patterns. Allocates nothing.
+ * Whether some concrete subject matches both subject patterns (wildcards `*` and `>` allowed).
+ * @throws InvalidArgumentError naming `a` or `b` when it is not a valid subject
  * @example
  * subjectsOverlap('orders.*', 'orders.new'); // true
  * subjectsOverlap('orders.>', 'orders');     // false: '>' needs at least one more token
  * subjectsOverlap('a.>', '*.b');             // true: 'a.b'
  */
 export function subjectsOverlap(a: string, b: string): boolean {
+  for (const [argument, subject] of [['a', a] as const, ['b', b] as const]) {
+    const problem = subjectProblem(subject);
+    if (problem) throw new InvalidArgumentError('subjectsOverlap', argument, problem.replace('must be strings', 'must be a string'));
+  }
+  return patternsOverlap(a, b);
+}
+
+/** {@link subjectsOverlap} of two subjects already checked. Allocates nothing. */
+export function patternsOverlap(a: string, b: string): boolean {
   // i and j: where the current token of a and b starts, -1 once past the last one.
   let i = 0;
   let j = 0;
@@ -237,47 +248,11 @@ function sameToken(a: string, i: number, aEnd: number, b: string, j: number, bEn
 }
 
 /**
- * The last batch {@link findSubjectOverlaps} was asked about, when it could be remembered: a batch
- * of remembered declarations (whose subjects lists are frozen) is usually asked about again, e.g.
- * by every `ensureStreams` of the declared streams.
- */
-let lastBatch:
-  | {
-      streams: readonly NamedSubjects[];
-      names: readonly string[];
-      subjects: ReadonlyArray<readonly string[]>;
-      overlaps: readonly SubjectOverlap[];
-    }
-  | undefined;
-
-/**
  * Finds what would make a batch of streams fail on the server: two declarations with the same
  * name (`kind: 'name'`), or subjects of two different declarations that some subject matches
- * (`kind: 'subjects'`). Each pair is reported once, in batch order. The answer is frozen; asked
- * again about the same declarations in the same order, with the same names and the same frozen
- * subjects lists as the previous call, it is the previous answer.
+ * (`kind: 'subjects'`). Each pair is reported once, in batch order.
  */
-export function findSubjectOverlaps(streams: readonly NamedSubjects[]): readonly SubjectOverlap[] {
-  if (lastBatch && sameBatch(streams, lastBatch)) return lastBatch.overlaps;
-  const overlaps = Object.freeze(overlapsOf(streams).map((o) => Object.freeze(o)));
-  const subjects = streams.map((s) => s.config.subjects);
-  lastBatch = subjects.every((list) => Object.isFrozen(list))
-    ? { streams: streams.slice(), names: streams.map((s) => s.name), subjects, overlaps }
-    : undefined;
-  return overlaps;
-}
-
-/** Whether `streams` reads exactly as the remembered batch (whose subjects lists cannot change). */
-function sameBatch(streams: readonly NamedSubjects[], previous: NonNullable<typeof lastBatch>): boolean {
-  if (streams.length !== previous.streams.length) return false;
-  for (let i = 0; i < streams.length; i++) {
-    const item = streams[i];
-    if (item !== previous.streams[i] || item.name !== previous.names[i] || item.config.subjects !== previous.subjects[i]) return false;
-  }
-  return true;
-}
-
-function overlapsOf(streams: readonly NamedSubjects[]): SubjectOverlap[] {
+export function findSubjectOverlaps(streams: readonly NamedSubjects[]): SubjectOverlap[] {
   const overlaps: SubjectOverlap[] = [];
   const seen = new Set<string>();
   const index = new SubjectIndex<string>();

@@ -18,6 +18,7 @@ export const ErrCode = {
   NoMessageFound: 10037,
   WrongLastSequence: 10071,
   StreamUpdateInProgress: 10226,
+  StreamOffline: 10194,
 } as const;
 
 /** The server's answer to a failed JetStream API request. */

@@ -5,6 +5,7 @@ import { JetStreamUnavailableError } from './jetstream-unavailable.error.js';
 import { RetryExhaustedError } from './retry-exhausted.error.js';
 import { StreamCapacityError } from './stream-capacity.error.js';
 import { StreamNotFoundError } from './stream-not-found.error.js';
+import { StreamOfflineError } from './stream-offline.error.js';
 import { StreamPlacementError } from './stream-placement.error.js';
 import { classifyFailure, toStreamsError } from './to-streams-error.js';
 
@@ -52,6 +53,12 @@ describe('toStreamsError', () => {
     const typed = toStreamsError(err, 'ensureStream', 'S');
     expect(typed).toBeInstanceOf(type);
     expect(typed.cause).toBe(err);
+  });
+
+  it('types an offline stream (2.12+, 10194) with the reason the server gave', () => {
+    const typed = toStreamsError(apiError(10194, 'stream is offline: stopped - unsupported consumer "c"', 500), 'ensureStream', 'S');
+    expect(typed).toBeInstanceOf(StreamOfflineError);
+    expect(typed).toMatchObject({ stream: 'S', reason: 'stopped - unsupported consumer "c"', errCode: 10194 });
   });
 
   it('names the field of an invalid config and keeps the err_code', () => {

@@ -6,6 +6,7 @@ import { JetStreamUnavailableError } from './jetstream-unavailable.error.js';
 import { RetryExhaustedError } from './retry-exhausted.error.js';
 import { StreamCapacityError } from './stream-capacity.error.js';
 import { StreamNotFoundError } from './stream-not-found.error.js';
+import { StreamOfflineError } from './stream-offline.error.js';
 import { StreamPlacementError } from './stream-placement.error.js';
 import { StreamsError } from './streams.error.js';
 
@@ -71,6 +72,8 @@ export function toStreamsError(err: unknown, operation: string, stream?: string)
   switch (errCode) {
     case ErrCode.StreamNotFound:
       return new StreamNotFoundError(stream ?? '', options);
+    case ErrCode.StreamOffline:
+      return new StreamOfflineError(stream ?? '', description.replace(/^stream is offline: /, ''), options);
     case ErrCode.JetStreamNotEnabled:
     case ErrCode.JetStreamNotEnabledForAccount:
       return new JetStreamUnavailableError(description, options);

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ServerStreamInfo } from '../server/server-stream.js';
+import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import type { ApiCaller } from '../jetstream/jetstream-api.js';
 import type { DeclaredStreams } from '../streams/declared-streams.js';
 import { mapConcurrent } from '../reconcile/map-concurrent.js';
@@ -98,17 +99,32 @@ export class DriftRepair {
       this.deps.logger.warn(`Could not read ${names.join(', ')} after a server event: ${(err as Error).message}`);
       return;
     }
-    await mapConcurrent(names, this.deps.concurrency, (name) => this.settle(name, current.get(name) ?? null));
+    // A stream left out of the read is offline on the server: neither deleted nor to repair.
+    const settled = names.filter((name) => current.has(name));
+    await mapConcurrent(settled, this.deps.concurrency, (name) => this.settle(name, current.get(name) ?? null));
   }
 
   private async listed(names: string[], caller: ApiCaller): Promise<Map<string, ServerStreamInfo | null>> {
-    const all = await this.deps.reconciler.listAll(caller);
-    return new Map(names.map((name) => [name, all.get(name) ?? null]));
+    const offline = new Map<string, string>();
+    const all = await this.deps.reconciler.listAll(caller, offline);
+    for (const [name, reason] of offline) {
+      if (names.includes(name)) this.deps.logger.warn(`${new StreamOfflineError(name, reason).message}: not repaired`);
+    }
+    // An offline stream is not missing: it is left out, never "repaired" by a create.
+    return new Map(names.filter((name) => !offline.has(name)).map((name) => [name, all.get(name) ?? null]));
   }
 
   private async readEach(names: string[], caller: ApiCaller): Promise<Map<string, ServerStreamInfo | null>> {
-    const infos = await Promise.all(names.map((name) => this.deps.reconciler.read(name, { ...caller, stream: name })));
-    return new Map(names.map((name, i) => [name, infos[i]]));
+    const infos = await Promise.all(
+      names.map((name) =>
+        this.deps.reconciler.read(name, { ...caller, stream: name }).catch((err: unknown) => {
+          if (!(err instanceof StreamOfflineError)) throw err;
+          this.deps.logger.warn(`${err.message}: not repaired`);
+          return undefined;
+        }),
+      ),
+    );
+    return new Map(names.flatMap((name, i) => (infos[i] === undefined ? [] : [[name, infos[i]] as const])));
   }
 
   /** Compares one declared stream with what the server holds, and reports or repairs the drift. */

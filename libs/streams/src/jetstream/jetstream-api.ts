@@ -12,6 +12,7 @@ import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
+import { ServerVersion } from '../server/server-version.js';
 import type {
   AccountInfo,
   ConsumerAction,
@@ -122,12 +123,21 @@ export class JetStreamApi {
     return this.request(`STREAM.INFO.${name}`, request, caller);
   }
 
-  /** Every stream's info (all pages), or of those capturing `subject`. */
-  async listStreams(caller: ApiCaller, subject?: string): Promise<ServerStreamInfo[]> {
+  /**
+   * Every stream's info (all pages), or of those capturing `subject`. The streams the server holds
+   * but has offline (nats-server 2.12+; listed apart, without info) are added to `offline` when
+   * given, by name, with the server's reason.
+   */
+  async listStreams(caller: ApiCaller, subject?: string, offline?: Map<string, string>): Promise<ServerStreamInfo[]> {
     const all: ServerStreamInfo[] = [];
-    for (let page = await this.listPage(0, caller, subject); ; page = await this.listPage(all.length, caller, subject)) {
+    // Offline streams count in `total` but are not in `streams`: paging goes by what was seen.
+    let seen = 0;
+    for (let page = await this.listPage(0, caller, subject); ; page = await this.listPage(seen, caller, subject)) {
       all.push(...(page.streams ?? []));
-      if (!page.streams?.length || all.length >= page.total) return all;
+      const away = Object.entries(page.offline ?? {});
+      for (const [name, reason] of away) offline?.set(name, reason);
+      seen += (page.streams?.length ?? 0) + away.length;
+      if (!(page.streams?.length || away.length) || seen >= page.total) return all;
     }
   }
 
@@ -147,7 +157,7 @@ export class JetStreamApi {
 
   /** Creates a stream with exactly `config`. */
   createStream(config: StreamRequestConfig, caller: ApiCaller): Promise<CreatedStreamInfo> {
-    return this.request(`STREAM.CREATE.${config.name}`, config, caller);
+    return this.request(`STREAM.CREATE.${config.name}`, this.pedantic(config), caller);
   }
 
   /**
@@ -155,7 +165,7 @@ export class JetStreamApi {
    * the stream first and merge, so a field could never be removed).
    */
   updateStream(config: StreamRequestConfig, caller: ApiCaller): Promise<ServerStreamInfo> {
-    return this.request(`STREAM.UPDATE.${config.name}`, config, caller);
+    return this.request(`STREAM.UPDATE.${config.name}`, this.pedantic(config), caller);
   }
 
   /** Deletes the stream; retried only when the server certainly did not apply the request. */
@@ -202,7 +212,8 @@ export class JetStreamApi {
   ): Promise<ServerConsumerInfo> {
     const name = config.durable_name ?? config.name;
     const subject = name ? `CONSUMER.CREATE.${stream}.${name}` : `CONSUMER.CREATE.${stream}`;
-    return this.request(subject, { stream_name: stream, config, ...(action ? { action } : {}) }, caller, action !== '');
+    const request = this.pedantic({ stream_name: stream, config, ...(action ? { action } : {}) });
+    return this.request(subject, request, caller, action !== '');
   }
 
   /** Deletes a consumer; retried only when the server certainly did not apply the request. */
@@ -237,13 +248,31 @@ export class JetStreamApi {
     await this.request(`CONSUMER.PAUSE.${stream}.${consumer}`, undefined, caller);
   }
 
+  /**
+   * Pauses a consumer until `until` (RFC 3339; `CONSUMER.PAUSE`, nats-server 2.11+). An update
+   * cannot pause nor resume a consumer: the server keeps the `pause_until` it holds.
+   */
+  async pauseConsumer(stream: string, consumer: string, until: string, caller: ApiCaller): Promise<void> {
+    await this.request(`CONSUMER.PAUSE.${stream}.${consumer}`, { pause_until: until }, caller);
+  }
+
   /** The account's JetStream usage and limits. */
   accountInfo(caller: ApiCaller): Promise<AccountInfo> {
     return this.request('INFO', undefined, caller);
   }
 
+  /**
+   * A create or update request with `pedantic: true` when the connected server knows it (2.11+):
+   * the server then refuses a config it would otherwise adjust by itself (e.g. turn on roll-ups for
+   * message schedules), so what it holds is what was declared. Older servers ignore the field.
+   */
+  private pedantic<T extends object>(request: T): T {
+    const version = ServerVersion.parse(this.connection.getConnection().info?.version);
+    return version.atLeast(PEDANTIC_SINCE) ? { ...request, pedantic: true } : request;
+  }
+
   private listPage(offset: number, caller: ApiCaller, subject?: string) {
-    return this.request<Paged & { streams: ServerStreamInfo[] | null }>(
+    return this.request<Paged & { streams: ServerStreamInfo[] | null; offline?: Record<string, string> }>(
       'STREAM.LIST',
       { offset, ...(subject !== undefined && { subject }) },
       caller,
@@ -322,6 +351,8 @@ export class JetStreamApi {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The first nats-server that takes `pedantic` in create and update requests. */
+const PEDANTIC_SINCE = '2.11.0';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const isTransient = (err: unknown): boolean => classifyFailure(err).transient;

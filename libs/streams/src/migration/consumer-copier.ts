@@ -1,16 +1,11 @@
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
+import { isPlacing, PLACING_UNTIL } from '../declaration/moved-consumer.js';
 import type { ServerConsumerConfig, ServerConsumerInfo } from '../jetstream/api-types.js';
 import { doneUpTo, isDurable, movedConfig, portableConfig, readRecord, recordConfig, type ConsumerRecord } from './consumer-records.js';
 import type { MigrationRun } from './migration-run.js';
 import { firstCopyAfter } from './sequence-map.js';
-
-/**
- * A pause date no consumer is declared with: a consumer created paused until then is one whose
- * placement (create paused, reset, resume) has not finished.
- */
-const PLACING_UNTIL = '2999-12-31T23:59:59Z';
 
 /** The server's refusal of a reset for the consumer's deliver policy or start (`10204 invalid reset`). */
 const RESET_REFUSED = 10204;
@@ -148,8 +143,4 @@ async function placeWithReset(
     return;
   }
   if (!ownPause) await run.api.resumeConsumer(run.name, record.name, run.caller);
-}
-
-function isPlacing(config: ServerConsumerConfig): boolean {
-  return typeof config.pause_until === 'string' && Date.parse(config.pause_until) === Date.parse(PLACING_UNTIL);
 }

@@ -1,4 +1,5 @@
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
+import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import type { ServerStreamInfo as StreamInfo } from '../server/server-stream.js';
 import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { HealthOptions } from '../streams.options.js';
@@ -235,6 +236,17 @@ describe('toStreamHealth', () => {
   });
 
   describe('a stream that cannot be read', () => {
+    it("is a down record with reason 'offline' for a stream the server has offline", () => {
+      const health = toStreamHealth(new StreamOfflineError('orders', 'stopped - unsupported consumer "c"'), context(), 'orders');
+
+      expect(health).toMatchObject({
+        healthy: false,
+        status: 'down',
+        reason: 'offline',
+        problems: [expect.stringMatching(/is offline on the server/)],
+      });
+    });
+
     it('is a down record with "stream not found" for a missing stream', () => {
       const health = toStreamHealth(new StreamNotFoundError('orders'), context(), 'orders');
 

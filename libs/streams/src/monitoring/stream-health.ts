@@ -1,6 +1,7 @@
 import type { ServerStreamInfo as StreamInfo } from '../server/server-stream.js';
 import type { HealthOptions } from '../streams.options.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
+import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { diffStreamConfig, type FieldChange } from '../declaration/stream-diff.js';
 import type { ServerVersion } from '../server/server-version.js';
@@ -11,7 +12,8 @@ import { consumerHealth, type ConsumerHealth } from './consumer-health.js';
  * Why a stream is not simply up, for machines (metrics attributes, alert rules):
  * `not-found` (declared but missing), `unreadable` (the server did not answer), `drifted` (differs
  * from its declaration), `usage` (a limit at the threshold), `no-leader`, `replicas` (a replica
- * lagging or offline), `migrating` (a migration's temporary copy, see `onConflict: 'migrate'`),
+ * lagging or offline), `offline` (the server holds the stream but has it offline, 2.12+: see
+ * `StreamOfflineError`), `migrating` (a migration's temporary copy, see `onConflict: 'migrate'`),
  * `flapping` (repairs stopped: it kept drifting after repairs, see `reconcile.maxRepairs`), and for
  * a declared consumer of the stream (see {@link ConsumerHealth}): `consumer-not-found`,
  * `consumer-drifted`, `consumer-lag` (`health.consumerLag`), `consumer-ack-pending`
@@ -19,6 +21,7 @@ import { consumerHealth, type ConsumerHealth } from './consumer-health.js';
  */
 export type HealthReason =
   | 'not-found'
+  | 'offline'
   | 'unreadable'
   | 'drifted'
   | 'usage'
@@ -213,7 +216,7 @@ function unreadable(name: string, error: Error): StreamHealth {
     ...emptyHealth(name),
     healthy: false,
     status: 'down',
-    reason: missing ? 'not-found' : 'unreadable',
+    reason: missing ? 'not-found' : error instanceof StreamOfflineError ? 'offline' : 'unreadable',
     problems: [reason],
     error: reason,
   };

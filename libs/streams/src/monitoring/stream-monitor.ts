@@ -4,6 +4,7 @@ import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { StreamEvents } from '../events/stream-events.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
+import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
@@ -223,8 +224,9 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       if (!this.connection.isConnected()) throw new Error(`NATS is not connected (${this.connection.currentStatus.type})`);
       // The same list as ensureStreams: it also keeps the info cache current.
-      const infos = await this.reconciler.listAll({ operation: 'monitorStreams' });
-      snapshot = this.toSnapshot(infos.values(), await this.listConsumers(infos.values(), 'monitorStreams'));
+      const offline = new Map<string, string>();
+      const infos = await this.reconciler.listAll({ operation: 'monitorStreams' }, offline);
+      snapshot = this.toSnapshot(infos.values(), await this.listConsumers(infos.values(), 'monitorStreams'), offline);
     } catch (err) {
       snapshot = { at: new Date(takenAt).toISOString(), healthy: false, error: (err as Error).message, streams: Object.create(null) };
     }
@@ -250,7 +252,7 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     return listed;
   }
 
-  private toSnapshot(infos: Iterable<ServerStreamInfo>, consumers: ListedConsumers): StreamsSnapshot {
+  private toSnapshot(infos: Iterable<ServerStreamInfo>, consumers: ListedConsumers, offline: ReadonlyMap<string, string>): StreamsSnapshot {
     const streams: Record<string, StreamHealth> = Object.create(null);
     const built = new Map<string, BuiltRecord>();
     for (const info of infos) {
@@ -270,6 +272,8 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
       streams[name] = record;
     }
     this.built = built;
+    // Held by the server but offline (2.12+): not missing, and down until a server that can run it holds it.
+    for (const [name, reason] of offline) streams[name] = this.health(new StreamOfflineError(name, reason), name);
     for (const { name } of this.declared.all()) {
       streams[name] ??= this.health(new StreamNotFoundError(name), name);
     }

@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConnectionService } from '../connection/connection.service.js';
 import type { DesiredConsumer } from '../declaration/consumer-config.js';
-import { consumerUpdateRequest, createConsumerRequest, diffConsumerConfig } from '../declaration/consumer-diff.js';
+import { normalizePause } from '../declaration/consumer-fields.js';
+import {
+  consumerUpdateRequest,
+  createConsumerRequest,
+  diffConsumerConfig,
+  needsConsumerUpdate,
+  withStreamLimits,
+} from '../declaration/consumer-diff.js';
 import type { ServerConsumerInfo } from '../server/server-consumer.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
@@ -25,7 +32,10 @@ import { mapConcurrent } from './map-concurrent.js';
 import type { ConsumerEnsureResult, ConsumerPlan, EnsureResult, StreamPlan } from './stream-results.js';
 
 /** The JetStream API calls consumer reconciliation makes. */
-export type ConsumerApi = Pick<JetStreamApi, 'consumerInfo' | 'listConsumers' | 'createConsumer' | 'streamInfo'>;
+export type ConsumerApi = Pick<
+  JetStreamApi,
+  'consumerInfo' | 'listConsumers' | 'createConsumer' | 'streamInfo' | 'pauseConsumer' | 'resumeConsumer'
+>;
 
 /** One declared consumer compared and decided. */
 interface Decided {
@@ -168,10 +178,12 @@ export class ConsumerReconciler {
     stream: ServerStreamInfo | null,
   ): Decided {
     const version = this.connection.serverFacts().version;
+    // What the server gives the consumer from the stream's limits is compared and sent as declared.
+    const made = { ...consumer, config: withStreamLimits(consumer.config, desired.config.consumer_limits) };
     const diff = current
-      ? diffConsumerConfig(consumer.config, current.config, version, stream?.config.num_replicas ?? 1)
+      ? diffConsumerConfig(made.config, current.config, version, stream?.config.num_replicas ?? 1)
       : { changes: [], conflicts: [] };
-    const comparison: ConsumerComparison = { stream: desired.name, desired: consumer, current, diff };
+    const comparison: ConsumerComparison = { stream: desired.name, desired: made, current, diff };
     return { comparison, decision: decideConsumer(comparison, desired.policy.mode) };
   }
 
@@ -248,12 +260,20 @@ export class ConsumerReconciler {
           return this.carryOut(again, desired, stream, caller, true);
         }
       default:
-        await this.api.createConsumer(
-          desired.name,
-          consumerUpdateRequest(consumer.config, (current as ServerConsumerInfo).config, diff),
-          writeCaller,
-          'update',
-        );
+        if (needsConsumerUpdate(diff)) {
+          await this.api.createConsumer(
+            desired.name,
+            consumerUpdateRequest(consumer.config, (current as ServerConsumerInfo).config, diff),
+            writeCaller,
+            'update',
+          );
+        }
+        // An update keeps the pause the server holds: pausing and resuming take the pause API.
+        if (diff.changes.some((change) => change.field === 'pause_until')) {
+          const until = normalizePause(consumer.config.pause_until) === undefined ? undefined : consumer.config.pause_until;
+          if (until === undefined) await this.api.resumeConsumer(desired.name, consumer.name, writeCaller);
+          else await this.api.pauseConsumer(desired.name, consumer.name, until, writeCaller);
+        }
         if (allowedLoss) {
           this.logger.warn(
             `Consumer "${consumer.name}" of stream "${desired.name}" updated with allowDataLoss: ${allowedLoss.fields.map(describeLossField).join('; ')}`,

@@ -4,6 +4,7 @@ import { ConnectionService } from '../connection/connection.service.js';
 import { ErrCode } from '../errors/err-codes.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
+import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
@@ -137,11 +138,20 @@ export class Reconciler {
    */
   async ensureAll(prepared: Array<DesiredStream | Error>, names: string[], caller: ApiCaller): Promise<EnsureBatchResult[]> {
     const results = new Array<EnsureBatchResult>(prepared.length);
-    const existing = prepared.some((p) => !(p instanceof Error)) ? await this.listAll(caller) : new Map<string, ServerStreamInfo>();
+    const offline = new Map<string, string>();
+    const existing = prepared.some((p) => !(p instanceof Error))
+      ? await this.listAll(caller, offline)
+      : new Map<string, ServerStreamInfo>();
     const writes: Array<{ index: number; comparison: Comparison }> = [];
     prepared.forEach((item, index) => {
       if (item instanceof Error) {
         results[index] = failed(names[index], item);
+        return;
+      }
+      // Not missing: the server holds it but cannot run it. Never created again nor changed.
+      const away = offline.get(item.name);
+      if (away !== undefined) {
+        results[index] = failed(item.name, new StreamOfflineError(item.name, away));
         return;
       }
       const comparison = this.compare(item, existing.get(item.name) ?? null);
@@ -168,7 +178,13 @@ export class Reconciler {
 
   /** What `ensure` would do for one stream, without writing anything. */
   async plan(desired: DesiredStream, caller: ApiCaller): Promise<StreamPlan> {
-    const current = await this.read(desired.name, caller);
+    let current: ServerStreamInfo | null;
+    try {
+      current = await this.read(desired.name, caller);
+    } catch (err) {
+      if (err instanceof StreamOfflineError) return offlinePlan(err);
+      throw err;
+    }
     const comparison = this.compare(desired, current);
     const needsOthers = !current || comparison.diff.changes.some((c) => c.field === 'subjects');
     const others = needsOthers ? indexSubjects(await this.api.listStreams(caller)) : undefined;
@@ -177,10 +193,13 @@ export class Reconciler {
 
   /** What `ensureAll` would do for each stream; invalid items are `invalid` with their error. */
   async planAll(prepared: Array<DesiredStream | Error>, names: string[], caller: ApiCaller): Promise<StreamPlan[]> {
-    const existing = await this.listAll(caller);
+    const offline = new Map<string, string>();
+    const existing = await this.listAll(caller, offline);
     const others = indexSubjects(existing.values());
     const plans = await mapConcurrent(prepared, this.options.concurrency, async (item, index): Promise<StreamPlan> => {
       if (item instanceof Error) return { name: names[index], action: 'invalid', changes: [], conflicts: [], error: item };
+      const away = offline.get(item.name);
+      if (away !== undefined) return offlinePlan(new StreamOfflineError(item.name, away));
       try {
         return await this.toPlan(this.compare(item, existing.get(item.name) ?? null), others, { ...caller, stream: item.name });
       } catch (err) {
@@ -198,11 +217,12 @@ export class Reconciler {
 
   /**
    * Every stream's info by name, read with the paginated list call (the library's own bucket left
-   * out: it is no stream of the app's); refreshes the cache.
+   * out: it is no stream of the app's); refreshes the cache. The streams the server has offline
+   * (2.12+) are added to `offline` when given, with the server's reason.
    */
-  async listAll(caller: ApiCaller): Promise<Map<string, ServerStreamInfo>> {
+  async listAll(caller: ApiCaller, offline?: Map<string, string>): Promise<Map<string, ServerStreamInfo>> {
     const mark = this.cache.mark();
-    const infos = await this.api.listStreams(caller);
+    const infos = await this.api.listStreams(caller, undefined, offline);
     this.cache.refreshFromList(infos, mark);
     return new Map(infos.filter((info) => !isLibraryStream(info.config.name)).map((info) => [info.config.name, info]));
   }
@@ -388,4 +408,9 @@ export class Reconciler {
 
 function failed(name: string, error: Error): EnsureBatchResult {
   return { name, action: 'failed', changes: [], error };
+}
+
+/** The plan of a stream the server has offline: nothing would be written. */
+function offlinePlan(error: StreamOfflineError): StreamPlan {
+  return { name: error.stream, action: 'offline', changes: [], conflicts: [], error };
 }

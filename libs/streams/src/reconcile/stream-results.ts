@@ -87,10 +87,23 @@ export type EnsureBatchResult =
  * What `ensure*` would do for one stream, as reported by `planStream(s)`: `data-loss` (refused:
  * it would delete messages and the declaration does not allow it), `drifted` (differs, but its mode
  * forbids changing it), `missing` (a `verify` stream that does not exist), `migrating` (a
- * migration is in progress and the stream's mode, `'create'` or `'verify'`, forbids taking part).
+ * migration is in progress and the stream's mode, `'create'` or `'verify'`, forbids taking part),
+ * `offline` (the server holds the stream but has it offline, 2.12+: never created again nor
+ * changed; `error` is the `StreamOfflineError` that `ensure*` raises).
  */
 export type PlanAction =
-  'create' | 'update' | 'unchanged' | 'migrate' | 'recreate' | 'conflict' | 'invalid' | 'data-loss' | 'drifted' | 'missing' | 'migrating';
+  | 'create'
+  | 'update'
+  | 'unchanged'
+  | 'migrate'
+  | 'recreate'
+  | 'conflict'
+  | 'invalid'
+  | 'data-loss'
+  | 'drifted'
+  | 'missing'
+  | 'migrating'
+  | 'offline';
 
 /** A dry-run result: nothing was written. */
 export interface StreamPlan {
@@ -100,7 +113,7 @@ export interface StreamPlan {
   changes: FieldChange[];
   /** The differing fields the server cannot change in place. */
   conflicts: FieldConflict[];
-  /** For `invalid`, `conflict`, `data-loss`, `missing` and a `verify` stream's `drifted`: the error `ensure*` would raise. */
+  /** For `invalid`, `conflict`, `data-loss`, `missing`, `offline` and a `verify` stream's `drifted`: the error `ensure*` would raise. */
   error?: Error;
   /** What the change would delete: for `data-loss`, and for an update, migration or recreate that `allowDataLoss` permits. */
   dataLoss?: DataLossEstimate;

@@ -7,7 +7,7 @@ import type { ConsumerDeclaration } from '../declaration/consumer-declaration.js
 import type { Nanos } from './server-stream.js';
 
 /** The declared fields whose value is a duration: nanoseconds on the wire. */
-type DurationField = 'ack_wait' | 'backoff' | 'max_expires' | 'inactive_threshold' | 'idle_heartbeat';
+type DurationField = 'ack_wait' | 'backoff' | 'max_expires' | 'inactive_threshold' | 'idle_heartbeat' | 'priority_timeout';
 
 /**
  * A consumer's config as the server holds and reports it: the declarable fields (documented on
@@ -23,13 +23,6 @@ export interface ServerConsumerConfig extends Omit<ConsumerDeclaration, Duration
   max_expires?: Nanos;
   inactive_threshold?: Nanos;
   idle_heartbeat?: Nanos;
-  /** Paused until this time (RFC 3339; nats-server 2.11+; not managed by this library, kept on update). */
-  pause_until?: string;
-  /** Priority groups (newer servers; not managed by this library, kept on update). */
-  priority_groups?: string[];
-  /** Priority policy (newer servers; not managed by this library, kept on update). */
-  priority_policy?: string;
-  /** Pinned-client TTL (newer servers; not managed by this library, kept on update). */
   priority_timeout?: Nanos;
 }
 

@@ -41,6 +41,8 @@ export interface ServerPlacement {
   cluster?: string;
   /** Tags every replica's server must have. */
   tags?: string[];
+  /** The server preferred as leader (nats-server 2.11+). */
+  preferred?: string;
 }
 
 /** Republish every stored message whose subject matches `src` to `dest`. */
@@ -69,6 +71,8 @@ export interface ServerStreamSource {
   domain?: string;
   /** Transforms applied to the sourced subjects (nats-server 2.10+). */
   subject_transforms?: ServerSubjectTransform[];
+  /** The durable consumer of the origin read through (nats-server 2.14+). */
+  consumer?: { name: string; deliver_subject: string };
 }
 
 /** Limits for the consumers of a stream (nats-server 2.10+; answered as `{}` when unset). */
@@ -151,16 +155,16 @@ export interface ServerStreamConfig {
   subject_delete_marker_ttl?: Nanos;
   /** Metadata (nats-server 2.10+); keys starting with `_nats.` are the server's own. */
   metadata?: Record<string, string>;
-  /** Atomic batch publishes allowed (newer servers; not managed by this library, kept on update). */
+  /** Atomic batch publishes allowed (nats-server 2.12+). */
   allow_atomic?: boolean;
-  /** Batched publishes allowed (newer servers; not managed by this library, kept on update). */
+  /** Batched publishes allowed (nats-server 2.14+). */
   allow_batched?: boolean;
-  /** Counter messages allowed (newer servers; not managed by this library, kept on update). */
+  /** A counter stream (nats-server 2.12+); fixed at create. */
   allow_msg_counter?: boolean;
-  /** Scheduled messages allowed (newer servers; not managed by this library, kept on update). */
+  /** Scheduled messages allowed (nats-server 2.12+). */
   allow_msg_schedules?: boolean;
-  /** How writes are persisted, e.g. `'async'` (newer servers; not managed by this library, kept on update). */
-  persist_mode?: string;
+  /** How writes are persisted (nats-server 2.12+); left out when `'default'`. */
+  persist_mode?: 'default' | 'async';
 }
 
 /** What a stream holds now. Counters the server leaves out when zero or empty are optional. */

@@ -25,13 +25,11 @@ describe('ServerVersion', () => {
     expect(garbage.toString()).toBe('unknown');
   });
 
-  it('parses each string once and prints the numbers', () => {
+  it('prints the numbers it parsed', () => {
     // Act
-    const first = ServerVersion.parse('v2.9.10');
-    const again = ServerVersion.parse('v2.9.10');
+    const version = ServerVersion.parse('v2.9.10');
 
     // Assert
-    expect(again).toBe(first);
-    expect(first.toString()).toBe('2.9.10');
+    expect(version.toString()).toBe('2.9.10');
   });
 });

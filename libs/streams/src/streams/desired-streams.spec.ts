@@ -1,6 +1,7 @@
 import type { ConnectionService, ServerFacts } from '../connection/connection.service.js';
 import { ServerVersion } from '../server/server-version.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { DesiredStreams } from './desired-streams.js';
@@ -19,11 +20,13 @@ describe('DesiredStreams', () => {
     const { streams } = desiredStreams();
 
     // Act
-    const first = streams.of('orders', ['orders.>'], { max_age: '7d', placement: { tags: ['eu'] } });
-    const again = streams.of('orders', ['orders.>'], { placement: { tags: ['eu'] }, max_age: '7d' });
+    const first = streams.of('ensureStream', 'orders', ['orders.>'], { max_age: '7d', placement: { tags: ['eu'] } });
+    const again = streams.of('ensureStream', 'orders', ['orders.>'], { max_age: '7d', placement: { tags: ['eu'] } });
+    const reordered = streams.of('ensureStream', 'orders', ['orders.>'], { placement: { tags: ['eu'] }, max_age: '7d' });
 
     // Assert
     expect(again).toBe(first);
+    expect(reordered).toEqual(first);
     expect(Object.isFrozen(first)).toBe(true);
     expect(Object.isFrozen(first.config.subjects)).toBe(true);
     expect(first.config.max_age).toBe(604_800_000_000_000);
@@ -35,7 +38,7 @@ describe('DesiredStreams', () => {
     const declared = streams.prepare({ name: 'orders', subjects: ['orders.>'], max_msgs: 10 });
 
     // Act
-    const called = streams.of('orders', ['orders.>'], { max_msgs: 10 });
+    const called = streams.of('ensureStream', 'orders', ['orders.>'], { max_msgs: 10 });
 
     // Assert
     expect(called).toBe(declared);
@@ -45,11 +48,11 @@ describe('DesiredStreams', () => {
     // Arrange
     const { streams } = desiredStreams();
     const config = { max_msgs: 10 };
-    const first = streams.of('orders', ['orders.>'], config);
+    const first = streams.of('ensureStream', 'orders', ['orders.>'], config);
 
     // Act
     config.max_msgs = 20;
-    const changed = streams.of('orders', ['orders.>'], config);
+    const changed = streams.of('ensureStream', 'orders', ['orders.>'], config);
 
     // Assert
     expect(first.config.max_msgs).toBe(10);
@@ -59,11 +62,11 @@ describe('DesiredStreams', () => {
   it('normalises again after the server changed version', () => {
     // Arrange
     const { streams, facts } = desiredStreams();
-    const first = streams.of('orders', ['orders.>'], {});
+    const first = streams.of('ensureStream', 'orders', ['orders.>'], {});
 
     // Act
     facts.current = { version: ServerVersion.parse('2.9.10'), clustered: false };
-    const again = streams.of('orders', ['orders.>'], {});
+    const again = streams.of('ensureStream', 'orders', ['orders.>'], {});
 
     // Assert
     expect(again).not.toBe(first);
@@ -73,13 +76,13 @@ describe('DesiredStreams', () => {
   it('rejects an invalid declaration on every call, and one the server cannot hold', () => {
     // Arrange
     const { streams, facts } = desiredStreams();
-    const attempt = () => streams.of('orders', ['orders.>'], { max_age: 'soon' });
+    const attempt = () => streams.of('ensureStream', 'orders', ['orders.>'], { max_age: 'soon' });
 
     // Act / Assert
     expect(attempt).toThrow(InvalidStreamConfigError);
     expect(attempt).toThrow(InvalidStreamConfigError);
     facts.current = { version: ServerVersion.parse('2.9.10'), clustered: false };
-    expect(() => streams.of('orders', ['orders.>'], { compression: 's2' })).toThrow(/needs nats-server 2.10.0/);
+    expect(() => streams.of('ensureStream', 'orders', ['orders.>'], { compression: 's2' })).toThrow(/needs nats-server 2.10.0/);
   });
 
   it('does not remember, nor freeze, a declaration holding more than plain data', () => {
@@ -105,5 +108,51 @@ describe('DesiredStreams', () => {
     expect(first.config.metadata).toEqual({ team: 'billing' });
     expect(Object.isFrozen(first)).toBe(false);
     expect(Object.isFrozen(declaration.sources?.[0])).toBe(false);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a Date', new Date(0), "ensureStream: config must be a plain object such as { max_age: '7d' }, got a Date"],
+    ['a Map', new Map([['max_age', '7d']]), "ensureStream: config must be a plain object such as { max_age: '7d' }, got a Map"],
+    ['null', null, "ensureStream: config must be a plain object such as { max_age: '7d' }, got null"],
+    ['another name', { name: 'other' }, "ensureStream: config.name is 'other' but the name argument is 'orders'; leave it out"],
+    [
+      'other subjects',
+      { subjects: ['other.>'] },
+      "ensureStream: config.subjects is ['other.>'] but the subjects argument is ['orders.>']; pass subjects as the second argument only",
+    ],
+  ])('refuses a config that is %s, naming the argument', (_label, config, message) => {
+    // Arrange
+    const { streams } = desiredStreams();
+
+    // Act
+    const attempt = () => streams.of('ensureStream', 'orders', ['orders.>'], config as object);
+
+    // Assert
+    expect(attempt).toThrow(InvalidArgumentError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('accepts a config that repeats the same name and subjects', () => {
+    // Arrange
+    const { streams } = desiredStreams();
+
+    // Act
+    const desired = streams.of('planStream', 'orders', ['orders.>'], { name: 'orders', subjects: ['orders.>'], max_msgs: 5 });
+
+    // Assert
+    expect(desired.config).toMatchObject({ name: 'orders', subjects: ['orders.>'], max_msgs: 5 });
+  });
+
+  it("does not freeze the caller's subjects list", () => {
+    // Arrange
+    const { streams } = desiredStreams();
+    const subjects = ['orders.>'];
+
+    // Act
+    const desired = streams.of('ensureStream', 'orders', subjects, {});
+
+    // Assert
+    expect(Object.isFrozen(desired.config.subjects)).toBe(true);
+    expect(Object.isFrozen(subjects)).toBe(false);
   });
 });

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectionService } from '../connection/connection.service.js';
-import { copyDeclaration, DeclarationMemo, declarationOf } from '../declaration/declaration-memo.js';
+import { isPlainRecord, show } from '../checks/values.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
-import { isRecord } from '../declaration/show-value.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { checkServerSupport } from '../reconcile/server-support.js';
@@ -14,30 +14,29 @@ import { bucketTopologyProblem } from '../declaration/bucket-topology.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { declaredObjectStore, normalizeObjectStoreConfig } from '../declaration/object-store-config.js';
 
-/** Stream names whose declaration is remembered at once; beyond that the memo starts over. */
+/** Declarations remembered at once; beyond that the memo starts over. */
 const MEMO_SIZE = 4_096;
+/** Deeper than any declaration: a value nested further is not remembered (and a cycle ends). */
+const MAX_DEPTH = 16;
 
-interface Memo {
+/** A declaration normalised before: what it became, and the server it was checked against. */
+interface Remembered {
+  server: string;
   desired: DesiredStream;
-  /** The server version and clustering the declaration was checked against. */
-  version: unknown;
-  clustered: boolean;
 }
 
 /**
  * Turns declarations into desired streams: the module's `streamDefaults` applied, validated, and
- * checked against the connected server. Each declaration is normalised once: an equal declaration
- * of the same stream (same subjects and fields, compared by value, so a new object literal on every
- * call is found again) returns the same (frozen) desired stream without normalising. What invalidates
- * it: a different declaration of that stream name (it replaces the remembered one), a change of
- * server version or clustering (a reconnect to another server), and more than 4,096 stream names
- * (the memo starts over). Declarations holding anything but plain data (a Date, a class instance, a
- * function) are normalised on every call. `matches` of a cached info found equal before is a
- * lookup, so a warm `ensureStream` costs no comparison.
+ * checked against the connected server. Each declaration is normalised once: it is remembered by
+ * its JSON text, so an equal declaration (a new object literal on every call included, written
+ * with its keys in the same order) returns the same frozen desired stream without normalising.
+ * What invalidates it: a change of server version or clustering (a reconnect to another server),
+ * and more than 4,096 declarations (the memo starts over). A declaration holding anything but
+ * plain data is normalised (and refused) every time.
  */
 @Injectable()
 export class DesiredStreams {
-  private readonly memo = new DeclarationMemo<Memo>(MEMO_SIZE);
+  private readonly memo = new Map<string, Remembered>();
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -45,11 +44,29 @@ export class DesiredStreams {
   ) {}
 
   /**
-   * The desired stream of `ensureStream(name, subjects, config)`'s arguments.
+   * The desired stream of `ensureStream(name, subjects, config)`'s arguments (`method` names the
+   * call in errors): `config` must be a plain object, and may repeat `name` or `subjects` only
+   * with the same values.
+   * @throws InvalidArgumentError when `config` is not a plain object or contradicts `name` or `subjects`
    * @throws InvalidStreamConfigError naming the first invalid field
    */
-  of(name: string, subjects: string[], config: object): DesiredStream {
-    return this.remembered(name, subjects, config, () => ({ ...config, name, subjects }) as StreamDeclaration);
+  of(method: string, name: string, subjects: string[], config: object): DesiredStream {
+    const input: unknown = config;
+    if (!isPlainRecord(input)) {
+      throw new InvalidArgumentError(method, 'config', `must be a plain object such as { max_age: '7d' }, got ${show(input)}`);
+    }
+    if (input.name !== undefined && input.name !== name) {
+      throw new InvalidArgumentError(method, 'config.name', `is ${show(input.name)} but the name argument is ${show(name)}; leave it out`);
+    }
+    if (input.subjects !== undefined && JSON.stringify(input.subjects) !== JSON.stringify(subjects)) {
+      throw new InvalidArgumentError(
+        method,
+        'config.subjects',
+        `is ${show(input.subjects)} but the subjects argument is ${show(subjects)}; pass subjects as the second argument only`,
+      );
+    }
+    // Name and subjects first, as a declaration usually lists them: the same text as the declared stream.
+    return this.prepare({ name, subjects, ...input } as StreamDeclaration);
   }
 
   /**
@@ -59,36 +76,24 @@ export class DesiredStreams {
    * @throws InvalidStreamConfigError naming the first invalid field
    */
   prepare(declaration: StreamDeclaration): DesiredStream {
-    const input: unknown = declaration;
     // A bucket's or object store's stand-in is known by its identity, which a remembered copy would not have.
-    if (!isRecord(input) || declaredBucket(declaration) || declaredObjectStore(declaration)) return this.normalize(declaration);
-    return this.remembered(input.name, input.subjects, input, () => declaration);
+    if (declaredBucket(declaration) || declaredObjectStore(declaration)) return this.normalize(declaration);
+    if (!isPlainData(declaration, 0)) return this.normalize(declaration);
+    const json = JSON.stringify(declaration);
+    const facts = this.connection.serverFacts();
+    const server = `${facts.version.toString()} ${facts.clustered}`;
+    const known = this.memo.get(json);
+    if (known?.server === server) return known.desired;
+    // Normalised from a copy, so that what is remembered is exactly what was checked.
+    const desired = freeze(this.normalize(JSON.parse(json) as StreamDeclaration));
+    if (this.memo.size >= MEMO_SIZE) this.memo.clear();
+    this.memo.set(json, { server, desired });
+    return desired;
   }
 
-  /**
-   * Whether the stream on the server (`info`) already matches `desired` in every field: a lookup
-   * when this pair (or the same config object, which the info cache keeps while it does not
-   * change) was found equal before (see `diffStreamConfig`).
-   */
+  /** Whether the stream on the server (`info`) already matches `desired` in every field. */
   matches(desired: DesiredStream, info: ServerStreamInfo): boolean {
     return diffStreamConfig(desired.config, info.config, this.connection.serverFacts().version).changes.length === 0;
-  }
-
-  /**
-   * The remembered desired stream of an equal declaration, or a new one normalised from a copy of
-   * it (so what is remembered is exactly what was checked); `asGiven` is normalised instead when
-   * the declaration cannot be copied.
-   */
-  private remembered(name: unknown, subjects: unknown, fields: unknown, asGiven: () => StreamDeclaration): DesiredStream {
-    if (typeof name !== 'string' || typeof fields !== 'object' || fields === null) return this.normalize(asGiven());
-    const facts = this.connection.serverFacts();
-    const known = this.memo.get(name, subjects, fields);
-    if (known && known.version === facts.version && known.clustered === facts.clustered) return known.desired;
-    const copy = copyDeclaration(subjects, fields);
-    if (!copy) return this.normalize(asGiven());
-    const desired = freeze(this.normalize(declarationOf(name, copy) as unknown as StreamDeclaration));
-    this.memo.set(name, copy, { desired, version: facts.version, clustered: facts.clustered });
-    return desired;
   }
 
   private normalize(declaration: StreamDeclaration): DesiredStream {
@@ -106,10 +111,40 @@ export class DesiredStreams {
 }
 
 /**
+ * Whether `value` is plain data, which `JSON.parse(JSON.stringify(value))` gives back exactly:
+ * plain objects (without a `toJSON`), arrays without holes or `undefined`, strings, finite
+ * numbers, booleans and null; `undefined` as an object's value (which counts as not given).
+ */
+function isPlainData(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (value[i] === undefined || !isPlainData(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainRecord(value) || typeof value.toJSON === 'function') return false;
+  for (const key in value) {
+    const item = value[key];
+    if (item !== undefined && !isPlainData(item, depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
  * Freezes a remembered desired stream, which every equal declaration shares from then on: the
- * stream, its policy and its subjects list (what a batch's overlap check remembers it by). Not the
- * config object itself: V8 reads the fields of a frozen object by computed key (as the diff does)
- * several times slower, and the config never leaves the library.
+ * stream, its policy and its subjects list. Not the config object itself, which never leaves the
+ * library.
  */
 function freeze(desired: DesiredStream): DesiredStream {
   Object.freeze(desired.config.subjects);

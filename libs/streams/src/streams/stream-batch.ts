@@ -1,3 +1,4 @@
+import { isPlainRecord, show } from '../checks/values.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { findSubjectOverlaps } from '../declaration/subjects.js';
@@ -7,11 +8,12 @@ import type { StreamDeclaration, StreamDeclarations } from '../declaration/strea
 /**
  * The declarations of a batch as a list, in input order: a list as given, a record keyed by
  * name with the key as each name (own keys only).
- * @throws InvalidArgumentError when `streams` is neither a list nor a record of declarations
+ * @throws InvalidArgumentError when `streams` is neither a list nor a plain record (a `Map` is refused)
  */
 export function declarationList(streams: StreamDeclarations, method: string): StreamDeclaration[] {
   if (Array.isArray(streams)) return streams;
-  if (typeof streams !== 'object' || streams === null) {
+  // A Map (or another class instance) has no own keys to read: it would ensure nothing.
+  if (!isPlainRecord(streams)) {
     throw new InvalidArgumentError(
       method,
       'streams',
@@ -75,5 +77,5 @@ export function prepareBatch(
 }
 
 function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value === 'string' ? `the string '${value}'` : typeof value;
+  return typeof value === 'string' ? `the string ${show(value)}` : show(value);
 }

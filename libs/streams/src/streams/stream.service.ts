@@ -66,7 +66,7 @@ export class StreamService {
    * await streams.ensureStream('orders', ['orders.>'], { consumers: [{ durable_name: 'billing', ack_wait: '30s' }] });
    */
   async ensureStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<EnsureResult> {
-    return this.ensureDesired(this.desired.of(name, subjects, config), 'ensureStream');
+    return this.ensureDesired(this.desired.of('ensureStream', name, subjects, config), 'ensureStream');
   }
 
   /**
@@ -142,7 +142,7 @@ export class StreamService {
 
   /** What `ensureStream` would do, field by field, without writing anything. */
   async planStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<StreamPlan> {
-    const desired = this.desired.of(name, subjects, config);
+    const desired = this.desired.of('planStream', name, subjects, config);
     return this.reconciler.plan(desired, { operation: 'planStream', stream: desired.name });
   }
 
