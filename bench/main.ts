@@ -8,6 +8,12 @@
  *   npm run bench -- --only=dashboard,metrics --n=1000,10000
  *                              only these scenarios (dashboard: 8, metrics: 9); their rows replace
  *                              the same rows of bench/results.json, the others stay
+ *   npm run bench -- --only=scale --n=10000
+ *                              converged start-up, monitor tick, /health, heap (1, 4, 5, 6) at N
+ *   npm run bench -- --only=consumers --n=1000
+ *                              a monitor tick of N streams declaring 2 consumers each (11)
+ *   npm run bench -- --only=fleet --n=1000
+ *                              10 app processes without and with fleet (10), and the failover
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -16,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { StreamMonitor } from '@app/streams';
 import { startNatsServer } from '@app/streams/testing';
 import { connect } from 'nats';
-import type { BenchEnv, Reps } from './bench-env.js';
+import { GOAL_N, type BenchEnv, type Reps } from './bench-env.js';
 import { declarationCore } from './declaration.scenario.js';
 import { singleEnsure } from './ensure.scenario.js';
 import { createStreams, declarations, deleteAllStreams, startHttpApp } from './fixtures.js';
@@ -27,6 +33,8 @@ import { memory } from './memory.scenario.js';
 import { metricsScrape } from './metrics.scenario.js';
 import { monitorTick } from './monitor.scenario.js';
 import { coldStartup, convergedStartup } from './startup.scenario.js';
+import { fleetScenario } from './fleet.scenario.js';
+import { consumersTick } from './consumers-tick.scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** bench/ in the source tree (the compiled file lives in bench/.tmp/dist/bench/). */
@@ -92,6 +100,13 @@ async function main(): Promise<void> {
       if (ONLY) {
         if (ONLY.has('dashboard')) await dashboardFeed(env, n);
         if (ONLY.has('metrics')) await metricsScrape(env, n);
+        if (ONLY.has('fleet')) await fleetScenario(env, n);
+        if (ONLY.has('consumers')) await consumersTick(env, n);
+        if (ONLY.has('scale')) {
+          await convergedStartup(env, n);
+          await monitorAndHealth(env, n);
+          await memory(env, n);
+        }
         await deleteAllStreams(jsm);
         continue;
       }
@@ -102,6 +117,8 @@ async function main(): Promise<void> {
       await coldStartup(env, n);
       await dashboardFeed(env, n);
       await metricsScrape(env, n);
+      // Twenty app processes in all: at the goal's N only, and not in a quick run.
+      if (n === GOAL_N && !quick) await fleetScenario(env, n);
       await deleteAllStreams(jsm);
     }
   } finally {

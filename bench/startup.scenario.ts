@@ -5,6 +5,9 @@ import { countsNote, GOAL_N, goalAtGoalN, pages, type BenchEnv } from './bench-e
 import { alternate, cpuNote, maxCounts, median, medianCounts, writes } from './harness.js';
 import { declarations, deleteAllStreams, rawConfig, rawMatches, startContext } from './fixtures.js';
 
+/** Writes in flight in `ensureStreams`: the library's default `concurrency`. */
+const CONCURRENCY = 8;
+
 /**
  * 1. Converged start-up: every declared stream already matches. `ensureStreams` of the N
  * declarations in a running app (they were normalised by an earlier call, as the module's start-up
@@ -109,7 +112,16 @@ export async function coldStartup(env: BenchEnv, n: number): Promise<void> {
         raw: async (list: StreamDeclaration[]) => {
           for (const d of list) await env.jsm.streams.add(rawConfig(d));
         },
+        // The fair baseline (issue #25): the same adds, CONCURRENCY in flight, as the library sends them.
+        rawConcurrent: async (list: StreamDeclaration[]) => {
+          let next = 0;
+          const worker = async () => {
+            while (next < list.length) await env.jsm.streams.add(rawConfig(list[next++]));
+          };
+          await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+        },
       };
+      const all = { library: () => sides.library(batch), raw: () => sides.raw(batch), rawConcurrent: () => sides.rawConcurrent(batch) };
       // New names for every run: a stream created again right after its deletion can find the
       // server still removing its store ("error creating store for stream").
       let run = 0;
@@ -118,13 +130,8 @@ export async function coldStartup(env: BenchEnv, n: number): Promise<void> {
         await deleteAllStreams(env.jsm);
         batch = declarations(`w${n}r${run++}`, count);
       };
-      await alternate(env.counter, 1, { library: () => sides.library(batch), raw: () => sides.raw(batch) }, next(Math.min(n, 20)));
-      const runs = await alternate(
-        env.counter,
-        env.reps.cold,
-        { library: () => sides.library(batch), raw: () => sides.raw(batch) },
-        next(n),
-      );
+      await alternate(env.counter, 1, all, next(Math.min(n, 20)));
+      const runs = await alternate(env.counter, env.reps.cold, all, next(n));
       const libMs = median(runs.library.ms);
       const rawMs = median(runs.raw.ms);
       const list = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
@@ -140,6 +147,17 @@ export async function coldStartup(env: BenchEnv, n: number): Promise<void> {
           `per stream: library ${(libMs / n).toFixed(2)} ms, raw ${(rawMs / n).toFixed(2)} ms; ` +
           `runs library [${list(runs.library.ms)}] raw [${list(runs.raw.ms)}] ms.` +
           countsNote('library', runs.library.requests),
+      });
+      const concurrentMs = median(runs.rawConcurrent.ms);
+      env.report.row({
+        scenario: '2 cold start-up vs raw concurrent add loop',
+        n,
+        libraryMedianMs: libMs,
+        baselineMedianMs: concurrentMs,
+        requests: { library: medianCounts(runs.library.requests), baseline: medianCounts(runs.rawConcurrent.requests) },
+        goal: goalAtGoalN(n, `<= 1.1x raw concurrent add loop (${CONCURRENCY} in flight, the library's default concurrency)`),
+        met: n >= GOAL_N ? libMs / concurrentMs <= 1.1 : null,
+        notes: `runs library [${list(runs.library.ms)}] raw concurrent [${list(runs.rawConcurrent.ms)}] ms (same alternated runs as the sequential row).`,
       });
     } finally {
       await app.close();

@@ -28,7 +28,7 @@ export type { ServerFacts } from './connection/connection.service.js';
 export type { ConnectionStatus, ConnectionStatusType } from './connection/connection-status.js';
 
 export { StreamService } from './streams/stream.service.js';
-export type { BucketOptionsInput, StreamOptionsInput } from './streams/stream.service.js';
+export type { BucketOptionsInput, ObjectStoreOptionsInput, StreamOptionsInput } from './streams/stream.service.js';
 export type { FeatureDeclarations } from './streams/declared-streams.js';
 export { DEFAULT_STREAM_DEFAULTS } from './declaration/stream-fields.js';
 export type { Duration } from './declaration/duration.js';
@@ -46,6 +46,8 @@ export type {
 } from './declaration/stream-declaration.js';
 export type { ConsumerDeclaration } from './declaration/consumer-declaration.js';
 export type { BucketConfigInput, BucketDeclaration } from './declaration/bucket-declaration.js';
+export type { BucketOrigin, BucketTopologyInput } from './declaration/bucket-topology.js';
+export type { ObjectStoreConfigInput, ObjectStoreDeclaration } from './declaration/object-store-declaration.js';
 export type { FieldChange } from './declaration/stream-diff.js';
 export type {
   DeleteBatchResult,

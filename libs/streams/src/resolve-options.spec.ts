@@ -93,6 +93,36 @@ describe('reconcile options', () => {
   });
 });
 
+describe('fleet options', () => {
+  it('are off unless given', () => {
+    expect(resolveOptions({ connection }).fleet).toBeNull();
+  });
+
+  it('default to a 15 s lease and a stale bound of the lease plus two monitor intervals', () => {
+    expect(resolveOptions({ connection, fleet: { group: 'orders-api' } }).fleet).toEqual({
+      group: 'orders-api',
+      leaseMs: 15_000,
+      staleAfterMs: 25_000,
+    });
+    expect(resolveOptions({ connection, monitorIntervalMs: 1_000, fleet: { group: 'g', leaseMs: 3_000 } }).fleet?.staleAfterMs).toBe(5_000);
+  });
+
+  it.each([
+    [{}, 'fleet.group'],
+    [{ group: '' }, 'fleet.group'],
+    [{ group: 'orders.api' }, 'fleet.group'],
+    [{ group: 'a'.repeat(65) }, 'fleet.group'],
+    [{ group: 'g', leaseMs: 999 }, 'fleet.leaseMs'],
+    [{ group: 'g', staleAfterMs: 2 ** 31 }, 'fleet.staleAfterMs'],
+    [{ group: 'g', lease: 3_000 }, 'fleet.lease'],
+    ['orders-api', 'fleet'],
+  ])('refuses %j naming %s', (fleet, option) => {
+    const act = () => resolveOptions({ connection, fleet } as StreamsModuleOptions);
+    expect(act).toThrow(InvalidOptionsError);
+    expect(act).toThrow(option);
+  });
+});
+
 describe('subject tokens of jetstream.domain and jetstream.apiPrefix', () => {
   it.each([
     [{ apiPrefix: '$JS..API' }, 'jetstream.apiPrefix'],
@@ -227,6 +257,13 @@ describe('connection options passed to the nats client', () => {
       expect(text).not.toContain(SEED.slice(0, 12));
       expect(text).not.toContain('MIIEvQ');
     }
+  });
+
+  it('says plainly that a secret-bearing option was not given (an unset environment variable)', () => {
+    const error = thrownBy(() => StreamsModule.forRoot({ connection: { servers: process.env.NO_SUCH_NATS_URL_VARIABLE as string } }));
+
+    expect(error).toMatchObject({ option: 'connection.servers', value: undefined });
+    expect(error.message).toContain('option connection.servers: got undefined;');
   });
 
   it('shows a bad server of a list with its credentials redacted, naming its index', () => {

@@ -84,6 +84,12 @@ const prefix: Check = (value, path) => {
     );
   }
 };
+/** A fleet group: one key token of the library's bucket. */
+const fleetGroup: Check = (value, path) => {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+    throw new InvalidOptionsError(path, value, "must be 1 to 64 letters, digits, '-' or '_', e.g. 'orders-api'");
+  }
+};
 const func: Check = (value, path) => {
   if (typeof value !== 'function') throw new InvalidOptionsError(path, value, 'must be a function');
 };
@@ -166,6 +172,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   concurrency: integer(1, 1_000),
   streams: array,
   buckets: array,
+  objectStores: array,
   streamDefaults: record,
   onStartupError: oneOf('fail', 'warn'),
   cacheTtlMs: ms(0),
@@ -180,6 +187,12 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
     consumerAckPending: integer(0, Number.MAX_SAFE_INTEGER),
   }),
   reconcile: nested({ onDrift: oneOf('report', 'repair'), maxRepairs: integer(1, 1_000), repairWindowMs: ms(1) }),
+  fleet: (value, path) => {
+    nested({ group: fleetGroup, leaseMs: integer(1_000, MAX_TIMER_MS), staleAfterMs: ms(100) })(value, path);
+    if ((value as { group?: unknown }).group === undefined) {
+      throw new InvalidOptionsError(`${path}.group`, undefined, "is required: the group's name, e.g. 'orders-api'");
+    }
+  },
   jetstream: (value, path) => {
     nested({ domain: token, apiPrefix: prefix })(value, path);
     const { domain, apiPrefix } = value as { domain?: unknown; apiPrefix?: unknown };
@@ -256,7 +269,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function resolveOptions(options: StreamsModuleOptions, name: string = DEFAULT_CONNECTION): ResolvedStreamsOptions {
   validateOptions(options);
-  const { startup = {}, health = {}, jetstream = {}, reconcile = {} } = options;
+  const { startup = {}, health = {}, jetstream = {}, reconcile = {}, fleet } = options;
+  const monitorIntervalMs = options.monitorIntervalMs ?? 5_000;
+  const leaseMs = fleet?.leaseMs ?? 15_000;
   return {
     name,
     apiPrefix: jetstream.apiPrefix ?? (jetstream.domain ? `$JS.${jetstream.domain}.API` : '$JS.API'),
@@ -274,10 +289,11 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
     concurrency: options.concurrency ?? 8,
     streams: options.streams ?? [],
     buckets: options.buckets ?? [],
+    objectStores: options.objectStores ?? [],
     streamDefaults: options.streamDefaults ?? {},
     onStartupError: options.onStartupError ?? 'fail',
     cacheTtlMs: options.cacheTtlMs ?? 300_000,
-    monitorIntervalMs: options.monitorIntervalMs ?? 5_000,
+    monitorIntervalMs,
     health: {
       usageThreshold: health.usageThreshold ?? 0.9,
       degradedReplicas: health.degradedReplicas ?? 'up',
@@ -292,5 +308,6 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
       maxRepairs: reconcile.maxRepairs ?? 3,
       repairWindowMs: reconcile.repairWindowMs ?? 60_000,
     },
+    fleet: fleet ? { group: fleet.group, leaseMs, staleAfterMs: fleet.staleAfterMs ?? leaseMs + 2 * monitorIntervalMs } : null,
   };
 }

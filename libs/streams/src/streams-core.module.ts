@@ -5,6 +5,7 @@ import { StreamEvents } from './events/stream-events.js';
 import { JetStreamApi } from './jetstream/jetstream-api.js';
 import { StreamsMetrics } from './metrics/streams-metrics.js';
 import { StreamMonitor } from './monitoring/stream-monitor.js';
+import { FleetMember } from './fleet/fleet-member.js';
 import { STREAMS_MODULE_OPTIONS } from './streams.module-definition.js';
 import { resolveOptions } from './resolve-options.js';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
@@ -49,6 +50,7 @@ export const CONNECTION_SERVICES = [
   Reconciler,
   StreamPlanner,
   StreamService,
+  FleetMember,
   StreamEvents,
   StreamMonitor,
   StreamsStartup,

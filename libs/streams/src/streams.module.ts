@@ -46,8 +46,8 @@ export class StreamsModule extends StreamsConfigurableModule {
   }
 
   /**
-   * Declares streams (a list) or streams and key-value buckets (`{ streams?, buckets? }`) from a
-   * feature module, ensured at start-up with the others, and gives that
+   * Declares streams (a list) or streams, key-value buckets and object stores (`{ streams?,
+   * buckets?, objectStores? }`) from a feature module, ensured at start-up with the others, and gives that
    * module the connection's services (`StreamService`, `ConnectionService`, `StreamMonitor`), with
    * or without `isGlobal`. Needs `forRoot` / `forRootAsync` (of the same `connection`) in the app:
    * start-up fails with a clear error otherwise.

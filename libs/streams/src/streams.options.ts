@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'nats';
 import type { BucketDeclaration } from './declaration/bucket-declaration.js';
+import type { ObjectStoreDeclaration } from './declaration/object-store-declaration.js';
 import type { StreamConfigInput, StreamDeclaration } from './declaration/stream-declaration.js';
 
 /**
@@ -127,6 +128,12 @@ export interface StreamsModuleOptions {
    */
   buckets?: BucketDeclaration[];
   /**
+   * Object stores to ensure during start-up, each the stream `OBJ_<bucket>` laid out as the
+   * `nats` client's `views.os()` makes it (more can be declared with `StreamsModule.forFeature`).
+   * @default []
+   */
+  objectStores?: ObjectStoreDeclaration[];
+  /**
    * Config applied to every stream before its own declared fields. Starts from: retention
    * `limits`, max_msgs 1,000,000, max_msgs_per_subject 100,000, max_age `'1h'`, storage `file`,
    * 1 replica.
@@ -148,6 +155,41 @@ export interface StreamsModuleOptions {
   jetstream?: JetStreamTarget;
   /** What happens when a declared stream is changed or deleted elsewhere (seen through the server's advisories). */
   reconcile?: ReconcileOptions;
+  /**
+   * Fleet mode: the instances of one group (replicas of one app on this connection) elect one
+   * leader through the library's key-value bucket; only the leader reads the streams and repairs
+   * drift, every other instance takes the leader's snapshots. Off when not given.
+   * @example fleet: { group: 'orders-api' }
+   */
+  fleet?: FleetOptions;
+}
+
+/**
+ * One monitor per group of replicas. The leader holds a lease (a record in the library's
+ * key-value bucket, renewed with compare-and-set on its revision every `leaseMs / 3`); it runs the
+ * monitor loop and the drift repairs and publishes each snapshot in the bucket; the others read
+ * no streams themselves and answer health, metrics, the dashboard and `snapshots()` from the
+ * latest published snapshot, saying its age.
+ */
+export interface FleetOptions {
+  /**
+   * The group's name, the same in every replica of one app (letters, digits, `-` and `_`, up to
+   * 64). Two apps that declare the same stream must use two groups.
+   */
+  group: string;
+  /**
+   * How long a leader that stopped renewing keeps the lead, in ms: another instance takes over
+   * within `leaseMs` plus one renewal (`leaseMs / 3`) after the leader's last renewal. A leader
+   * that could not renew for `leaseMs` minus one renewal steps down by itself.
+   * @default 15000
+   */
+  leaseMs?: number;
+  /**
+   * Past this age (in ms) a follower's snapshot makes the streams indicator down with the reason
+   * (the leader is gone or cannot publish), never silently up.
+   * @default leaseMs + 2 × monitorIntervalMs
+   */
+  staleAfterMs?: number;
 }
 
 /**
@@ -187,7 +229,7 @@ export interface JetStreamTarget {
 
 /** The options with every default applied; what the services read. */
 export interface ResolvedStreamsOptions extends Required<
-  Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection' | 'jetstream' | 'reconcile'>
+  Omit<StreamsModuleOptions, 'startup' | 'health' | 'streamDefaults' | 'connection' | 'jetstream' | 'reconcile' | 'fleet'>
 > {
   /** The connection's name (`'default'` unless `forRoot({ name })` set one). */
   name: string;
@@ -196,6 +238,8 @@ export interface ResolvedStreamsOptions extends Required<
   health: Required<HealthOptions>;
   streamDefaults: StreamConfigInput;
   reconcile: Required<ReconcileOptions>;
+  /** Fleet mode with its defaults applied, or null when it is off. */
+  fleet: Required<FleetOptions> | null;
   /** The JetStream API prefix every request uses, e.g. `'$JS.API'` or `'$JS.hub.API'`. */
   apiPrefix: string;
   /** The JetStream domain, when one was given. */

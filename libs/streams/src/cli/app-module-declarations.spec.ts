@@ -24,7 +24,10 @@ class BillingModule {}
 
 @Module({
   imports: [
-    StreamsModule.forFeature({ streams: [stream('eu_refunds')], buckets: [{ bucket: 'eu_carts' }] }, 'eu'),
+    StreamsModule.forFeature(
+      { streams: [stream('eu_refunds')], buckets: [{ bucket: 'eu_carts' }], objectStores: [{ bucket: 'eu_files' }] },
+      'eu',
+    ),
     forwardRef(() => BillingModule),
   ],
 })
@@ -36,6 +39,7 @@ class EuModule {}
       connection,
       streams: [stream('orders')],
       buckets: [{ bucket: 'sessions', history: 5 }],
+      objectStores: [{ bucket: 'files', ttl: '1d' }],
       streamDefaults: { max_msgs: 7 },
     }),
     StreamsModule.forRoot({ name: 'eu', connection, streams: [stream('eu_orders')], jetstream: { domain: 'hub' } }),
@@ -84,6 +88,7 @@ describe('appModuleDeclarations', () => {
     await expect(plan(AppModule)).resolves.toEqual({
       streams: [stream('orders'), stream('invoices')],
       buckets: [{ bucket: 'sessions', history: 5 }, { bucket: 'carts' }],
+      objectStores: [{ bucket: 'files', ttl: '1d' }],
       streamDefaults: { max_msgs: 7 },
       jetstream: undefined,
     });
@@ -93,6 +98,7 @@ describe('appModuleDeclarations', () => {
     await expect(plan(AppModule, 'eu')).resolves.toEqual({
       streams: [stream('eu_orders'), stream('eu_refunds')],
       buckets: [{ bucket: 'eu_carts' }],
+      objectStores: [{ bucket: 'eu_files' }],
       streamDefaults: undefined,
       jetstream: { domain: 'hub' },
     });
@@ -102,6 +108,7 @@ describe('appModuleDeclarations', () => {
     await expect(plan(AsyncAppModule)).resolves.toEqual({
       streams: [stream('async_orders'), stream('invoices')],
       buckets: [],
+      objectStores: [],
       streamDefaults: { max_age: '2d' },
       jetstream: undefined,
     });

@@ -1,6 +1,6 @@
 import { Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { BucketDeclaration, StreamDeclaration, StreamsModuleOptions } from '../index.js';
+import type { BucketDeclaration, ObjectStoreDeclaration, StreamDeclaration, StreamsModuleOptions } from '../index.js';
 import { STREAMS_MODULE_OPTIONS } from '../streams.module-definition.js';
 import type { StreamsModuleMark } from '../streams-module-mark.js';
 import { DEFAULT_CONNECTION } from '../streams.constants.js';
@@ -35,14 +35,14 @@ export function rootModuleOf(path: string, namespace: Record<string, unknown>, n
   throw new DeclarationsModuleError(
     path,
     classes.length === 0
-      ? 'exports neither declarations (`streams` and/or `buckets`, or a default export of your forRoot options) nor a Nest module class: ' +
+      ? 'exports neither declarations (`streams`, `buckets` and/or `objectStores`, or a default export of your forRoot options) nor a Nest module class: ' +
           'point the command at your compiled app module (e.g. dist/app.module.js) or at a file exporting your declarations.'
       : `exports several module classes (${classes.join(', ')}): name the root one with --module <Name>.`,
   );
 }
 
 /**
- * What the app whose root module is `root` declares on `connection`: the streams and buckets of
+ * What the app whose root module is `root` declares on `connection`: the streams, buckets and object stores of
  * its `forRoot` / `forRootAsync` (the async options made by running their factory, with the
  * modules it imports and the global modules that provide what it injects, and nothing else of the
  * app) and of every `forFeature` of that connection, with the root's `streamDefaults` and `jetstream`.
@@ -61,12 +61,13 @@ export async function appModuleDeclarations(path: string, root: Type, connection
   const options = await rootOptions(path, graph, rootMark(path, root, graph, connection), timeoutMs);
   const features = graph.marks.filter((m): m is FeatureMark => m.kind === 'feature' && m.connection === connection);
   const declared = [
-    { streams: options.streams ?? [], buckets: options.buckets ?? [] },
+    { streams: options.streams ?? [], buckets: options.buckets ?? [], objectStores: options.objectStores ?? [] },
     ...features.map((f) => featureLists(f.declarations)),
   ];
   return {
     streams: declared.flatMap((d) => d.streams),
     buckets: declared.flatMap((d) => d.buckets),
+    objectStores: declared.flatMap((d) => d.objectStores),
     streamDefaults: options.streamDefaults,
     jetstream: options.jetstream,
   };
@@ -131,10 +132,14 @@ async function rootOptions(path: string, graph: ModuleGraph, mark: RootMark, tim
   return options as StreamsModuleOptions;
 }
 
-/** The streams and buckets of one `forFeature` call, as `DeclaredStreams` reads them. */
-function featureLists(declarations: FeatureMark['declarations']): { streams: StreamDeclaration[]; buckets: BucketDeclaration[] } {
-  if (Array.isArray(declarations)) return { streams: declarations, buckets: [] };
-  return { streams: declarations?.streams ?? [], buckets: declarations?.buckets ?? [] };
+/** The streams, buckets and object stores of one `forFeature` call, as `DeclaredStreams` reads them. */
+function featureLists(declarations: FeatureMark['declarations']): {
+  streams: StreamDeclaration[];
+  buckets: BucketDeclaration[];
+  objectStores: ObjectStoreDeclaration[];
+} {
+  if (Array.isArray(declarations)) return { streams: declarations, buckets: [], objectStores: [] };
+  return { streams: declarations?.streams ?? [], buckets: declarations?.buckets ?? [], objectStores: declarations?.objectStores ?? [] };
 }
 
 function exportNames(namespace: Record<string, unknown>): string {

@@ -39,7 +39,8 @@ export type CliCommand = { command: 'help' } | ({ command: 'plan' } & PlanArgs);
 /** The text of `--help`. */
 export const HELP = `Usage: nestjs-jetstream-streams plan <module> [--module <Name>] [--connection <name>] [--server <url>] [--json] [--timeout <ms>]
 
-Compares the streams and key-value buckets declared in <module> with those on a NATS server and
+Compares the streams, key-value buckets and object stores declared in <module> with those on a
+NATS server and
 prints what StreamsModule would do at start-up (create, update, conflict, ...). Nothing is written.
 
 <module>         a compiled JavaScript file (.js, .cjs or .mjs), either
@@ -47,7 +48,8 @@ prints what StreamsModule would do at start-up (create, update, conflict, ...). 
                    StreamsModule.forRoot, forRootAsync (its factory is run) and forFeature register
                    in its module graph is planned; the app is not started and connects nowhere;
                  - or a file exporting \`streams\` (an array of stream declarations, or a record
-                   keyed by stream name) and/or \`buckets\`, optionally \`streamDefaults\` and
+                   keyed by stream name) and/or \`buckets\` and \`objectStores\`, optionally
+                   \`streamDefaults\` and
                    \`jetstream\`, or a default export of that shape such as your forRoot options.
                  Loading it runs its top-level code (bounded by --timeout).
 --module <Name>  the export that is the root module class. Default: the default export, else the

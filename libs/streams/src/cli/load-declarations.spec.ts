@@ -7,10 +7,11 @@ import { loadDeclarations, pickDeclarations } from './load-declarations.js';
 const orders = { name: 'orders', subjects: ['orders.>'] };
 
 describe('pickDeclarations', () => {
-  it('takes the named exports streams, buckets, streamDefaults and jetstream', () => {
+  it('takes the named exports streams, buckets, objectStores, streamDefaults and jetstream', () => {
     const named = {
       streams: [orders],
       buckets: [{ bucket: 'sessions' }],
+      objectStores: [{ bucket: 'files', ttl: '1d' }],
       streamDefaults: { max_age: '1d' },
       jetstream: { domain: 'hub' },
       other: 1,
@@ -19,6 +20,7 @@ describe('pickDeclarations', () => {
     expect(pickDeclarations('/m.js', named)).toEqual({
       streams: [orders],
       buckets: [{ bucket: 'sessions' }],
+      objectStores: [{ bucket: 'files', ttl: '1d' }],
       streamDefaults: { max_age: '1d' },
       jetstream: { domain: 'hub' },
     });
@@ -37,6 +39,7 @@ describe('pickDeclarations', () => {
     expect(pickDeclarations('/m.cjs', { default: options })).toEqual({
       streams: options.streams,
       buckets: options.buckets,
+      objectStores: [],
       streamDefaults: undefined,
       jetstream: { domain: 'hub' },
     });
@@ -44,19 +47,21 @@ describe('pickDeclarations', () => {
 
   it('takes buckets alone, with no streams', () => {
     expect(pickDeclarations('/m.js', { buckets: [{ bucket: 'b' }] })).toMatchObject({ streams: [], buckets: [{ bucket: 'b' }] });
-    expect(pickDeclarations('/m.js', { default: { streams: [orders] } })).toMatchObject({ buckets: [] });
+    expect(pickDeclarations('/m.js', { default: { streams: [orders] } })).toMatchObject({ buckets: [], objectStores: [] });
+    expect(pickDeclarations('/m.js', { objectStores: [{ bucket: 'o' }] })).toMatchObject({ streams: [], objectStores: [{ bucket: 'o' }] });
   });
 
   it.each([
-    [{ other: 1 }, /exports no `streams` or `buckets`/],
+    [{ other: 1 }, /exports no `streams`, `buckets` or `objectStores`/],
     [{ default: 'text' }, /exports no `streams`/],
     [{ streams: 'orders' }, /exports `streams` of type string/],
     [{ streams: [orders], streamDefaults: [] }, /`streamDefaults` of type array/],
     [{ streams: [orders], buckets: { sessions: {} } }, /`buckets` of type object; it must be an array/],
+    [{ objectStores: { files: {} } }, /`objectStores` of type object; it must be an array of object store declarations/],
     [{ streams: [orders], jetstream: 'hub' }, /`jetstream` of type string; it must be an object such as \{ domain: 'hub' \}/],
     [
       { default: { streams: [orders], streamDefault: { max_age: '1d' } } },
-      /default export with `streamDefault`, which is not a StreamsModule option; the plan reads streams, buckets, streamDefaults, jetstream/,
+      /default export with `streamDefault`, which is not a StreamsModule option; the plan reads streams, buckets, objectStores, streamDefaults, jetstream/,
     ],
     [{ default: { streams: [orders], bucket: [], domain: 'hub' } }, /`bucket`, `domain`, which are not StreamsModule options/],
   ])('refuses %j with a DeclarationsModuleError', (namespace, message) => {
@@ -92,12 +97,14 @@ describe('loadDeclarations', () => {
     await expect(load('esm.mjs')).resolves.toEqual({
       streams: [orders],
       buckets: [],
+      objectStores: [],
       streamDefaults: undefined,
       jetstream: undefined,
     });
     await expect(load('./common.cjs')).resolves.toEqual({
       streams: [orders],
       buckets: [],
+      objectStores: [],
       streamDefaults: { max_msgs: 5 },
       jetstream: undefined,
     });

@@ -1,25 +1,27 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { BucketDeclaration, JetStreamTarget, StreamConfigInput, StreamDeclarations } from '../index.js';
+import type { BucketDeclaration, JetStreamTarget, ObjectStoreDeclaration, StreamConfigInput, StreamDeclarations } from '../index.js';
 import { DEFAULT_CONNECTION } from '../streams.constants.js';
 import { appModuleDeclarations, rootModuleOf } from './app-module-declarations.js';
 import { DeclarationsModuleError } from './declarations-module.error.js';
 import { defaultExports, isObject } from './module-exports.js';
 import { withinTimeout } from './within-timeout.js';
 
-/** What the `plan` command checks: the declared streams and buckets, the defaults they start from, and which JetStream holds them. */
+/** What the `plan` command checks: the declared streams, buckets and object stores, the defaults they start from, and which JetStream holds them. */
 export interface LoadedDeclarations {
   streams: StreamDeclarations;
   /** Key-value buckets, each planned as the stream `KV_<bucket>`. @default [] */
   buckets: BucketDeclaration[];
+  /** Object stores, each planned as the stream `OBJ_<bucket>`. @default [] */
+  objectStores: ObjectStoreDeclaration[];
   streamDefaults?: StreamConfigInput;
   /** The JetStream domain or API prefix the streams live in, as in `forRoot({ jetstream })`. */
   jetstream?: JetStreamTarget;
 }
 
 /** The members that change what is planned, or where. */
-const PLANNED = ['streams', 'buckets', 'streamDefaults', 'jetstream'];
+const PLANNED = ['streams', 'buckets', 'objectStores', 'streamDefaults', 'jetstream'];
 
 /**
  * The other `StreamsModule.forRoot` options: they change how the app runs (its connection,
@@ -42,7 +44,7 @@ const NOT_PLANNED = [
 ];
 
 const SHAPE_HINT =
-  'export `streams` (an array of stream declarations or a record keyed by name) and/or `buckets`, optionally `streamDefaults` and `jetstream`, ' +
+  'export `streams` (an array of stream declarations or a record keyed by name) and/or `buckets` and `objectStores`, optionally `streamDefaults` and `jetstream`, ' +
   'or a default export of that shape (for example your StreamsModule.forRoot options); or point the command at your app module';
 
 /** Where the plan command finds what to plan. */
@@ -98,25 +100,23 @@ async function importModule(path: string, timeoutMs: number): Promise<Record<str
 
 /** Whether the module exports declarations (named, or as a default export), rather than an app module. */
 function declaresData(namespace: Record<string, unknown>): boolean {
-  return [namespace, ...defaultExports(namespace)].some(
-    (candidate) => isObject(candidate) && ('streams' in candidate || 'buckets' in candidate),
-  );
+  return [namespace, ...defaultExports(namespace)].some((candidate) => isObject(candidate) && declaresAny(candidate));
 }
 
 /**
- * The declarations of a loaded module: its named exports `streams`, `buckets`, `streamDefaults` and
- * `jetstream` if it has `streams` or `buckets`, else those of its default export (an ES default
+ * The declarations of a loaded module: its named exports `streams`, `buckets`, `objectStores`,
+ * `streamDefaults` and `jetstream` if it has `streams`, `buckets` or `objectStores`, else those of its default export (an ES default
  * export, a CommonJS `module.exports`, or the `exports.default` tsc compiles `export default` to). A default export is taken as `forRoot` options: a key
  * that is not a module option is refused, since a misspelt `bucket` or `streamDefault` would
  * otherwise leave out of the plan what start-up applies.
  *
- * @throws {DeclarationsModuleError} when neither has `streams` or `buckets`, a value has the wrong type, or a default export has an unknown key.
+ * @throws {DeclarationsModuleError} when neither has `streams`, `buckets` or `objectStores`, a value has the wrong type, or a default export has an unknown key.
  */
 export function pickDeclarations(path: string, namespace: Record<string, unknown>): LoadedDeclarations {
   for (const [candidate, isDefault] of [[namespace, false] as const, ...defaultExports(namespace).map((value) => [value, true] as const)]) {
-    if (!isObject(candidate) || !('streams' in candidate || 'buckets' in candidate)) continue;
+    if (!isObject(candidate) || !declaresAny(candidate)) continue;
     if (isDefault) refuseUnknownKeys(path, candidate);
-    const { streams = [], buckets = [], streamDefaults, jetstream } = candidate;
+    const { streams = [], buckets = [], objectStores = [], streamDefaults, jetstream } = candidate;
     if (!Array.isArray(streams) && !isObject(streams)) {
       throw new DeclarationsModuleError(path, `exports \`streams\` of type ${typeOf(streams)}: ${SHAPE_HINT}.`);
     }
@@ -124,6 +124,12 @@ export function pickDeclarations(path: string, namespace: Record<string, unknown
       throw new DeclarationsModuleError(
         path,
         `exports \`buckets\` of type ${typeOf(buckets)}; it must be an array of bucket declarations such as { bucket: 'sessions', history: 5 }.`,
+      );
+    }
+    if (!Array.isArray(objectStores)) {
+      throw new DeclarationsModuleError(
+        path,
+        `exports \`objectStores\` of type ${typeOf(objectStores)}; it must be an array of object store declarations such as { bucket: 'invoices', ttl: '30d' }.`,
       );
     }
     if (streamDefaults !== undefined && !isObject(streamDefaults)) {
@@ -141,11 +147,17 @@ export function pickDeclarations(path: string, namespace: Record<string, unknown
     return {
       streams: streams as StreamDeclarations,
       buckets: buckets as BucketDeclaration[],
+      objectStores: objectStores as ObjectStoreDeclaration[],
       streamDefaults: streamDefaults as StreamConfigInput | undefined,
       jetstream: jetstream as JetStreamTarget | undefined,
     };
   }
-  throw new DeclarationsModuleError(path, `exports no \`streams\` or \`buckets\`: ${SHAPE_HINT}.`);
+  throw new DeclarationsModuleError(path, `exports no \`streams\`, \`buckets\` or \`objectStores\`: ${SHAPE_HINT}.`);
+}
+
+/** Whether an exported object declares anything to plan. */
+function declaresAny(candidate: object): boolean {
+  return 'streams' in candidate || 'buckets' in candidate || 'objectStores' in candidate;
 }
 
 function refuseUnknownKeys(path: string, options: Record<string, unknown>): void {

@@ -1,11 +1,12 @@
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import type { BucketDeclaration } from './bucket-declaration.js';
+import { bucketTopology } from './bucket-topology.js';
 import { isRecord, show } from './show-value.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
 
-/** The `nats` client's rule for bucket names. */
-const BUCKET_NAME = /^[-\w]+$/;
+/** The `nats` client's rule for bucket names (of key-value buckets and object stores alike). */
+export const BUCKET_NAME = /^[-\w]+$/;
 /** The most values per key the key-value design allows. */
 const MAX_HISTORY = 64;
 
@@ -26,6 +27,8 @@ const BUCKET_FIELDS: Readonly<Record<string, string>> = {
   allowDataLoss: 'allowDataLoss',
   onConflict: 'onConflict',
 };
+/** The bucket fields laid out by `bucketTopology` rather than copied to one stream field. */
+const TOPOLOGY_FIELDS = ['mirror', 'sources'];
 /** The other way: a stream field named in an error is given its bucket name. */
 const STREAM_TO_BUCKET: ReadonlyMap<string, string> = new Map(Object.entries(BUCKET_FIELDS).map(([bucket, stream]) => [stream, bucket]));
 
@@ -73,6 +76,11 @@ export function bucketStream(declaration: BucketDeclaration): StreamDeclaration 
     if (field === undefined || value === undefined) continue;
     stream[field] = field === 'compression' && typeof value === 'boolean' ? (value ? 's2' : 'none') : value;
   }
+  try {
+    Object.assign(stream, bucketTopology(bucket, record.mirror, record.sources));
+  } catch {
+    // Left out here, refused with its reason when the bucket is normalised (normalizeBucketConfig).
+  }
   const result = stream as unknown as StreamDeclaration;
   if (isRecord(input)) standIns.set(result, declaration);
   return result;
@@ -107,7 +115,9 @@ export function normalizeBucketConfig(declaration: BucketDeclaration): DesiredSt
     );
   }
   const name = bucketStreamName(bucket);
-  const unknown = Object.keys(input).find((key) => key !== 'bucket' && !Object.hasOwn(BUCKET_FIELDS, key));
+  const unknown = Object.keys(input).find(
+    (key) => key !== 'bucket' && !Object.hasOwn(BUCKET_FIELDS, key) && !TOPOLOGY_FIELDS.includes(key),
+  );
   if (unknown !== undefined) throw new InvalidStreamConfigError(name, unknown, 'is not a bucket config field; check its spelling');
   if (history !== undefined && !(Number.isInteger(history) && (history as number) >= 1 && (history as number) <= MAX_HISTORY)) {
     throw new InvalidStreamConfigError(name, 'history', `must be a whole number from 1 to ${MAX_HISTORY}, got ${show(history)}`);
@@ -115,6 +125,7 @@ export function normalizeBucketConfig(declaration: BucketDeclaration): DesiredSt
   if (compression !== undefined && typeof compression !== 'boolean') {
     throw new InvalidStreamConfigError(name, 'compression', `must be true or false, got ${show(compression)}`);
   }
+  bucketTopology(bucket, input.mirror, input.sources);
   try {
     return { ...normalizeStreamConfig(bucketStream(declaration), {}), bucket };
   } catch (err) {

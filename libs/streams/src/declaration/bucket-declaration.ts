@@ -1,4 +1,5 @@
 import type { Duration } from './duration.js';
+import type { BucketTopologyInput } from './bucket-topology.js';
 import type { StreamPlacementInput, StreamPolicy } from './stream-declaration.js';
 
 /**
@@ -39,7 +40,7 @@ export interface BucketConfigInput {
  * @example
  * { bucket: 'sessions', history: 5, ttl: '1h', max_bytes: 64 * 1024 * 1024 }
  */
-export interface BucketDeclaration extends BucketConfigInput, StreamPolicy {
+export interface BucketDeclaration extends BucketConfigInput, BucketTopologyInput, StreamPolicy {
   /** The bucket's name: letters, digits, `-` and `_`. Its stream is `KV_<bucket>`. */
   bucket: string;
 }

@@ -98,7 +98,8 @@ function checkSource(value: unknown, field: 'sources' | 'mirror', stream: string
   const source = ownFields(value) ?? fail(`must be an object with a stream name, got ${show(value)}`);
   const problem = streamNameProblem(source.name);
   if (problem) fail(`name ${problem}`);
-  if (source.name === stream) fail(`cannot be the stream itself ('${stream}')`);
+  // A stream of the same name in another domain or account (`external`) is another stream: a leaf's read replica.
+  if (source.name === stream && source.external === undefined) fail(`cannot be the stream itself ('${stream}')`);
   const filter = source.filter_subject;
   const filterProblem = filter === undefined ? undefined : subjectProblem(filter);
   if (filterProblem) fail(`filter_subject ${filterProblem}`);

@@ -9,7 +9,7 @@ export const HIDDEN_VALUE = '***';
  * The message and `value` never repeat a value that may hold a secret: a password or token,
  * `authenticator`, `tls`, a `connection` that is not an object (an environment URL passed as it),
  * and any unknown key (a misspelt `passwd`). For those the message gives only the kind of value and
- * `value` is `'***'`; a server address is shown with its credentials replaced by `***`.
+ * `value` is `'***'` (`undefined` and `null` are shown as such); a server address is shown with its credentials replaced by `***`.
  */
 export class InvalidOptionsError extends StreamsError {
   /**
@@ -26,9 +26,10 @@ export class InvalidOptionsError extends StreamsError {
     readonly allowed: string,
     how: { secret?: boolean } = {},
   ) {
-    const shown = how.secret ? `${kindOf(value)} (not shown: it may hold a secret)` : describe(value);
+    // Nothing given holds no secret: say so plainly.
+    const shown = how.secret && value != null ? `${kindOf(value)} (not shown: it may hold a secret)` : describe(value);
     super(`Invalid StreamsModule option ${option}: got ${shown}; ${allowed}`);
-    this.value = how.secret ? HIDDEN_VALUE : value;
+    this.value = how.secret && value != null ? HIDDEN_VALUE : value;
   }
 }
 

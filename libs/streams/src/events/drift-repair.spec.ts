@@ -52,12 +52,14 @@ describe('DriftRepair', () => {
     onDrift: 'report' | 'repair',
     maxRepairs = 3,
     desired: (name: string) => DesiredStream | undefined = declared(10),
+    leads = true,
   ): DriftRepair {
     return new DriftRepair({
       reconciler: server.reconciler(),
       declared: { desired },
       cached: (name) => cache.get(name),
       onDrift,
+      leads: () => leads,
       concurrency: 4,
       guard: new RepairGuard(maxRepairs, 60_000),
       emit: (e) => events.push(e),
@@ -89,6 +91,16 @@ describe('DriftRepair', () => {
       ['drifted', 'b', 'deleted'],
     ]);
     expect(server.requests).toEqual(['INFO a', 'INFO b']);
+    expect(server.streams.get('a')).toBe(99);
+  });
+
+  it("in a fleet's follower, reports drift in repair mode but leaves the repair to the leader", async () => {
+    server.streams.set('a', 99);
+    const drift = driftRepair('repair', 3, declared(10), false);
+    drift.check('a');
+    await jest.advanceTimersByTimeAsync(50);
+    expect(events.map((e) => [e.type, e.stream])).toEqual([['drifted', 'a']]);
+    expect(server.requests.filter((r) => r.startsWith('ENSURE'))).toEqual([]);
     expect(server.streams.get('a')).toBe(99);
   });
 

@@ -19,6 +19,8 @@ export interface DriftRepairDeps {
   cached(name: string): ServerStreamInfo | undefined;
   /** `'repair'` ensures a drifted declared stream again; `'report'` only tells. */
   onDrift: 'report' | 'repair';
+  /** Whether this instance may repair: false in a fleet's follower (only the group's leader repairs). */
+  leads(): boolean;
   /** Streams checked or repaired at once. */
   concurrency: number;
   guard: RepairGuard;
@@ -117,7 +119,7 @@ export class DriftRepair {
     if (current && changes.length === 0) return;
     const { guard } = this.deps;
     const wasFlapping = !!guard.flappingOf(name);
-    const repair = this.deps.onDrift === 'repair' && !wasFlapping && guard.admit(name);
+    const repair = this.deps.onDrift === 'repair' && this.deps.leads() && !wasFlapping && guard.admit(name);
     const how = current
       ? changes.map((c) => `${c.field} ${JSON.stringify(c.current)} -> ${JSON.stringify(c.desired)}`).join(', ')
       : 'deleted';

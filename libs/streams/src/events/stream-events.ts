@@ -12,6 +12,7 @@ import { StreamInfoCache } from '../reconcile/stream-info-cache.js';
 import { advisoryDomain, concernsDomain, STREAM_ADVISORIES, type StreamAdvisory } from '../jetstream/stream-advisories.js';
 import { followStreamAdvisories, MAX_PENDING_STREAMS, type AdvisoryBatch, type AdvisoryFeedHandle } from '../jetstream/advisory-feed.js';
 import { DriftRepair } from './drift-repair.js';
+import { FleetMember } from '../fleet/fleet-member.js';
 import { EventBudget } from './event-budget.js';
 import { OwnWrites } from './own-writes.js';
 import { RepairGuard, type FlappingRecord } from './repair-guard.js';
@@ -81,6 +82,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
     private readonly declared: DeclaredStreams,
     reconciler: Reconciler,
     api: JetStreamApi,
+    fleet: FleetMember,
   ) {
     this.logger = new Logger(logContext(options.name));
     // Completes when the adapter does; a write's event comes before its answer is cached.
@@ -94,6 +96,7 @@ export class StreamEvents implements OnModuleInit, OnModuleDestroy {
       declared,
       cached: (name) => cache.peek(name),
       onDrift,
+      leads: () => fleet.role !== 'follower',
       concurrency: options.concurrency,
       guard: this.guard,
       emit: (event) => this.events.next(event),

@@ -49,7 +49,7 @@ export class NatsHealthIndicator {
     return checkConnection(this.health, this.registry, key, options.connection, async (indicator, { connection, options: settings }) => {
       const servers = connection.servers;
       if (!connection.isConnected()) {
-        return indicator.down({ reason: `NATS not connected (${connection.currentStatus.type})`, servers });
+        return indicator.down({ reason: `NATS is not connected (${connection.currentStatus.type})`, servers });
       }
       try {
         const rttMs = await this.roundTrip(connection, options.timeoutMs ?? settings.health.rttTimeoutMs);

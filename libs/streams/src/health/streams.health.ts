@@ -73,7 +73,11 @@ export class StreamsHealthIndicator {
         const snapshot = await monitor.read();
         if (snapshot.error) return indicator.down({ reason: snapshot.error });
         const mode = options.details ?? settings.health.details;
-        const details = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
+        const computed = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
+        // In a fleet the snapshot may be the leader's: say whose, and how old it is now.
+        const details = snapshot.fleet
+          ? { ...computed, fleet: { ...snapshot.fleet, ageMs: Date.now() - Date.parse(snapshot.at) } }
+          : computed;
         return details.failing ? indicator.down(details) : indicator.up(details);
       },
     );

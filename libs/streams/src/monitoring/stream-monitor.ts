@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { EMPTY, exhaustMap, from, type Observable, ReplaySubject, share, takeUntil, timer } from 'rxjs';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { EMPTY, exhaustMap, from, type Observable, ReplaySubject, share, type Subscription, takeUntil, timer } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { StreamEvents } from '../events/stream-events.js';
@@ -16,6 +16,8 @@ import type { DesiredStream } from '../declaration/stream-config.js';
 import { validateStreamName } from '../declaration/subjects.js';
 import { migratingCopyOf } from '../migration/migration-marker.js';
 import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
+import { FleetMember } from '../fleet/fleet-member.js';
+import type { SharedSnapshot } from '../fleet/snapshot-channel.js';
 
 /** The health of every stream at one moment. */
 export interface StreamsSnapshot {
@@ -30,6 +32,12 @@ export interface StreamsSnapshot {
    * missing. A record without a prototype, so any stream name (even `constructor`) is a plain key.
    */
   streams: Record<string, StreamHealth>;
+  /**
+   * Set in fleet mode once the group has a leader: who took the snapshot. A follower's snapshot
+   * is the leader's latest (its age is now minus `at`); past `fleet.staleAfterMs` it is unhealthy
+   * with the reason in `error`.
+   */
+  fleet?: { role: 'leader' | 'follower'; leader: string };
 }
 
 /** Each stream's consumers as listed in one read, or why they could not be. */
@@ -43,7 +51,7 @@ type ListedConsumers = Map<string, ReadonlyMap<string, ServerConsumerInfo> | Err
  * once at a time.
  */
 @Injectable()
-export class StreamMonitor implements OnModuleDestroy {
+export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly loops = new Map<number, Observable<StreamsSnapshot>>();
   // Replays the shutdown to late subscribers: a loop subscribed after shutdown ends at once
   // instead of starting a timer nothing would ever stop.
@@ -51,6 +59,8 @@ export class StreamMonitor implements OnModuleDestroy {
   private isDestroyed = false;
   private latest?: { snapshot: StreamsSnapshot; takenAt: number };
   private inflight?: Promise<StreamsSnapshot>;
+  /** A follower's view of the leader's latest snapshot, made once per snapshot received (and once more when it turns stale). */
+  private followedView?: { from: SharedSnapshot; stale: boolean; snapshot: StreamsSnapshot };
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -59,7 +69,21 @@ export class StreamMonitor implements OnModuleDestroy {
     private readonly reconciler: Reconciler,
     private readonly events: StreamEvents,
     private readonly consumers: ConsumerReconciler,
+    private readonly fleet: FleetMember,
   ) {}
+
+  /** In fleet mode, the leader runs the monitor loop (and publishes each snapshot) whether or not anything subscribes. */
+  onApplicationBootstrap(): void {
+    if (!this.options.fleet) return;
+    let own: Subscription | undefined;
+    this.fleet.role$.pipe(takeUntil(this.destroyed)).subscribe({
+      next: (role) => {
+        if (role === 'leader') own ??= this.snapshots().subscribe();
+        else own = void own?.unsubscribe();
+      },
+      complete: () => own?.unsubscribe(),
+    });
+  }
 
   /**
    * A snapshot every `intervalMs` (default `monitorIntervalMs`), starting at once. Subscribers of
@@ -108,9 +132,39 @@ export class StreamMonitor implements OnModuleDestroy {
         ),
       );
     }
+    // A follower reads nothing itself: the leader's latest snapshot costs no request.
+    if (this.fleet.role === 'follower') return this.followed(maxAgeMs);
+    return this.local(maxAgeMs);
+  }
+
+  private local(maxAgeMs: number): Promise<StreamsSnapshot> {
     if (this.latest && Date.now() - this.latest.takenAt < maxAgeMs) return Promise.resolve(this.latest.snapshot);
     this.inflight ??= this.take().finally(() => (this.inflight = undefined));
     return this.inflight;
+  }
+
+  /** The leader's latest snapshot as this follower's; its own read while none has been published yet. */
+  private async followed(maxAgeMs: number): Promise<StreamsSnapshot> {
+    const shared = await this.fleet.shared();
+    if (!shared) return this.local(maxAgeMs);
+    const { staleAfterMs } = this.options.fleet!;
+    const stale = Date.now() - Date.parse(shared.snapshot.at) > staleAfterMs;
+    const view = this.followedView;
+    if (view && view.from === shared && view.stale === stale) return view.snapshot;
+    const fleet = { role: 'follower' as const, leader: shared.leader };
+    const snapshot: StreamsSnapshot = stale
+      ? {
+          at: shared.snapshot.at,
+          healthy: false,
+          error:
+            `the fleet's latest snapshot (taken by ${shared.leader} at ${shared.snapshot.at}) is older than fleet.staleAfterMs (${staleAfterMs} ms): ` +
+            'its leader is gone or cannot publish, and no instance has taken over yet',
+          streams: Object.create(null),
+          fleet,
+        }
+      : { ...shared.snapshot, fleet };
+    this.followedView = { from: shared, stale, snapshot };
+    return snapshot;
   }
 
   /**
@@ -121,7 +175,7 @@ export class StreamMonitor implements OnModuleDestroy {
     validateStreamName(name);
     if (!this.connection.isConnected()) {
       // Answer at once: retrying for operationTimeoutMs would only delay the same verdict.
-      return toStreamHealth(new Error(`NATS not connected (${this.connection.currentStatus.type})`), this.context(name), name);
+      return toStreamHealth(new Error(`NATS is not connected (${this.connection.currentStatus.type})`), this.context(name), name);
     }
     try {
       const info = await this.reconciler.read(name, { operation: 'healthCheck', stream: name });
@@ -149,6 +203,10 @@ export class StreamMonitor implements OnModuleDestroy {
       snapshot = this.toSnapshot(infos.values(), await this.listConsumers(infos.values(), 'monitorStreams'));
     } catch (err) {
       snapshot = { at: new Date(takenAt).toISOString(), healthy: false, error: (err as Error).message, streams: Object.create(null) };
+    }
+    if (this.fleet.role === 'leader') {
+      snapshot.fleet = { role: 'leader', leader: this.fleet.id };
+      this.fleet.publish(snapshot);
     }
     this.latest = { snapshot, takenAt };
     return snapshot;

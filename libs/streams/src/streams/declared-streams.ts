@@ -8,18 +8,22 @@ import type { DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import type { BucketDeclaration } from '../declaration/bucket-declaration.js';
 import { bucketStream } from '../declaration/bucket-config.js';
+import type { ObjectStoreDeclaration } from '../declaration/object-store-declaration.js';
+import { objectStoreStream } from '../declaration/object-store-config.js';
 import { DesiredStreams } from './desired-streams.js';
 
-/** What one `StreamsModule.forFeature` call declares: streams, key-value buckets, or both. */
+/** What one `StreamsModule.forFeature` call declares: streams, key-value buckets, object stores, or any of them. */
 export interface FeatureDeclarations {
   streams?: StreamDeclaration[];
   buckets?: BucketDeclaration[];
+  objectStores?: ObjectStoreDeclaration[];
 }
 
 /**
- * Every stream the app declares for this connection: those of `forRoot({ streams, buckets })` and
- * of each `forFeature(...)` (registered when the feature module is created, before any start-up
- * hook runs). A bucket is listed as its stream `KV_<bucket>` (see `bucketStream`), after the
+ * Every stream the app declares for this connection: those of `forRoot({ streams, buckets,
+ * objectStores })` and of each `forFeature(...)` (registered when the feature module is created,
+ * before any start-up hook runs). A bucket is listed as its stream `KV_<bucket>` (see
+ * `bucketStream`) and an object store as `OBJ_<bucket>` (see `objectStoreStream`), after the
  * streams of the same call. A name declared twice is an error, raised by {@link all} during start-up.
  */
 @Injectable()
@@ -33,19 +37,26 @@ export class DeclaredStreams {
     private readonly desiredStreams: DesiredStreams,
   ) {}
 
-  /** Adds the streams and buckets of one `forFeature` call: a list of streams, or `{ streams?, buckets? }`. */
+  /** Adds the declarations of one `forFeature` call: a list of streams, or `{ streams?, buckets?, objectStores? }`. */
   addFeature(declarations: readonly StreamDeclaration[] | FeatureDeclarations): void {
-    const { streams = [], buckets = [] } = Array.isArray(declarations)
-      ? { streams: declarations }
-      : ((declarations ?? {}) as FeatureDeclarations);
-    if (!Array.isArray(streams) || !Array.isArray(buckets) || (!Array.isArray(declarations) && !isObject(declarations))) {
+    const {
+      streams = [],
+      buckets = [],
+      objectStores = [],
+    } = Array.isArray(declarations) ? { streams: declarations } : ((declarations ?? {}) as FeatureDeclarations);
+    if (
+      !Array.isArray(streams) ||
+      !Array.isArray(buckets) ||
+      !Array.isArray(objectStores) ||
+      (!Array.isArray(declarations) && !isObject(declarations))
+    ) {
       throw new InvalidArgumentError(
         'StreamsModule.forFeature',
         'declarations',
-        'must be an array of stream declarations, or { streams?: [...], buckets?: [...] }',
+        'must be an array of stream declarations, or { streams?: [...], buckets?: [...], objectStores?: [...] }',
       );
     }
-    this.features.push({ streams: [...streams, ...buckets.map(bucketStream)] });
+    this.features.push({ streams: [...streams, ...buckets.map(bucketStream), ...objectStores.map(objectStoreStream)] });
     this.byName = undefined;
     this.normalized.clear();
   }
@@ -94,7 +105,7 @@ export class DeclaredStreams {
   private index(): Map<string, StreamDeclaration> {
     if (this.byName) return this.byName;
     const map = new Map<string, StreamDeclaration>();
-    const root = [...this.options.streams, ...this.options.buckets.map(bucketStream)];
+    const root = [...this.options.streams, ...this.options.buckets.map(bucketStream), ...this.options.objectStores.map(objectStoreStream)];
     for (const declaration of [...root, ...this.features.flatMap((f) => f.streams)]) {
       const name = declaredName(declaration);
       if (map.has(name)) {

@@ -10,6 +10,9 @@ import { normalizeStreamConfig, type DesiredStream } from '../declaration/stream
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
 import { diffStreamConfig } from '../declaration/stream-diff.js';
 import { declaredBucket, normalizeBucketConfig } from '../declaration/bucket-config.js';
+import { bucketTopologyProblem } from '../declaration/bucket-topology.js';
+import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { declaredObjectStore, normalizeObjectStoreConfig } from '../declaration/object-store-config.js';
 
 /** Stream names whose declaration is remembered at once; beyond that the memo starts over. */
 const MEMO_SIZE = 4_096;
@@ -51,14 +54,14 @@ export class DesiredStreams {
 
   /**
    * A declaration normalised with the module's defaults and checked against the server
-   * (remembered: see the class). A stream that stands for a declared bucket (`bucketStream`) is
-   * normalised as the bucket, without the defaults.
+   * (remembered: see the class). A stream that stands for a declared bucket (`bucketStream`) or
+   * object store (`objectStoreStream`) is normalised as the bucket or store, without the defaults.
    * @throws InvalidStreamConfigError naming the first invalid field
    */
   prepare(declaration: StreamDeclaration): DesiredStream {
     const input: unknown = declaration;
-    // A bucket's stand-in is known by its identity, which a remembered copy would not have.
-    if (!isRecord(input) || declaredBucket(declaration)) return this.normalize(declaration);
+    // A bucket's or object store's stand-in is known by its identity, which a remembered copy would not have.
+    if (!isRecord(input) || declaredBucket(declaration) || declaredObjectStore(declaration)) return this.normalize(declaration);
     return this.remembered(input.name, input.subjects, input, () => declaration);
   }
 
@@ -90,7 +93,14 @@ export class DesiredStreams {
 
   private normalize(declaration: StreamDeclaration): DesiredStream {
     const bucket = declaredBucket(declaration);
-    const desired = bucket ? normalizeBucketConfig(bucket) : normalizeStreamConfig(declaration, this.options.streamDefaults);
+    const store = bucket ? undefined : declaredObjectStore(declaration);
+    const desired = bucket
+      ? normalizeBucketConfig(bucket)
+      : store
+        ? normalizeObjectStoreConfig(store)
+        : normalizeStreamConfig(declaration, this.options.streamDefaults);
+    const topology = bucket && bucketTopologyProblem(desired.config.sources, this.connection.serverFacts().version);
+    if (topology) throw new InvalidStreamConfigError(desired.name, 'sources', topology);
     return checkServerSupport(desired, this.connection.serverFacts());
   }
 }

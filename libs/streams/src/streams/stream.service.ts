@@ -4,6 +4,8 @@ import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { bucketStream } from '../declaration/bucket-config.js';
 import type { BucketDeclaration } from '../declaration/bucket-declaration.js';
+import { objectStoreStream } from '../declaration/object-store-config.js';
+import type { ObjectStoreDeclaration } from '../declaration/object-store-declaration.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { StreamBatchError } from '../errors/stream-batch.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
@@ -27,6 +29,9 @@ import type { DeleteBatchResult, EnsureBatchResult, EnsureResult, PurgeOptions, 
 
 /** A declared bucket config passed to `ensureBucket` / `planBucket` besides its name: config and policy. */
 export type BucketOptionsInput = Omit<BucketDeclaration, 'bucket'>;
+
+/** A declared object store config passed to `ensureObjectStore` / `planObjectStore` besides its bucket name: config and policy. */
+export type ObjectStoreOptionsInput = Omit<ObjectStoreDeclaration, 'bucket'>;
 
 /** A declared config passed to `ensureStream` / `planStream` besides name and subjects: config, policy and consumers. */
 export type StreamOptionsInput = StreamConfigInput & StreamPolicy & StreamConsumers;
@@ -87,15 +92,30 @@ export class StreamService {
     return this.planner.plan(desired, { operation: 'planBucket', stream: desired.name });
   }
 
+  /**
+   * Makes the object store's stream `OBJ_<bucket>` match the declaration, laid out as the `nats`
+   * client's `views.os()` lays it out (so `views.os(bucket)` binds to it, and a store the client
+   * made with the same settings is `unchanged`). Same result and rules as {@link ensureStream}:
+   * lowering `max_bytes` below what the store holds, or a `ttl` shorter than the age of a held
+   * chunk, is refused with `StreamDataLossError` unless `allowDataLoss: true`.
+   *
+   * @example
+   * await streams.ensureObjectStore('invoices', { ttl: '30d', max_bytes: 1024 ** 3 });
+   * // { name: 'OBJ_invoices', action: 'created', changes: [], info: {...} }
+   */
+  async ensureObjectStore(bucket: string, config: ObjectStoreOptionsInput = {}): Promise<EnsureResult> {
+    const desired = this.desired.prepare(objectStoreStream(storeArguments(bucket, config, 'ensureObjectStore', '{ ttl: "30d" }')));
+    return this.ensureDesired(desired, 'ensureObjectStore');
+  }
+
+  /** What {@link ensureObjectStore} would do, field by field (stream fields), without writing anything. */
+  async planObjectStore(bucket: string, config: ObjectStoreOptionsInput = {}): Promise<StreamPlan> {
+    const desired = this.desired.prepare(objectStoreStream(storeArguments(bucket, config, 'planObjectStore', '{ ttl: "30d" }')));
+    return this.reconciler.plan(desired, { operation: 'planObjectStore', stream: desired.name });
+  }
+
   private prepareBucket(bucket: string, config: BucketOptionsInput, method: string): DesiredStream {
-    if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-      throw new InvalidArgumentError(method, 'config', 'must be an object such as { history: 5, ttl: "1h" }');
-    }
-    const named = (config as { bucket?: unknown }).bucket;
-    if (Object.hasOwn(config, 'bucket') && named !== bucket) {
-      throw new InvalidArgumentError(method, 'config.bucket', `is '${String(named)}' but the bucket argument is '${bucket}'; leave it out`);
-    }
-    return this.desired.prepare(bucketStream({ ...config, bucket }));
+    return this.desired.prepare(bucketStream(storeArguments(bucket, config, method, '{ history: 5, ttl: "1h" }')));
   }
 
   private async ensureDesired(desired: DesiredStream, operation: string): Promise<EnsureResult> {
@@ -149,7 +169,7 @@ export class StreamService {
     return this.cache.get(name, () => this.api.streamInfo(name, caller), options?.fresh === true);
   }
 
-  /** The names of the streams this connection declares (forRoot and forFeature; a bucket as `KV_<bucket>`), in declaration order. */
+  /** The names of the streams this connection declares (forRoot and forFeature; a bucket as `KV_<bucket>`, an object store as `OBJ_<bucket>`), in declaration order. */
   declaredStreams(): string[] {
     return this.declared.all().map((d) => d.name);
   }
@@ -269,4 +289,19 @@ export class StreamService {
     const stream = await this.ensureStream(name, subjects, config);
     return run(this.connection.getJetStream(), stream);
   }
+}
+
+/**
+ * The declaration of a bucket or object store from a method's `(bucket, config)` arguments.
+ * @throws InvalidArgumentError when `config` is no object, or names another bucket
+ */
+function storeArguments<T extends object>(bucket: string, config: T, method: string, example: string): T & { bucket: string } {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new InvalidArgumentError(method, 'config', `must be an object such as ${example}`);
+  }
+  const named = (config as { bucket?: unknown }).bucket;
+  if (Object.hasOwn(config, 'bucket') && named !== bucket) {
+    throw new InvalidArgumentError(method, 'config.bucket', `is '${String(named)}' but the bucket argument is '${bucket}'; leave it out`);
+  }
+  return { ...config, bucket };
 }
