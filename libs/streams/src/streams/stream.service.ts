@@ -111,7 +111,7 @@ export class StreamService {
   /** What {@link ensureObjectStore} would do, field by field (stream fields), without writing anything. */
   async planObjectStore(bucket: string, config: ObjectStoreOptionsInput = {}): Promise<StreamPlan> {
     const desired = this.desired.prepare(objectStoreStream(storeArguments(bucket, config, 'planObjectStore', '{ ttl: "30d" }')));
-    return this.reconciler.plan(desired, { operation: 'planObjectStore', stream: desired.name });
+    return this.planner.plan(desired, { operation: 'planObjectStore', stream: desired.name });
   }
 
   private prepareBucket(bucket: string, config: BucketOptionsInput, method: string): DesiredStream {
