@@ -2,7 +2,7 @@ import { Injectable, Module, type INestApplicationContext } from '@nestjs/common
 import { ConnectionService, JetStreamUnavailableError, NatsConnectionError, StreamsModule, type ConnectionStatus } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { firstValueFrom, filter, take, timeout, toArray, type Observable } from 'rxjs';
-import { freePort } from './support/ports.js';
+import { createServer, type Server } from 'node:net';
 import { startStreamsApp, startTestApp } from './support/streams-app.js';
 
 function next(status$: Observable<ConnectionStatus>, type: ConnectionStatus['type'], ms = 15_000): Promise<ConnectionStatus> {
@@ -12,6 +12,37 @@ function next(status$: Observable<ConnectionStatus>, type: ConnectionStatus['typ
       timeout({ first: ms }),
     ),
   );
+}
+
+/**
+ * A TCP listener that hangs up on every connection at once (the client sees CONNECTION_REFUSED)
+ * and counts them: the start-up's connection attempts, without a clock.
+ */
+class RefusingListener {
+  attempts = 0;
+  /** The port it listens on (set once listening). */
+  port = 0;
+
+  private constructor(private readonly server: Server) {}
+
+  static start(): Promise<RefusingListener> {
+    return new Promise((resolve) => {
+      const listener: RefusingListener = new RefusingListener(
+        createServer((socket) => {
+          listener.attempts += 1;
+          socket.destroy();
+        }),
+      );
+      listener.server.listen(0, '127.0.0.1', () => {
+        listener.port = (listener.server.address() as { port: number }).port;
+        resolve(listener);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
 }
 
 describe('ConnectionService against a real nats-server', () => {
@@ -62,33 +93,36 @@ describe('ConnectionService against a real nats-server', () => {
     expect((await jsm.getAccountInfo()).streams).toBe(0);
   });
 
-  it('fails start-up within the timeout, naming the server, when no server answers', async () => {
-    const port = await freePort();
-    const started = Date.now();
+  it('gives up start-up after the timeout, naming the server, when no server answers', async () => {
+    const refusing = await RefusingListener.start();
 
     const error = await startStreamsApp({
-      connection: { servers: `nats://127.0.0.1:${port}` },
-      startup: { wait: true, timeoutMs: 2_000 },
-    }).catch((e: unknown) => e);
+      connection: { servers: `nats://127.0.0.1:${refusing.port}` },
+      startup: { wait: true, timeoutMs: 2_000, retryIntervalMs: 500 },
+    })
+      .catch((e: unknown) => e)
+      .finally(() => refusing.close());
 
-    const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(NatsConnectionError);
-    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+    expect((error as Error).message).toContain(`127.0.0.1:${refusing.port}`);
     expect((error as NatsConnectionError).waitedMs).toBeGreaterThanOrEqual(1_900);
-    expect(elapsed).toBeLessThan(4_500);
+    // It retried, and each attempt is bounded by the time left: about one attempt per interval, none after the timeout.
+    expect(refusing.attempts).toBeGreaterThanOrEqual(2);
+    expect(refusing.attempts).toBeLessThanOrEqual(2_000 / 500 + 1);
   });
 
-  it('fails at once without waiting when wait is false', async () => {
-    const port = await freePort();
-    const started = Date.now();
+  it('fails after one attempt without waiting when wait is false', async () => {
+    const refusing = await RefusingListener.start();
 
     const error = await startStreamsApp({
-      connection: { servers: `127.0.0.1:${port}` },
+      connection: { servers: `127.0.0.1:${refusing.port}` },
       startup: { wait: false, timeoutMs: 10_000 },
-    }).catch((e: unknown) => e);
+    })
+      .catch((e: unknown) => e)
+      .finally(() => refusing.close());
 
     expect(error).toBeInstanceOf(NatsConnectionError);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(refusing.attempts).toBe(1);
   });
 
   it('waits for a server that starts 1 s after the app', async () => {

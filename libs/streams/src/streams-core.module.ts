@@ -16,6 +16,8 @@ import { DesiredStreams } from './streams/desired-streams.js';
 import { ConsumerReconciler } from './reconcile/consumer-reconciler.js';
 import { LossGuard } from './reconcile/loss-guard.js';
 import { Reconciler } from './reconcile/reconciler.js';
+import { StreamPlanner } from './reconcile/stream-planner.js';
+import { StreamMigrator } from './migration/stream-migrator.js';
 import { createStreamInfoCache, StreamInfoCache } from './reconcile/stream-info-cache.js';
 import { StreamService } from './streams/stream.service.js';
 import { StreamWriter } from './reconcile/stream-writer.js';
@@ -44,7 +46,9 @@ export const CONNECTION_SERVICES = [
   StreamWriter,
   LossGuard,
   ConsumerReconciler,
+  StreamMigrator,
   Reconciler,
+  StreamPlanner,
   StreamService,
   FleetMember,
   StreamEvents,

@@ -1,11 +1,12 @@
-import type { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { ServerFacts } from '../connection/connection.service.js';
+import { ConnectionService } from '../connection/connection.service.js';
 import { OwnerConnection } from '../connection/owner-connection.js';
 import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
-import type { ApiCaller, ApiConnection, JetStreamApi } from '../jetstream/jetstream-api.js';
+import { JetStreamApi, type ApiCaller, type ApiConnection } from '../jetstream/jetstream-api.js';
 import { KvRecordStore } from '../jetstream/kv-record-store.js';
+import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { sleep } from '../timers.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
@@ -64,19 +65,6 @@ export function migratorSettings(options: Pick<ResolvedStreamsOptions, 'operatio
   };
 }
 
-/** What a {@link StreamMigrator} works with. */
-export interface MigratorDeps {
-  /** The module's JetStream API (over its connection): reads outside a run, and the API a run sends over its own connection. */
-  api: MigrationApi & Pick<JetStreamApi, 'over'>;
-  /** The module's connection (reads of the records for plans). */
-  connection: ApiConnection;
-  options: Pick<ResolvedStreamsOptions, 'connection' | 'requestTimeoutMs' | 'apiPrefix'>;
-  /** The connected server's version and whether it is clustered. */
-  facts: () => ServerFacts;
-  logger: Logger;
-  settings: MigratorSettings;
-}
-
 /**
  * Runs migrations (`onConflict: 'migrate'`) so that no crash, pause or lost connection of any
  * instance loses a message. The migration's owner and recorded configs live in a record of the
@@ -90,10 +78,22 @@ export interface MigratorDeps {
  * owner can arrive after the takeover. An owner that does not answer (frozen, cut off) is waited
  * for. Concurrent calls for one stream in one process share one run.
  */
+@Injectable()
 export class StreamMigrator {
   private readonly running = new Map<string, Promise<MigrationOutcome>>();
+  private readonly logger: Logger;
+  private readonly settings: MigratorSettings;
 
-  constructor(private readonly deps: MigratorDeps) {}
+  constructor(
+    @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
+    /** Reads outside a run; each run sends over its own connection through `api.over`. */
+    @Inject(JetStreamApi) private readonly api: MigrationApi & Pick<JetStreamApi, 'over'>,
+    /** The module's connection: reads of the records for plans, and the server's facts. */
+    private readonly connection: ConnectionService,
+  ) {
+    this.logger = new Logger(logContext(options.name));
+    this.settings = migratorSettings(options);
+  }
 
   /**
    * Whether a migration of the stream is in progress or was left unfinished: the stream captures
@@ -109,7 +109,7 @@ export class StreamMigrator {
   ): Promise<boolean> {
     if (current && (isHeld(current.config) || sourcesCopy(current.config))) return true;
     const copyName = migrationStreamName(name);
-    const copy = listed ? (listed.get(copyName) ?? null) : read ? await readStream(this.deps.api, copyName, caller) : null;
+    const copy = listed ? (listed.get(copyName) ?? null) : read ? await readStream(this.api, copyName, caller) : null;
     return !!copy && decodeMarker(copy.config.description)?.stream === name;
   }
 
@@ -132,9 +132,9 @@ export class StreamMigrator {
    * (see `checkMigration`), or undefined when it would start. Reads only.
    */
   async refusal(desired: DesiredStream, current: ServerStreamInfo, caller: ApiCaller): Promise<StreamMigrationError | undefined> {
-    const durable = (await this.deps.api.listConsumers(desired.name, caller)).filter(isDurable);
+    const durable = (await this.api.listConsumers(desired.name, caller)).filter(isDurable);
     try {
-      await checkMigration(this.deps.api, this.spec(desired), current, durable, caller);
+      await checkMigration(this.api, this.spec(desired), current, durable, caller);
       return undefined;
     } catch (err) {
       if (err instanceof StreamMigrationError) return err;
@@ -144,25 +144,25 @@ export class StreamMigrator {
 
   /** The stream's durable and ephemeral consumer names (what a migration keeps and drops). */
   async consumers(name: string, caller: ApiCaller): Promise<{ durable: string[]; ephemeral: string[] }> {
-    const all = await this.deps.api.listConsumers(name, caller);
+    const all = await this.api.listConsumers(name, caller);
     return { durable: all.filter(isDurable).map((c) => c.name), ephemeral: all.filter((c) => !isDurable(c)).map((c) => c.name) };
   }
 
   /** The migration of the stream in progress (phase, owner), for plans and reports; undefined when there is none. */
   async inProgress(name: string, caller: ApiCaller): Promise<{ phase: string; owner: string } | undefined> {
-    const stored = await this.store(this.deps.api, this.deps.connection, caller).get(recordKey(name));
+    const stored = await this.store(this.api, this.connection, caller).get(recordKey(name));
     const record = stored && decodeRecord(stored.value, name);
     return record && { phase: record.phase, owner: record.owner };
   }
 
   /** One call: runs, each with a new connection, as long as the connection of the last one closed under it. */
   private async runs(spec: MigrationSpec, caller: ApiCaller, wanted: boolean): Promise<MigrationOutcome> {
-    const { logger, settings } = this.deps;
+    const { logger, settings } = this;
     for (let attempt = 1; ; attempt++) {
       const me = randomBytes(6).toString('hex');
       let connection: OwnerConnection;
       try {
-        connection = await OwnerConnection.open(this.deps.options, `migration ${me}`);
+        connection = await OwnerConnection.open(this.options, `migration ${me}`);
       } catch (err) {
         if (attempt >= settings.runs) {
           throw new StreamMigrationError(
@@ -175,7 +175,7 @@ export class StreamMigrator {
         await sleep(settings.settleMs);
         continue;
       }
-      const api = this.deps.api.over(connection);
+      const api = this.api.over(connection);
       const run = new MigrationRun(
         api,
         this.store(api, connection, caller),
@@ -212,7 +212,7 @@ export class StreamMigrator {
   }
 
   private spec(desired: DesiredStream): MigrationSpec {
-    const { version } = this.deps.facts();
+    const { version } = this.connection.serverFacts();
     return {
       name: desired.name,
       target: createRequest(desired.config, version),
@@ -223,7 +223,7 @@ export class StreamMigrator {
   }
 
   private store(api: Pick<JetStreamApi, 'createStream' | 'getMessage'>, connection: ApiConnection, caller: ApiCaller): KvRecordStore {
-    const { apiPrefix, requestTimeoutMs } = this.deps.options;
-    return new KvRecordStore(api, connection, { apiPrefix, requestTimeoutMs, clustered: this.deps.facts().clustered }, caller);
+    const { apiPrefix, requestTimeoutMs } = this.options;
+    return new KvRecordStore(api, connection, { apiPrefix, requestTimeoutMs, clustered: this.connection.serverFacts().clustered }, caller);
   }
 }

@@ -29,7 +29,8 @@ import {
 import { heldSubjects } from './data-loss-probes.js';
 import { decideConsumer, type ConsumerComparison, type ConsumerDecision } from './consumer-decision.js';
 import { mapConcurrent } from './map-concurrent.js';
-import type { ConsumerEnsureResult, ConsumerPlan, EnsureResult, StreamPlan } from './stream-results.js';
+import type { ConsumerRefusal } from './stream-decision.js';
+import type { ConsumerEnsureResult, ConsumerPlan, EnsureResult } from './stream-results.js';
 
 /** The JetStream API calls consumer reconciliation makes. */
 export type ConsumerApi = Pick<
@@ -78,12 +79,20 @@ export class ConsumerReconciler {
 
   /**
    * Before the stream is written: reads and decides each declared consumer of the existing stream
-   * `current`, and throws the first refusal. Undefined when the declaration lists no consumers.
+   * `current` (null: the write makes the stream, or replaces its consumers, so none is read).
+   * Undefined when the declaration lists no consumers. Refusals are decisions here: `refusal`
+   * finds the first, which `decide` turns into the stream's.
    */
   async check(desired: DesiredStream, current: ServerStreamInfo | null, caller: ApiCaller): Promise<ConsumerWork | undefined> {
     if (!desired.consumers) return undefined;
     if (!current) return { desired };
-    return { desired, decided: refuseFirst(await this.decideAll(desired, current, caller)) };
+    return { desired, decided: await this.decideAll(desired, current, caller) };
+  }
+
+  /** The first refusal among the decisions of `work` (a conflict, a `verify` drift or miss, a loss), if any. */
+  refusal(work: ConsumerWork | undefined): ConsumerRefusal | undefined {
+    const refused = work?.decided?.find((d) => d.decision.error);
+    return refused && { action: refused.decision.action, error: refused.decision.error as Error };
   }
 
   /**
@@ -114,24 +123,19 @@ export class ConsumerReconciler {
   }
 
   /**
-   * A stream's plan with its consumers' plans: what ensuring would do to each. When the stream
-   * would be applied but a consumer would fail, the plan takes that consumer's action and error.
+   * What ensuring would do to each declared consumer, in declaration order (no I/O): the decisions
+   * of `work`, or, where the stream is made or replaced (`work` read nothing), each one created.
    */
-  async plan(plan: StreamPlan, desired: DesiredStream, current: ServerStreamInfo | null, caller: ApiCaller): Promise<StreamPlan> {
-    if (!desired.consumers) return plan;
-    const replaced = !current || plan.action === 'create' || plan.action === 'recreate';
-    const decided = replaced
-      ? desired.consumers.map((c) => this.decide(desired, c, null, current))
-      : await this.decideAll(desired, current, caller);
-    const consumers = decided.map(({ comparison: { desired: c, diff }, decision }): ConsumerPlan => ({
+  plan(work: ConsumerWork | undefined, stream: ServerStreamInfo | null): ConsumerPlan[] | undefined {
+    if (!work) return undefined;
+    const decided = work.decided ?? (work.desired.consumers ?? []).map((c) => this.decide(work.desired, c, null, stream));
+    return decided.map(({ comparison: { desired: c, diff }, decision }): ConsumerPlan => ({
       name: c.name,
       action: decision.action,
       changes: diff.changes,
       conflicts: diff.conflicts,
       ...(decision.error ? { error: decision.error } : {}),
     }));
-    const failing = plan.error ? undefined : consumers.find((c) => c.error);
-    return { ...plan, ...(failing ? { action: failing.action, error: failing.error } : {}), consumers };
   }
 
   /** Every consumer of the stream by name (`CONSUMER.LIST`, all pages): what the monitor reads once per stream. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { ConnectionService } from '../connection/connection.service.js';
-import { formatBytes, StreamDataLossError, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
+import { formatBytes, type DataLossEstimate } from '../errors/stream-data-loss.error.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
@@ -9,25 +9,19 @@ import { filtersOf } from './consumer-loss.js';
 import { assessDataLoss, neededProbes } from './data-loss.js';
 import { readLossProbes, type ProbeApi } from './data-loss-probes.js';
 import { mappingChanges, starvedFollowers, type Follower } from './starved-consumers.js';
-import type { Comparison, Decision } from './stream-decision.js';
+import type { Comparison } from './stream-decision.js';
 import type { EnsureResult, RemovedMessages } from './stream-results.js';
 
 /** The API calls the guard reads with (never a write). */
 export type GuardApi = ProbeApi & Pick<JetStreamApi, 'listConsumers'>;
-
-/** A refused write: it would delete messages the declaration does not allow it to. */
-export interface DataLossDecision {
-  action: 'data-loss';
-  error: StreamDataLossError;
-}
 
 /**
  * Guards every write that keeps a stream against deleting messages: before an update or a
  * migration it works out what the server would delete, now or from now on (`data-loss.ts`: lower
  * limits, limits a default lowers, retention; `starved-consumers.ts`: a subject mapping its
  * consumers would stop matching), reading per-subject counts, message times or the consumers only
- * when the cheap bounds cannot rule a loss out, and never writing. It refuses the write unless the
- * declaration allows the loss, and logs what an allowed one removed.
+ * when the cheap bounds cannot rule a loss out, and never writing (`decide` refuses the write unless
+ * the declaration allows the loss); it logs what an allowed one removed.
  */
 @Injectable()
 export class LossGuard {
@@ -42,25 +36,16 @@ export class LossGuard {
   }
 
   /**
-   * The decision, and for a write that keeps the stream, what it would delete: a loss the
-   * declaration does not allow turns the decision into a `data-loss` refusal. A recreate loses
-   * everything (it needs `allowDataLoss` to be declared at all).
+   * What the write the comparison calls for would delete: for an update or a migration, what the
+   * server would delete now or from now on; for a recreate, everything the stream holds; nothing
+   * for any other write. Whether that refuses the write is `decide`'s.
    */
-  async judge(
-    comparison: Comparison,
-    decision: Decision,
-    caller: ApiCaller,
-  ): Promise<{ decision: Decision | DataLossDecision; loss?: DataLossEstimate }> {
-    const { desired, current } = comparison;
-    if (!current) return { decision };
-    if (decision.action === 'recreate') return current.state.messages === 0 ? { decision } : { decision, loss: everything(current) };
-    if (decision.action !== 'update' && decision.action !== 'migrate') return { decision };
-    const loss = combine(
-      await this.assess(comparison, current, caller, decision.action === 'update'),
-      await this.starved(comparison, current, caller),
-    );
-    if (!loss || desired.policy.allowDataLoss) return { decision, loss };
-    return { decision: { action: 'data-loss', error: new StreamDataLossError(desired.name, loss) }, loss };
+  async estimate(comparison: Comparison, caller: ApiCaller): Promise<DataLossEstimate | undefined> {
+    const { current, wants } = comparison;
+    if (!current) return undefined;
+    if (wants === 'recreate') return current.state.messages === 0 ? undefined : everything(current);
+    if (wants !== 'update' && wants !== 'migrate') return undefined;
+    return combine(await this.assess(comparison, current, caller, wants === 'update'), await this.starved(comparison, current, caller));
   }
 
   /**

@@ -12,6 +12,8 @@ import { resolveOptions } from '../resolve-options.js';
 import { ConsumerReconciler } from './consumer-reconciler.js';
 import { LossGuard } from './loss-guard.js';
 import { Reconciler } from './reconciler.js';
+import { StreamMigrator } from '../migration/stream-migrator.js';
+import { StreamPlanner } from './stream-planner.js';
 import { ServerVersion } from '../server/server-version.js';
 import { normalizeStreamConfig } from '../declaration/stream-config.js';
 import type { StreamDeclaration } from '../declaration/stream-declaration.js';
@@ -117,17 +119,17 @@ const version = ServerVersion.parse('2.10.0');
 const options = resolveOptions({ connection: { servers: 'nats://127.0.0.1:4222' }, concurrency: 2 });
 const caller = { operation: 'test' };
 
-function setup(): { fake: FakeJetStream; reconciler: Reconciler } {
+function setup(): { fake: FakeJetStream; reconciler: Reconciler; planner: StreamPlanner } {
   const fake = new FakeJetStream();
   const connection = { name: 'default', serverFacts: () => ({ version, clustered: false }) } as unknown as ConnectionService;
   const cache = new StreamInfoCache(60_000);
   const api = fake as unknown as JetStreamApi;
   const writer = new StreamWriter(api, cache, connection);
   const consumers = new ConsumerReconciler(options, api, connection);
-  return {
-    fake,
-    reconciler: new Reconciler(options, api, writer, cache, connection, api, consumers, new LossGuard(options, api, connection)),
-  };
+  const guard = new LossGuard(options, api, connection);
+  const migrator = new StreamMigrator(options, api, connection);
+  const reconciler = new Reconciler(options, api, writer, cache, connection, consumers, guard, migrator);
+  return { fake, reconciler, planner: new StreamPlanner(options, api, reconciler, guard, consumers, migrator) };
 }
 
 const desired = (declaration: Partial<StreamDeclaration> & { name: string }) =>
@@ -250,10 +252,10 @@ describe('Reconciler (against a fake of the adapter)', () => {
   });
 
   it('plans without writing: data-loss, drift and the verify errors are reported as actions', async () => {
-    const { fake, reconciler } = setup();
+    const { fake, planner } = setup();
     fake.hold(desired({ name: 'full' }).config, 40);
 
-    const plans = await reconciler.planAll(
+    const plans = await planner.planAll(
       [desired({ name: 'full', max_msgs: 10 }), desired({ name: 'full2', mode: 'verify' }), desired({ name: 'fresh' })],
       ['full', 'full2', 'fresh'],
       caller,

@@ -2,32 +2,28 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ErrCode } from '../errors/err-codes.js';
-import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
+import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { isLibraryStream } from '../jetstream/library-bucket.js';
-import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { migrationStreamName } from '../migration/migration-marker.js';
-import { describeMigration } from './migration-plan.js';
-import type { MigrationApi } from '../migration/migration-run.js';
-import { migratorSettings, StreamMigrator } from '../migration/stream-migrator.js';
+import { StreamMigrator, type MigrationOutcome } from '../migration/stream-migrator.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
-import { mapConcurrent } from './map-concurrent.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
+import { diffStreamConfig } from '../declaration/stream-diff.js';
+import { ConsumerReconciler } from './consumer-reconciler.js';
 import type { ProbeApi } from './data-loss-probes.js';
 import { LossGuard, removed } from './loss-guard.js';
-import { decide, type Comparison } from './stream-decision.js';
-import { diffStreamConfig } from '../declaration/stream-diff.js';
+import { mapConcurrent } from './map-concurrent.js';
+import { decide, wanted, type Comparison, type Decision, type Facts } from './stream-decision.js';
+import { readFacts, type FactSources, type Reading } from './stream-facts.js';
 import { StreamInfoCache } from './stream-info-cache.js';
-import type { EnsureAction, EnsureBatchResult, EnsureResult, StreamPlan } from './stream-results.js';
+import type { EnsureAction, EnsureBatchResult, EnsureResult } from './stream-results.js';
 import { StreamWriter } from './stream-writer.js';
-import { ConsumerReconciler } from './consumer-reconciler.js';
-import { indexSubjects, overlappingStream } from './subject-overlap.js';
-import type { SubjectIndex } from '../declaration/subject-index.js';
 
 /** The JetStream API calls the reconciler reads with (a fake of them unit-tests it). */
 export type ReconcilerApi = Pick<JetStreamApi, 'streamInfo' | 'listStreams'> & ProbeApi;
@@ -49,16 +45,19 @@ const MAX_RACES = 3;
  */
 const MAX_MIGRATIONS = 2;
 
+/** What acting on a decision came to: the result, or the stream as a migration left it, to reconcile again. */
+type Acted = { result: EnsureResult; after?: undefined } | { after: ServerStreamInfo | null; result?: undefined };
+
 /**
- * Makes streams on the server match their declarations: reads what the server holds, compares
- * (`decide`), and carries out the decision — create, update in place, the declared conflict
- * policy — or, as a plan, reports it without writing. Writes are decided on fresh reads only.
+ * Makes streams on the server match their declarations, one pass per attempt: read the stream,
+ * then only what it calls for (`readFacts`), `decide` once, and one `switch` acts (`act`) — create,
+ * update in place, recreate, migrate, or report. Plans are the same read and decide, then
+ * described without writing. Writes are decided on fresh reads only.
  */
 @Injectable()
-export class Reconciler {
+export class Reconciler implements FactSources {
   private readonly logger: Logger;
   private readonly results = new Subject<ReconcileEvent>();
-  private readonly migrator: StreamMigrator;
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -66,19 +65,14 @@ export class Reconciler {
     private readonly writer: StreamWriter,
     private readonly cache: StreamInfoCache,
     private readonly connection: ConnectionService,
-    @Inject(JetStreamApi) migrationApi: MigrationApi & Pick<JetStreamApi, 'over'>,
-    private readonly consumers: ConsumerReconciler,
-    private readonly guard: LossGuard,
+    /** The declared consumers' reads and writes (one of the sources an attempt reads with). */
+    readonly consumers: ConsumerReconciler,
+    /** What a write would delete. */
+    readonly guard: LossGuard,
+    /** Migrations: whether one is in progress, and running them. */
+    readonly migrator: StreamMigrator,
   ) {
     this.logger = new Logger(logContext(options.name));
-    this.migrator = new StreamMigrator({
-      api: migrationApi,
-      connection,
-      options,
-      facts: () => connection.serverFacts(),
-      logger: this.logger,
-      settings: migratorSettings(options),
-    });
   }
 
   /**
@@ -99,42 +93,28 @@ export class Reconciler {
     }
   }
 
-  /** Compares a declaration with the stream on the server (no I/O). */
+  /** Compares a declaration with the stream on the server, and what the differences call for (no I/O). */
   compare(desired: DesiredStream, current: ServerStreamInfo | null): Comparison {
     const diff = current
       ? diffStreamConfig(desired.config, current.config, this.connection.serverFacts().version)
       : { changes: [], conflicts: [] };
-    return { desired, current, diff };
+    return { desired, current, diff, wants: wanted(desired, current, diff) };
   }
 
-  /**
-   * Ensures one stream on a fresh read. A create that races another instance (the name is taken,
-   * or on 2.9 "subjects overlap" with the stream being created) is read again and reconciled.
-   */
+  /** Ensures one stream on a fresh read (see {@link reconcile}). */
   async ensure(desired: DesiredStream, caller: ApiCaller): Promise<EnsureResult> {
     try {
-      return this.report(caller, await this.settle(desired, caller));
+      return this.report(caller, await this.reconcile(desired, await this.read(desired.name, caller), caller));
     } catch (err) {
       this.report(caller, failed(desired.name, err as Error));
       throw err;
     }
   }
 
-  private async settle(desired: DesiredStream, caller: ApiCaller): Promise<EnsureResult> {
-    for (let race = 0; ; race++) {
-      const current = await this.read(desired.name, caller);
-      try {
-        return await this.apply(this.compare(desired, current), caller);
-      } catch (err) {
-        if (race >= MAX_RACES || current || !(await this.lostRace(err, desired, caller))) throw err;
-      }
-    }
-  }
-
   /**
    * Ensures many streams: one paginated list reads them all, matching ones are settled at once,
-   * the rest written `concurrency` at a time (each on a fresh read if its write races). Every item
-   * gets a result, in input order; invalid items are `failed` with their error.
+   * the rest reconciled `concurrency` at a time (each on a fresh read if its write races). Every
+   * item gets a result, in input order; invalid items are `failed` with their error.
    */
   async ensureAll(prepared: Array<DesiredStream | Error>, names: string[], caller: ApiCaller): Promise<EnsureBatchResult[]> {
     const results = new Array<EnsureBatchResult>(prepared.length);
@@ -142,7 +122,7 @@ export class Reconciler {
     const existing = prepared.some((p) => !(p instanceof Error))
       ? await this.listAll(caller, offline)
       : new Map<string, ServerStreamInfo>();
-    const writes: Array<{ index: number; comparison: Comparison }> = [];
+    const writes: Array<{ index: number; desired: DesiredStream }> = [];
     prepared.forEach((item, index) => {
       if (item instanceof Error) {
         results[index] = failed(names[index], item);
@@ -154,65 +134,28 @@ export class Reconciler {
         results[index] = failed(item.name, new StreamOfflineError(item.name, away));
         return;
       }
-      const comparison = this.compare(item, existing.get(item.name) ?? null);
-      if (comparison.current && comparison.diff.changes.length === 0 && !item.consumers && !existing.has(migrationStreamName(item.name))) {
-        results[index] = { name: item.name, action: 'unchanged', changes: [], info: comparison.current };
+      const current = existing.get(item.name);
+      // Converged, no consumers to check, no copy listed: what `decide` would say, without a pass.
+      if (
+        current &&
+        !item.consumers &&
+        !existing.has(migrationStreamName(item.name)) &&
+        this.compare(item, current).wants === 'unchanged'
+      ) {
+        results[index] = { name: item.name, action: 'unchanged', changes: [], info: current };
       } else {
-        writes.push({ index, comparison });
+        writes.push({ index, desired: item });
       }
     });
-    await mapConcurrent(writes, this.options.concurrency, async ({ index, comparison }) => {
-      const itemCaller = { ...caller, stream: comparison.desired.name };
+    await mapConcurrent(writes, this.options.concurrency, async ({ index, desired }) => {
       try {
-        results[index] = await this.apply(comparison, itemCaller, existing).catch(async (err: unknown) => {
-          if (comparison.current || !(await this.lostRace(err, comparison.desired, itemCaller))) throw err;
-          return this.settle(comparison.desired, itemCaller);
-        });
+        results[index] = await this.reconcile(desired, existing.get(desired.name) ?? null, { ...caller, stream: desired.name }, existing);
       } catch (err) {
-        results[index] = failed(comparison.desired.name, err as Error);
+        results[index] = failed(desired.name, err as Error);
       }
     });
     for (const result of results) this.report(caller, result);
     return results;
-  }
-
-  /** What `ensure` would do for one stream, without writing anything. */
-  async plan(desired: DesiredStream, caller: ApiCaller): Promise<StreamPlan> {
-    let current: ServerStreamInfo | null;
-    try {
-      current = await this.read(desired.name, caller);
-    } catch (err) {
-      if (err instanceof StreamOfflineError) return offlinePlan(err);
-      throw err;
-    }
-    const comparison = this.compare(desired, current);
-    const needsOthers = !current || comparison.diff.changes.some((c) => c.field === 'subjects');
-    const others = needsOthers ? indexSubjects(await this.api.listStreams(caller)) : undefined;
-    return describeMigration(this.migrator, await this.toPlan(comparison, others, caller), desired, current, caller);
-  }
-
-  /** What `ensureAll` would do for each stream; invalid items are `invalid` with their error. */
-  async planAll(prepared: Array<DesiredStream | Error>, names: string[], caller: ApiCaller): Promise<StreamPlan[]> {
-    const offline = new Map<string, string>();
-    const existing = await this.listAll(caller, offline);
-    const others = indexSubjects(existing.values());
-    const plans = await mapConcurrent(prepared, this.options.concurrency, async (item, index): Promise<StreamPlan> => {
-      if (item instanceof Error) return { name: names[index], action: 'invalid', changes: [], conflicts: [], error: item };
-      const away = offline.get(item.name);
-      if (away !== undefined) return offlinePlan(new StreamOfflineError(item.name, away));
-      try {
-        return await this.toPlan(this.compare(item, existing.get(item.name) ?? null), others, { ...caller, stream: item.name });
-      } catch (err) {
-        return { name: item.name, action: 'invalid', changes: [], conflicts: [], error: err as Error };
-      }
-    });
-    return Promise.all(
-      plans.map((plan, index) => {
-        const item = prepared[index];
-        const desired = item instanceof Error ? undefined : item;
-        return describeMigration(this.migrator, plan, desired, existing.get(plan.name) ?? null, caller, existing);
-      }),
-    );
   }
 
   /**
@@ -233,39 +176,42 @@ export class Reconciler {
   }
 
   /**
-   * Carries out what a comparison calls for, for the stream and then its declared consumers (whose
-   * refusals are raised before the stream is written).
+   * Reconciles one stream from `current` (a fresh read, or the entry of `listed`, every stream of
+   * a list call): read what it calls for, decide once, act. Again, on a fresh read, when a create
+   * lost a race to another instance (the name is taken, or on 2.9 "subjects overlap" with the
+   * stream being created), or when a migration ended with the stream as another instance's
+   * migration, or a rolled-back one, left it.
    */
-  private async apply(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, ServerStreamInfo>): Promise<EnsureResult> {
-    // 'create' and 'verify' never take part in a migration: it is reported, before any consumer is looked at.
-    if (comparison.desired.policy.mode !== 'manage' && (await this.pendingMigration(comparison, caller, listed))) {
-      return this.migrating(comparison, caller);
-    }
-    // A recreate drops every consumer: the declared ones are then simply created.
-    const replaced = comparison.current && decide(comparison).action === 'recreate' ? null : comparison.current;
-    const consumers = await this.consumers.check(comparison.desired, replaced, caller);
-    const result = await this.applyStream(comparison, caller, listed);
-    return consumers ? { ...result, consumers: await this.consumers.apply(consumers, result, caller) } : result;
-  }
-
-  /**
-   * Carries out what a comparison calls for, for the stream alone. `migrations`: how many this
-   * ensure went through already.
-   */
-  private async applyStream(
-    comparison: Comparison,
+  private async reconcile(
+    desired: DesiredStream,
+    current: ServerStreamInfo | null,
     caller: ApiCaller,
     listed?: ReadonlyMap<string, ServerStreamInfo>,
-    migrations = 0,
   ): Promise<EnsureResult> {
-    const { desired, diff } = comparison;
-    const current = comparison.current as ServerStreamInfo;
-    const first = decide(comparison);
-    // A migration in progress (or left unfinished) is finished or waited for before anything is written.
-    if (first.action !== 'migrate' && desired.policy.mode === 'manage' && (await this.pendingMigration(comparison, caller, listed))) {
-      return this.migrate(comparison, false, caller, migrations);
+    for (let races = 0, migrations = 0; ;) {
+      const reading = await readFacts(this, this.compare(desired, current), caller, listed);
+      const decision = decide(reading.facts);
+      let acted: Acted;
+      try {
+        acted = await this.act(reading, decision, caller, migrations);
+      } catch (err) {
+        if (current || races++ >= MAX_RACES || !(await this.lostRace(err, desired, caller))) throw err;
+        current = await this.read(desired.name, caller);
+        listed = undefined;
+        continue;
+      }
+      if (acted.result) return acted.result;
+      migrations++;
+      current = acted.after;
+      listed = undefined;
     }
-    const { decision, loss } = await this.guard.judge(comparison, first, caller);
+  }
+
+  /** Carries out a decision: the stream's write (or report), then its declared consumers. */
+  private async act({ facts, consumers }: Reading, decision: Decision, caller: ApiCaller, migrations: number): Promise<Acted> {
+    const { desired, diff } = facts.comparison;
+    const current = facts.comparison.current as ServerStreamInfo;
+    const { loss } = facts;
     const result = (action: EnsureAction, info: ServerStreamInfo): EnsureResult => ({
       name: desired.name,
       action,
@@ -273,50 +219,58 @@ export class Reconciler {
       info,
       ...(loss ? { dataLoss: loss, removed: removed(current, info) } : {}),
     });
-    if (decision.error) throw decision.error;
+    let stream: EnsureResult;
     switch (decision.action) {
       case 'unchanged':
-        return result('unchanged', current);
+        stream = result('unchanged', current);
+        break;
       case 'drifted':
+        if (decision.error) throw decision.error;
         this.logger.warn(
           `Stream "${desired.name}" differs from its declaration (mode 'create': not updated): ${diff.changes.map((c) => c.field).join(', ')}`,
         );
-        return result('drifted', current);
-      case 'create': {
-        const info = await this.writer.create(desired, caller);
-        return result('created', info);
-      }
+        stream = result('drifted', current);
+        break;
+      case 'create':
+        stream = result('created', await this.writer.create(desired, caller));
+        break;
       case 'update':
-        return this.guard.logged(result('updated', await this.writer.update(desired, current, caller)));
+        stream = this.guard.logged(result('updated', await this.writer.update(desired, current, caller)));
+        break;
       case 'recreate': {
         const { info, droppedConsumers } = await this.writer.recreate(desired, current, caller);
-        return this.guard.logged({ ...result('recreated', info), droppedConsumers });
+        stream = this.guard.logged({ ...result('recreated', info), droppedConsumers });
+        break;
       }
-      default: {
-        const migrated = await this.migrate(comparison, true, caller, migrations);
-        return this.guard.logged(loss ? { ...migrated, dataLoss: loss, removed: removed(current, migrated.info) } : migrated);
+      case 'migrating':
+        return { result: await this.migrating(facts, caller) };
+      case 'migrate': {
+        const migrated = await this.migrate(facts.comparison, decision.begin, migrations);
+        // Another instance's migration (or a rolled-back one) ends with the stream as it left it: it is reconciled again.
+        if (!migrated.migrated || this.compare(desired, migrated.info).diff.changes.length > 0) return { after: migrated.info };
+        const { kept: keptConsumers, dropped: droppedConsumers } = migrated;
+        stream = this.guard.logged({
+          name: desired.name,
+          action: 'migrated',
+          changes: diff.changes,
+          info: migrated.info as ServerStreamInfo,
+          keptConsumers,
+          droppedConsumers,
+          ...(loss ? { dataLoss: loss, removed: removed(current, migrated.info as ServerStreamInfo) } : {}),
+        });
+        break;
       }
+      default:
+        throw decision.error;
     }
-  }
-
-  /**
-   * Whether a migration of the stream is in progress or left unfinished: the stream looks
-   * mid-migration, or its copy carries the library's marker (read from `listed`, else one
-   * STREAM.INFO of the copy when the decision would write, or, for a `create` or `verify` stream,
-   * report a missing or drifted stream).
-   */
-  private pendingMigration(comparison: Comparison, caller: ApiCaller, listed?: ReadonlyMap<string, ServerStreamInfo>): Promise<boolean> {
-    const { action } = decide(comparison);
-    const writes = action === 'create' || action === 'update' || action === 'recreate';
-    const read = comparison.desired.policy.mode === 'manage' ? writes : action !== 'unchanged';
-    return this.migrator.pending(comparison.desired.name, comparison.current, caller, read, listed);
+    return { result: consumers ? { ...stream, consumers: await this.consumers.apply(consumers, stream, caller) } : stream };
   }
 
   /**
    * What a `create` or `verify` stream reports while a migration is in progress: `migrating`,
    * with what the migration's record says; nothing is written.
    */
-  private async migrating(comparison: Comparison, caller: ApiCaller): Promise<EnsureResult> {
+  private async migrating({ comparison }: Facts, caller: ApiCaller): Promise<EnsureResult> {
     const { desired, diff, current } = comparison;
     const copy = current ? null : await this.read(migrationStreamName(desired.name), caller);
     const progress = await this.migrator.inProgress(desired.name, caller).catch(() => undefined);
@@ -335,11 +289,11 @@ export class Reconciler {
   }
 
   /**
-   * Runs the stream's migration (begins it when `wanted`, else finishes or waits for the one in
-   * progress), then reconciles whatever still differs: a rolled-back migration, or one that another
-   * instance took to another target.
+   * Runs the stream's migration (begins it when `begin`, else finishes or waits for the one in
+   * progress); `migrations`: how many this ensure went through already.
+   * @throws StreamMigrationError when it was rolled back, or one ensure would go through too many
    */
-  private async migrate(comparison: Comparison, wanted: boolean, caller: ApiCaller, migrations: number): Promise<EnsureResult> {
+  private async migrate(comparison: Comparison, begin: boolean, migrations: number): Promise<MigrationOutcome> {
     const { desired, diff } = comparison;
     if (migrations >= MAX_MIGRATIONS) {
       throw new StreamMigrationError(
@@ -349,7 +303,7 @@ export class Reconciler {
       );
     }
     try {
-      const outcome = await this.migrator.run(desired, { operation: 'migrateStream', stream: desired.name }, wanted);
+      const outcome = await this.migrator.run(desired, { operation: 'migrateStream', stream: desired.name }, begin);
       if (outcome.rolledBack) {
         throw new StreamMigrationError(
           desired.name,
@@ -357,18 +311,7 @@ export class Reconciler {
           `${outcome.rolledBack}; it was rolled back: the stream was built again from its copy with its previous config, and holds every message`,
         );
       }
-      const after = this.compare(desired, outcome.info);
-      // Another instance's migration (or a rolled-back one) ends with the stream as it left it: this declaration is applied to it as usual.
-      if (!outcome.migrated || after.diff.changes.length > 0) return await this.applyStream(after, caller, undefined, migrations + 1);
-      const { kept: keptConsumers, dropped: droppedConsumers } = outcome;
-      return {
-        name: desired.name,
-        action: 'migrated',
-        changes: diff.changes,
-        info: outcome.info as ServerStreamInfo,
-        keptConsumers,
-        droppedConsumers,
-      };
+      return outcome;
     } finally {
       this.cache.delete(desired.name);
     }
@@ -384,33 +327,8 @@ export class Reconciler {
     if (code !== ErrCode.SubjectsOverlap) return false;
     return (await this.read(desired.name, caller)) !== null;
   }
-
-  private async toPlan(comparison: Comparison, others: SubjectIndex<ServerStreamInfo> | undefined, caller: ApiCaller): Promise<StreamPlan> {
-    const { desired, current, diff } = comparison;
-    const base = { name: desired.name, changes: diff.changes, conflicts: diff.conflicts };
-    const other = others && (!current || diff.changes.some((c) => c.field === 'subjects')) ? overlappingStream(desired, others) : undefined;
-    if (other) {
-      const error = new InvalidStreamConfigError(desired.name, 'subjects', `overlap with stream "${other.name}" on the server`, {
-        otherStream: other.name,
-      });
-      return { ...base, action: 'invalid', error };
-    }
-    const { decision, loss } = await this.guard.judge(comparison, decide(comparison), caller);
-    const plan: StreamPlan = {
-      ...base,
-      action: decision.action,
-      ...(decision.error ? { error: decision.error } : {}),
-      ...(loss ? { dataLoss: loss } : {}),
-    };
-    return this.consumers.plan(plan, desired, current, caller);
-  }
 }
 
 function failed(name: string, error: Error): EnsureBatchResult {
   return { name, action: 'failed', changes: [], error };
-}
-
-/** The plan of a stream the server has offline: nothing would be written. */
-function offlinePlan(error: StreamOfflineError): StreamPlan {
-  return { name: error.stream, action: 'offline', changes: [], conflicts: [], error };
 }

@@ -20,6 +20,7 @@ import { mapConcurrent } from '../reconcile/map-concurrent.js';
 import { purgeRequest } from './purge-request.js';
 import { ConsumerReconciler } from '../reconcile/consumer-reconciler.js';
 import { Reconciler } from '../reconcile/reconciler.js';
+import { StreamPlanner } from '../reconcile/stream-planner.js';
 import { declarationList, declaredName, prepareBatch } from './stream-batch.js';
 import { streamNameProblem, validateStreamName, validateSubject } from '../declaration/subjects.js';
 import type { StreamConfigInput, StreamConsumers, StreamDeclarations, StreamPolicy } from '../declaration/stream-declaration.js';
@@ -47,6 +48,7 @@ export class StreamService {
     private readonly connection: ConnectionService,
     private readonly api: JetStreamApi,
     private readonly reconciler: Reconciler,
+    private readonly planner: StreamPlanner,
     private readonly desired: DesiredStreams,
     private readonly declared: DeclaredStreams,
     private readonly cache: StreamInfoCache,
@@ -87,7 +89,7 @@ export class StreamService {
   /** What {@link ensureBucket} would do, field by field (stream fields), without writing anything. */
   async planBucket(bucket: string, config: BucketOptionsInput = {}): Promise<StreamPlan> {
     const desired = this.prepareBucket(bucket, config, 'planBucket');
-    return this.reconciler.plan(desired, { operation: 'planBucket', stream: desired.name });
+    return this.planner.plan(desired, { operation: 'planBucket', stream: desired.name });
   }
 
   /**
@@ -109,7 +111,7 @@ export class StreamService {
   /** What {@link ensureObjectStore} would do, field by field (stream fields), without writing anything. */
   async planObjectStore(bucket: string, config: ObjectStoreOptionsInput = {}): Promise<StreamPlan> {
     const desired = this.desired.prepare(objectStoreStream(storeArguments(bucket, config, 'planObjectStore', '{ ttl: "30d" }')));
-    return this.reconciler.plan(desired, { operation: 'planObjectStore', stream: desired.name });
+    return this.planner.plan(desired, { operation: 'planObjectStore', stream: desired.name });
   }
 
   private prepareBucket(bucket: string, config: BucketOptionsInput, method: string): DesiredStream {
@@ -143,7 +145,7 @@ export class StreamService {
   /** What `ensureStream` would do, field by field, without writing anything. */
   async planStream(name: string, subjects: string[], config: StreamOptionsInput = {}): Promise<StreamPlan> {
     const desired = this.desired.of('planStream', name, subjects, config);
-    return this.reconciler.plan(desired, { operation: 'planStream', stream: desired.name });
+    return this.planner.plan(desired, { operation: 'planStream', stream: desired.name });
   }
 
   /**
@@ -153,7 +155,7 @@ export class StreamService {
   async planStreams(streams: StreamDeclarations): Promise<StreamPlan[]> {
     const list = declarationList(streams, 'planStreams');
     const prepared = prepareBatch(list, (d) => this.desired.prepare(d));
-    return this.reconciler.planAll(prepared, list.map(declaredName), { operation: 'planStreams' });
+    return this.planner.planAll(prepared, list.map(declaredName), { operation: 'planStreams' });
   }
 
   /**
