@@ -4,6 +4,7 @@ import { bucketTopology } from './bucket-topology.js';
 import { isRecord, show } from '../checks/values.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
+import { storeStream } from './store-stream.js';
 
 /** The `nats` client's rule for bucket names (of key-value buckets and object stores alike). */
 export const BUCKET_NAME = /^[-\w]+$/;
@@ -55,27 +56,7 @@ export function bucketStream(declaration: BucketDeclaration): StreamDeclaration 
   const input: unknown = declaration;
   const record = isRecord(input) ? input : {};
   const bucket = typeof record.bucket === 'string' ? record.bucket : String(record.bucket);
-  const stream: Record<string, unknown> = {
-    name: bucketStreamName(bucket),
-    subjects: [`$KV.${bucket}.>`],
-    retention: 'limits',
-    storage: 'file',
-    num_replicas: 1,
-    max_msgs: -1,
-    max_bytes: -1,
-    max_age: 0,
-    max_msgs_per_subject: 1,
-    max_msg_size: -1,
-    discard: 'new',
-    allow_rollup_hdrs: true,
-    allow_direct: true,
-  };
-  for (const key of Object.keys(record)) {
-    const field = BUCKET_FIELDS[key];
-    const value = record[key];
-    if (field === undefined || value === undefined) continue;
-    stream[field] = field === 'compression' && typeof value === 'boolean' ? (value ? 's2' : 'none') : value;
-  }
+  const stream = storeStream(bucketStreamName(bucket), [`$KV.${bucket}.>`], 1, record, BUCKET_FIELDS);
   try {
     Object.assign(stream, bucketTopology(bucket, record.mirror, record.sources));
   } catch {

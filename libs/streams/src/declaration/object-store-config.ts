@@ -4,6 +4,7 @@ import type { ObjectStoreDeclaration } from './object-store-declaration.js';
 import { isRecord, show } from '../checks/values.js';
 import { normalizeStreamConfig, type DesiredStream } from './stream-config.js';
 import type { StreamDeclaration } from './stream-declaration.js';
+import { storeStream } from './store-stream.js';
 
 /** Each object store field and the stream field it becomes; the policy keys pass as they are. */
 const OBJECT_STORE_FIELDS: Readonly<Record<string, string>> = {
@@ -25,8 +26,8 @@ export function objectStoreStreamName(bucket: string): string {
   return `OBJ_${bucket}`;
 }
 
-/** The stream declarations that stand for a declared object store, and the store each stands for. */
-const standIns = new WeakMap<StreamDeclaration, ObjectStoreDeclaration>();
+/** The hidden key by which a stream declaration made by {@link objectStoreStream} holds its store. */
+const OBJECT_STORE = Symbol('object store declaration');
 
 /**
  * The stream declaration of an object store, as the `nats` client's `views.os()` lays it out
@@ -39,35 +40,16 @@ export function objectStoreStream(declaration: ObjectStoreDeclaration): StreamDe
   const input: unknown = declaration;
   const record = isRecord(input) ? input : {};
   const bucket = typeof record.bucket === 'string' ? record.bucket : String(record.bucket);
-  const stream: Record<string, unknown> = {
-    name: objectStoreStreamName(bucket),
-    subjects: [`$O.${bucket}.C.>`, `$O.${bucket}.M.>`],
-    retention: 'limits',
-    storage: 'file',
-    num_replicas: 1,
-    max_msgs: -1,
-    max_bytes: -1,
-    max_age: 0,
-    max_msgs_per_subject: -1,
-    max_msg_size: -1,
-    discard: 'new',
-    allow_rollup_hdrs: true,
-    allow_direct: true,
-  };
-  for (const key of Object.keys(record)) {
-    const field = OBJECT_STORE_FIELDS[key];
-    const value = record[key];
-    if (field === undefined || value === undefined) continue;
-    stream[field] = field === 'compression' && typeof value === 'boolean' ? (value ? 's2' : 'none') : value;
-  }
-  const result = stream as unknown as StreamDeclaration;
-  if (isRecord(input)) standIns.set(result, declaration);
-  return result;
+  const stream = storeStream(objectStoreStreamName(bucket), [`$O.${bucket}.C.>`, `$O.${bucket}.M.>`], -1, record, OBJECT_STORE_FIELDS);
+  // Not enumerable: a copy of the stream declaration (a spread) is a plain stream declaration.
+  if (isRecord(input)) Object.defineProperty(stream, OBJECT_STORE, { value: declaration });
+  return stream as unknown as StreamDeclaration;
 }
 
 /** The object store a stream declaration made by {@link objectStoreStream} stands for; undefined for any other. */
 export function declaredObjectStore(stream: StreamDeclaration): ObjectStoreDeclaration | undefined {
-  return standIns.get(stream);
+  const input: unknown = stream;
+  return isRecord(input) ? ((input as { [OBJECT_STORE]?: ObjectStoreDeclaration })[OBJECT_STORE] ?? undefined) : undefined;
 }
 
 /**
