@@ -12,6 +12,7 @@ import {
   type StreamsModuleOptions,
 } from '@app/streams';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
+import { connect, type NatsConnection } from 'nats';
 import { connectionCount, createStreamsApp as createApp } from './support/startup-app.js';
 import { waitFor } from './support/wait.js';
 
@@ -24,6 +25,8 @@ afterEach(async () => {
 
 describe('start-up with the server frozen (SIGSTOP) while the declared streams are ensured', () => {
   let server: NatsTestServer;
+  /** Sees the app's first STREAM.CREATE, and freezes the server then. */
+  let watcher: NatsConnection | undefined;
   const streams = (prefix: string) => Array.from({ length: 80 }, (_, i) => ({ name: `${prefix}_${i}`, subjects: [`${prefix}_${i}.>`] }));
 
   beforeEach(async () => {
@@ -32,21 +35,34 @@ describe('start-up with the server frozen (SIGSTOP) while the declared streams a
 
   afterEach(async () => {
     process.kill(server.pid, 'SIGCONT');
+    await watcher?.close();
+    watcher = undefined;
     await server.dispose();
   });
 
-  /** Starts the app, freezes the server 150 ms later and thaws it after `frozenMs` (never, if undefined). */
+  /**
+   * Starts the app, freezes the server as soon as it sees the app's first stream create (a few
+   * creates may still be answered, never all 80) and thaws it after `frozenMs` (never, if undefined).
+   */
   async function startFreezing(options: StreamsModuleOptions, frozenMs?: number): Promise<{ app: INestApplication; error: unknown }> {
+    watcher = await connect({ servers: server.url });
+    let frozen = false;
+    watcher.subscribe('$JS.API.STREAM.CREATE.>', {
+      callback: () => {
+        if (frozen) return;
+        frozen = true;
+        process.kill(server.pid, 'SIGSTOP');
+        if (frozenMs !== undefined) setTimeout(() => process.kill(server.pid, 'SIGCONT'), frozenMs);
+      },
+    });
+    await watcher.flush();
     const app = await createApp(options);
-    const init = app.init().then(
+    const error = await app.init().then(
       () => undefined,
       (e: unknown) => e,
     );
-    setTimeout(() => {
-      process.kill(server.pid, 'SIGSTOP');
-      if (frozenMs !== undefined) setTimeout(() => process.kill(server.pid, 'SIGCONT'), frozenMs);
-    }, 150);
-    return { app, error: await init };
+    expect(frozen).toBe(true);
+    return { app, error };
   }
 
   it('80 streams, the server frozen for good: start-up fails at startup.streamsTimeoutMs, not stream by stream, and closes', async () => {
