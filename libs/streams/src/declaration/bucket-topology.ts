@@ -38,7 +38,7 @@ export interface BucketTopologyInput {
   sources?: BucketOrigin[];
 }
 
-const ORIGIN_KEYS = new Set(['bucket', 'domain', 'external']);
+const ORIGIN_KEYS: ReadonlySet<string> = new Set(['bucket', 'domain', 'external']);
 
 /**
  * The stream fields of a bucket's `mirror` or `sources`, laid out as the `nats` client lays them
