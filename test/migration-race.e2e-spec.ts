@@ -15,6 +15,16 @@ const TAKEOVER_MS = 180_000;
 
 /** JetStream API requests that change something. */
 const WRITE = /^\$JS\.API\.(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|RESET|PAUSE))\./;
+/**
+ * An unnamed consumer create (`CONSUMER.CREATE.<stream>`): the server's own request for the
+ * consumer through which a sourcing stream (the paused instance's copy) reads its origin. The
+ * server sends it again whenever it restarts that source (2.10 does so on a loaded machine), and
+ * no instance under test creates an unnamed consumer while it waits.
+ */
+const SOURCE_CONSUMER = /^\$JS\.API\.CONSUMER\.CREATE\.[^.]+$/;
+
+/** The writes among `subjects`, less the server's own source consumers. */
+const writes = (subjects: string[]): string[] => subjects.filter((s) => WRITE.test(s) && !SOURCE_CONSUMER.test(s));
 
 /**
  * Issue #12 item 1: two instances of the app (child processes) migrate the same stream at
@@ -93,7 +103,7 @@ describe('two instances migrating one stream', () => {
 
     const second = start(name);
     const seen = await requestsWhileWaiting(second);
-    expect(seen.filter((s) => WRITE.test(s))).toEqual([]);
+    expect(writes(seen)).toEqual([]);
     first.release();
 
     expect(await first.finished()).toBe(0);
@@ -128,7 +138,7 @@ describe('two instances migrating one stream', () => {
         (reads) => reads >= 10,
         { what: 'the other instance polling the migration' },
       );
-      expect(spy.subjects.filter((s) => WRITE.test(s))).toEqual([]);
+      expect(writes(spy.subjects)).toEqual([]);
       first.release();
 
       expect(await outcome).toBeInstanceOf(StreamConfigConflictError);
