@@ -1,11 +1,8 @@
 import { InvalidStreamConfigError, StreamDataLossError, type ConsumerDeclaration } from '@app/streams';
 import { AckPolicy } from 'nats';
+import { writesAmong } from './support/js-api-spy.js';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { waitFor } from './support/wait.js';
-
-/** The requests that change a stream or a consumer. */
-const writes = (requests: string[]): string[] =>
-  requests.filter((r) => /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE))\./.test(r));
 
 describe('consumer changes that let the server delete messages of an interest stream, against a real nats-server', () => {
   const fx = useStreamsFixture({ cacheTtlMs: 0 });
@@ -42,7 +39,7 @@ describe('consumer changes that let the server delete messages of an interest st
       expect((refused.error as Error).message).toMatch(
         /once it has had no client for 1s the server deletes the consumer.*leave inactive_threshold out of a consumer the app declares/,
       );
-      expect(writes(refused.requests)).toEqual([]);
+      expect(writesAmong(refused.requests)).toEqual([]);
       expect((await fx.jsm.consumers.info(name, 'worker')).config.inactive_threshold ?? 0).toBe(0);
 
       const allowed = await fx.streams.ensureStream(name, [`${name}.>`], { ...expiring, allowDataLoss: true });
@@ -128,7 +125,7 @@ describe('consumer changes that let the server delete messages of an interest st
           held: expect.stringMatching(/the stream's consumer_limits\.inactive_threshold/),
         }),
       ]);
-      for (const call of [updated, alone]) expect(writes(call.requests)).toEqual([]);
+      for (const call of [updated, alone]) expect(writesAmong(call.requests)).toEqual([]);
       expect((await fx.jsm.consumers.info(name, 'c')).config.inactive_threshold ?? 0).toBe(0);
     });
   });
@@ -175,7 +172,7 @@ describe('consumer changes that let the server delete messages of an interest st
         messages: 10,
         fields: [{ field: 'consumers.c.filter_subjects', current: [`${name}.>`], desired: [`${name}.a`], kind: 'consumer-filter' }],
       });
-      expect(writes(refused.requests)).toEqual([]);
+      expect(writesAmong(refused.requests)).toEqual([]);
       expect(plan).toMatchObject({ action: 'data-loss', consumers: [{ name: 'c', action: 'data-loss' }] });
       expect(await messages(name)).toBe(10);
 
@@ -245,7 +242,7 @@ describe('consumer changes that let the server delete messages of an interest st
       );
       expect(held.error).toBeInstanceOf(StreamDataLossError);
       expect((held.error as Error).message).toContain(`those on ${o}.c.1 that no other consumer needs`);
-      expect(writes(held.requests)).toEqual([]);
+      expect(writesAmong(held.requests)).toEqual([]);
       expect(await messages(other)).toBe(2);
     });
   });

@@ -1,12 +1,11 @@
 import { StreamBatchError, StreamConfigConflictError, StreamDataLossError, type StreamsModuleOptions } from '@app/streams';
 import { AckPolicy } from 'nats';
 import { formatPlanTable } from '../libs/streams/src/cli/plan-report.js';
+import { writesAmong } from './support/js-api-spy.js';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 
-const writes = (requests: string[]): string[] =>
-  requests.filter((r) => /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE|DELETE))\./.test(r));
 /** What keeps an unlimited stream as it is: the library's defaults would cap it. */
 const UNLIMITED = { max_age: 0, max_msgs: -1, max_msgs_per_subject: -1 } as const;
 
@@ -46,7 +45,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(loss).toMatchObject({ messages: 30, exact: true });
       expect(loss.fields).toEqual([expect.objectContaining({ field: 'max_msgs', current: -1, desired: 10, messages: 30 })]);
       expect((refused.error as Error).message).toMatch(/would delete 30 messages .*max_msgs -1 -> 10.*allowDataLoss: true/);
-      expect(writes(refused.requests)).toEqual([]);
+      expect(writesAmong(refused.requests)).toEqual([]);
       expect(plan).toMatchObject({ action: 'data-loss', dataLoss: { messages: 30 } });
       expect(allowed).toMatchObject({ action: 'updated', removed: { messages: 30 }, dataLoss: { messages: 30 } });
       expect(await messages(name)).toBe(10);
@@ -68,7 +67,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
         bytes: before.state.bytes - limit,
         messages: 20,
       });
-      expect(writes(requests)).toEqual([]);
+      expect(writesAmong(requests)).toEqual([]);
       expect(await messages(name)).toBe(40);
 
       const plan = await fx.streams.planStream(name, [`${name}.>`], { ...UNLIMITED, max_bytes: limit });
@@ -91,7 +90,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
 
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
       expect((refused.error as StreamDataLossError).loss).toMatchObject({ messages: 25, exact: true });
-      expect(writes(refused.requests)).toEqual([]);
+      expect(writesAmong(refused.requests)).toEqual([]);
       expect(plan.dataLoss?.messages).toBe(25);
       expect(await messages(name)).toBe(33);
 
@@ -122,7 +121,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect(refused.error).toBeInstanceOf(StreamDataLossError);
       expect((refused.error as StreamDataLossError).loss.fields[0]).toMatchObject({ field: 'max_age', desired: 2e9, messages: 12 });
       expect((refused.error as StreamDataLossError).loss.exact).toBe(true);
-      expect(writes(refused.requests)).toEqual([]);
+      expect(writesAmong(refused.requests)).toEqual([]);
       expect(await messages(name)).toBe(20);
 
       const plan = await fx.streams.planStream(name, [`${name}.>`], { ...UNLIMITED, max_age: '2s' });
@@ -146,7 +145,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
           messages: 10,
           fields: [expect.objectContaining({ field: 'retention' })],
         });
-      expect(writes(requests)).toEqual([]);
+      expect(writesAmong(requests)).toEqual([]);
       const plan = await fx.streams.planStream(name, [`${name}.>`], declared);
       expect(plan.action).toBe(fx.modern ? 'data-loss' : 'conflict');
       if (!fx.modern) {
@@ -201,10 +200,10 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       expect((error as Error).message).toContain(
         `to keep its current values, declare { max_msgs: -1, max_age: 0, max_msgs_per_subject: -1 } on it; to apply the defaults, declare them on it.`,
       );
-      expect(writes(requests)).toEqual([]);
+      expect(writesAmong(requests)).toEqual([]);
       expect(keep).toEqual({ max_msgs: -1, max_age: 0, max_msgs_per_subject: -1 });
       expect(kept.result?.action).toBe('unchanged');
-      expect(writes(kept.requests)).toEqual([]);
+      expect(writesAmong(kept.requests)).toEqual([]);
       expect(await messages(name)).toBe(100_090);
     });
 
@@ -264,7 +263,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
         fields: [{ field: 'max_age', current: 30 * 86_400e9, desired: 3_600e9, messages: 0, from: 'library' }],
         defaults: { keep: { max_age: '30d' } },
       });
-      expect(writes(requests)).toEqual([]);
+      expect(writesAmong(requests)).toEqual([]);
       expect(planned.action).toBe('data-loss');
       expect(declared.action).toBe('updated');
       expect((await fx.jsm.streams.info(name)).config.max_age).toBe(3_600e9);
@@ -341,7 +340,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
       const results = (batch.error as StreamBatchError).results;
       expect(results.map((r) => r.action)).toEqual(['unchanged', 'failed', 'failed']);
       expect(plans.map((p) => p.action)).toEqual(['missing', 'drifted']);
-      for (const call of [ok, gone, differs, batch]) expect(writes(call.requests)).toEqual([]);
+      for (const call of [ok, gone, differs, batch]) expect(writesAmong(call.requests)).toEqual([]);
       expect((await fx.jsm.streams.info(drifted)).config.max_msgs).toBe(100);
       expect(await fx.jsm.streams.info(missing).catch(() => 'absent')).toBe('absent');
     });
@@ -354,7 +353,7 @@ describe('data safety: nothing deletes messages unless the declaration allows it
 
       expect(created.action).toBe('created');
       expect(drift.result).toMatchObject({ action: 'drifted', changes: [{ field: 'max_msgs', current: 100, desired: 200 }] });
-      expect(writes(drift.requests)).toEqual([]);
+      expect(writesAmong(drift.requests)).toEqual([]);
       expect((await fx.jsm.streams.info(name)).config.max_msgs).toBe(100);
     });
   });

@@ -5,12 +5,11 @@ import { AckPolicy, connect, RetentionPolicy, StorageType, type JetStreamManager
 import { idProblems, readPayloads, seedStream } from './fixtures/migration/migration-data.js';
 import { hasConsumerReset } from './support/consumer-reset.js';
 import { startStreamsApp } from './support/streams-app.js';
+import { writesAmong } from './support/js-api-spy.js';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { waitFor } from './support/wait.js';
 
 const MIGRATE: StreamOptionsInput = { storage: 'memory', max_msgs: -1, max_msgs_per_subject: -1, max_age: 0, onConflict: 'migrate' };
-/** JetStream API requests that change something. */
-const WRITE = /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|RESET|PAUSE))\./;
 const LONG_MS = 120_000;
 
 /**
@@ -38,7 +37,7 @@ describe('migration edges', () => {
     expect((error as Error).message).toMatch(
       /max_consumers is 2, and the 3 durable consumers to keep \(c1, c2, c3\) would not fit.*Nothing was changed/,
     );
-    expect(requests.filter((r) => WRITE.test(r))).toEqual([]);
+    expect(writesAmong(requests)).toEqual([]);
     expect(await names(name)).toEqual([name]);
     expect((await fx.jsm.streams.info(name)).config.storage).toBe('file');
   });
@@ -58,7 +57,7 @@ describe('migration edges', () => {
     } else {
       expect(error).toBeInstanceOf(StreamMigrationError);
       expect((error as Error).message).toMatch(/cannot move a consumer to its position on a work-queue stream.*jobs.*Nothing was changed/);
-      expect(requests.filter((r) => WRITE.test(r))).toEqual([]);
+      expect(writesAmong(requests)).toEqual([]);
       expect((await fx.jsm.streams.info(name)).config.retention).toBe(RetentionPolicy.Limits);
     }
     expect(await names(name)).toEqual([name]);
@@ -76,7 +75,7 @@ describe('migration edges', () => {
 
     expect(migrate.error).toBeInstanceOf(StreamMigrationError);
     expect((migrate.error as Error).message).toMatch(new RegExp(`stream "${name}__migrating" exists but is not this migration's`));
-    expect(migrate.requests.filter((r) => WRITE.test(r))).toEqual([]);
+    expect(writesAmong(migrate.requests)).toEqual([]);
     expect(migrate.requests.length).toBeLessThan(30);
     expect(update.result).toMatchObject({ action: 'updated' });
     expect(update.requests.length).toBeLessThan(10);
@@ -120,7 +119,7 @@ describe('migration edges', () => {
       expect(error).toBeInstanceOf(StreamMigrationError);
       expect((error as Error).message).toContain(`streams "${agg}" (sources it), "${bak}" (mirrors it) would stop receiving`);
       expect((error as Error).message).toMatch(/downstream: 'resume'/);
-      expect(requests.filter((r) => WRITE.test(r))).toEqual([]);
+      expect(writesAmong(requests)).toEqual([]);
       expect((await fx.jsm.streams.info(src)).config.storage).toBe('file');
     });
 

@@ -3,7 +3,7 @@ import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { buildMigrationApp, MigrationChild, removeMigrationApp } from './fixtures/migration/migration-child.js';
 import { AUDIT, idProblems, readPayloads, seedConsumers, seedStream, WORKER } from './fixtures/migration/migration-data.js';
-import { JsApiSpy } from './support/js-api-spy.js';
+import { JsApiSpy, writesAmong } from './support/js-api-spy.js';
 import { startStreamsApp } from './support/streams-app.js';
 import { waitFor } from './support/wait.js';
 import { uniqueName } from './support/streams-fixture.js';
@@ -12,19 +12,6 @@ import { uniqueName } from './support/streams-fixture.js';
 const COUNT = 50_000;
 /** A takeover waits for a confirming ping and a pause before its first write, then moves 50,000 messages: more than Jest's default under a loaded CI. */
 const TAKEOVER_MS = 180_000;
-
-/** JetStream API requests that change something. */
-const WRITE = /^\$JS\.API\.(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|RESET|PAUSE))\./;
-/**
- * An unnamed consumer create (`CONSUMER.CREATE.<stream>`): the server's own request for the
- * consumer through which a sourcing stream (the paused instance's copy) reads its origin. The
- * server sends it again whenever it restarts that source (2.10 does so on a loaded machine), and
- * no instance under test creates an unnamed consumer while it waits.
- */
-const SOURCE_CONSUMER = /^\$JS\.API\.CONSUMER\.CREATE\.[^.]+$/;
-
-/** The writes among `subjects`, less the server's own source consumers. */
-const writes = (subjects: string[]): string[] => subjects.filter((s) => WRITE.test(s) && !SOURCE_CONSUMER.test(s));
 
 /**
  * Issue #12 item 1: two instances of the app (child processes) migrate the same stream at
@@ -103,7 +90,7 @@ describe('two instances migrating one stream', () => {
 
     const second = start(name);
     const seen = await requestsWhileWaiting(second);
-    expect(writes(seen)).toEqual([]);
+    expect(writesAmong(seen)).toEqual([]);
     first.release();
 
     expect(await first.finished()).toBe(0);
@@ -138,7 +125,7 @@ describe('two instances migrating one stream', () => {
         (reads) => reads >= 10,
         { what: 'the other instance polling the migration' },
       );
-      expect(writes(spy.subjects)).toEqual([]);
+      expect(writesAmong(spy.subjects)).toEqual([]);
       first.release();
 
       expect(await outcome).toBeInstanceOf(StreamConfigConflictError);

@@ -1,4 +1,5 @@
 import { InvalidStreamConfigError, StreamConfigConflictError, type ConsumerDeclaration, type StreamConfigInput } from '@app/streams';
+import { writesAmong } from './support/js-api-spy.js';
 import { uniqueName, useStreamsFixture } from './support/streams-fixture.js';
 import { waitFor } from './support/wait.js';
 
@@ -12,10 +13,7 @@ const about = (requests: string[], stream: string): string[] =>
     return (kind !== 'STREAM' && kind !== 'CONSUMER') || named === undefined || named === stream;
   });
 /** The requests about `stream` that change it or one of its consumers. */
-const writes = (requests: string[], stream: string): string[] =>
-  about(requests, stream).filter((r) =>
-    /^(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|PAUSE))\./.test(r),
-  );
+const writes = (requests: string[], stream: string): string[] => writesAmong(about(requests, stream));
 
 /** One newer stream field: how it is first declared, a change the server makes in place (if any), and one it refuses. */
 interface StreamFieldCase {

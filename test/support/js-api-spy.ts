@@ -4,6 +4,22 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** The prefix every JetStream API request subject starts with. */
 const JS_API_PREFIX = '$JS.API.';
 
+/** A JetStream API request that changes a stream or a consumer, with or without the `$JS.API.` prefix. */
+const WRITE = /^(\$JS\.API\.)?(STREAM\.(CREATE|UPDATE|DELETE|PURGE)|CONSUMER\.(CREATE|DURABLE\.CREATE|DELETE|RESET|PAUSE))\./;
+
+/**
+ * An unnamed consumer create (`CONSUMER.CREATE.<stream>`): the server's own request (reply
+ * `$JSC.R.…`) for the consumer through which a sourcing or mirroring stream reads its origin. The
+ * server sends it again whenever it restarts that source (2.10 does so on a loaded machine); the
+ * library names every consumer it creates.
+ */
+const SOURCE_CONSUMER = /^(\$JS\.API\.)?CONSUMER\.CREATE\.[^.]+$/;
+
+/** The requests among `requests` that change a stream or a consumer, less the server's own source consumers. */
+export function writesAmong(requests: readonly string[]): string[] {
+  return requests.filter((r) => WRITE.test(r) && !SOURCE_CONSUMER.test(r));
+}
+
 /** What {@link JsApiSpy.during} saw: the call's outcome and the requests it sent. */
 export interface SpiedCall<T> {
   /** The value `act` resolved to, if it did. */
