@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { ErrCode } from '../errors/err-codes.js';
-import { StreamMigrationError } from '../errors/stream-migration.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
 import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import { errCodeOf } from '../errors/to-streams-error.js';
@@ -10,7 +9,7 @@ import type { ServerStreamInfo } from '../server/server-stream.js';
 import { JetStreamApi, type ApiCaller } from '../jetstream/jetstream-api.js';
 import { isLibraryStream } from '../jetstream/library-bucket.js';
 import { migrationStreamName } from '../migration/migration-marker.js';
-import { StreamMigrator, type MigrationOutcome } from '../migration/stream-migrator.js';
+import { StreamMigrator } from '../migration/stream-migrator.js';
 import { logContext, STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
@@ -18,8 +17,9 @@ import { diffStreamConfig } from '../declaration/stream-diff.js';
 import { ConsumerReconciler } from './consumer-reconciler.js';
 import type { ProbeApi } from './data-loss-probes.js';
 import { LossGuard, removed } from './loss-guard.js';
+import { migratedResult, reportMigrating, runMigration } from './migration-steps.js';
 import { mapConcurrent } from './map-concurrent.js';
-import { decide, wanted, type Comparison, type Decision, type Facts } from './stream-decision.js';
+import { decide, wanted, type Comparison, type Decision } from './stream-decision.js';
 import { readFacts, type FactSources, type Reading } from './stream-facts.js';
 import { StreamInfoCache } from './stream-info-cache.js';
 import type { EnsureAction, EnsureBatchResult, EnsureResult } from './stream-results.js';
@@ -38,12 +38,6 @@ export interface ReconcileEvent {
 
 /** How often a create that raced another instance is re-read and reconciled again. */
 const MAX_RACES = 3;
-
-/**
- * Migrations one ensure goes through at most: another instance's (finished or rolled back), then
- * its own; a stream that still calls for one after that is an error, never a loop.
- */
-const MAX_MIGRATIONS = 2;
 
 /** What acting on a decision came to: the result, or the stream as a migration left it, to reconcile again. */
 type Acted = { result: EnsureResult; after?: undefined } | { after: ServerStreamInfo | null; result?: undefined };
@@ -243,78 +237,26 @@ export class Reconciler implements FactSources {
         break;
       }
       case 'migrating':
-        return { result: await this.migrating(facts, caller) };
+        return {
+          result: await reportMigrating(
+            { migrator: this.migrator, read: (name) => this.read(name, caller), logger: this.logger },
+            facts.comparison,
+            caller,
+          ),
+        };
       case 'migrate': {
-        const migrated = await this.migrate(facts.comparison, decision.begin, migrations);
+        const migrated = await runMigration(this.migrator, facts.comparison, decision.begin, migrations).finally(() =>
+          this.cache.delete(desired.name),
+        );
         // Another instance's migration (or a rolled-back one) ends with the stream as it left it: it is reconciled again.
         if (!migrated.migrated || this.compare(desired, migrated.info).diff.changes.length > 0) return { after: migrated.info };
-        const { kept: keptConsumers, dropped: droppedConsumers } = migrated;
-        stream = this.guard.logged({
-          name: desired.name,
-          action: 'migrated',
-          changes: diff.changes,
-          info: migrated.info as ServerStreamInfo,
-          keptConsumers,
-          droppedConsumers,
-          ...(loss ? { dataLoss: loss, removed: removed(current, migrated.info as ServerStreamInfo) } : {}),
-        });
+        stream = this.guard.logged(migratedResult(facts.comparison, migrated, loss));
         break;
       }
       default:
         throw decision.error;
     }
     return { result: consumers ? { ...stream, consumers: await this.consumers.apply(consumers, stream, caller) } : stream };
-  }
-
-  /**
-   * What a `create` or `verify` stream reports while a migration is in progress: `migrating`,
-   * with what the migration's record says; nothing is written.
-   */
-  private async migrating({ comparison }: Facts, caller: ApiCaller): Promise<EnsureResult> {
-    const { desired, diff, current } = comparison;
-    const copy = current ? null : await this.read(migrationStreamName(desired.name), caller);
-    const progress = await this.migrator.inProgress(desired.name, caller).catch(() => undefined);
-    const holdingStream = current ? desired.name : migrationStreamName(desired.name);
-    this.logger.warn(
-      `Stream "${desired.name}" is being migrated${progress ? ` (${progress.phase}, instance ${progress.owner})` : ''}: ` +
-        `its mode '${desired.policy.mode}' never takes part in a migration, so nothing was written; every message is in "${holdingStream}"`,
-    );
-    return {
-      name: desired.name,
-      action: 'migrating',
-      changes: diff.changes,
-      info: (current ?? copy) as ServerStreamInfo,
-      migration: { ...(progress ?? {}), holdingStream },
-    };
-  }
-
-  /**
-   * Runs the stream's migration (begins it when `begin`, else finishes or waits for the one in
-   * progress); `migrations`: how many this ensure went through already.
-   * @throws StreamMigrationError when it was rolled back, or one ensure would go through too many
-   */
-  private async migrate(comparison: Comparison, begin: boolean, migrations: number): Promise<MigrationOutcome> {
-    const { desired, diff } = comparison;
-    if (migrations >= MAX_MIGRATIONS) {
-      throw new StreamMigrationError(
-        desired.name,
-        desired.name,
-        `it still calls for a migration after ${migrations} (${diff.changes.map((c) => c.field).join(', ')}); ensure it again`,
-      );
-    }
-    try {
-      const outcome = await this.migrator.run(desired, { operation: 'migrateStream', stream: desired.name }, begin);
-      if (outcome.rolledBack) {
-        throw new StreamMigrationError(
-          desired.name,
-          desired.name,
-          `${outcome.rolledBack}; it was rolled back: the stream was built again from its copy with its previous config, and holds every message`,
-        );
-      }
-      return outcome;
-    } finally {
-      this.cache.delete(desired.name);
-    }
   }
 
   /**
