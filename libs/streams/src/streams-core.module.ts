@@ -8,6 +8,7 @@ import { StreamMonitor } from './monitoring/stream-monitor.js';
 import { FleetMember } from './fleet/fleet-member.js';
 import { STREAMS_MODULE_OPTIONS } from './streams.module-definition.js';
 import { resolveOptions } from './resolve-options.js';
+import { validateOptions } from './validate-options.js';
 import type { ResolvedStreamsOptions, StreamsModuleOptions } from './streams.options.js';
 import { StreamsRegistry, StreamsSharedModule } from './streams-registry.js';
 import { connectionToken, getStreamsOptionsOverrideToken, PUBLIC_SERVICES } from './streams.tokens.js';
@@ -28,7 +29,7 @@ import { StreamsStartup } from './streams-startup.js';
  * app's, one level deep for the grouped ones (`connection`, `startup`, `health`, `jetstream`).
  */
 function withOverride(options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>): StreamsModuleOptions {
-  // A forRootAsync factory that returned no object: resolveOptions says so.
+  // A forRootAsync factory that returned no object: validateOptions says so.
   if (options === null || typeof options !== 'object') return options;
   const merged: StreamsModuleOptions = { ...options, ...override };
   for (const group of ['connection', 'startup', 'health', 'jetstream'] as const) {
@@ -36,6 +37,12 @@ function withOverride(options: StreamsModuleOptions, override: Partial<StreamsMo
   }
   return merged;
 }
+
+/**
+ * Whether the options a connection's core is given were validated already: `forRoot`'s are, when
+ * it is called; what a `forRootAsync` factory returns is not, until the app starts.
+ */
+export type OptionsChecked = 'checked' | 'unchecked';
 
 /** Every service class of one connection, built per connection (see `connectionProviders`). */
 export const CONNECTION_SERVICES = [
@@ -71,7 +78,7 @@ export class StreamsCoreModule {
    * The core of the connection `name`, from the options providers the module builder made
    * (`forRoot`'s value or `forRootAsync`'s factory) and the imports they need.
    */
-  static register(name: string, optionProviders: Provider[], imports: DynamicModule['imports']): DynamicModule {
+  static register(name: string, optionProviders: Provider[], imports: DynamicModule['imports'], checked: OptionsChecked): DynamicModule {
     const token = (type: { name: string } | string) => connectionToken(type, name);
     return {
       module: StreamsCoreModule,
@@ -82,8 +89,12 @@ export class StreamsCoreModule {
         { provide: getStreamsOptionsOverrideToken(name), useValue: {} },
         {
           provide: token(OPTIONS),
-          useFactory: (options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>) =>
-            resolveOptions(withOverride(options, override), name),
+          useFactory: (options: StreamsModuleOptions, override: Partial<StreamsModuleOptions>) => {
+            const merged = withOverride(options, override);
+            // Validated once: forRoot's options when it was called; a factory's, or a test's override on top, here.
+            if (checked === 'unchecked' || Object.keys(override).length > 0) validateOptions(merged);
+            return resolveOptions(merged, name);
+          },
           inject: [STREAMS_MODULE_OPTIONS, getStreamsOptionsOverrideToken(name)],
         },
         { provide: token(StreamInfoCache), useFactory: createStreamInfoCache, inject: [token(OPTIONS), token(ConnectionService)] },

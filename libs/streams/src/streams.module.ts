@@ -1,11 +1,11 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { InvalidOptionsError } from './errors/invalid-options.error.js';
-import { StreamsCoreModule } from './streams-core.module.js';
+import { StreamsCoreModule, type OptionsChecked } from './streams-core.module.js';
 import { StreamsSharedModule } from './streams-registry.js';
 import { markModule } from './streams-module-mark.js';
 import { DEFAULT_CONNECTION } from './streams.constants.js';
 import { STREAMS_ASYNC_OPTIONS_TYPE, STREAMS_OPTIONS_TYPE, StreamsConfigurableModule } from './streams.module-definition.js';
-import { resolveOptions, validateAsyncExtras, validateOptions } from './resolve-options.js';
+import { connectionName, validateAsyncExtras, validateOptions } from './validate-options.js';
 import { connectionToken, getStreamsToken, PUBLIC_SERVICES, type ServiceKind } from './streams.tokens.js';
 import { DeclaredStreams, type FeatureDeclarations } from './streams/declared-streams.js';
 import type { StreamDeclaration } from './declaration/stream-declaration.js';
@@ -30,10 +30,8 @@ export class StreamsModule extends StreamsConfigurableModule {
    */
   static override forRoot(options: typeof STREAMS_OPTIONS_TYPE): DynamicModule {
     validateOptions(options, 'extras');
-    const name = connectionName(options.name);
-    const { isGlobal: _global, name: _name, ...rest } = options;
-    resolveOptions(rest, name);
-    return publicModule(super.forRoot(options), name, options.isGlobal);
+    // Checked here, once: the connection's core only applies the defaults to them.
+    return publicModule(super.forRoot(options), options.name ?? DEFAULT_CONNECTION, options.isGlobal, 'checked');
   }
 
   /**
@@ -42,7 +40,7 @@ export class StreamsModule extends StreamsConfigurableModule {
    */
   static override forRootAsync(options: typeof STREAMS_ASYNC_OPTIONS_TYPE): DynamicModule {
     validateAsyncExtras(options);
-    return publicModule(super.forRootAsync(options), connectionName(options.name), options.isGlobal);
+    return publicModule(super.forRootAsync(options), options.name ?? DEFAULT_CONNECTION, options.isGlobal, 'unchecked');
   }
 
   /**
@@ -91,8 +89,8 @@ export class StreamsModule extends StreamsConfigurableModule {
 }
 
 /** The module `forRoot` returns: the connection's core, and its services under the public tokens. */
-function publicModule(definition: DynamicModule, name: string, isGlobal = false): DynamicModule {
-  const core = StreamsCoreModule.register(name, definition.providers ?? [], definition.imports);
+function publicModule(definition: DynamicModule, name: string, isGlobal = false, options: OptionsChecked): DynamicModule {
+  const core = StreamsCoreModule.register(name, definition.providers ?? [], definition.imports, options);
   const services = KINDS.map((kind): Provider => ({ provide: getStreamsToken(kind, name), useExisting: connectionToken(kind, name) }));
   return markModule(
     {
@@ -104,12 +102,4 @@ function publicModule(definition: DynamicModule, name: string, isGlobal = false)
     },
     { kind: 'root', connection: name, optionProviders: definition.providers ?? [], imports: definition.imports ?? [] },
   );
-}
-
-function connectionName(name: unknown): string {
-  if (name === undefined) return DEFAULT_CONNECTION;
-  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) {
-    throw new InvalidOptionsError('name', name, 'must be a connection name of letters, digits, - and _');
-  }
-  return name;
 }
