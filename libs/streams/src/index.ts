@@ -28,7 +28,8 @@ export type { ServerFacts } from './connection/connection.service.js';
 export type { ConnectionStatus, ConnectionStatusType } from './connection/connection-status.js';
 
 export { StreamService } from './streams/stream.service.js';
-export type { BucketOptionsInput, ObjectStoreOptionsInput, StreamOptionsInput } from './streams/stream.service.js';
+export type { StreamOptionsInput } from './streams/stream.service.js';
+export type { BucketOptionsInput, ObjectStoreOptionsInput } from './streams/store-arguments.js';
 export type { FeatureDeclarations } from './streams/declared-streams.js';
 export { DEFAULT_STREAM_DEFAULTS } from './declaration/stream-fields.js';
 export type { Duration } from './declaration/duration.js';

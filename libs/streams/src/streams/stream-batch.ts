@@ -1,7 +1,7 @@
 import { isPlainRecord, show } from '../checks/values.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
-import { findSubjectOverlaps } from '../declaration/subjects.js';
+import { findSubjectOverlaps, streamNameProblem } from '../declaration/subjects.js';
 import { type DesiredStream } from '../declaration/stream-config.js';
 import type { StreamDeclaration, StreamDeclarations } from '../declaration/stream-declaration.js';
 
@@ -32,6 +32,21 @@ export function declarationList(streams: StreamDeclarations, method: string): St
     }
     return { ...declaration, name: key };
   });
+}
+
+/**
+ * The stream names of a batch call (`deleteStreams`), every one checked before any request.
+ * @throws InvalidArgumentError when `names` is no array, or names an invalid stream (by its index)
+ */
+export function nameList(names: unknown, method: string): string[] {
+  if (!Array.isArray(names)) {
+    throw new InvalidArgumentError(method, 'names', `must be an array of stream names, got ${describe(names)}`);
+  }
+  names.forEach((name, i) => {
+    const problem = streamNameProblem(name);
+    if (problem) throw new InvalidArgumentError(method, `names[${i}]`, problem);
+  });
+  return names as string[];
 }
 
 /** The name a declaration claims, for reporting it even when it is invalid. */

@@ -3,9 +3,7 @@ import type { JetStreamClient } from 'nats';
 import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { bucketStream } from '../declaration/bucket-config.js';
-import type { BucketDeclaration } from '../declaration/bucket-declaration.js';
 import { objectStoreStream } from '../declaration/object-store-config.js';
-import type { ObjectStoreDeclaration } from '../declaration/object-store-declaration.js';
 import type { DesiredStream } from '../declaration/stream-config.js';
 import { StreamBatchError } from '../errors/stream-batch.error.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
@@ -21,17 +19,12 @@ import { purgeRequest } from './purge-request.js';
 import { ConsumerReconciler } from '../reconcile/consumer-reconciler.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { StreamPlanner } from '../reconcile/stream-planner.js';
-import { declarationList, declaredName, prepareBatch } from './stream-batch.js';
-import { streamNameProblem, validateStreamName, validateSubject } from '../declaration/subjects.js';
+import { declarationList, declaredName, nameList, prepareBatch } from './stream-batch.js';
+import { storeArguments, type BucketOptionsInput, type ObjectStoreOptionsInput } from './store-arguments.js';
+import { validateStreamName, validateSubject } from '../declaration/subjects.js';
 import type { StreamConfigInput, StreamConsumers, StreamDeclarations, StreamPolicy } from '../declaration/stream-declaration.js';
 import { StreamInfoCache } from '../reconcile/stream-info-cache.js';
 import type { DeleteBatchResult, EnsureBatchResult, EnsureResult, PurgeOptions, StreamPlan } from '../reconcile/stream-results.js';
-
-/** A declared bucket config passed to `ensureBucket` / `planBucket` besides its name: config and policy. */
-export type BucketOptionsInput = Omit<BucketDeclaration, 'bucket'>;
-
-/** A declared object store config passed to `ensureObjectStore` / `planObjectStore` besides its bucket name: config and policy. */
-export type ObjectStoreOptionsInput = Omit<ObjectStoreDeclaration, 'bucket'>;
 
 /** A declared config passed to `ensureStream` / `planStream` besides name and subjects: config, policy and consumers. */
 export type StreamOptionsInput = StreamConfigInput & StreamPolicy & StreamConsumers;
@@ -222,25 +215,17 @@ export class StreamService {
    * (`deleted`, `not-found` or `failed`); if any failed, rejects with `StreamBatchError` carrying all results.
    */
   async deleteStreams(names: string[]): Promise<DeleteBatchResult[]> {
-    if (!Array.isArray(names)) {
-      throw new InvalidArgumentError(
-        'deleteStreams',
-        'names',
-        `must be an array of stream names, got ${typeof names === 'string' ? `the string '${names}'` : String(names)}`,
-      );
-    }
-    // Every name checked before any stream is deleted.
-    names.forEach((name, i) => {
-      const problem = streamNameProblem(name);
-      if (problem) throw new InvalidArgumentError('deleteStreams', `names[${i}]`, problem);
-    });
-    const results = await mapConcurrent(names, this.options.concurrency, async (name): Promise<DeleteBatchResult> => {
-      try {
-        return { name, action: (await this.deleteStream(name)) ? 'deleted' : 'not-found' };
-      } catch (err) {
-        return { name: String(name), action: 'failed', error: err as Error };
-      }
-    });
+    const results = await mapConcurrent(
+      nameList(names, 'deleteStreams'),
+      this.options.concurrency,
+      async (name): Promise<DeleteBatchResult> => {
+        try {
+          return { name, action: (await this.deleteStream(name)) ? 'deleted' : 'not-found' };
+        } catch (err) {
+          return { name: String(name), action: 'failed', error: err as Error };
+        }
+      },
+    );
     if (results.some((r) => r.error)) throw new StreamBatchError('deleteStreams', results);
     return results;
   }
@@ -289,19 +274,4 @@ export class StreamService {
     const stream = await this.ensureStream(name, subjects, config);
     return run(this.connection.getJetStream(), stream);
   }
-}
-
-/**
- * The declaration of a bucket or object store from a method's `(bucket, config)` arguments.
- * @throws InvalidArgumentError when `config` is no object, or names another bucket
- */
-function storeArguments<T extends object>(bucket: string, config: T, method: string, example: string): T & { bucket: string } {
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new InvalidArgumentError(method, 'config', `must be an object such as ${example}`);
-  }
-  const named = (config as { bucket?: unknown }).bucket;
-  if (Object.hasOwn(config, 'bucket') && named !== bucket) {
-    throw new InvalidArgumentError(method, 'config.bucket', `is '${String(named)}' but the bucket argument is '${bucket}'; leave it out`);
-  }
-  return { ...config, bucket };
 }
