@@ -30,6 +30,11 @@ export default tseslint.config(
     },
   },
   {
+    // What the server says depends on nothing the app declares, nor on any other part of the library.
+    files: ['libs/streams/src/server/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'server/ imports only from server/' }] }] },
+  },
+  {
     // Runs in the browser: no Node globals (a `process` or `require` here would fail only there).
     files: [`${BROWSER}/**/*.ts`],
     ignores: [`${BROWSER}/**/*.spec.ts`],

@@ -66,7 +66,14 @@ export type {
   StreamPlan,
 } from './reconcile/stream-results.js';
 export type { ServerStreamConfig, ServerStreamInfo, StreamState } from './server/server-stream.js';
-export type { ServerConsumerConfig, ServerConsumerInfo } from './server/server-consumer.js';
+export type {
+  AckPolicy,
+  DeliverPolicy,
+  PriorityPolicy,
+  ReplayPolicy,
+  ServerConsumerConfig,
+  ServerConsumerInfo,
+} from './server/server-consumer.js';
 
 export { StreamMonitor } from './monitoring/stream-monitor.js';
 export type { StreamsSnapshot } from './monitoring/stream-monitor.js';

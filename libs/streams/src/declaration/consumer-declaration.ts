@@ -1,3 +1,4 @@
+import type { AckPolicy, DeliverPolicy, PriorityPolicy, ReplayPolicy } from '../server/server-consumer.js';
 import type { Duration } from './duration.js';
 
 /**
@@ -18,7 +19,7 @@ export interface ConsumerDeclaration {
   /** A description shown in consumer info (4096 bytes at most). */
   description?: string;
   /** Where the consumer starts. Cannot be changed later. @default 'all' */
-  deliver_policy?: 'all' | 'last' | 'new' | 'by_start_sequence' | 'by_start_time' | 'last_per_subject';
+  deliver_policy?: DeliverPolicy;
   /** The first sequence, with `deliver_policy: 'by_start_sequence'` (required then). Cannot be changed later. */
   opt_start_seq?: number;
   /** The first time (an ISO 8601 / RFC 3339 date), with `deliver_policy: 'by_start_time'` (required then). Cannot be changed later. */
@@ -28,7 +29,7 @@ export interface ConsumerDeclaration {
    * `'none'` (a message counts as done once sent); the library's is `'explicit'`, as the `nats`
    * client's. @default 'explicit'
    */
-  ack_policy?: 'none' | 'all' | 'explicit';
+  ack_policy?: AckPolicy;
   /** How long a delivered message waits for its acknowledgement before it is sent again. With `backoff`, the server uses `backoff[0]`: leave it out then. @default '30s' */
   ack_wait?: Duration;
   /** Deliveries of one message at most, -1 for unlimited. With `backoff` on nats-server 2.9, it must be above the number of backoff steps. @default -1 */
@@ -40,7 +41,7 @@ export interface ConsumerDeclaration {
   /** Only messages on these subjects, which must not overlap (nats-server 2.10+). Not with `filter_subject`. */
   filter_subjects?: string[];
   /** Redeliver at once, or at the pace messages were stored. Cannot be changed later. @default 'instant' */
-  replay_policy?: 'instant' | 'original';
+  replay_policy?: ReplayPolicy;
   /** Push consumers: bits per second at most. @default unlimited */
   rate_limit_bps?: number;
   /** Percentage of acknowledgements sampled for latency advisories, e.g. `'50%'`. */
@@ -88,7 +89,7 @@ export interface ConsumerDeclaration {
    * How pull requests of a priority group share messages (nats-server 2.11+; `'prioritized'`
    * 2.12+). Needs `priority_groups`. @default 'none'
    */
-  priority_policy?: 'none' | 'overflow' | 'pinned_client' | 'prioritized';
+  priority_policy?: PriorityPolicy;
   /** With `priority_policy: 'pinned_client'`: how long a pinned client may stay silent before another is pinned (nats-server 2.11+). */
   priority_timeout?: Duration;
 }
