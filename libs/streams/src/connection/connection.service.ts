@@ -9,6 +9,7 @@ import type { ResolvedStreamsOptions } from '../streams.options.js';
 import { withTimeout } from '../timers.js';
 import { prepareConnection, type PreparedConnection } from './connection-options.js';
 import { redactUrl } from './redact.js';
+import { RoundTrips } from './round-trips.js';
 import { ConnectSockets } from './connect-sockets.js';
 import { connectAtStartup } from './startup-connect.js';
 import { checkTimeoutMs } from './timeout-ms.js';
@@ -35,8 +36,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
   private readonly closedSignal = new AbortController();
   /** Connections opened beside the main one (the advisories'), closed with it. */
   private readonly sideConnections = new Set<NatsConnection>();
-  /** Rejects each round trip on its way: called when the connection closes. */
-  private readonly roundTrips = new Set<(err: Error) => void>();
+  private readonly roundTrips = new RoundTrips();
   private nc?: NatsConnection;
   private jsm?: Promise<JetStreamManager>;
   private js?: JetStreamClient;
@@ -107,8 +107,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
       this.status.next(statusOf('connected', true, server));
       void this.watchStatus(nc);
       void nc.closed().then(() => {
-        for (const reject of this.roundTrips) reject(new Error('the NATS connection closed before the round trip completed'));
-        this.roundTrips.clear();
+        this.roundTrips.rejectAll();
         this.finish();
       });
       return nc;
@@ -220,16 +219,7 @@ export class ConnectionService implements OnModuleInit, OnModuleDestroy, OnAppli
     checkTimeoutMs('rtt', 'timeoutMs', timeoutMs);
     const nc = this.getConnection();
     if (nc.isClosed()) throw new Error('the NATS connection is closed');
-    // The client never settles a round trip whose connection closes; the close rejects it here.
-    // (A reaction chained per call onto the long-lived `closed()` promise would stay on it until
-    // the connection closes: about 0.5 kB per call.)
-    const trip = new Promise<number>((resolve, reject) => {
-      this.roundTrips.add(reject);
-      nc.rtt()
-        .then(resolve, reject)
-        .finally(() => this.roundTrips.delete(reject));
-    });
-    return await withTimeout(trip, timeoutMs, 'NATS round trip');
+    return await withTimeout(this.roundTrips.measure(nc), timeoutMs, 'NATS round trip');
   }
 
   /** The connected server's version and whether it is clustered, from the INFO it sent. */
