@@ -30,8 +30,8 @@ export class StreamsModule extends StreamsConfigurableModule {
    */
   static override forRoot(options: typeof STREAMS_OPTIONS_TYPE): DynamicModule {
     validateOptions(options, 'extras');
-    // Checked here, once: the connection's core only applies the defaults to them.
-    return publicModule(super.forRoot(options), options.name ?? DEFAULT_CONNECTION, options.isGlobal, 'checked');
+    // Checked here, once: the connection's core applies the defaults (and checks only a test's override).
+    return publicModule(super.forRoot(options), options.name ?? DEFAULT_CONNECTION, 'checked', options.isGlobal);
   }
 
   /**
@@ -40,7 +40,7 @@ export class StreamsModule extends StreamsConfigurableModule {
    */
   static override forRootAsync(options: typeof STREAMS_ASYNC_OPTIONS_TYPE): DynamicModule {
     validateAsyncExtras(options);
-    return publicModule(super.forRootAsync(options), options.name ?? DEFAULT_CONNECTION, options.isGlobal, 'unchecked');
+    return publicModule(super.forRootAsync(options), options.name ?? DEFAULT_CONNECTION, 'unchecked', options.isGlobal);
   }
 
   /**
@@ -89,8 +89,8 @@ export class StreamsModule extends StreamsConfigurableModule {
 }
 
 /** The module `forRoot` returns: the connection's core, and its services under the public tokens. */
-function publicModule(definition: DynamicModule, name: string, isGlobal = false, options: OptionsChecked): DynamicModule {
-  const core = StreamsCoreModule.register(name, definition.providers ?? [], definition.imports, options);
+function publicModule(definition: DynamicModule, name: string, checked: OptionsChecked, isGlobal = false): DynamicModule {
+  const core = StreamsCoreModule.register(name, definition.providers ?? [], definition.imports, checked);
   const services = KINDS.map((kind): Provider => ({ provide: getStreamsToken(kind, name), useExisting: connectionToken(kind, name) }));
   return markModule(
     {
