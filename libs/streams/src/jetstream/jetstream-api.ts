@@ -1,18 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { NatsConnection } from 'nats';
+import { headers, type MsgHdrs, type NatsConnection } from 'nats';
 import { type Observable, Subject } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
+import { ApiLevelError } from '../errors/api-level.error.js';
 import { ApiReplyError } from '../errors/api-reply.error.js';
 import { JetStreamApiError } from '../errors/jetstream-api.error.js';
 import { RetryExhaustedError } from '../errors/retry-exhausted.error.js';
 import { JetStreamUnavailableError } from '../errors/jetstream-unavailable.error.js';
-import type { ApiErrorBody } from '../errors/err-codes.js';
+import { ErrCode, type ApiErrorBody } from '../errors/err-codes.js';
 import { classifyFailure, toStreamsError } from '../errors/to-streams-error.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { ServerVersion } from '../server/server-version.js';
+import { consumerApiLevel, streamApiLevel, type ApiLevelNeed } from '../declaration/required-api-level.js';
 import type {
   AccountInfo,
   ConsumerAction,
@@ -155,9 +157,9 @@ export class JetStreamApi {
     }
   }
 
-  /** Creates a stream with exactly `config`. */
+  /** Creates a stream with exactly `config`, asking for the API level its fields need. */
   createStream(config: StreamRequestConfig, caller: ApiCaller): Promise<CreatedStreamInfo> {
-    return this.request(`STREAM.CREATE.${config.name}`, this.pedantic(config), caller);
+    return this.levelled(`STREAM.CREATE.${config.name}`, this.pedantic(config), caller, streamApiLevel(config));
   }
 
   /**
@@ -165,7 +167,7 @@ export class JetStreamApi {
    * the stream first and merge, so a field could never be removed).
    */
   updateStream(config: StreamRequestConfig, caller: ApiCaller): Promise<ServerStreamInfo> {
-    return this.request(`STREAM.UPDATE.${config.name}`, this.pedantic(config), caller);
+    return this.levelled(`STREAM.UPDATE.${config.name}`, this.pedantic(config), caller, streamApiLevel(config));
   }
 
   /** Deletes the stream; retried only when the server certainly did not apply the request. */
@@ -213,7 +215,8 @@ export class JetStreamApi {
     const name = config.durable_name ?? config.name;
     const subject = name ? `CONSUMER.CREATE.${stream}.${name}` : `CONSUMER.CREATE.${stream}`;
     const request = this.pedantic({ stream_name: stream, config, ...(action ? { action } : {}) });
-    return this.request(subject, request, caller, action !== '');
+    const need = consumerApiLevel(config);
+    return this.levelled(subject, request, caller, need && { ...need, field: `consumers.${name ?? ''}.${need.field}` }, action !== '');
   }
 
   /** Deletes a consumer; retried only when the server certainly did not apply the request. */
@@ -271,6 +274,28 @@ export class JetStreamApi {
     return version.atLeast(PEDANTIC_SINCE) ? { ...request, pedantic: true } : request;
   }
 
+  /**
+   * A create or update whose config needs API level `need.level` (nats-server 2.11+ fields), sent
+   * with `Nats-Required-Api-Level` so that a server below it (in a cluster mid-upgrade, the meta
+   * leader or the stream leader may run an older version than the connected server) refuses the
+   * request instead of dropping the field: that refusal (10185) becomes `ApiLevelError`. 2.9 and
+   * 2.10 ignore the header (measured); without `need` nothing is added.
+   */
+  protected async levelled<T>(subject: string, payload: unknown, caller: ApiCaller, need?: ApiLevelNeed, idempotent = true): Promise<T> {
+    if (!need) return this.request<T>(subject, payload, caller, idempotent);
+    const levelHeader = headers();
+    levelHeader.set(REQUIRED_API_LEVEL_HEADER, String(need.level));
+    try {
+      return await this.request<T>(subject, payload, caller, idempotent, levelHeader);
+    } catch (err) {
+      if ((err as { errCode?: unknown }).errCode !== ErrCode.RequiredApiLevel) throw err;
+      throw new ApiLevelError(caller.operation, caller.stream, need.field, need.level, need.since, {
+        cause: err,
+        errCode: ErrCode.RequiredApiLevel,
+      });
+    }
+  }
+
   private listPage(offset: number, caller: ApiCaller, subject?: string) {
     return this.request<Paged & { streams: ServerStreamInfo[] | null; offline?: Record<string, string> }>(
       'STREAM.LIST',
@@ -283,7 +308,7 @@ export class JetStreamApi {
    * Sends one API request (`payload` as JSON, none when undefined) and returns the answer, retrying
    * transient failures; the server's error answers become typed errors.
    */
-  private async request<T>(subject: string, payload: unknown, caller: ApiCaller, idempotent = true): Promise<T> {
+  private async request<T>(subject: string, payload: unknown, caller: ApiCaller, idempotent = true, header?: MsgHdrs): Promise<T> {
     const scope = this.scopes.getStore();
     // A request made while the connection is known to be down would only wait for a reconnect.
     if (!scope) this.connection.connectedConnection(caller.operation, caller.stream);
@@ -295,7 +320,7 @@ export class JetStreamApi {
     const retryable = (err: unknown) => transient(err) && !this.jetStreamAbsent(err);
     try {
       // An attempt ends by itself within requestTimeoutMs (the request's own timeout).
-      return await retryTransient(() => this.send<T>(subject, payload, caller), budget, retryable, this.options.requestTimeoutMs);
+      return await retryTransient(() => this.send<T>(subject, payload, caller, header), budget, retryable, this.options.requestTimeoutMs);
     } catch (err) {
       // The start-up bound, not the server, ended it: say which (the server did not answer in time).
       if (scope && err instanceof RetryExhaustedError && !isNoResponders(err.cause)) {
@@ -327,13 +352,13 @@ export class JetStreamApi {
   }
 
   /** Sends one API request, once; rejects with what it failed with (not yet a typed error). */
-  private async send<T>(subject: string, payload: unknown, caller: ApiCaller): Promise<T> {
+  private async send<T>(subject: string, payload: unknown, caller: ApiCaller, header?: MsgHdrs): Promise<T> {
     const body = payload === undefined ? EMPTY : encoder.encode(JSON.stringify(payload));
     const started = performance.now();
     try {
       const reply = await this.connection
         .getConnection()
-        .request(`${this.prefix}.${subject}`, body, { timeout: this.options.requestTimeoutMs });
+        .request(`${this.prefix}.${subject}`, body, { timeout: this.options.requestTimeoutMs, ...(header && { headers: header }) });
       const answer = JSON.parse(decoder.decode(reply.data)) as T & { error?: ApiErrorBody };
       if (answer.error) throw new ApiReplyError(subject, answer.error);
       if (this.calls.observed)
@@ -353,6 +378,8 @@ export class JetStreamApi {
 const EMPTY = new Uint8Array(0);
 /** The first nats-server that takes `pedantic` in create and update requests. */
 const PEDANTIC_SINCE = '2.11.0';
+/** The header asking the server that handles a JetStream API request for a minimum API level (ADR-44). */
+const REQUIRED_API_LEVEL_HEADER = 'Nats-Required-Api-Level';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const isTransient = (err: unknown): boolean => classifyFailure(err).transient;
