@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { NatsConnection, Subscription } from 'nats';
-import { ApiLevelError, StreamService, StreamsModule, type StreamConfigInput } from '@app/streams';
+import { ApiLevelError, StreamService, StreamsModule, type ConsumerDeclaration, type StreamConfigInput } from '@app/streams';
 import { JetStreamApi, type ApiCaller } from '../libs/streams/src/jetstream/jetstream-api.js';
 import type { CreatedStreamInfo, StreamRequestConfig } from '../libs/streams/src/jetstream/api-types.js';
 import { overrideJetStreamApi } from './support/override-jetstream-api.js';
@@ -73,6 +73,31 @@ describe('the required API level header, against a real nats-server', () => {
       expect(updated.info.config.metadata?.['_nats.req.level']).toBe(String(level));
     },
   );
+
+  it('a declared consumer in a prioritized priority group is created asking for level 2', async () => {
+    const name = uniqueName('CLEVEL');
+    const consumers: ConsumerDeclaration[] = [{ durable_name: 'jobs', priority_groups: ['g'], priority_policy: 'prioritized' }];
+    const seen: (string | null)[] = [];
+    const sub = fx.raw.subscribe(`$JS.API.CONSUMER.CREATE.${name}.>`, {
+      callback: (_err, msg) => seen.push(msg.headers?.get(HEADER) || null),
+    });
+    await fx.raw.flush();
+
+    const outcome = await fx.streams.ensureStream(name, [`${name}.>`], { consumers }).then(
+      (result) => result.consumers?.[0]?.action,
+      (err: Error) => err.message,
+    );
+    await fx.raw.flush();
+    sub.unsubscribe();
+
+    if (!atLeast('2.12.0')) {
+      expect(outcome).toMatch(/consumers\.jobs\.priority_(groups|policy).* needs nats-server 2\.1[12]\.0 or newer/);
+      expect(seen).toEqual([]);
+      return;
+    }
+    expect(outcome).toBe('created');
+    expect(seen).toEqual(['2']);
+  });
 
   it('sends no header for a config of fields every server knows', async () => {
     const name = uniqueName('NOLEVEL');
