@@ -460,7 +460,7 @@ describe('StreamService against a real nats-server', () => {
     });
   });
 
-  describe('deleteStream and batchDeleteStreams', () => {
+  describe('deleteStream and deleteStreams', () => {
     it('deleteStream answers true, then false', async () => {
       const name = uniqueName('delete');
       await main.streams.ensureStream(name, [`${name}.>`]);
@@ -469,14 +469,14 @@ describe('StreamService against a real nats-server', () => {
       expect(await main.streams.streamExists(name)).toBe(false);
     });
 
-    it('batchDeleteStreams gives every name its result, and deletes nothing when one name is invalid', async () => {
+    it('deleteStreams gives every name its result, and deletes nothing when one name is invalid', async () => {
       const a = uniqueName('bdel');
       const b = uniqueName('bdel');
       await main.streams.ensureStream(a, [`${a}.>`]);
       await main.streams.ensureStream(b, [`${b}.>`]);
 
-      const ok = await main.streams.batchDeleteStreams([a, uniqueName('missing')]);
-      const refused = await spy.during(main.nc, () => main.streams.batchDeleteStreams([b, 'bad.name', '']));
+      const ok = await main.streams.deleteStreams([a, uniqueName('missing')]);
+      const refused = await spy.during(main.nc, () => main.streams.deleteStreams([b, 'bad.name', '']));
 
       expect(ok.map((r) => r.action)).toEqual(['deleted', 'not-found']);
       expect(refused.error).toMatchObject({ name: 'InvalidArgumentError', argument: 'names[1]' });

@@ -126,7 +126,7 @@ export interface StreamsModuleOptions {
    * @default 15000
    */
   operationTimeoutMs?: number;
-  /** Stream writes `ensureStreams` and `batchDeleteStreams` keep in flight at once. @default 8 */
+  /** Stream writes `ensureStreams` and `deleteStreams` keep in flight at once. @default 8 */
   concurrency?: number;
   /** Streams to ensure during start-up (more can be declared with `StreamsModule.forFeature`). @default [] */
   streams?: StreamDeclaration[];

@@ -131,7 +131,7 @@ export interface StreamPlan {
   consumers?: ConsumerPlan[];
 }
 
-/** The outcome of deleting one stream in `batchDeleteStreams`. */
+/** The outcome of deleting one stream in `deleteStreams`. */
 export interface DeleteBatchResult {
   name: string;
   action: 'deleted' | 'not-found' | 'failed';

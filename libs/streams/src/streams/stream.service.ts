@@ -231,14 +231,6 @@ export class StreamService {
   }
 
   /**
-   * The former name of {@link deleteStreams}, kept for one release.
-   * @deprecated use `deleteStreams`
-   */
-  batchDeleteStreams(names: string[]): Promise<DeleteBatchResult[]> {
-    return this.deleteStreams(names);
-  }
-
-  /**
    * Removes messages from the stream: those of one subject (`purgeStream('orders', 'orders.eu.>')`),
    * or as selected by `{ filter?, seq?, keep? }`. `{}` removes every message. Only these three keys
    * are read (own properties) and sent; any other key is an error.
