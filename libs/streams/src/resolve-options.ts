@@ -189,6 +189,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   onStartupError: oneOf('fail', 'warn'),
   cacheTtlMs: ms(0),
   monitorIntervalMs: ms(100),
+  consumerReadsPerTick: integer(0, 1_000_000),
   health: nested({
     usageThreshold: fraction,
     degradedReplicas: oneOf('up', 'down'),
@@ -307,6 +308,7 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
     onStartupError: options.onStartupError ?? 'fail',
     cacheTtlMs: options.cacheTtlMs ?? 300_000,
     monitorIntervalMs,
+    consumerReadsPerTick: options.consumerReadsPerTick ?? 0,
     health: {
       usageThreshold: health.usageThreshold ?? 0.9,
       degradedReplicas: health.degradedReplicas ?? 'up',
