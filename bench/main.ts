@@ -12,6 +12,8 @@
  *                              converged start-up, monitor tick, /health, heap (1, 4, 5, 6) at N
  *   npm run bench -- --only=startup --n=10000
  *                              converged start-up alone (1), without rows 4 to 6 of `scale`
+ *   npm run bench -- --only=memory --n=10000
+ *                              the heap row alone (6), without rows 1, 4 and 5 of `scale`
  *   npm run bench -- --only=cold --n=1000
  *                              cold start-up alone (2), against the raw sequential and concurrent add loops
  *   npm run bench -- --only=consumers --n=1000
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
       if (ONLY) {
         if (ONLY.has('startup') && !ONLY.has('scale')) await convergedStartup(env, n);
         if (ONLY.has('cold')) await coldStartup(env, n);
+        if (ONLY.has('memory') && !ONLY.has('scale')) await memory(env, n);
         if (ONLY.has('dashboard')) await dashboardFeed(env, n);
         if (ONLY.has('metrics')) await metricsScrape(env, n);
         if (ONLY.has('fleet')) await fleetScenario(env, n);
