@@ -17,10 +17,9 @@ import { declaredObjectStore, normalizeObjectStoreConfig } from '../declaration/
 /** Deeper than any declaration: a value nested further is not remembered (and a cycle ends). */
 const MAX_DEPTH = 16;
 
-/** A declaration normalised before: its JSON text, what it became, and the server it was checked against. */
+/** A declaration normalised before: its JSON text and what it became. */
 interface Remembered {
   json: string;
-  server: string;
   desired: DesiredStream;
 }
 
@@ -37,8 +36,10 @@ interface Remembered {
  */
 @Injectable()
 export class DesiredStreams {
-  /** The last declaration of each stream name, by name. */
+  /** The last declaration of each stream name, by name, as checked against {@link server}. */
   private readonly memo = new Map<string, Remembered>();
+  /** The server version and clustering the remembered declarations were checked against. */
+  private server = '';
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -86,11 +87,16 @@ export class DesiredStreams {
     const json = JSON.stringify(declaration);
     const facts = this.connection.serverFacts();
     const server = `${facts.version.toString()} ${facts.clustered}`;
+    if (server !== this.server) {
+      // Another server (a reconnect elsewhere): every declaration is checked against it anew.
+      this.memo.clear();
+      this.server = server;
+    }
     const known = this.memo.get(name);
-    if (known?.json === json && known.server === server) return known.desired;
+    if (known?.json === json) return known.desired;
     // Normalised from a copy, so that what is remembered is exactly what was checked.
     const desired = freeze(this.normalize(JSON.parse(json) as StreamDeclaration));
-    this.memo.set(name, { json, server, desired });
+    this.memo.set(name, { json, desired });
     return desired;
   }
 
