@@ -42,9 +42,9 @@ export interface StreamsSnapshot {
 /**
  * Owns stream health: reads every stream's state with the paginated list call (one request per
  * page), and the consumers of each stream that declares some (one `CONSUMER.LIST` per such stream,
- * at most `consumerReadsPerTick` of them per tick), and turns them into health records, in one polling loop per interval shared by all
- * subscribers. Reads are coalesced, so health checks and the loop never ask the server more than
- * once at a time.
+ * at most `consumerReadsPerTick` of them per tick), and turns them into health records, in one
+ * polling loop per interval shared by all subscribers. Reads are coalesced, so health checks and
+ * the loop never ask the server more than once at a time.
  */
 @Injectable()
 export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
