@@ -163,7 +163,8 @@ export interface StreamsModuleOptions {
    * nothing cheaper) per monitor tick; the others keep their latest read, whose time each health
    * record gives (`consumersReadAt`). Streams whose consumers were never read, failed to be read,
    * or whose consumer count changed go first, then the oldest reads: every stream's consumers are
-   * read at least once every `ceil(streams declaring consumers / consumerReadsPerTick)` ticks.
+   * read at least once every `ceil(streams declaring consumers / consumerReadsPerTick)` ticks
+   * (twice that while other streams' consumer counts keep changing).
    * 0 reads every stream's consumers on every tick.
    * @default 0
    * @example consumerReadsPerTick: 100 // 1,000 streams with consumers: each read every 10 ticks

@@ -54,22 +54,44 @@ describe('ConsumerReads', () => {
     ]);
   });
 
-  it('reads first a stream whose consumer count changed, never read, or whose read failed', () => {
-    // Arrange
+  it('reads first a stream never read, then one whose read failed or whose consumer count changed, then the oldest', () => {
+    // Arrange: every stream read once, a and b in tick 1, c and d in 2, e and f in 3.
     const reads = new ConsumerReads(2);
-    run(reads, 3); // every stream read once, a and b at tick 1
+    run(reads, 3);
     reads.record('c', new Error('timeout'), 4);
+    const now = new Map([...streams(), ['e', 1], ['g', 2]]); // e lost a consumer; g is new
 
-    // Act: e's count changed on the server (a consumer deleted) and g is new.
-    const due = reads.due(new Map([...streams(), ['e', 1], ['g', 2]]));
-    const next = reads.due(new Map([...streams(), ['e', 1], ['g', 2]]));
+    // Act
+    const first = reads.due(now);
+    const second = reads.due(now); // nothing recorded: the same streams are still out of date
 
-    // Assert
-    expect(due).toEqual(['c', 'e']);
-    expect(next).toEqual(['c', 'e']); // not recorded: still out of date
-    reads.record('c', listing(2), 5);
-    reads.record('e', listing(1), 5);
-    expect(reads.due(new Map([...streams(), ['e', 1], ['g', 2]]))).toEqual(['g', 'a']);
+    // Assert: round = ceil(7 / 2) = 4 ticks, so c (read in 3) and e (read in 3) rank as if read in -1.
+    expect(first).toEqual(['g', 'c']);
+    expect(second).toEqual(['g', 'c']);
+  });
+
+  it('does not let streams whose consumer counts change on every tick starve the others', () => {
+    // Arrange: a and b gain a consumer before every tick; c..f never change.
+    const reads = new ConsumerReads(2);
+    const counts = new Map(streams());
+    const readIn = new Map<string, number[]>();
+
+    // Act
+    for (let tick = 1; tick <= 12; tick++) {
+      counts.set('a', tick + 10);
+      counts.set('b', tick + 10);
+      for (const name of reads.due(counts)) {
+        reads.record(name, listing(2), tick);
+        readIn.set(name, [...(readIn.get(name) ?? []), tick]);
+      }
+    }
+
+    // Assert: every stream is read, at most two rounds (2 x 3 ticks) apart.
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f']) {
+      const ticks = [0, ...(readIn.get(name) ?? []), 13];
+      const gaps = ticks.slice(1).map((t, i) => t - ticks[i]);
+      expect({ name, longest: Math.max(...gaps) <= 6 }).toEqual({ name, longest: true });
+    }
   });
 
   it('forgets the facts of a stream that no longer declares consumers or is gone', () => {

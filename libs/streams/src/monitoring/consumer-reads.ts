@@ -8,6 +8,8 @@ export interface ConsumerFacts {
   listed: ListedConsumers;
   /** When the list was read (ms since the epoch). */
   readAt: number;
+  /** The tick (count of {@link ConsumerReads.due} calls) that read it. */
+  tick: number;
 }
 
 /**
@@ -16,11 +18,15 @@ export interface ConsumerFacts {
  * most that many streams' consumers and the others keep their latest facts (their age is in each
  * health record). The streams whose facts are evidently out of date go first: never read, a failed
  * read, or a consumer count on the server (from the stream list, free) that differs from the
- * listed one (a consumer created or deleted since); then the oldest reads. So every stream is read
- * at least once every `ceil(streams / perTick)` ticks. With `perTick` 0 every tick reads them all.
+ * listed one (a consumer created or deleted since); then the oldest reads. An evidently stale
+ * stream counts as read one round (`ceil(streams / perTick)` ticks) earlier than it was, not as
+ * never read: so streams whose consumers come and go on every tick (ephemeral consumers) cannot
+ * starve the others, and every stream is read at least once every two rounds, once a round while
+ * no count changes. With `perTick` 0 every tick reads them all.
  */
 export class ConsumerReads {
   private readonly facts = new Map<string, ConsumerFacts>();
+  private tick = 0;
 
   /** @param perTick at most this many streams' consumers per tick; 0 reads all of them on every tick */
   constructor(private readonly perTick: number) {}
@@ -30,14 +36,16 @@ export class ConsumerReads {
    * consumer count the stream list gave). Forgets the facts of streams no longer among them.
    */
   due(streams: ReadonlyMap<string, number>): string[] {
+    this.tick++;
     for (const name of this.facts.keys()) if (!streams.has(name)) this.facts.delete(name);
     const names = [...streams.keys()];
     if (this.perTick === 0 || names.length <= this.perTick) return names;
+    const round = Math.ceil(names.length / this.perTick);
     const rank = (name: string): number => {
       const known = this.facts.get(name);
-      // Evidently out of date: -1 sorts before every read time.
-      if (!known || known.listed instanceof Error || known.listed.size !== streams.get(name)) return -1;
-      return known.readAt;
+      if (!known) return -Infinity;
+      const stale = known.listed instanceof Error || known.listed.size !== streams.get(name);
+      return stale ? known.tick - round : known.tick;
     };
     const ranked = names.map((name) => ({ name, rank: rank(name) }));
     // Array.prototype.sort is stable: streams of equal rank keep the stream list's order.
@@ -45,9 +53,9 @@ export class ConsumerReads {
     return ranked.slice(0, this.perTick).map((r) => r.name);
   }
 
-  /** Keeps what one stream's consumer list gave at `readAt`. */
+  /** Keeps what one stream's consumer list gave at `readAt`, in the current tick. */
   record(stream: string, listed: ListedConsumers, readAt: number): void {
-    this.facts.set(stream, { listed, readAt });
+    this.facts.set(stream, { listed, readAt, tick: this.tick });
   }
 
   /** The latest facts of each stream read so far (and not forgotten). */

@@ -71,7 +71,7 @@ export class SnapshotRecords {
   }
 
   /** One stream's record, from its info (with its consumers' facts when it declares some) or the error that kept it from being read. */
-  health(source: ServerStreamInfo | Error, name: string, consumers?: ConsumerFacts): StreamHealth {
+  health(source: ServerStreamInfo | Error, name: string, consumers?: Pick<ConsumerFacts, 'listed' | 'readAt'>): StreamHealth {
     const context: HealthContext = {
       ...this.context(name),
       consumers: consumers?.listed,
