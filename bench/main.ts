@@ -10,6 +10,12 @@
  *                              the same rows of bench/results.json, the others stay
  *   npm run bench -- --only=scale --n=10000
  *                              converged start-up, monitor tick, /health, heap (1, 4, 5, 6) at N
+ *   npm run bench -- --only=startup --n=10000
+ *                              converged start-up alone (1), without rows 4 to 6 of `scale`
+ *   npm run bench -- --only=memory --n=10000
+ *                              the heap row alone (6), without rows 1, 4 and 5 of `scale`
+ *   npm run bench -- --only=cold --n=1000
+ *                              cold start-up alone (2), against the raw sequential and concurrent add loops
  *   npm run bench -- --only=consumers --n=1000
  *                              a monitor tick of N streams declaring 2 consumers each (11)
  *   npm run bench -- --only=fleet --n=1000
@@ -95,9 +101,15 @@ async function main(): Promise<void> {
     if (!ONLY) await declarationCore(env);
     for (const n of NS) {
       await deleteAllStreams(jsm);
-      log(`N = ${n}: creating ${n} streams`);
-      await createStreams(jsm, declarations(`c${n}`, n));
+      // Every scenario but the cold start-up (which creates its own) reads N existing streams.
+      if (!ONLY || [...ONLY].some((name) => name !== 'cold')) {
+        log(`N = ${n}: creating ${n} streams`);
+        await createStreams(jsm, declarations(`c${n}`, n));
+      }
       if (ONLY) {
+        if (ONLY.has('startup') && !ONLY.has('scale')) await convergedStartup(env, n);
+        if (ONLY.has('cold')) await coldStartup(env, n);
+        if (ONLY.has('memory') && !ONLY.has('scale')) await memory(env, n);
         if (ONLY.has('dashboard')) await dashboardFeed(env, n);
         if (ONLY.has('metrics')) await metricsScrape(env, n);
         if (ONLY.has('fleet')) await fleetScenario(env, n);

@@ -31,6 +31,7 @@ export function resolveOptions(options: StreamsModuleOptions, name: string = DEF
     onStartupError: options.onStartupError ?? 'fail',
     cacheTtlMs: options.cacheTtlMs ?? 300_000,
     monitorIntervalMs,
+    consumerReadsPerTick: options.consumerReadsPerTick ?? 0,
     health: {
       usageThreshold: health.usageThreshold ?? 0.9,
       degradedReplicas: health.degradedReplicas ?? 'up',

@@ -158,6 +158,18 @@ export interface StreamsModuleOptions {
   cacheTtlMs?: number;
   /** Polling interval of `StreamMonitor.snapshots()` and of the health snapshot, in ms. @default 5000 */
   monitorIntervalMs?: number;
+  /**
+   * At most this many streams have their consumers read (one `CONSUMER.LIST` each, the server has
+   * nothing cheaper) per monitor tick; the others keep their latest read, whose time each health
+   * record gives (`consumersReadAt`). Streams whose consumers were never read, failed to be read,
+   * or whose consumer count changed go first, then the oldest reads: every stream's consumers are
+   * read at least once every `ceil(streams declaring consumers / consumerReadsPerTick)` ticks
+   * (twice that while other streams' consumer counts keep changing).
+   * 0 reads every stream's consumers on every tick.
+   * @default 0
+   * @example consumerReadsPerTick: 100 // 1,000 streams with consumers: each read every 10 ticks
+   */
+  consumerReadsPerTick?: number;
   /** Health indicator settings. */
   health?: HealthOptions;
   /** Which JetStream the streams live in, when it is not the connected server's own. */

@@ -196,6 +196,7 @@ const OPTIONS: Record<keyof StreamsModuleOptions, Check> = {
   onStartupError: oneOf('fail', 'warn'),
   cacheTtlMs: ms(0),
   monitorIntervalMs: ms(100),
+  consumerReadsPerTick: integer(0, 1_000_000),
   health: nested({
     usageThreshold: fraction,
     degradedReplicas: oneOf('up', 'down'),

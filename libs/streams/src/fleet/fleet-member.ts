@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, filter, type Observable, type Subscription, take } from 'rxjs';
 import { ConnectionService } from '../connection/connection.service.js';
 import { JetStreamApi } from '../jetstream/jetstream-api.js';
 import { KvRecordStore } from '../jetstream/kv-record-store.js';
@@ -23,7 +23,8 @@ const WARN_EVERY_MS = 60_000;
 
 /**
  * One instance of a fleet group (`forRoot({ fleet: { group } })`): runs the group's election
- * (see {@link FleetLease}) every `leaseMs / 3` from application bootstrap, publishes the leader's
+ * (see {@link FleetLease}) every `leaseMs / 3` from application bootstrap (or from when the
+ * connection first opens, if it was not open yet then), publishes the leader's
  * snapshots and keeps the latest one received. Does nothing without the `fleet` option.
  *
  * Permissions it needs beyond the library's bucket ones (see `KvRecordStore`): subscribing to
@@ -49,6 +50,8 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
   private refused = false;
   private stopped = false;
   private lastWarning = -Infinity;
+  /** Waits for the connection to open, when it was not open at application bootstrap. */
+  private opening?: Subscription;
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -75,13 +78,30 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    const fleet = this.options.fleet;
-    if (!fleet || this.stopped) return;
+    if (!this.options.fleet || this.stopped) return;
+    if (this.connection.currentStatus.type === 'connecting') {
+      // Not open yet (a start-up that did not wait for it): the election starts when it opens;
+      // the status completes without that when the connection is closed first.
+      this.opening = this.connection.status$
+        .pipe(
+          filter((status) => status.connected),
+          take(1),
+        )
+        .subscribe(() => this.start());
+      return;
+    }
+    this.start();
+  }
+
+  /** Follows the group's snapshots and runs the first election round, on the open connection. */
+  private start(): void {
+    const fleet = this.options.fleet!;
+    if (this.stopped || this.lease) return;
     let nc;
     try {
       nc = this.connection.getConnection();
     } catch {
-      return; // no connection: start-up reported it, and there is nothing to elect with
+      return; // closed meanwhile: there is nothing to elect with
     }
     const caller = { operation: 'fleetLease' };
     const { apiPrefix, requestTimeoutMs } = this.options;
@@ -105,6 +125,7 @@ export class FleetMember implements OnApplicationBootstrap, OnModuleDestroy {
 
   onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.opening?.unsubscribe();
     clearTimeout(this.timer);
     clearTimeout(this.stepDown);
     this.channel?.stop();

@@ -77,6 +77,11 @@ export interface StreamHealth {
   drift?: FieldChange[];
   /** The stream's declared consumers, by name (only when it declares some). */
   consumers?: Record<string, ConsumerHealth>;
+  /**
+   * When the facts in `consumers` were listed (ISO 8601). With `consumerReadsPerTick` a monitor
+   * tick reads only some streams' consumers, so this can be older than the snapshot's `at`.
+   */
+  consumersReadAt?: string;
   /** Why the stream could not be read (`healthy` is then false). */
   error?: string;
 }
@@ -89,6 +94,8 @@ export interface HealthContext {
   thresholds: Required<HealthOptions>;
   /** The stream's consumers as listed for this record (by name), or why they could not be; only for a stream that declares consumers. */
   consumers?: ReadonlyMap<string, ServerConsumerInfo> | Error;
+  /** When `consumers` were listed (ISO 8601), shown in the record. */
+  consumersReadAt?: string;
 }
 
 /**
@@ -151,6 +158,7 @@ export function toStreamHealth(source: StreamInfo | Error, context: HealthContex
     ...(cluster && config.num_replicas > 1 ? { cluster } : {}),
     ...(drift ? { drift } : {}),
     ...(consumers ? { consumers } : {}),
+    ...(consumers && context.consumersReadAt ? { consumersReadAt: context.consumersReadAt } : {}),
   };
 }
 

@@ -4,7 +4,6 @@ import { ConnectionService } from '../connection/connection.service.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import { StreamEvents } from '../events/stream-events.js';
 import { StreamNotFoundError } from '../errors/stream-not-found.error.js';
-import { StreamOfflineError } from '../errors/stream-offline.error.js';
 import type { ServerStreamInfo } from '../server/server-stream.js';
 import { STREAMS_RESOLVED_OPTIONS } from '../streams.constants.js';
 import type { ResolvedStreamsOptions } from '../streams.options.js';
@@ -12,11 +11,10 @@ import { DeclaredStreams } from '../streams/declared-streams.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import { ConsumerReconciler } from '../reconcile/consumer-reconciler.js';
 import { mapConcurrent } from '../reconcile/map-concurrent.js';
-import type { ServerConsumerInfo } from '../server/server-consumer.js';
-import type { DesiredStream } from '../declaration/stream-config.js';
 import { validateStreamName } from '../declaration/subjects.js';
-import { migratingCopyOf } from '../migration/migration-marker.js';
-import { toStreamHealth, type HealthContext, type StreamHealth } from './stream-health.js';
+import { toStreamHealth, type StreamHealth } from './stream-health.js';
+import { ConsumerReads, type ConsumerFacts, type ListedConsumers } from './consumer-reads.js';
+import { SnapshotRecords } from './snapshot-records.js';
 import { FleetMember } from '../fleet/fleet-member.js';
 import type { SharedSnapshot } from '../fleet/snapshot-channel.js';
 
@@ -41,15 +39,12 @@ export interface StreamsSnapshot {
   fleet?: { role: 'leader' | 'follower'; leader: string };
 }
 
-/** Each stream's consumers as listed in one read, or why they could not be. */
-type ListedConsumers = Map<string, ReadonlyMap<string, ServerConsumerInfo> | Error>;
-
 /**
  * Owns stream health: reads every stream's state with the paginated list call (one request per
- * page), and the consumers of each stream that declares some (one `CONSUMER.LIST` per such stream),
- * and turns them into health records, in one polling loop per interval shared by all
- * subscribers. Reads are coalesced, so health checks and the loop never ask the server more than
- * once at a time.
+ * page), and the consumers of each stream that declares some (one `CONSUMER.LIST` per such stream,
+ * at most `consumerReadsPerTick` of them per tick), and turns them into health records, in one
+ * polling loop per interval shared by all subscribers. Reads are coalesced, so health checks and
+ * the loop never ask the server more than once at a time.
  */
 @Injectable()
 export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
@@ -62,6 +57,8 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
   private inflight?: Promise<StreamsSnapshot>;
   /** A follower's view of the leader's latest snapshot, made once per snapshot received (and once more when it turns stale). */
   private followedView?: { from: SharedSnapshot; stale: boolean; snapshot: StreamsSnapshot };
+  private readonly consumerReads: ConsumerReads;
+  private readonly records: SnapshotRecords;
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -71,7 +68,10 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly events: StreamEvents,
     private readonly consumers: ConsumerReconciler,
     private readonly fleet: FleetMember,
-  ) {}
+  ) {
+    this.consumerReads = new ConsumerReads(options.consumerReadsPerTick);
+    this.records = new SnapshotRecords(options, connection, declared, events);
+  }
 
   /** In fleet mode, the leader runs the monitor loop (and publishes each snapshot) whether or not anything subscribes. */
   onApplicationBootstrap(): void {
@@ -200,14 +200,18 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     validateStreamName(name);
     if (!this.connection.isConnected()) {
       // Answer at once: retrying for operationTimeoutMs would only delay the same verdict.
-      return toStreamHealth(new Error(`NATS is not connected (${this.connection.currentStatus.type})`), this.context(name), name);
+      return toStreamHealth(new Error(`NATS is not connected (${this.connection.currentStatus.type})`), this.records.context(name), name);
     }
     try {
       const info = await this.reconciler.read(name, { operation: 'healthCheck', stream: name });
-      const consumers = info ? await this.listConsumers([info], 'healthCheck') : undefined;
-      return this.health(info ?? new StreamNotFoundError(name), name, consumers);
+      if (!info) return this.records.health(new StreamNotFoundError(name), name);
+      // A check of one stream reads its consumers now, whatever the monitor's schedule.
+      const consumers = this.declared.desired(name)?.consumers?.length
+        ? { readAt: Date.now(), listed: await this.listConsumers(name, 'healthCheck') }
+        : undefined;
+      return this.records.health(info, name, consumers);
     } catch (err) {
-      return toStreamHealth(err as Error, this.context(name), name);
+      return toStreamHealth(err as Error, this.records.context(name), name);
     }
   }
 
@@ -226,7 +230,8 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
       // The same list as ensureStreams: it also keeps the info cache current.
       const offline = new Map<string, string>();
       const infos = await this.reconciler.listAll({ operation: 'monitorStreams' }, offline);
-      snapshot = this.toSnapshot(infos.values(), await this.listConsumers(infos.values(), 'monitorStreams'), offline);
+      const consumers = await this.readConsumers(infos.values());
+      snapshot = { at: new Date().toISOString(), ...this.records.of(infos.values(), consumers, offline) };
     } catch (err) {
       snapshot = { at: new Date(takenAt).toISOString(), healthy: false, error: (err as Error).message, streams: Object.create(null) };
     }
@@ -238,96 +243,28 @@ export class StreamMonitor implements OnApplicationBootstrap, OnModuleDestroy {
     return snapshot;
   }
 
-  /** The consumers of each stream that declares some, one list per stream (a few at a time); a failed list is kept as its error. */
-  private async listConsumers(infos: Iterable<ServerStreamInfo>, operation: string): Promise<ListedConsumers> {
-    const names = [...infos].map((info) => info.config.name).filter((name) => this.declared.desired(name)?.consumers?.length);
-    const listed: ListedConsumers = new Map();
-    await mapConcurrent(names, this.options.concurrency, async (stream) => {
-      try {
-        listed.set(stream, await this.consumers.listConsumers(stream, { operation, stream }));
-      } catch (err) {
-        listed.set(stream, err as Error);
-      }
-    });
-    return listed;
-  }
-
-  private toSnapshot(infos: Iterable<ServerStreamInfo>, consumers: ListedConsumers, offline: ReadonlyMap<string, string>): StreamsSnapshot {
-    const streams: Record<string, StreamHealth> = Object.create(null);
-    const built = new Map<string, BuiltRecord>();
+  /**
+   * The latest consumer facts of each stream that declares consumers, after reading those due this
+   * tick (a few at a time; see {@link ConsumerReads}).
+   */
+  private async readConsumers(infos: Iterable<ServerStreamInfo>): Promise<ReadonlyMap<string, ConsumerFacts>> {
+    const counts = new Map<string, number>();
     for (const info of infos) {
-      const name = info.config.name;
-      const declared = this.declared.desired(name);
-      const before = this.built.get(name);
-      // Same config object (the info cache keeps it while the config does not change), state and
-      // declaration: the same record. Streams whose consumers are followed are built every tick.
-      const reuse =
-        before &&
-        before.declared === declared &&
-        !consumers.has(name) &&
-        sameHealthInputs(before.info, info) &&
-        !this.events.flappingOf(name);
-      const record = reuse ? before.record : Object.freeze(this.health(info, name, consumers));
-      built.set(name, { info, declared, record });
-      streams[name] = record;
+      if (this.declared.desired(info.config.name)?.consumers?.length) counts.set(info.config.name, info.state.consumer_count);
     }
-    this.built = built;
-    // Held by the server but offline (2.12+): not missing, and down until a server that can run it holds it.
-    for (const [name, reason] of offline) streams[name] = this.health(new StreamOfflineError(name, reason), name);
-    for (const { name } of this.declared.all()) {
-      streams[name] ??= this.health(new StreamNotFoundError(name), name);
-    }
-    const healthy = Object.values(streams).every((s) => s.healthy);
-    return { at: new Date().toISOString(), healthy, streams };
+    await mapConcurrent(this.consumerReads.due(counts), this.options.concurrency, async (stream) => {
+      const readAt = Date.now();
+      this.consumerReads.record(stream, await this.listConsumers(stream, 'monitorStreams'), readAt);
+    });
+    return this.consumerReads.latest();
   }
 
-  /** Each listed stream's record in the latest snapshot, with what it was built from. */
-  private built = new Map<string, BuiltRecord>();
-
-  private health(source: ServerStreamInfo | Error, name: string, consumers?: ListedConsumers): StreamHealth {
-    const record = toStreamHealth(source, { ...this.context(name), consumers: consumers?.get(name) }, name);
-    const flap = this.events.flappingOf(name);
-    if (flap) {
-      const problem = `repairs stopped since ${flap.since}: it drifted again after ${flap.repairs} repairs within ${flap.windowMs} ms; another app probably declares it differently`;
-      return { ...record, healthy: false, status: 'down', reason: 'flapping', problems: [problem, ...record.problems] };
+  /** One stream's consumers (one `CONSUMER.LIST`), or the error that kept them from being listed. */
+  private async listConsumers(stream: string, operation: string): Promise<ListedConsumers> {
+    try {
+      return await this.consumers.listConsumers(stream, { operation, stream });
+    } catch (err) {
+      return err as Error;
     }
-    const original = migratingCopyOf(name);
-    if (original === undefined) return record;
-    // A migration's temporary copy outliving its migration holds messages of `original`.
-    const problem = `temporary copy of an unfinished migration of stream "${original}": it may hold the only copy of its messages; ensure "${original}" again to finish the migration`;
-    return { ...record, healthy: false, status: 'down', reason: 'migrating', problems: [problem, ...record.problems] };
   }
-
-  private context(name: string): HealthContext {
-    return {
-      declared: this.declared.desired(name),
-      version: this.connection.serverFacts().version,
-      thresholds: this.options.health,
-    };
-  }
-}
-
-/** A health record of the latest snapshot and what it was built from. */
-interface BuiltRecord {
-  info: ServerStreamInfo;
-  declared: DesiredStream | undefined;
-  record: StreamHealth;
-}
-
-/**
- * Whether a record built from `before` holds for `info`: the same config object, the same state
- * counts, and no replicas (whose state is not in the counts).
- */
-function sameHealthInputs(before: ServerStreamInfo, info: ServerStreamInfo): boolean {
-  const a = before.state;
-  const b = info.state;
-  return (
-    before.config === info.config &&
-    a.messages === b.messages &&
-    a.bytes === b.bytes &&
-    a.first_seq === b.first_seq &&
-    a.last_seq === b.last_seq &&
-    a.consumer_count === b.consumer_count &&
-    info.config.num_replicas <= 1
-  );
 }

@@ -59,6 +59,34 @@ describe('DesiredStreams', () => {
     expect(changed.config.max_msgs).toBe(20);
   });
 
+  it('remembers every declaration of an app declaring 10,000 streams, across calls', () => {
+    // Arrange: the second pass must find every first answer, not only the last few thousand.
+    const { streams } = desiredStreams();
+    const declare = (i: number): StreamDeclaration => ({ name: `s${i}`, subjects: [`s${i}.>`], max_msgs: 10 });
+    const first = Array.from({ length: 10_000 }, (_, i) => streams.prepare(declare(i)));
+
+    // Act
+    const again = Array.from({ length: 10_000 }, (_, i) => streams.prepare(declare(i)));
+
+    // Assert
+    expect(again.every((desired, i) => desired === first[i])).toBe(true);
+  });
+
+  it('keeps one entry per stream name: a changed declaration replaces the one before', () => {
+    // Arrange
+    const { streams } = desiredStreams();
+    const ten = streams.of('ensureStream', 'orders', ['orders.>'], { max_msgs: 10 });
+    const twenty = streams.of('ensureStream', 'orders', ['orders.>'], { max_msgs: 20 });
+
+    // Act
+    const tenAgain = streams.of('ensureStream', 'orders', ['orders.>'], { max_msgs: 10 });
+
+    // Assert: ten was replaced by twenty, so it is normalised anew (equal, not the same object).
+    expect(twenty.config.max_msgs).toBe(20);
+    expect(tenAgain).not.toBe(ten);
+    expect(tenAgain).toEqual(ten);
+  });
+
   it('normalises again after the server changed version', () => {
     // Arrange
     const { streams, facts } = desiredStreams();

@@ -14,29 +14,32 @@ import { bucketTopologyProblem } from '../declaration/bucket-topology.js';
 import { InvalidStreamConfigError } from '../errors/invalid-stream-config.error.js';
 import { declaredObjectStore, normalizeObjectStoreConfig } from '../declaration/object-store-config.js';
 
-/** Declarations remembered at once; beyond that the memo starts over. */
-const MEMO_SIZE = 4_096;
 /** Deeper than any declaration: a value nested further is not remembered (and a cycle ends). */
 const MAX_DEPTH = 16;
 
-/** A declaration normalised before: what it became, and the server it was checked against. */
+/** A declaration normalised before: its JSON text and what it became. */
 interface Remembered {
-  server: string;
+  json: string;
   desired: DesiredStream;
 }
 
 /**
  * Turns declarations into desired streams: the module's `streamDefaults` applied, validated, and
- * checked against the connected server. Each declaration is normalised once: it is remembered by
- * its JSON text, so an equal declaration (a new object literal on every call included, written
- * with its keys in the same order) returns the same frozen desired stream without normalising.
- * What invalidates it: a change of server version or clustering (a reconnect to another server),
- * and more than 4,096 declarations (the memo starts over). A declaration holding anything but
- * plain data is normalised (and refused) every time.
+ * checked against the connected server. Each declaration is normalised once: the last one of each
+ * stream name is remembered with its JSON text, so an equal declaration (a new object literal on
+ * every call included, written with its keys in the same order) returns the same frozen desired
+ * stream without normalising. The memo holds one entry per stream name the app declared, so it
+ * never forgets the declarations of a large app (10,000 streams) and never grows past them.
+ * What invalidates an entry: a different declaration of the same name (it replaces the entry), a
+ * change of server version or clustering (a reconnect to another server). A declaration holding
+ * anything but plain data is normalised (and refused) every time.
  */
 @Injectable()
 export class DesiredStreams {
+  /** The last declaration of each stream name, by name, as checked against {@link server}. */
   private readonly memo = new Map<string, Remembered>();
+  /** The server version and clustering the remembered declarations were checked against. */
+  private server = '';
 
   constructor(
     @Inject(STREAMS_RESOLVED_OPTIONS) private readonly options: ResolvedStreamsOptions,
@@ -78,16 +81,22 @@ export class DesiredStreams {
   prepare(declaration: StreamDeclaration): DesiredStream {
     // A bucket's or object store's stand-in is known by its identity, which a remembered copy would not have.
     if (declaredBucket(declaration) || declaredObjectStore(declaration)) return this.normalize(declaration);
-    if (!isPlainData(declaration, 0)) return this.normalize(declaration);
+    const name: unknown = declaration.name;
+    // A declaration without a string name is refused by normalising; it has no entry to share.
+    if (typeof name !== 'string' || !isPlainData(declaration, 0)) return this.normalize(declaration);
     const json = JSON.stringify(declaration);
     const facts = this.connection.serverFacts();
     const server = `${facts.version.toString()} ${facts.clustered}`;
-    const known = this.memo.get(json);
-    if (known?.server === server) return known.desired;
+    if (server !== this.server) {
+      // Another server (a reconnect elsewhere): every declaration is checked against it anew.
+      this.memo.clear();
+      this.server = server;
+    }
+    const known = this.memo.get(name);
+    if (known?.json === json) return known.desired;
     // Normalised from a copy, so that what is remembered is exactly what was checked.
     const desired = freeze(this.normalize(JSON.parse(json) as StreamDeclaration));
-    if (this.memo.size >= MEMO_SIZE) this.memo.clear();
-    this.memo.set(json, { server, desired });
+    this.memo.set(name, { json, desired });
     return desired;
   }
 
