@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ConnectionService, StreamMonitor, type StreamsSnapshot } from '@app/streams';
+import { StreamsHealthIndicator } from '@app/streams/health';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
 import { connect, type NatsConnection } from 'nats';
 import { startHealthTestApp } from './support/health-test-app.js';
@@ -84,6 +85,9 @@ describe('StreamMonitor consumerReadsPerTick against a real nats-server', () => 
     const older = ticks[0].lists[0];
     expect(Date.parse(last.streams[older].consumersReadAt!)).toBeLessThanOrEqual(Date.parse(last.at));
     expect(last.streams[older].consumersReadAt).not.toBe(last.streams[ticks[1].lists[0]].consumersReadAt);
+    // Health says how long a consumer change can go unseen: two rounds of ceil(4 / 2) ticks.
+    const health = await app!.get(StreamsHealthIndicator).isHealthy('streams');
+    expect(health.streams).toMatchObject({ consumerChangesSeenWithinMs: 2 * 2 * 600_000 });
   });
 
   it('reads first a stream whose consumer count changed, so a deleted consumer shows in the next tick', async () => {

@@ -11,8 +11,9 @@ export type HealthDetails = {
   /**
    * How long a declared consumer changed elsewhere (the `nats` CLI, another app) can read as
    * declared here: the server announces no consumer update (2.9 to 2.15), so health sees the change
-   * on the next snapshot, within `monitorIntervalMs` (`ensure*` may answer from its cache until
-   * `cacheTtlMs` has passed).
+   * when the monitor next reads that stream's consumers: within `monitorIntervalMs`, or with
+   * `consumerReadsPerTick` two rounds of `ceil(streams with consumers / consumerReadsPerTick)`
+   * intervals (`ensure*` may answer from its cache until `cacheTtlMs` has passed).
    */
   consumerChangesSeenWithinMs?: number;
   /** Set when a checked stream is unhealthy. */

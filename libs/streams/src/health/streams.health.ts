@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { consumerChangesSeenWithinMs } from '../monitoring/consumer-reads.js';
 import type { StreamsSnapshot } from '../monitoring/stream-monitor.js';
 import { StreamsRegistry } from '../streams-registry.js';
 import { healthDetails, type HealthDetails } from './health-details.js';
@@ -74,9 +75,14 @@ export class StreamsHealthIndicator {
         const snapshot = await monitor.readWithin(settings.health.timeoutMs);
         if (snapshot.error) return indicator.down({ reason: snapshot.error });
         const mode = options.details ?? settings.health.details;
-        const computed = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
-        // No advisory tells of a consumer update: say how long one can go unseen.
-        const seen = { ...computed, consumerChangesSeenWithinMs: settings.monitorIntervalMs };
+        // No advisory tells of a consumer update: the details say how long one can go unseen.
+        const seen = this.detailsOf(
+          snapshot,
+          options.streams,
+          mode,
+          () => declared.all().map((d) => d.name),
+          (streams) => consumerChangesSeenWithinMs(settings.monitorIntervalMs, settings.consumerReadsPerTick, streams),
+        );
         // In a fleet the snapshot may be the leader's: say whose, and how old it is now.
         const details = snapshot.fleet ? { ...seen, fleet: { ...snapshot.fleet, ageMs: Date.now() - Date.parse(snapshot.at) } } : seen;
         return details.failing ? indicator.down(details) : indicator.up(details);
@@ -94,12 +100,17 @@ export class StreamsHealthIndicator {
     selection: string[] | undefined,
     mode: 'compact' | 'full',
     declared: () => string[],
+    seenWithinMs: (consumerStreams: number) => number,
   ): HealthDetails {
     const key = selection ? `${mode}\u0000${selection.join('\u0000')}` : mode;
     let bySelection = this.computed.get(snapshot);
     if (!bySelection) this.computed.set(snapshot, (bySelection = new Map()));
     let details = bySelection.get(key);
-    if (!details) bySelection.set(key, (details = healthDetails(snapshot, selection ?? declared(), mode)));
+    if (!details) {
+      const consumerStreams = Object.values(snapshot.streams).filter((record) => record.consumers).length;
+      const computed = healthDetails(snapshot, selection ?? declared(), mode);
+      bySelection.set(key, (details = { ...computed, consumerChangesSeenWithinMs: seenWithinMs(consumerStreams) }));
+    }
     return details;
   }
 }

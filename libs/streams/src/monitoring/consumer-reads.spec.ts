@@ -1,5 +1,5 @@
 import type { ServerConsumerInfo } from '../server/server-consumer.js';
-import { ConsumerReads } from './consumer-reads.js';
+import { ConsumerReads, consumerChangesSeenWithinMs } from './consumer-reads.js';
 
 /** A listing of `count` consumers, as one `CONSUMER.LIST` gives it. */
 function listing(count: number): ReadonlyMap<string, ServerConsumerInfo> {
@@ -116,5 +116,14 @@ describe('ConsumerReads', () => {
     // Assert: a, b, c at tick 1; d, e, f at tick 2.
     const times = Object.fromEntries([...reads.latest()].map(([name, facts]) => [name, facts.readAt]));
     expect(times).toEqual({ a: 1, b: 1, c: 1, d: 2, e: 2, f: 2 });
+  });
+});
+
+describe('consumerChangesSeenWithinMs', () => {
+  it('is one interval when every tick reads every stream, else two rounds of ticks', () => {
+    expect(consumerChangesSeenWithinMs(5_000, 0, 1_000)).toBe(5_000);
+    expect(consumerChangesSeenWithinMs(5_000, 100, 100)).toBe(5_000);
+    expect(consumerChangesSeenWithinMs(5_000, 100, 101)).toBe(20_000);
+    expect(consumerChangesSeenWithinMs(5_000, 100, 1_000)).toBe(100_000);
   });
 });

@@ -63,3 +63,15 @@ export class ConsumerReads {
     return this.facts;
   }
 }
+
+/**
+ * How long a consumer changed by another client can go unseen (the server announces no consumer
+ * update): one interval when every tick reads every stream's consumers, else two rounds of
+ * `ceil(streams / perTick)` ticks, the longest a stream can wait for its read (see {@link ConsumerReads}).
+ *
+ * @param streams how many streams declare consumers
+ */
+export function consumerChangesSeenWithinMs(intervalMs: number, perTick: number, streams: number): number {
+  if (perTick === 0 || streams <= perTick) return intervalMs;
+  return 2 * Math.ceil(streams / perTick) * intervalMs;
+}
