@@ -96,6 +96,7 @@ export { JetStreamUnavailableError } from './errors/jetstream-unavailable.error.
 export { JetStreamApiError } from './errors/jetstream-api.error.js';
 export { StreamNotFoundError } from './errors/stream-not-found.error.js';
 export { StreamOfflineError } from './errors/stream-offline.error.js';
+export { ApiLevelError } from './errors/api-level.error.js';
 export { InvalidStreamConfigError } from './errors/invalid-stream-config.error.js';
 export { InvalidArgumentError } from './errors/invalid-argument.error.js';
 export { InvalidOptionsError } from './errors/invalid-options.error.js';

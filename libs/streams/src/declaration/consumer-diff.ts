@@ -3,7 +3,7 @@ import { absentValue, comparable, diffFields, knows, sameValue, type FieldDiff }
 import { isPlacing, MOVED_CONSUMER_METADATA_KEY, movedStart } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
 import type { ServerVersion } from '../server/server-version.js';
-import { metadataForUpdate } from './stream-fields.js';
+import { metadataForUpdate } from './server-metadata.js';
 
 /** Desired vs actual, field by field: every differing field, and those the server cannot change in place. */
 export type ConsumerDiff = FieldDiff;

@@ -2,7 +2,7 @@ import type { ConsumerDeclaration } from './consumer-declaration.js';
 import { emptyIsUnset, fieldRows, sortedStrings, zeroIsUnset, type FieldKind, type FieldRow, type FieldSpec } from './field-table.js';
 import { MOVED_CONSUMER_METADATA_KEY } from './moved-consumer.js';
 import type { ServerConsumerConfig } from '../server/server-consumer.js';
-import { userMetadata } from './stream-fields.js';
+import { userMetadata } from './server-metadata.js';
 
 /** Every consumer config field this library manages: each declarable field but the durable name. */
 export type ConsumerFieldName = Exclude<keyof ConsumerDeclaration, 'durable_name'>;

@@ -16,14 +16,16 @@ export type ConflictPolicy =
   /** Delete the stream and create it again: ALL its messages are lost. Needs `allowDataLoss: true`. */
   | 'recreate';
 
-/** Placement of a stream's replicas in a cluster. */
+/**
+ * Placement of a stream's replicas in a cluster. It cannot name a leader: nats-server refuses
+ * `preferred` in a stream's config (2.11 to 2.15) or drops it (older), so a declaration with it is
+ * refused before any request.
+ */
 export interface StreamPlacementInput {
   /** The cluster to place the stream in. */
   cluster?: string;
   /** Server tags every replica's server must have. */
   tags?: string[];
-  /** The server to prefer as the leader, by name (nats-server 2.11+). */
-  preferred?: string;
 }
 
 /** A stream that a stream sources from or mirrors. */

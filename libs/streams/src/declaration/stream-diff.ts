@@ -1,7 +1,8 @@
 import { absentValue, comparable, diffFields, knows, sameValue, type FieldChange, type FieldDiff } from './field-table.js';
 import type { ServerStreamConfig } from '../server/server-stream.js';
 import type { ServerVersion } from '../server/server-version.js';
-import { metadataForUpdate, STREAM_FIELDS, type DesiredStreamConfig } from './stream-fields.js';
+import { metadataForUpdate } from './server-metadata.js';
+import { STREAM_FIELDS, type DesiredStreamConfig } from './stream-fields.js';
 
 export type { FieldChange };
 

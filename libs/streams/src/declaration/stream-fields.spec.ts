@@ -1,5 +1,6 @@
 import type { StreamConfigInput } from './stream-declaration.js';
-import { DEFAULT_STREAM_DEFAULTS, STREAM_FIELDS, STREAM_FIELDS_BY_NAME, userMetadata } from './stream-fields.js';
+import { DEFAULT_STREAM_DEFAULTS, STREAM_FIELDS, STREAM_FIELDS_BY_NAME } from './stream-fields.js';
+import { userMetadata } from './server-metadata.js';
 import { STREAM_OBJECT_CHECKS } from './stream-objects.js';
 
 describe('the stream field table', () => {

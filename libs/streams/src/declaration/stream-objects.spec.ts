@@ -30,6 +30,7 @@ describe('STREAM_OBJECT_CHECKS', () => {
 
   it.each<[keyof typeof STREAM_OBJECT_CHECKS, unknown, string, string]>([
     ['placement', { tags: 'eu' }, 'placement', "tags must be an array of strings, got 'eu'"],
+    ['placement', { cluster: 'east', tag: ['eu'] }, 'placement.tag', 'is not a field of placement (cluster, tags)'],
     ['metadata', { '_nats.level': '1' }, 'metadata', "key '_nats.level' is reserved for the server (keys starting with '_nats.')"],
     ['metadata', { team: 7 }, 'metadata', "value of 'team' must be a string, got 7"],
     ['metadata', JSON.parse('{"__proto__":"x"}'), 'metadata', "key '__proto__' cannot be kept by a JavaScript object; choose another key"],
@@ -55,5 +56,15 @@ describe('STREAM_OBJECT_CHECKS', () => {
 
     // Assert
     expect([error.stream, error.field, error.reason]).toEqual(['orders', field, reason]);
+  });
+
+  it('refuses placement.preferred, which no nats-server takes in a stream config, saying how a leader is moved', () => {
+    // Act
+    const error = invalidErrorOf(() => STREAM_OBJECT_CHECKS.placement({ cluster: 'east', preferred: 'n2' }, 'orders'));
+
+    // Assert
+    expect([error.stream, error.field]).toEqual(['orders', 'placement.preferred']);
+    expect(error.reason).toContain("'preferred server not permitted in placement', 10052");
+    expect(error.reason).toContain('step-down');
   });
 });

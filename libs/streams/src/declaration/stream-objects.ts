@@ -11,6 +11,14 @@ export type ObjectCheck<K extends StreamObjectField> = (value: unknown, stream: 
 const MAX_METADATA_BYTES = 128 * 1024;
 
 /**
+ * Why `placement.preferred` is refused: every nats-server refuses or drops it in a stream's config,
+ * so declaring it would never place a leader.
+ */
+const PREFERRED_REFUSED =
+  "is not accepted in a stream's config by any nats-server: 2.11 to 2.15 refuse it ('preferred server not permitted in placement', 10052) and older servers drop it. " +
+  'Leave it out; to move a stream leader to a server, send a leader step-down request naming it (nats-server 2.11+, e.g. `nats stream cluster step-down <stream> --preferred <server>`)';
+
+/**
  * The checker of each object-valued stream field. Each reads only the object's own enumerable
  * properties (once each), so a prototype cannot add a key, and returns a fresh copy the caller
  * cannot change afterwards.
@@ -19,7 +27,11 @@ export const STREAM_OBJECT_CHECKS: { readonly [K in StreamObjectField]: ObjectCh
   placement: (value, stream) => {
     const fail = failOn(stream, 'placement');
     const placement = ownFields(value) ?? fail(`must be an object, got ${show(value)}`);
-    const { cluster, tags } = placement;
+    const { cluster, tags, preferred } = placement;
+    // Measured on 2.15.1: create and update both answer 10052 with or without pedantic; 2.9 and 2.10 drop it.
+    if (preferred !== undefined) failOn(stream, 'placement.preferred')(PREFERRED_REFUSED);
+    const unknown = Object.keys(placement).find((key) => key !== 'cluster' && key !== 'tags');
+    if (unknown !== undefined) failOn(stream, `placement.${unknown}`)('is not a field of placement (cluster, tags)');
     if (cluster !== undefined && (typeof cluster !== 'string' || cluster === '')) {
       fail(`cluster must be a non-empty string, got ${show(cluster)}`);
     }

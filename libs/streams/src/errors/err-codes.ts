@@ -19,6 +19,7 @@ export const ErrCode = {
   WrongLastSequence: 10071,
   StreamUpdateInProgress: 10226,
   StreamOffline: 10194,
+  RequiredApiLevel: 10185,
 } as const;
 
 /** The server's answer to a failed JetStream API request. */

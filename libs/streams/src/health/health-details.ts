@@ -8,6 +8,13 @@ export type HealthDetails = {
   up: number;
   /** Per stream: every checked one (`full`), or only those with a problem or a warning (`compact`). */
   streams: Record<string, StreamSummary>;
+  /**
+   * How long a declared consumer changed elsewhere (the `nats` CLI, another app) can read as
+   * declared here: the server announces no consumer update (2.9 to 2.15), so health sees the change
+   * on the next snapshot, within `monitorIntervalMs` (`ensure*` may answer from its cache until
+   * `cacheTtlMs` has passed).
+   */
+  consumerChangesSeenWithinMs?: number;
   /** Set when a checked stream is unhealthy. */
   reason?: string;
   failing?: string[];

@@ -75,10 +75,10 @@ export class StreamsHealthIndicator {
         if (snapshot.error) return indicator.down({ reason: snapshot.error });
         const mode = options.details ?? settings.health.details;
         const computed = this.detailsOf(snapshot, options.streams, mode, () => declared.all().map((d) => d.name));
+        // No advisory tells of a consumer update: say how long one can go unseen.
+        const seen = { ...computed, consumerChangesSeenWithinMs: settings.monitorIntervalMs };
         // In a fleet the snapshot may be the leader's: say whose, and how old it is now.
-        const details = snapshot.fleet
-          ? { ...computed, fleet: { ...snapshot.fleet, ageMs: Date.now() - Date.parse(snapshot.at) } }
-          : computed;
+        const details = snapshot.fleet ? { ...seen, fleet: { ...snapshot.fleet, ageMs: Date.now() - Date.parse(snapshot.at) } } : seen;
         return details.failing ? indicator.down(details) : indicator.up(details);
       },
     );

@@ -1,6 +1,6 @@
 import type { ServerStreamConfig, ServerStreamInfo } from '../server/server-stream.js';
 import type { StreamRequestConfig } from '../jetstream/api-types.js';
-import { userMetadata } from '../declaration/stream-fields.js';
+import { userMetadata } from '../declaration/server-metadata.js';
 import type { MigrationRun } from './migration-run.js';
 
 /** The smallest duplicate window nats-server accepts (it refuses less than 100ms). */

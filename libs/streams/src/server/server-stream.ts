@@ -41,7 +41,7 @@ export interface ServerPlacement {
   cluster?: string;
   /** Tags every replica's server must have. */
   tags?: string[];
-  /** The server preferred as leader (nats-server 2.11+). */
+  /** A preferred leader: 2.11+ knows the field but refuses it in a stream's config (only a leader step-down takes it). */
   preferred?: string;
 }
 
