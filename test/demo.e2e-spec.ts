@@ -1,7 +1,12 @@
-// The demo's npm scripts (`npm start`, `npm run streams:plan`) each compile the demo into dist/;
-// they live in one spec file so that Jest runs them one after the other, never two builds at once.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// The demo's npm scripts (`npm start`, `npm run streams:plan`) each compile the demo into dist/
+// before running it. Each is run here once, as the README has users type it, and reads only the
+// build it has just made. Every other run of the demo or of the plan command uses one build made by
+// this file before its tests, in a directory of its own under dist/ (where the demo's imports
+// resolve from node_modules), so that no run reads a build that another is still writing.
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { connect } from 'nats';
 import request from 'supertest';
 import { startNatsServer, type NatsTestServer } from '@app/streams/testing';
@@ -9,6 +14,23 @@ import { AppModule } from '../src/app.module.js';
 import { connectError, freePort } from './support/ports.js';
 import { startTestApp } from './support/streams-app.js';
 import { waitFor, waitForValue } from './support/wait.js';
+
+/** This file's own build of the demo (`src/` and `libs/` as `npm run build:app` compiles them). */
+let build: string;
+
+beforeAll(async () => {
+  mkdirSync('dist', { recursive: true });
+  build = resolve(mkdtempSync(join('dist', 'demo-e2e-')));
+  // As build:app does (Jest's global setup has bundled the dashboard's assets): tsc, then
+  // tsc-alias to turn the `@app/streams` paths into relative imports.
+  const compile = promisify(execFile);
+  await compile(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', build]);
+  await compile(process.execPath, ['node_modules/tsc-alias/dist/bin/index.js', '-p', 'tsconfig.build.json', '--outDir', build]);
+}, 180_000);
+
+afterAll(() => {
+  if (build) rmSync(build, { recursive: true, force: true });
+});
 
 /** A demo process started by a test, with everything it printed. */
 interface DemoRun {
@@ -123,7 +145,7 @@ describe('demo app (npm start, no NATS_URL)', () => {
   }, 120_000);
 });
 
-/** The built demo (`node dist/src/main.js`, compiled by the test above) signalled alone, as a process manager does. */
+/** The built demo (`node dist/src/main.js`, from this file's build) signalled alone, as a process manager does. */
 describe('demo app shutdown (node dist/src/main.js)', () => {
   let demo: DemoRun | undefined;
 
@@ -135,7 +157,7 @@ describe('demo app shutdown (node dist/src/main.js)', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'on %s it exits only after its private server is gone and its store removed',
     async (signal) => {
-      demo = startDemo(process.execPath, ['dist/src/main.js'], { PORT: String(await freePort()) });
+      demo = startDemo(process.execPath, [join(build, 'src/main.js')], { PORT: String(await freePort()) });
       const server = await privateServer(demo);
       await waitFor(
         async () => demo!.output(),
@@ -155,7 +177,7 @@ describe('demo app shutdown (node dist/src/main.js)', () => {
   );
 
   it('on a crash (uncaught exception) it stops its private server, removes its store and exits 1', async () => {
-    demo = startDemo(process.execPath, ['--require', './test/fixtures/demo-crash.cjs', 'dist/src/main.js'], {
+    demo = startDemo(process.execPath, ['--require', './test/fixtures/demo-crash.cjs', join(build, 'src/main.js')], {
       PORT: String(await freePort()),
     });
     const server = await privateServer(demo);
@@ -170,15 +192,15 @@ describe('demo app shutdown (node dist/src/main.js)', () => {
 });
 
 /**
- * The plan command as the demo runs it: `npm run streams:plan`, then the built command directly,
- * on the demo's compiled app module. `url` undefined: no NATS_URL at all.
+ * The plan command on the demo's compiled app module: as `npm run streams:plan` runs it (building
+ * dist/ first), or directly from this file's build. `url` undefined: no NATS_URL at all.
  */
 function plan(url: string | undefined, extra: string[] = [], viaNpm = false): { status: number | null; stdout: string; stderr: string } {
   const env = { ...process.env, NATS_URL: url };
   if (url === undefined) delete env.NATS_URL;
   const res = viaNpm
     ? spawnSync('npm', ['run', '--silent', 'streams:plan', '--', ...extra], { env, encoding: 'utf8' })
-    : spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/app.module.js', ...extra], {
+    : spawnSync(process.execPath, [join(build, 'libs/streams/src/cli/main.js'), 'plan', join(build, 'src/app.module.js'), ...extra], {
         env,
         encoding: 'utf8',
       });
@@ -198,7 +220,7 @@ describe('npm run streams:plan', () => {
   });
 
   it("on an empty server: every stream and bucket of the demo's module graph would be created, exit 1 (table and JSON)", () => {
-    const table = plan(server.url, [], true);
+    const table = plan(server.url);
     const json = plan(server.url, ['--json']);
 
     expect(table.stdout).toMatch(/^orders\s+create$/m);
@@ -248,7 +270,7 @@ describe('npm run streams:plan', () => {
 
     const table = plan(url, ['--timeout', '1000']);
     const json = plan(url, ['--timeout', '1000', '--json']);
-    const missing = spawnSync(process.execPath, ['dist/libs/streams/src/cli/main.js', 'plan', 'dist/src/no-such-file.js'], {
+    const missing = spawnSync(process.execPath, [join(build, 'libs/streams/src/cli/main.js'), 'plan', join(build, 'src/no-such-file.js')], {
       encoding: 'utf8',
     });
 

@@ -2,7 +2,8 @@
 // repository (CommonJS Nest 11 with Jest, ESM Nest 12 with Vitest, ESM Nest 12 with Jest), each
 // made as `nest new` makes it and set up with exactly the install lines of the README (read from
 // it, unpinned where it is unpinned), compiled by its own TypeScript, booted against a real
-// nats-server and tested by its own runner.
+// nats-server and tested by its own runner. A fourth app, the ESM one with Vitest, is set up with
+// the README's Node 22 metrics line and installed, built, run and tested on Node 22 from npm.
 //
 // Installing is the slow part. An installed app is kept in the OS temp dir under a key made of the
 // tarball's, the fixture's and the README lines' contents, and used again only while the registry
@@ -23,7 +24,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, delimiter, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { resolveNatsServerBinary, startNatsServer, type NatsTestServer } from '@app/streams/testing';
@@ -37,35 +38,74 @@ const CACHE = join(tmpdir(), 'nestjs-jetstream-streams-package-test', createHash
 const DAY_MS = 24 * 60 * 60 * 1000;
 const run = promisify(execFile);
 
+/** A Node.js release from npm that an app is installed, built, run and tested with instead of the tests' own Node. */
+interface NodeRelease {
+  /** The range of `node-<platform>-<arch>` (the official build, as the `node` package of npm installs it) to install. */
+  range: string;
+  /** The lowest version the README's lines for the app are written for: a lower one fails the run. */
+  atLeast: string;
+}
+
 interface AppKind {
+  /** Names the app in the test titles and in the cache. */
+  name: string;
   /** Folder under test/fixtures/packaged-apps, copied over `common/`. */
   fixture: string;
   nestMajor: string;
+  /** The major of `@opentelemetry/sdk-metrics` its metrics line gives, as the README says (2 on Node 20, 3 on Node 22). */
+  sdkMajor: string;
   commonjs: boolean;
   /** The README's install blocks (`<!-- install: <name> -->`) this app is set up with, in order. */
   install: string[];
   /** What its test runner prints when the one spec passed. */
   passed: RegExp;
+  /** The Node.js it runs on; the tests' own Node (20 in CI) when absent. */
+  node?: NodeRelease;
 }
+
+// The Node 22 app checks the README's Node 22 metrics line and the package on Node 22. Neither
+// depends on the server's version, which the three Node 20 apps cover on every channel; so it
+// runs on one channel only, the newest (or the one server of a run without channels).
+const NODE22_HERE = !process.env.NATS_SERVER_CHANNEL || process.env.NATS_SERVER_CHANNEL === 'unstable' || !!process.env.NATS_SERVER_BIN;
 
 const APPS: AppKind[] = [
   {
+    name: 'nest11-cjs-jest',
     fixture: 'nest11-cjs-jest',
     nestMajor: '11',
+    sdkMajor: '2',
     commonjs: true,
     install: ['nest11-cjs-jest', 'metrics-node20'],
     passed: /Tests:\s+1 passed, 1 total/,
   },
   {
+    name: 'nest12-esm-vitest',
     fixture: 'nest12-esm-vitest',
     nestMajor: '12',
+    sdkMajor: '2',
     commonjs: false,
     install: ['nest12-esm', 'metrics-node20'],
     passed: /Tests\s+1 passed \(1\)/,
   },
+  ...(NODE22_HERE
+    ? [
+        {
+          name: 'nest12-esm-vitest on node 22',
+          fixture: 'nest12-esm-vitest',
+          nestMajor: '12',
+          sdkMajor: '3',
+          commonjs: false,
+          install: ['nest12-esm', 'metrics-node22'],
+          passed: /Tests\s+1 passed \(1\)/,
+          node: { range: '22', atLeast: '22.15.0' },
+        },
+      ]
+    : []),
   {
+    name: 'nest12-esm-jest',
     fixture: 'nest12-esm-jest',
     nestMajor: '12',
+    sdkMajor: '2',
     commonjs: false,
     install: ['nest12-esm', 'metrics-node20'],
     passed: /Tests:\s+1 passed, 1 total/,
@@ -120,9 +160,9 @@ function writeSources(kind: AppKind, dir: string): void {
  * Why an installed app can no longer stand for a fresh install, or undefined while it can: a day
  * old, or `npm outdated` finds a version the registry would now give within one of its ranges.
  */
-async function staleness(dir: string): Promise<string | undefined> {
+async function staleness(dir: string, node: string): Promise<string | undefined> {
   if (Date.now() - statSync(join(dir, '.installed')).mtimeMs > DAY_MS) return 'installed more than a day ago';
-  const outdated = await runIn(dir, 'npm', ['outdated', '--json']);
+  const outdated = await runIn(dir, 'npm', ['outdated', '--json'], appEnv({}, node));
   let report: Record<string, { current?: string; wanted?: string }>;
   try {
     report = JSON.parse(outdated.stdout || '{}');
@@ -134,33 +174,69 @@ async function staleness(dir: string): Promise<string | undefined> {
 }
 
 /**
+ * The `node` binary of a release from npm, installed in the cache and used again for a day (npm's
+ * `node` package does the same from an install script; the platform's package is installed
+ * directly here). Fails when the registry gives a version below the one the README names.
+ */
+async function nodeRelease(release: NodeRelease): Promise<string> {
+  const pkg = `node-${process.platform}-${process.arch}`;
+  const dir = join(CACHE, `${pkg}-${release.range}`);
+  const node = join(dir, 'node_modules', pkg, 'bin', 'node');
+  if (!existsSync(join(dir, '.installed')) || Date.now() - statSync(join(dir, '.installed')).mtimeMs > DAY_MS) {
+    mkdirSync(CACHE, { recursive: true });
+    rmSync(dir, { recursive: true, force: true });
+    const staging = mkdtempSync(join(CACHE, `.staging-${pkg}-`));
+    const step = ['install', '--prefix', staging, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${release.range}`];
+    const installed = await runIn(staging, 'npm', step);
+    if (installed.code !== 0)
+      throw new Error(`npm ${step.join(' ')} failed (exit ${installed.code}):\n${installed.stdout}${installed.stderr}`);
+    writeFileSync(join(staging, '.installed'), new Date().toISOString());
+    try {
+      renameSync(staging, dir);
+    } catch (err) {
+      // Another run installed it meanwhile: use that one.
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(join(dir, '.installed'))) throw err;
+    }
+  }
+  const version = (await run(node, ['--version'])).stdout.trim().replace(/^v/, '');
+  const [have, need] = [version, release.atLeast].map((v) => v.split('.').map(Number));
+  const below = have.findIndex((part, i) => part !== need[i]);
+  if (below !== -1 && have[below] < need[below])
+    throw new Error(`${pkg}@${release.range} installed Node ${version}, below ${release.atLeast}`);
+  return node;
+}
+
+/**
  * The app installed with the tarball, as a user would: `npm install` of the fixture (the
  * `package.json` of `nest new`), then the README's install lines for its setup, each run by a
- * shell as written, with the tarball under the name they give. Taken from the cache while it is
- * not stale; other versions of the same app are removed from the cache.
+ * shell as written, with the tarball under the name they give, npm running on the app's `node`.
+ * Taken from the cache while it is not stale; other versions of the same app are removed from the cache.
  */
-async function installedApp(kind: AppKind, tarball: string): Promise<string> {
+async function installedApp(kind: AppKind, tarball: string, node: string): Promise<string> {
   const lines = kind.install.flatMap(installLines);
   const named = lines.flatMap((line) => line.match(/\S+\.tgz/g) ?? []);
   if (named.some((file) => basename(file) !== basename(tarball))) {
     throw new Error(`README.md installs ${named.join(', ')}, but npm pack made ${basename(tarball)}`);
   }
-  const hash = createHash('sha256').update(readFileSync(tarball)).update(lines.join('\n'));
+  const nodeVersion = (await run(node, ['--version'])).stdout.trim();
+  const hash = createHash('sha256').update(readFileSync(tarball)).update(lines.join('\n')).update(nodeVersion);
   for (const source of [join(FIXTURES, 'common'), join(FIXTURES, kind.fixture)]) {
     for (const file of filesUnder(source)) hash.update(file).update(readFileSync(join(source, file)));
   }
-  const dir = join(CACHE, `${kind.fixture}-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(join(dir, '.installed')) && (await staleness(dir)) === undefined) return dir;
+  const key = kind.name.replace(/\W+/g, '-');
+  const dir = join(CACHE, `${key}-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(join(dir, '.installed')) && (await staleness(dir, node)) === undefined) return dir;
 
   mkdirSync(CACHE, { recursive: true });
-  for (const old of readdirSync(CACHE).filter((name) => name.startsWith(`${kind.fixture}-`)))
-    rmSync(join(CACHE, old), { recursive: true, force: true });
-  const staging = mkdtempSync(join(CACHE, `.staging-${kind.fixture}-`));
+  const versions = new RegExp(`^${key}-[0-9a-f]{16}$`);
+  for (const old of readdirSync(CACHE).filter((name) => versions.test(name))) rmSync(join(CACHE, old), { recursive: true, force: true });
+  const staging = mkdtempSync(join(CACHE, `.staging-${key}-`));
   writeSources(kind, staging);
   cpSync(tarball, join(staging, basename(tarball)));
   const steps = [['npm', 'install', '--no-audit', '--no-fund', '--loglevel=error'].join(' '), ...lines];
   for (const step of steps) {
-    const result = await runIn(staging, 'sh', ['-c', step]);
+    const result = await runIn(staging, 'sh', ['-c', step], appEnv({}, node));
     if (result.code !== 0) throw new Error(`${kind.fixture}: \`${step}\` failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
   }
   writeFileSync(join(staging, '.installed'), new Date().toISOString());
@@ -174,9 +250,13 @@ async function installedApp(kind: AppKind, tarball: string): Promise<string> {
   return dir;
 }
 
-/** The environment of the apps' processes: the suite's nats-server binary, no colours, none of Jest's worker variables. */
-function appEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NATS_SERVER_BIN: resolveNatsServerBinary(), NO_COLOR: '1' };
+/**
+ * The environment of the apps' processes: `node` first on PATH (so that `npm` and `npx` run on
+ * it), the suite's nats-server binary, no colours, none of Jest's worker variables.
+ */
+function appEnv(extra: NodeJS.ProcessEnv = {}, node = process.execPath): NodeJS.ProcessEnv {
+  const PATH = `${dirname(node)}${delimiter}${process.env.PATH ?? ''}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH, NATS_SERVER_BIN: resolveNatsServerBinary(), NO_COLOR: '1' };
   delete env.JEST_WORKER_ID;
   delete env.FORCE_COLOR;
   delete env.NATS_URL;
@@ -200,13 +280,19 @@ interface HealthBody {
   details: { nats: { status: string }; streams: { status: string; up: number; streams: Record<string, { status: string }> } };
 }
 
+/** An installed and compiled app, and the `node` it runs on. */
+interface App {
+  dir: string;
+  node: string;
+}
+
 /**
  * Starts `node dist/main.js` against `natsUrl`, waits for GET /health 200 and for GET /metrics to
  * report the declared stream up, stops the app with SIGTERM, returns both bodies.
  */
-async function bootAndScrape(dir: string, natsUrl: string): Promise<{ health: HealthBody; metrics: string }> {
+async function bootAndScrape({ dir, node }: App, natsUrl: string): Promise<{ health: HealthBody; metrics: string }> {
   const port = await freePort();
-  const app = spawn(process.execPath, ['dist/main.js'], { cwd: dir, env: appEnv({ NATS_URL: natsUrl, PORT: String(port) }) });
+  const app = spawn(node, ['dist/main.js'], { cwd: dir, env: appEnv({ NATS_URL: natsUrl, PORT: String(port) }, node) });
   let output = '';
   app.stdout?.on('data', (d: Buffer) => (output += d));
   app.stderr?.on('data', (d: Buffer) => (output += d));
@@ -238,19 +324,20 @@ async function bootAndScrape(dir: string, natsUrl: string): Promise<{ health: He
 }
 
 describe('packed library in fresh Nest apps set up with the README', () => {
-  const apps = new Map<string, string>();
+  const apps = new Map<string, App>();
   let tarball: string;
 
   beforeAll(async () => {
     tarball = await packLibrary();
-    // The installs are network- and disk-bound: all three at once. Each app is then compiled by its
-    // own TypeScript (tsconfig.build.json, as its `npm run build` does); a type error fails here.
+    // The installs are network- and disk-bound: all at once. Each app is then compiled by its own
+    // TypeScript (tsconfig.build.json, as its `npm run build` does); a type error fails here.
     await Promise.all(
       APPS.map(async (kind) => {
-        const dir = await installedApp(kind, tarball);
-        const compiled = await runIn(dir, process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json']);
-        if (compiled.code !== 0) throw new Error(`${kind.fixture} does not compile:\n${compiled.stdout}${compiled.stderr}`);
-        apps.set(kind.fixture, dir);
+        const node = kind.node ? await nodeRelease(kind.node) : process.execPath;
+        const dir = await installedApp(kind, tarball, node);
+        const compiled = await runIn(dir, node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], appEnv({}, node));
+        if (compiled.code !== 0) throw new Error(`${kind.name} does not compile:\n${compiled.stdout}${compiled.stderr}`);
+        apps.set(kind.name, { dir, node });
       }),
     );
   }, 600_000);
@@ -307,7 +394,7 @@ describe('packed library in fresh Nest apps set up with the README', () => {
     }
   });
 
-  describe.each(APPS)('$fixture', (kind) => {
+  describe.each(APPS)('$name', (kind) => {
     let server: NatsTestServer;
 
     beforeEach(async () => {
@@ -319,12 +406,15 @@ describe('packed library in fresh Nest apps set up with the README', () => {
     });
 
     it('loads one copy of every entry by import and require, and its root, dashboard and testing entries without @nestjs/terminus', async () => {
-      const dir = apps.get(kind.fixture)!;
-      const nestCore = JSON.parse(readFileSync(join(dir, 'node_modules/@nestjs/core/package.json'), 'utf8')) as { version: string };
-      expect(nestCore.version.split('.')[0]).toBe(kind.nestMajor);
+      const { dir, node } = apps.get(kind.name)!;
+      const runNode = (args: string[]) => runIn(dir, node, args, appEnv({}, node));
+      const major = (pkg: string) =>
+        (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version.split('.')[0];
+      expect(major('@nestjs/core')).toBe(kind.nestMajor);
+      expect(major('@opentelemetry/sdk-metrics')).toBe(kind.sdkMajor);
 
       for (const script of ['one-copy.cjs', 'one-copy.mjs']) {
-        const loaded = await runIn(dir, process.execPath, [script]);
+        const loaded = await runNode([script]);
         expect(loaded.code).toBe(0);
         expect(JSON.parse(loaded.stdout)).toMatchObject({
           sameStreamService: true,
@@ -334,7 +424,7 @@ describe('packed library in fresh Nest apps set up with the README', () => {
           sameTestingKit: true,
         });
       }
-      const esm = await runIn(dir, process.execPath, ['no-terminus.mjs']);
+      const esm = await runNode(['no-terminus.mjs']);
       expect(JSON.parse(esm.stdout)).toEqual({
         'nestjs-jetstream-streams': 'loaded',
         'nestjs-jetstream-streams/dashboard': 'loaded',
@@ -343,7 +433,7 @@ describe('packed library in fresh Nest apps set up with the README', () => {
       });
       if (kind.commonjs) {
         // The CommonJS build, as Jest in CommonJS mode loads it (Nest 11 only: Nest 12 cannot be require()d without require(esm)).
-        const cjs = await runIn(dir, process.execPath, ['--no-experimental-require-module', 'no-terminus.cjs']);
+        const cjs = await runNode(['--no-experimental-require-module', 'no-terminus.cjs']);
         expect(JSON.parse(cjs.stdout)).toEqual({
           build: expect.stringMatching(/[\\/]dist[\\/]cjs[\\/]index\.js$/),
           terminusLoadedAfter: {
@@ -357,10 +447,10 @@ describe('packed library in fresh Nest apps set up with the README', () => {
     });
 
     it('boots (node dist/main.js): /health 200, /metrics with the library series; and its own test runner passes', async () => {
-      const dir = apps.get(kind.fixture)!;
+      const app = apps.get(kind.name)!;
 
-      const { health, metrics } = await bootAndScrape(dir, server.url);
-      const tested = await runIn(dir, 'npm', ['run', 'test:e2e']);
+      const { health, metrics } = await bootAndScrape(app, server.url);
+      const tested = await runIn(app.dir, 'npm', ['run', 'test:e2e'], appEnv({}, app.node));
 
       expect(health.details.nats.status).toBe('up');
       // Compact /health: the declared stream and the feature's bucket counted up, with nothing to detail.
@@ -386,7 +476,7 @@ describe('packed library in fresh Nest apps set up with the README', () => {
     });
 
     it('type-checks with the module: commonjs (node10) setup of older `nest new` apps', async () => {
-      const checked = await runIn(apps.get('nest11-cjs-jest')!, process.execPath, [
+      const checked = await runIn(apps.get('nest11-cjs-jest')!.dir, process.execPath, [
         'node_modules/typescript/bin/tsc',
         '-p',
         'tsconfig.node10.json',
@@ -395,13 +485,13 @@ describe('packed library in fresh Nest apps set up with the README', () => {
     });
 
     it('runs the installed plan command on its compiled declarations and on its compiled app module: 1 before the app ran, 0 after, 2 without a server', async () => {
-      const dir = apps.get('nest11-cjs-jest')!;
+      const app = apps.get('nest11-cjs-jest')!;
       const plan = (module: string, ...args: string[]) =>
-        runIn(dir, 'npx', ['--no-install', 'nestjs-jetstream-streams', 'plan', module, ...args], appEnv({ NATS_URL: server.url }));
+        runIn(app.dir, 'npx', ['--no-install', 'nestjs-jetstream-streams', 'plan', module, ...args], appEnv({ NATS_URL: server.url }));
 
       const before = await plan('dist/app.module.js', '--json');
       const declarationsBefore = await plan('dist/streams.js');
-      const { health } = await bootAndScrape(dir, server.url);
+      const { health } = await bootAndScrape(app, server.url);
       const after = await plan('dist/app.module.js');
       const declarationsAfter = await plan('dist/streams.js', '--json');
       const noServer = await plan('dist/app.module.js', '--server', `nats://127.0.0.1:${await freePort()}`, '--timeout', '1000');
@@ -425,7 +515,7 @@ describe('packed library in fresh Nest apps set up with the README', () => {
   });
 
   it('examples/ type-check against the installed package in the ESM Nest 12 app', async () => {
-    const dir = apps.get('nest12-esm-vitest')!;
+    const { dir } = apps.get('nest12-esm-vitest')!;
     rmSync(join(dir, 'examples'), { recursive: true, force: true });
     cpSync(join(ROOT, 'examples'), join(dir, 'examples'), { recursive: true });
 
