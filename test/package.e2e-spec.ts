@@ -190,14 +190,7 @@ async function nodeRelease(release: NodeRelease): Promise<string> {
     const installed = await runIn(staging, 'npm', step);
     if (installed.code !== 0)
       throw new Error(`npm ${step.join(' ')} failed (exit ${installed.code}):\n${installed.stdout}${installed.stderr}`);
-    writeFileSync(join(staging, '.installed'), new Date().toISOString());
-    try {
-      renameSync(staging, dir);
-    } catch (err) {
-      // Another run installed it meanwhile: use that one.
-      rmSync(staging, { recursive: true, force: true });
-      if (!existsSync(join(dir, '.installed'))) throw err;
-    }
+    settleInstall(staging, dir);
   }
   const version = (await run(node, ['--version'])).stdout.trim().replace(/^v/, '');
   const [have, need] = [version, release.atLeast].map((v) => v.split('.').map(Number));
@@ -205,6 +198,20 @@ async function nodeRelease(release: NodeRelease): Promise<string> {
   if (below !== -1 && have[below] < need[below])
     throw new Error(`${pkg}@${release.range} installed Node ${version}, below ${release.atLeast}`);
   return node;
+}
+
+/**
+ * Marks a finished install in `staging` and moves it to `dir` in the cache; when another run put
+ * one there meanwhile, that one is kept and `staging` removed.
+ */
+function settleInstall(staging: string, dir: string): void {
+  writeFileSync(join(staging, '.installed'), new Date().toISOString());
+  try {
+    renameSync(staging, dir);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(dir, '.installed'))) throw err;
+  }
 }
 
 /**
@@ -239,14 +246,7 @@ async function installedApp(kind: AppKind, tarball: string, node: string): Promi
     const result = await runIn(staging, 'sh', ['-c', step], appEnv({}, node));
     if (result.code !== 0) throw new Error(`${kind.fixture}: \`${step}\` failed (exit ${result.code}):\n${result.stdout}${result.stderr}`);
   }
-  writeFileSync(join(staging, '.installed'), new Date().toISOString());
-  try {
-    renameSync(staging, dir);
-  } catch (err) {
-    // Another run installed the same app meanwhile: use that one.
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(dir, '.installed'))) throw err;
-  }
+  settleInstall(staging, dir);
   return dir;
 }
 
